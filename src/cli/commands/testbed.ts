@@ -1,0 +1,53 @@
+/** `kos-test testbed ...`: the embedded testbed's commands. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { installExitHandlers } from '../../process/child-registry.js';
+import { startApiserverStack } from '../../testbed/apiserver-stack.js';
+import { KosTestError } from '../../util/errors.js';
+import { runApiserverSmokeCheck } from '../../testbed/apiserver-smoke-check.js';
+
+function intOption(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new KosTestError({ what: `bad ${name}`, value: text, fix: `give a whole number from ${min} to ${max}` });
+  }
+  return value;
+}
+
+export function registerTestbedCommands(program: Command): void {
+  const testbed = program.command('testbed').description('The embedded KOS testbed on this machine (loopback only).');
+  testbed
+    .command('apiserver')
+    .description('Start real etcd and network-apiservers for manual use; stop with ^C.')
+    .option('--netcd <n>', 'etcd members for KOS objects: 1 or 3', '1')
+    .option('--nna <n>', 'number of network-apiservers', '1')
+    .option('--dir <dir>', 'state directory (etcd data, logs, kubeconfig)', '.kos-test/apiserver')
+    .option('--check', 'run a self-check through the Kubernetes client, print its result, and stop')
+    .action(async (o: { netcd: string; nna: string; dir: string; check?: boolean }) => {
+      const netcd = intOption('--netcd', o.netcd, 1, 3);
+      if (netcd !== 1 && netcd !== 3) throw new KosTestError({ what: 'bad --netcd', value: o.netcd, fix: 'use 1 or 3' });
+      const nna = intOption('--nna', o.nna, 1, 9);
+      installExitHandlers();
+      const dir = resolve(o.dir);
+      const stack = await startApiserverStack({ dir, netcdMembers: netcd, napiCount: nna });
+      try {
+        console.log(`etcd (netcd): ${stack.etcd.clientUrls.join(', ')}`);
+        for (const n of stack.napis) console.log(`network-apiserver ${n.name}: ${n.url}`);
+        console.log(`kubeconfig: ${stack.kubeconfigPath}`);
+        if (o.check === true) {
+          const report = await runApiserverSmokeCheck(stack.kubeconfigPath, dir);
+          console.log(report.summary);
+          console.log(`check report: ${report.path}`);
+          return;
+        }
+        console.log(`\nTry: KUBECONFIG=${stack.kubeconfigPath} kubectl get subnets,networkattachments,iplocks -A`);
+        console.log('Press ^C to stop.');
+        await new Promise<void>((done) => {
+          process.once('SIGINT', done);
+          process.once('SIGTERM', done);
+        });
+      } finally {
+        await stack.stop();
+      }
+    });
+}

@@ -1,0 +1,46 @@
+/** An object as the watch cache holds it: parsed once, its selectable fields and JSON computed once. */
+import type { KosObject } from '../../api/meta.js';
+import type { ResourceType } from '../../api/resource-type.js';
+
+export class CacheEntry {
+  private jsonText: string | undefined;
+  readonly fields: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly obj: KosObject,
+    readonly rev: number,
+    type: ResourceType,
+  ) {
+    this.fields = type.fieldValues(obj);
+  }
+
+  get namespace(): string {
+    return this.obj.metadata.namespace ?? '';
+  }
+
+  get labels(): Readonly<Record<string, string>> | undefined {
+    return this.obj.metadata.labels;
+  }
+
+  /** The object's JSON, serialised at most once however many watchers receive it. */
+  get json(): string {
+    this.jsonText ??= JSON.stringify(this.obj);
+    return this.jsonText;
+  }
+
+  /** The same object as last seen, stamped with the revision that deleted it. */
+  asDeletedAt(rev: number, type: ResourceType): CacheEntry {
+    const obj: KosObject = { ...this.obj, metadata: { ...this.obj.metadata, resourceVersion: String(rev) } };
+    return new CacheEntry(obj, rev, type);
+  }
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change in the cache's history. For DELETED, `cur` is the last state stamped at `rev`. */
+export interface CacheEvent {
+  type: WatchEventType;
+  rev: number;
+  cur: CacheEntry;
+  prev: CacheEntry | undefined;
+}

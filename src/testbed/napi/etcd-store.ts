@@ -1,0 +1,168 @@
+/**
+ * Objects in etcd, Kubernetes-style: one key per object under
+ * `/registry/<group>/<resource>/<namespace>/<name>`, the value the object's JSON without its
+ * resourceVersion, and resourceVersion = the key's etcd mod_revision. Every write is a
+ * transaction guarded by the revision it was based on, so no update is ever lost and several
+ * apiservers on one etcd agree on versions.
+ */
+import type { Etcd3, IKeyValue } from 'etcd3';
+import type { KosObject } from '../../api/meta.js';
+import type { ResourceType } from '../../api/resource-type.js';
+
+export interface StoredObject {
+  obj: KosObject;
+  /** etcd mod_revision, i.e. the object's resourceVersion. */
+  rev: number;
+}
+
+export interface RangePage {
+  items: StoredObject[];
+  /** The revision the page was read at. */
+  revision: number;
+  /** The key after the last returned one, when more keys remain. */
+  nextKey: string | undefined;
+  /** Keys left after this page (etcd's count), for remainingItemCount. */
+  remaining: number;
+}
+
+export type WriteOutcome = { ok: true; stored: StoredObject } | { ok: false; current: StoredObject | undefined };
+
+export class CompactedError extends Error {
+  constructor(readonly revision: number) {
+    super(`revision ${revision} has been compacted`);
+  }
+}
+
+export function decodeValue(kv: IKeyValue): StoredObject {
+  const obj = JSON.parse(kv.value.toString('utf8')) as KosObject;
+  const rev = Number(kv.mod_revision);
+  obj.metadata.resourceVersion = String(rev);
+  return { obj, rev };
+}
+
+export function encodeValue(obj: KosObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+export class EtcdStore {
+  constructor(
+    private readonly client: Etcd3,
+    private readonly root = '/registry/',
+  ) {}
+
+  /** Key prefix of a resource, or of one namespace of it. */
+  prefix(type: ResourceType, namespace?: string): string {
+    const base = `${this.root}${type.group}/${type.resource}/`;
+    return namespace === undefined ? base : `${base}${namespace}/`;
+  }
+
+  key(type: ResourceType, namespace: string, name: string): string {
+    return `${this.prefix(type, namespace)}${name}`;
+  }
+
+  async get(type: ResourceType, namespace: string, name: string): Promise<StoredObject | undefined> {
+    const res = await this.client.kv.range({ key: Buffer.from(this.key(type, namespace, name)) });
+    const kv = res.kvs[0];
+    return kv === undefined ? undefined : decodeValue(kv);
+  }
+
+  async create(type: ResourceType, obj: KosObject): Promise<WriteOutcome> {
+    const key = this.key(type, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+    const res = await this.client
+      .if(key, 'Create', '==', 0)
+      .then(this.client.put(key).value(encodeValue(obj)))
+      .commit();
+    if (!res.succeeded) return { ok: false, current: undefined };
+    return { ok: true, stored: withRev(obj, Number(res.header.revision)) };
+  }
+
+  /** Writes `obj` only if the stored object is still at `basedOn`; else returns what is there. */
+  async update(type: ResourceType, obj: KosObject, basedOn: number): Promise<WriteOutcome> {
+    const key = this.key(type, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
+    const res = await this.client
+      .if(key, 'Mod', '==', basedOn)
+      .then(this.client.put(key).value(encodeValue(obj)))
+      .else(this.client.get(key))
+      .commit();
+    if (res.succeeded) return { ok: true, stored: withRev(obj, Number(res.header.revision)) };
+    const kv = res.responses[0]?.response_range?.kvs[0];
+    return { ok: false, current: kv === undefined ? undefined : decodeValue(kv) };
+  }
+
+  /** Deletes only if still at `basedOn`; the deleted object carries the deletion revision. */
+  async delete(type: ResourceType, current: StoredObject): Promise<WriteOutcome> {
+    const key = this.key(type, current.obj.metadata.namespace ?? '', current.obj.metadata.name ?? '');
+    const res = await this.client
+      .if(key, 'Mod', '==', current.rev)
+      .then(this.client.delete().key(key))
+      .else(this.client.get(key))
+      .commit();
+    if (res.succeeded) return { ok: true, stored: withRev(current.obj, Number(res.header.revision)) };
+    const kv = res.responses[0]?.response_range?.kvs[0];
+    return { ok: false, current: kv === undefined ? undefined : decodeValue(kv) };
+  }
+
+  /**
+   * One page of keys in [fromKey, end of prefix), at `revision` (0 = now). A compacted revision
+   * throws CompactedError so callers can answer 410.
+   */
+  async range(opts: { prefix: string; fromKey?: string; limit?: number; revision?: number }): Promise<RangePage> {
+    const end = prefixEnd(opts.prefix);
+    try {
+      const res = await this.client.kv.range({
+        key: Buffer.from(opts.fromKey ?? opts.prefix),
+        range_end: end,
+        limit: opts.limit ?? 0,
+        revision: opts.revision ?? 0,
+      });
+      const items = res.kvs.map(decodeValue);
+      const last = res.kvs[res.kvs.length - 1];
+      const nextKey = res.more && last !== undefined ? `${last.key.toString('utf8')}\x00` : undefined;
+      return {
+        items,
+        revision: Number(res.header.revision),
+        nextKey,
+        remaining: Math.max(0, Number(res.count) - items.length),
+      };
+    } catch (e: unknown) {
+      if (opts.revision !== undefined && opts.revision > 0 && isCompactedError(e)) {
+        throw new CompactedError(opts.revision);
+      }
+      throw e;
+    }
+  }
+
+  /** The store's current revision (a cheap range on a key that does not exist). */
+  async currentRevision(): Promise<number> {
+    const res = await this.client.kv.range({ key: Buffer.from(`${this.root}\x00`) });
+    return Number(res.header.revision);
+  }
+
+  /** Forgets history before `revision` (what kube-apiserver does every few minutes). */
+  async compact(revision: number): Promise<void> {
+    await this.client.kv.compact({ revision });
+  }
+}
+
+function withRev(obj: KosObject, rev: number): StoredObject {
+  obj.metadata.resourceVersion = String(rev);
+  return { obj, rev };
+}
+
+/** The range end that covers every key starting with `prefix`. */
+export function prefixEnd(prefix: string): Buffer {
+  const bytes = Buffer.from(prefix);
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    const b = bytes[i] ?? 0;
+    if (b < 0xff) {
+      bytes[i] = b + 1;
+      return bytes.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]);
+}
+
+export function isCompactedError(e: unknown): boolean {
+  return e instanceof Error && /compacted/i.test(e.message);
+}

@@ -1,0 +1,44 @@
+/** From a request body to a KOS object the strategies can work on, with Kubernetes' error codes. */
+import type { ZodError } from 'zod';
+import { API_VERSION } from '../../api/kos-types.js';
+import type { KosObject } from '../../api/meta.js';
+import { validateAnnotations, validateDnsSubdomain, validateLabels } from '../../api/names.js';
+import { dropNulls } from '../../api/omit-empty.js';
+import type { ResourceType } from '../../api/resource-type.js';
+import { describeDecodeError } from '../../api/schemas.js';
+import { apiErrors, type FieldError } from '../../api/status.js';
+
+export function decodeObject(type: ResourceType, raw: Record<string, unknown>): KosObject {
+  const { apiVersion, kind } = raw;
+  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== API_VERSION) {
+    throw apiErrors.badRequest(
+      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${API_VERSION})`,
+    );
+  }
+  if (kind !== undefined && kind !== '' && kind !== type.kind) {
+    throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${type.kind})`);
+  }
+  const parsed = type.schema.safeParse(raw);
+  if (!parsed.success) throw apiErrors.badRequest(describeDecodeError(parsed.error as ZodError));
+  const obj = dropNulls(parsed.data) as KosObject;
+  obj.apiVersion = API_VERSION;
+  obj.kind = type.kind;
+  delete obj.metadata.managedFields;
+  return obj;
+}
+
+/** Checks of metadata that every write makes (name, labels, annotations). */
+export function metadataErrors(obj: KosObject): FieldError[] {
+  const errors: FieldError[] = [];
+  const name = obj.metadata.name ?? '';
+  for (const message of validateDnsSubdomain(name)) {
+    errors.push({ type: 'FieldValueInvalid', field: 'metadata.name', value: name, message });
+  }
+  for (const e of validateLabels(obj.metadata.labels)) {
+    errors.push({ type: 'FieldValueInvalid', field: e.field, message: e.message });
+  }
+  for (const e of validateAnnotations(obj.metadata.annotations)) {
+    errors.push({ type: 'FieldValueInvalid', field: e.field, message: e.message });
+  }
+  return errors;
+}

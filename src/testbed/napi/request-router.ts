@@ -1,0 +1,144 @@
+/** Routes one HTTP request to its handler and maps every failure to a Status response. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, apiErrors } from '../../api/status.js';
+import { KOS_RESOURCES } from '../../api/resource-types.js';
+import type { ApiContext, ResourceRequest } from './api-context.js';
+import type { RequestLabels } from './apiserver-metrics.js';
+import { apiGroupDocument, apiGroupList, apiResourceList, versionInfo } from './discovery.js';
+import { sendError, sendJsonText, sendText } from './http-io.js';
+import { negotiate } from './negotiate.js';
+import { handleGet, handleList } from './read-handlers.js';
+import { parseListOptions } from './request-options.js';
+import { routeOf, type Route } from './routes.js';
+import { handleWatch } from './watch-handler.js';
+import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './write-handlers.js';
+
+export interface RouterHooks {
+  component: string;
+  isReady(): boolean;
+  log(message: string): void;
+}
+
+type Verb = 'GET' | 'LIST' | 'WATCH' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'DELETECOLLECTION';
+
+function verbOf(method: string, route: Extract<Route, { kind: 'resource' }>, watch: boolean): Verb {
+  const named = route.name !== undefined;
+  switch (method) {
+    case 'GET':
+      return named ? 'GET' : watch ? 'WATCH' : 'LIST';
+    case 'POST':
+      if (!named && route.namespace !== undefined && route.subresource === undefined) return 'POST';
+      break;
+    case 'PUT':
+      if (named) return 'PUT';
+      break;
+    case 'PATCH':
+      if (named) return 'PATCH';
+      break;
+    case 'DELETE':
+      if (named && route.subresource === undefined) return 'DELETE';
+      if (!named && route.namespace !== undefined) return 'DELETECOLLECTION';
+      break;
+  }
+  throw apiErrors.methodNotAllowed(method);
+}
+
+export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = routeOf(url.pathname);
+    let labels: RequestLabels | undefined;
+    try {
+      if (route.kind !== 'resource') {
+        serveNonResource(route, req, res, ctx, hooks);
+        return;
+      }
+      const watchParam = url.searchParams.get('watch');
+      const verb = verbOf(req.method ?? 'GET', route, watchParam === 'true' || watchParam === '1');
+      labels = {
+        verb,
+        group: route.type.group,
+        version: route.type.version,
+        resource: route.type.resource,
+        subresource: route.subresource ?? '',
+        scope: route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
+      };
+      if (verb !== 'WATCH') {
+        const observed = labels;
+        res.on('finish', () => {
+          ctx.metrics.observe(observed, res.statusCode, (performance.now() - started) / 1000);
+        });
+      } else {
+        ctx.metrics.observe(labels, 200, 0);
+      }
+      const r: ResourceRequest = {
+        req,
+        res,
+        type: route.type,
+        namespace: route.namespace,
+        name: route.name,
+        subresource: route.subresource,
+        query: url.searchParams,
+        format: negotiate(req.headers.accept),
+      };
+      switch (verb) {
+        case 'GET':
+          return await handleGet(ctx, r);
+        case 'LIST':
+          return await handleList(ctx, r, parseListOptions(r.type, r.query));
+        case 'WATCH':
+          return await handleWatch(ctx, r, parseListOptions(r.type, r.query), labels);
+        case 'POST':
+          return await handleCreate(ctx, r);
+        case 'PUT':
+          return await handleUpdate(ctx, r);
+        case 'PATCH':
+          return await handlePatch(ctx, r);
+        case 'DELETE':
+          return await handleDelete(ctx, r);
+        case 'DELETECOLLECTION':
+          return await handleDeleteCollection(ctx, r, parseListOptions(r.type, r.query));
+      }
+    } catch (e: unknown) {
+      if (e instanceof ApiError) {
+        sendError(res, e);
+        return;
+      }
+      hooks.log(`internal error on ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      sendError(res, apiErrors.internal(e instanceof Error ? e.message : String(e)));
+    }
+  };
+}
+
+function serveNonResource(route: Route, req: IncomingMessage, res: ServerResponse, ctx: ApiContext, hooks: RouterHooks): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw apiErrors.methodNotAllowed(req.method ?? '');
+  switch (route.kind) {
+    case 'discovery':
+      sendJsonText(res, 200, route.level === 'apis' ? apiGroupList() : route.level === 'group' ? apiGroupDocument() : apiResourceList(KOS_RESOURCES));
+      return;
+    case 'plain':
+      switch (route.what) {
+        case 'version':
+          sendJsonText(res, 200, versionInfo(hooks.component));
+          return;
+        case 'healthz':
+        case 'livez':
+          sendText(res, 200, 'ok');
+          return;
+        case 'readyz':
+          if (hooks.isReady()) sendText(res, 200, 'ok');
+          else sendText(res, 503, '[-]watch-cache failed: not ready\nreadyz check failed');
+          return;
+        case 'metrics':
+          void ctx.metrics.registry.metrics().then((text) => {
+            sendText(res, 200, text, ctx.metrics.registry.contentType);
+          });
+          return;
+      }
+      return;
+    case 'unknown':
+    case 'resource':
+      throw apiErrors.pathNotFound();
+  }
+}

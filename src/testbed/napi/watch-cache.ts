@@ -1,0 +1,200 @@
+/**
+ * The watch cache of one resource in one apiserver: a single etcd watch keeps an in-memory copy
+ * of every object and a ring of recent events, and fans each event out to the client watches it
+ * may concern (see watch-index.ts). Watches from a version inside the ring are served from memory;
+ * older versions get 410 Gone, as from kube-apiserver's cache.
+ */
+import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
+import type { KosObject } from '../../api/meta.js';
+import type { ResourceType } from '../../api/resource-type.js';
+import { apiErrors } from '../../api/status.js';
+import { CacheEntry, type CacheEvent } from './cache-entry.js';
+import type { ClientWatch } from './client-watch.js';
+import { decodeValue, type EtcdStore } from './etcd-store.js';
+import { EventRing } from './event-ring.js';
+import { WatchIndex } from './watch-index.js';
+
+export interface WatchCacheOptions {
+  type: ResourceType;
+  store: EtcdStore;
+  client: Etcd3;
+  /** How many recent events are kept for watches that start from a version. */
+  historySize: number;
+  bookmarkIntervalMs: number;
+  log: (message: string) => void;
+}
+
+/** Where a new watch starts: a revision, or (no version given) the current state as ADDED events. */
+export type WatchStart = { kind: 'revision'; rev: number } | { kind: 'state' };
+
+export class WatchCache {
+  readonly type: ResourceType;
+  private readonly opts: WatchCacheOptions;
+  private readonly objects = new Map<string, CacheEntry>();
+  private readonly ring: EventRing;
+  private readonly index: WatchIndex;
+  private etcdWatch: Watcher | undefined;
+  private bookmarkTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** The cache reflects etcd as of this revision. */
+  rev = 0;
+  private readyPromise: Promise<void> | undefined;
+
+  constructor(opts: WatchCacheOptions) {
+    this.opts = opts;
+    this.type = opts.type;
+    this.ring = new EventRing(opts.historySize, 0);
+    this.index = new WatchIndex(opts.type.indexedFields);
+  }
+
+  get watchCount(): number {
+    return this.index.size;
+  }
+
+  get objectCount(): number {
+    return this.objects.size;
+  }
+
+  get oldestRev(): number {
+    return this.ring.oldestRev;
+  }
+
+  /** Lists, then watches from the list's revision; resolves when the cache is usable. */
+  ready(): Promise<void> {
+    this.readyPromise ??= this.initialize();
+    return this.readyPromise;
+  }
+
+  private async initialize(): Promise<void> {
+    const prefix = this.opts.store.prefix(this.type);
+    let page = await this.opts.store.range({ prefix, limit: 1000 });
+    const revision = page.revision;
+    this.objects.clear();
+    for (;;) {
+      for (const item of page.items) this.objects.set(this.keyOf(item.obj), new CacheEntry(item.obj, item.rev, this.type));
+      if (page.nextKey === undefined) break;
+      page = await this.opts.store.range({ prefix, fromKey: page.nextKey, limit: 1000, revision });
+    }
+    this.rev = revision;
+    this.ring.reset(revision);
+    const watch = await this.opts.client
+      .watch()
+      .prefix(prefix)
+      .startRevision(String(revision + 1))
+      .withPreviousKV()
+      .create();
+    if (this.stopped) {
+      await watch.cancel();
+      return;
+    }
+    this.etcdWatch = watch;
+    watch.on('data', this.onEtcdResponse);
+    watch.on('error', (e: unknown) => {
+      this.restart(e);
+    });
+    this.bookmarkTimer ??= setInterval(() => {
+      this.sendBookmarks();
+    }, this.opts.bookmarkIntervalMs);
+    this.bookmarkTimer.unref();
+  }
+
+  /** After losing the etcd watch (e.g. compaction): drop every client watch and rebuild. */
+  private restart(cause: unknown): void {
+    if (this.stopped) return;
+    this.opts.log(`watch cache ${this.type.resource}: etcd watch failed (${String(cause)}); re-listing`);
+    const old = this.etcdWatch;
+    this.etcdWatch = undefined;
+    void old?.cancel().catch(() => undefined);
+    for (const w of [...this.index.all()]) w.close();
+    this.readyPromise = this.initialize().catch((e: unknown) => {
+      this.opts.log(`watch cache ${this.type.resource}: re-list failed: ${String(e)}`);
+      this.readyPromise = undefined;
+    });
+  }
+
+  private keyOf(obj: KosObject): string {
+    return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+  }
+
+  private readonly onEtcdResponse = (res: IWatchResponse): void => {
+    for (const ev of res.events) {
+      if (ev.type === 'Put') this.applyPut(ev.kv);
+      else this.applyDelete(ev.kv, ev.prev_kv);
+    }
+    const headerRev = Number(res.header.revision);
+    if (headerRev > this.rev) this.rev = headerRev;
+  };
+
+  private applyPut(kv: IKeyValue): void {
+    const stored = decodeValue(kv);
+    const key = this.keyOf(stored.obj);
+    const prev = this.objects.get(key);
+    const cur = new CacheEntry(stored.obj, stored.rev, this.type);
+    this.objects.set(key, cur);
+    this.emit({ type: prev === undefined ? 'ADDED' : 'MODIFIED', rev: stored.rev, cur, prev });
+  }
+
+  private applyDelete(kv: IKeyValue, prevKv: IKeyValue | undefined): void {
+    const rev = Number(kv.mod_revision);
+    const key = kv.key.toString('utf8').slice(this.opts.store.prefix(this.type).length);
+    const prev =
+      this.objects.get(key) ??
+      (prevKv !== undefined ? new CacheEntry(decodeValue(prevKv).obj, rev, this.type) : undefined);
+    this.objects.delete(key);
+    if (prev === undefined) return;
+    this.emit({ type: 'DELETED', rev, cur: prev.asDeletedAt(rev, this.type), prev });
+  }
+
+  private emit(event: CacheEvent): void {
+    this.ring.push(event);
+    if (event.rev > this.rev) this.rev = event.rev;
+    this.index.forEachCandidate(event, (w) => {
+      w.offer(event);
+    });
+  }
+
+  /**
+   * Registers a watch and, in the same turn (so no event can slip between), sends what it must
+   * catch up on: the current state, or the recorded events after its version. A version older
+   * than the recorded history gets the 410 Kubernetes sends.
+   */
+  addWatch(watch: ClientWatch, start: WatchStart): void {
+    if (start.kind === 'revision' && start.rev < this.ring.oldestRev) {
+      watch.fail(apiErrors.tooOldVersion(String(start.rev), String(this.ring.oldestRev)).toStatus());
+      return;
+    }
+    if (start.kind === 'state') {
+      for (const entry of this.objects.values()) watch.sendInitial(entry);
+      watch.lastRev = this.rev;
+    } else {
+      for (const event of this.ring.after(start.rev)) watch.offer(event);
+    }
+    this.index.add(watch);
+  }
+
+  removeWatch(watch: ClientWatch): void {
+    this.index.remove(watch);
+  }
+
+  /** Objects in the cache that pass `accept`, in key order (for resourceVersion=0 lists). */
+  snapshot(accept: (entry: CacheEntry) => boolean): { entries: CacheEntry[]; rev: number } {
+    const entries: CacheEntry[] = [];
+    for (const [, entry] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (accept(entry)) entries.push(entry);
+    }
+    return { entries, rev: this.rev };
+  }
+
+  private sendBookmarks(): void {
+    for (const w of this.index.all()) w.bookmark(this.rev);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.bookmarkTimer !== undefined) clearInterval(this.bookmarkTimer);
+    for (const w of [...this.index.all()]) w.close();
+    const watch = this.etcdWatch;
+    this.etcdWatch = undefined;
+    if (watch !== undefined) await watch.cancel().catch(() => undefined);
+  }
+}

@@ -1,0 +1,91 @@
+/** WATCH: a chunked stream of JSON events, served from the resource's watch cache. */
+import { API_VERSION } from '../../api/kos-types.js';
+import type { ResourceType } from '../../api/resource-type.js';
+import type { Status } from '../../api/status.js';
+import type { ApiContext, ResourceRequest } from './api-context.js';
+import type { CacheEntry, WatchEventType } from './cache-entry.js';
+import { ClientWatch, type WatchEncoder } from './client-watch.js';
+import type { RequestLabels } from './apiserver-metrics.js';
+import type { ListOptions } from './request-options.js';
+import { includeObjectOf, tableJson } from './table.js';
+import type { WatchStart } from './watch-cache.js';
+
+function jsonEncoder(type: ResourceType): WatchEncoder {
+  return {
+    event: (kind: WatchEventType, entry: CacheEntry) => `{"type":"${kind}","object":${entry.json}}\n`,
+    bookmark: (rev: number) =>
+      `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${API_VERSION}","metadata":{"resourceVersion":"${rev}"}}}\n`,
+    error: (status: Status) => `{"type":"ERROR","object":${JSON.stringify(status)}}\n`,
+  };
+}
+
+/** kubectl get -w asks for rows: each event carries a one-row Table (columns on the first only). */
+function tableEncoder(ctx: ApiContext, r: ResourceRequest, apiVersion: string): WatchEncoder {
+  const json = jsonEncoder(r.type);
+  let first = true;
+  const includeObject = includeObjectOf(r.query.get('includeObject'));
+  return {
+    event: (kind, entry) => {
+      const table = tableJson(r.type, [entry.obj], { resourceVersion: String(entry.rev) }, {
+        apiVersion,
+        includeObject,
+        withColumns: first,
+        nowMs: ctx.nowMs(),
+      });
+      first = false;
+      return `{"type":"${kind}","object":${table}}\n`;
+    },
+    bookmark: json.bookmark,
+    error: json.error,
+  };
+}
+
+export async function handleWatch(
+  ctx: ApiContext,
+  r: ResourceRequest,
+  opts: ListOptions,
+  labels: RequestLabels,
+): Promise<void> {
+  const cache = ctx.cacheOf(r.type);
+  await cache.ready();
+  const start: WatchStart =
+    opts.resourceVersion === undefined || opts.resourceVersion === 0
+      ? { kind: 'state' }
+      : { kind: 'revision', rev: opts.resourceVersion };
+  r.res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  r.res.flushHeaders();
+  const done = ctx.metrics.watchStarted(labels);
+  const kindLabels = { group: r.type.group, version: r.type.version, kind: r.type.kind };
+  ctx.metrics.registeredWatchers.inc(kindLabels);
+  let timer: NodeJS.Timeout | undefined;
+  const watch = new ClientWatch({
+    filter: { namespace: r.namespace, labels: opts.labels, fields: opts.fields },
+    startRev: start.kind === 'revision' ? start.rev : 0,
+    allowBookmarks: opts.allowWatchBookmarks,
+    encoder: r.format.kind === 'table' ? tableEncoder(ctx, r, r.format.apiVersion) : jsonEncoder(r.type),
+    sink: r.res,
+    coalescer: ctx.coalescer,
+    maxBufferedBytes: ctx.limits.maxWatchBufferBytes,
+    onClose: (w) => {
+      cache.removeWatch(w);
+      if (timer !== undefined) clearTimeout(timer);
+      ctx.metrics.registeredWatchers.dec(kindLabels);
+      ctx.metrics.watchEvents.inc(kindLabels, w.delivered);
+      done();
+    },
+  });
+  r.res.on('close', () => {
+    watch.close();
+  });
+  const seconds = opts.timeoutSeconds ?? ctx.limits.maxWatchSeconds;
+  timer = setTimeout(() => {
+    // As kube-apiserver does, a watch that ends on its timeout says how far it got.
+    watch.bookmark(cache.rev);
+    watch.close();
+  }, seconds * 1000);
+  cache.addWatch(watch, start);
+}
