@@ -14,7 +14,8 @@ export function formatIPv4(n: number): string {
 /** Like Go's net.ParseCIDR: host bits may be set and are masked off. */
 export function parseCidr(text: string): { base: number; last: number; prefix: number } | undefined {
   const [addr, bits, ...rest] = text.split('/');
-  if (addr === undefined || bits === undefined || rest.length > 0 || !/^(3[0-2]|[12]?\d)$/.test(bits)) return undefined;
+  if (addr === undefined || bits === undefined || rest.length > 0 || !/^(3[0-2]|[12]?\d)$/.test(bits))
+    return undefined;
   const ip = parseIPv4(addr);
   if (ip === undefined) return undefined;
   const prefix = Number(bits);

@@ -93,13 +93,15 @@ const BINARY_TERM = /^([^\s!=<>(),]+)\s*(==|!=|=|>|<)\s*([^\s!=<>(),]*)$/;
 
 function checkKey(key: string, whole: string): string {
   const problems = validateQualifiedName(key);
-  if (problems.length > 0) throw new SelectorError(whole, `invalid label key "${key}": ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new SelectorError(whole, `invalid label key "${key}": ${problems.join('; ')}`);
   return key;
 }
 
 function checkValue(value: string, whole: string): string {
   const problems = validateLabelValue(value);
-  if (problems.length > 0) throw new SelectorError(whole, `invalid label value "${value}": ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new SelectorError(whole, `invalid label value "${value}": ${problems.join('; ')}`);
   return value;
 }
 
@@ -110,8 +112,13 @@ function parseTerm(raw: string, whole: string): LabelRequirement {
   if (set !== null) {
     const [, key = '', op = '', list = ''] = set;
     const values = list.split(',').map((v) => v.trim());
-    if (list.trim() === '') throw new SelectorError(whole, `"${term}": for 'in' and 'notin', the set of values must not be empty`);
-    return { key: checkKey(key, whole), operator: op as 'in' | 'notin', values: values.map((v) => checkValue(v, whole)) };
+    if (list.trim() === '')
+      throw new SelectorError(whole, `"${term}": for 'in' and 'notin', the set of values must not be empty`);
+    return {
+      key: checkKey(key, whole),
+      operator: op as 'in' | 'notin',
+      values: values.map((v) => checkValue(v, whole)),
+    };
   }
   if (term.startsWith('!')) {
     return { key: checkKey(term.slice(1).trim(), whole), operator: '!', values: [] };
@@ -120,13 +127,21 @@ function parseTerm(raw: string, whole: string): LabelRequirement {
   if (binary !== null) {
     const [, key = '', op = '', value = ''] = binary;
     if (op === '>' || op === '<') {
-      if (!/^-?\d+$/.test(value)) throw new SelectorError(whole, `"${term}": for '>' and '<', the value must be an integer`);
+      if (!/^-?\d+$/.test(value))
+        throw new SelectorError(whole, `"${term}": for '>' and '<', the value must be an integer`);
       return { key: checkKey(key, whole), operator: op === '>' ? 'gt' : 'lt', values: [value] };
     }
-    return { key: checkKey(key, whole), operator: op as '=' | '==' | '!=', values: [checkValue(value, whole)] };
+    return {
+      key: checkKey(key, whole),
+      operator: op as '=' | '==' | '!=',
+      values: [checkValue(value, whole)],
+    };
   }
   if (/^[^\s!=<>(),]+$/.test(term)) return { key: checkKey(term, whole), operator: 'exists', values: [] };
-  throw new SelectorError(whole, `"${term}": expected key, !key, key=value, key!=value, key in (...), key notin (...)`);
+  throw new SelectorError(
+    whole,
+    `"${term}": expected key, !key, key=value, key!=value, key in (...), key notin (...)`,
+  );
 }
 
 export function parseLabelSelector(text: string | undefined): LabelSelector {

@@ -34,7 +34,9 @@ export function validateQualifiedName(key: string): string[] {
   if (name.length === 0) problems.push('name part must be non-empty');
   else if (name.length > 63) problems.push('name part must be no more than 63 characters');
   else if (!QUALIFIED_NAME_PART.test(name)) {
-    problems.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+    problems.push(
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+    );
   }
   return problems;
 }
@@ -44,7 +46,9 @@ export function validateLabelValue(value: string): string[] {
   const problems: string[] = [];
   if (value.length > 63) problems.push('must be no more than 63 characters');
   if (!QUALIFIED_NAME_PART.test(value)) {
-    problems.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character");
+    problems.push(
+      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+    );
   }
   return problems;
 }
@@ -57,15 +61,19 @@ export interface MetaProblem {
 export function validateLabels(labels: Readonly<Record<string, string>> | undefined): MetaProblem[] {
   const problems: MetaProblem[] = [];
   for (const [key, value] of Object.entries(labels ?? {})) {
-    for (const m of validateQualifiedName(key)) problems.push({ field: 'metadata.labels', message: `${JSON.stringify(key)}: ${m}` });
-    for (const m of validateLabelValue(value)) problems.push({ field: `metadata.labels[${key}]`, message: `${JSON.stringify(value)}: ${m}` });
+    for (const m of validateQualifiedName(key))
+      problems.push({ field: 'metadata.labels', message: `${JSON.stringify(key)}: ${m}` });
+    for (const m of validateLabelValue(value))
+      problems.push({ field: `metadata.labels[${key}]`, message: `${JSON.stringify(value)}: ${m}` });
   }
   return problems;
 }
 
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
-export function validateAnnotations(annotations: Readonly<Record<string, string>> | undefined): MetaProblem[] {
+export function validateAnnotations(
+  annotations: Readonly<Record<string, string>> | undefined,
+): MetaProblem[] {
   const problems: MetaProblem[] = [];
   let total = 0;
   for (const [key, value] of Object.entries(annotations ?? {})) {
@@ -75,7 +83,10 @@ export function validateAnnotations(annotations: Readonly<Record<string, string>
     }
   }
   if (total > MAX_ANNOTATIONS_BYTES) {
-    problems.push({ field: 'metadata.annotations', message: `must have at most ${MAX_ANNOTATIONS_BYTES} bytes` });
+    problems.push({
+      field: 'metadata.annotations',
+      message: `must have at most ${MAX_ANNOTATIONS_BYTES} bytes`,
+    });
   }
   return problems;
 }

@@ -29,7 +29,7 @@ export interface ResourceType {
   kind: string;
   listKind: string;
   shortNames: readonly string[];
-  schema: z.ZodType<unknown>;
+  schema: z.ZodType;
   hasStatus: boolean;
   /** Spec fields that may not change after create (422 with the field named). */
   immutableSpecFields: readonly string[];

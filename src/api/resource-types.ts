@@ -63,7 +63,12 @@ export const subnets: ResourceType = {
     const ipv4 = str(o.spec?.ipv4);
     const cidr = parseCidr(ipv4);
     if (cidr === undefined) {
-      errors.push({ type: 'FieldValueInvalid', field: 'spec.ipv4', value: ipv4, message: `invalid CIDR address: ${ipv4}` });
+      errors.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.ipv4',
+        value: ipv4,
+        message: `invalid CIDR address: ${ipv4}`,
+      });
     } else if (!isRfc1918(cidr.base, cidr.last)) {
       errors.push({
         type: 'FieldValueInvalid',
@@ -76,7 +81,12 @@ export const subnets: ResourceType = {
   },
   columns: [
     nameColumn,
-    { name: 'VNI', type: 'integer', description: 'Virtual network id.', cell: (o) => Number(o.spec?.vni ?? 0) },
+    {
+      name: 'VNI',
+      type: 'integer',
+      description: 'Virtual network id.',
+      cell: (o) => Number(o.spec?.vni ?? 0),
+    },
     { name: 'IPv4', type: 'string', description: 'CIDR block.', cell: (o) => str(o.spec?.ipv4) },
     {
       name: 'Validated',
@@ -93,7 +103,9 @@ const IMPL_FIELDS = ['macAddress', 'ifcName', 'hostIP'] as const;
 
 function errorsOf(status: Record<string, unknown>, which: 'ipam' | 'host'): unknown {
   const errors = status.errors;
-  return errors !== null && typeof errors === 'object' ? (errors as Record<string, unknown>)[which] : undefined;
+  return errors !== null && typeof errors === 'object'
+    ? (errors as Record<string, unknown>)[which]
+    : undefined;
 }
 
 export const networkAttachments: ResourceType = {
@@ -125,12 +137,32 @@ export const networkAttachments: ResourceType = {
   validate: () => [],
   columns: [
     nameColumn,
-    { name: 'Subnet', type: 'string', description: 'Subnet of the attachment.', cell: (o) => str(o.spec?.subnet) },
+    {
+      name: 'Subnet',
+      type: 'string',
+      description: 'Subnet of the attachment.',
+      cell: (o) => str(o.spec?.subnet),
+    },
     { name: 'Node', type: 'string', description: 'Node of the attachment.', cell: (o) => str(o.spec?.node) },
     { name: 'IPv4', type: 'string', description: 'Assigned address.', cell: (o) => str(o.status?.ipv4) },
-    { name: 'MAC', type: 'string', description: 'Interface MAC address.', cell: (o) => str(o.status?.macAddress) },
-    { name: 'Interface', type: 'string', description: 'Interface name.', cell: (o) => str(o.status?.ifcName) },
-    { name: 'HostIP', type: 'string', description: 'Address of the node.', cell: (o) => str(o.status?.hostIP) },
+    {
+      name: 'MAC',
+      type: 'string',
+      description: 'Interface MAC address.',
+      cell: (o) => str(o.status?.macAddress),
+    },
+    {
+      name: 'Interface',
+      type: 'string',
+      description: 'Interface name.',
+      cell: (o) => str(o.status?.ifcName),
+    },
+    {
+      name: 'HostIP',
+      type: 'string',
+      description: 'Address of the node.',
+      cell: (o) => str(o.status?.hostIP),
+    },
     ageColumn,
   ],
 };
@@ -153,7 +185,12 @@ export const ipLocks: ResourceType = {
   validate: () => [],
   columns: [
     nameColumn,
-    { name: 'Subnet', type: 'string', description: 'Subnet the address is in.', cell: (o) => str(o.spec?.subnetName) },
+    {
+      name: 'Subnet',
+      type: 'string',
+      description: 'Subnet the address is in.',
+      cell: (o) => str(o.spec?.subnetName),
+    },
     ageColumn,
   ],
 };

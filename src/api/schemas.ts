@@ -37,7 +37,10 @@ export const objectMetaSchema = z.object({
 });
 
 const extendedMetadataSchema = z.object({
-  writes: z.array(z.object({ section: z.string(), serverTime: z.string() })).nullable().optional(),
+  writes: z
+    .array(z.object({ section: z.string(), serverTime: z.string() }))
+    .nullable()
+    .optional(),
 });
 
 const uint32 = z.number().int().min(0).max(0xffffffff);
@@ -53,10 +56,7 @@ const typeMeta = {
 export const subnetSchema = z.object({
   ...typeMeta,
   spec: z.object({ ipv4: z.string().default(''), vni: uint32.default(0) }).default({ ipv4: '', vni: 0 }),
-  status: z
-    .object({ validated: z.boolean().optional(), errors: stringList })
-    .nullable()
-    .optional(),
+  status: z.object({ validated: z.boolean().optional(), errors: stringList }).nullable().optional(),
 });
 
 const execReportSchema = z.object({

@@ -126,7 +126,8 @@ export const apiErrors = {
       group: s.group,
       kind: s.resource,
     }),
-  pathNotFound: (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource'),
+  pathNotFound: (): ApiError =>
+    new ApiError(404, 'NotFound', 'the server could not find the requested resource'),
   alreadyExists: (s: ErrorSubject): ApiError =>
     new ApiError(409, 'AlreadyExists', `${qualified(s)} "${s.name}" already exists`, {
       name: s.name,
@@ -164,9 +165,17 @@ export const apiErrors = {
       'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
     ),
   methodNotAllowed: (method: string): ApiError =>
-    new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource: ${method}`),
+    new ApiError(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource: ${method}`,
+    ),
   notAcceptable: (accept: string): ApiError =>
-    new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json; not ${accept}`),
+    new ApiError(
+      406,
+      'NotAcceptable',
+      `only the following media types are accepted: application/json; not ${accept}`,
+    ),
   tooLarge: (limit: number): ApiError =>
     new ApiError(413, 'RequestEntityTooLarge', `the request body is larger than the limit of ${limit} bytes`),
   unsupportedMediaType: (contentType: string, supported: readonly string[]): ApiError =>

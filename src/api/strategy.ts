@@ -12,7 +12,11 @@ import type { FieldError } from './status.js';
 export const SPEC_SECTION = 'spec';
 
 /** KOS's WriteSet.SetWrite: the newest write goes first; a section appears at most once. */
-export function setWrite(writes: readonly ObjectWrite[] | undefined, section: string, serverTime: string): ObjectWrite[] {
+export function setWrite(
+  writes: readonly ObjectWrite[] | undefined,
+  section: string,
+  serverTime: string,
+): ObjectWrite[] {
   return [{ section, serverTime }, ...(writes ?? []).filter((w) => w.section !== section)];
 }
 
@@ -40,7 +44,12 @@ export function prepareForUpdate(type: ResourceType, next: KosObject, prev: KosO
   if (!type.hasStatus) delete next.status;
 }
 
-export function prepareForStatusUpdate(type: ResourceType, next: KosObject, prev: KosObject, now: string): void {
+export function prepareForStatusUpdate(
+  type: ResourceType,
+  next: KosObject,
+  prev: KosObject,
+  now: string,
+): void {
   copyOrDelete(next, prev, 'spec');
   copyOrDelete(next, prev, 'extendedMetadata');
   next.metadata.generation = prev.metadata.generation ?? 1;
@@ -59,13 +68,17 @@ export function validateUpdate(type: ResourceType, next: KosObject, prev: KosObj
   const errors: FieldError[] = [];
   for (const field of type.immutableSpecFields) {
     if (!sameWhenEmptyOmitted(next.spec?.[field], prev.spec?.[field])) {
-      errors.push({ type: 'FieldValueForbidden', field: `spec.${field}`, message: 'attempt to update immutable field' });
+      errors.push({
+        type: 'FieldValueForbidden',
+        field: `spec.${field}`,
+        message: 'attempt to update immutable field',
+      });
     }
   }
   return errors;
 }
 
 function copyOrDelete(next: KosObject, prev: KosObject, key: 'spec' | 'status' | 'extendedMetadata'): void {
-  if (prev[key] === undefined) delete next[key];
+  if (prev[key] === undefined) Reflect.deleteProperty(next, key);
   else (next as unknown as Record<string, unknown>)[key] = prev[key];
 }

@@ -1,105 +1,195 @@
 /**
- * Child processes that never outlive us: every child is registered, stopped by PID on ^C,
- * SIGTERM or failure, and SIGKILLed on exit as a last resort.
+ * Child processes that never outlive us: every child is registered until it exits, stopped by
+ * PID on ^C or SIGTERM, and SIGKILLed on 'exit' as a last resort. Output goes to a log file or
+ * nowhere, never to our terminal.
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { KosTestError, toError } from '../util/errors.js';
 
-export interface ExitInfo {
+export interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
-export interface ManagedChild {
-  readonly name: string;
-  readonly pid: number;
-  readonly exited: Promise<ExitInfo>;
-  isRunning(): boolean;
-  stop(opts?: { graceMs?: number; signal?: NodeJS.Signals }): Promise<void>;
-}
-
-const registry = new Set<ManagedChild>();
-
-export interface SpawnOptions {
+export interface SpawnManagedOptions {
+  /** Shown in errors, e.g. 'netcd0'. */
   name: string;
   command: string;
   args: string[];
+  /** @default process.env */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** stdout and stderr are appended here; without it they are discarded. */
   logFile?: string;
 }
 
-export function spawnManaged(opts: SpawnOptions): Promise<ManagedChild> {
-  const fd = opts.logFile === undefined ? 'ignore' : openSync(opts.logFile, 'a');
-  const child = spawn(opts.command, opts.args, {
-    env: opts.env ?? process.env,
-    cwd: opts.cwd,
-    stdio: ['ignore', fd, fd],
-    detached: false,
-  });
-  if (typeof fd === 'number') closeSync(fd);
-  return new Promise((resolve, reject) => {
-    child.once('error', (e) => {
-      reject(e);
-    });
-    child.once('spawn', () => {
-      let running = true;
-      const exited = new Promise<ExitInfo>((done) => {
-        child.once('exit', (code, signal) => {
-          running = false;
-          registry.delete(managed);
-          done({ code, signal });
-        });
-      });
-      const pid = child.pid ?? -1;
-      let stopping: Promise<void> | undefined;
-      const managed: ManagedChild = {
-        name: opts.name,
-        pid,
-        exited,
-        isRunning: () => running,
-        stop: (o) => {
-          stopping ??= (async () => {
-            if (!running) return;
-            child.kill(o?.signal ?? 'SIGTERM');
-            const timer = setTimeout(() => child.kill('SIGKILL'), o?.graceMs ?? 5000);
-            await exited;
-            clearTimeout(timer);
-          })();
-          return stopping;
-        },
-      };
-      registry.add(managed);
-      resolve(managed);
-    });
-  });
+export interface StopOptions {
+  /** How long after SIGTERM to wait before SIGKILL. @default 5000 */
+  graceMs?: number;
 }
 
-export async function stopAllChildren(): Promise<void> {
-  await Promise.allSettled([...registry].map((c) => c.stop()));
+export interface ManagedChild {
+  readonly name: string;
+  readonly pid: number;
+  /** Resolves (never rejects) once the process has exited and been reaped. */
+  readonly exited: Promise<ChildExit>;
+  isRunning(): boolean;
+  /** SIGTERM, then SIGKILL after graceMs; resolves once exited. Idempotent. */
+  stop(opts?: StopOptions): Promise<void>;
+  /** Sends one signal now (e.g. SIGKILL to simulate a crash); no-op once exited. */
+  kill(signal: NodeJS.Signals): void;
 }
 
-let installed = false;
+const DEFAULT_GRACE_MS = 5000;
+const registry = new Set<ManagedChild>();
 
-/** On SIGINT/SIGTERM: stop every child, then exit 130/143. On exit: SIGKILL any left. */
-export function installExitHandlers(): void {
-  if (installed) return;
-  installed = true;
-  const onSignal = (signal: NodeJS.Signals, code: number) => {
-    process.once(signal, () => {
-      void stopAllChildren().finally(() => process.exit(code));
+/**
+ * Starts a child and registers it. Throws KosTestError at once if the process cannot be started
+ * (missing command, bad cwd, no permission, unwritable log file).
+ */
+export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
+  const env = opts.env ?? process.env;
+  const out = opts.logFile === undefined ? 'ignore' : openLog(opts.name, opts.logFile);
+  let child;
+  try {
+    child = spawn(opts.command, opts.args, { env, cwd: opts.cwd, stdio: ['ignore', out, out], detached: false });
+  } finally {
+    // The child holds its own copy of the descriptor.
+    if (typeof out === 'number') closeSync(out);
+  }
+  // Node reports spawn failures (and failed kills) as 'error' events; without a listener they crash us.
+  child.on('error', () => undefined);
+  const pid = child.pid;
+  if (pid === undefined) {
+    throw new KosTestError({
+      what: `cannot start ${opts.name}`,
+      value: `${opts.command}: ${explainSpawnFailure(opts.command, opts.cwd, env)}`,
+      fix: 'install the program or correct its path, and check the working directory exists',
     });
+  }
+
+  let running = true;
+  const exited = new Promise<ChildExit>((done) => {
+    child.once('exit', (code, signal) => {
+      running = false;
+      registry.delete(managed);
+      done({ code, signal });
+    });
+  });
+  let stopping: Promise<void> | undefined;
+  const kill = (signal: NodeJS.Signals): void => {
+    if (running) child.kill(signal);
   };
-  onSignal('SIGINT', 130);
-  onSignal('SIGTERM', 143);
-  process.once('exit', () => {
-    for (const c of registry) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
+  const managed: ManagedChild = {
+    name: opts.name,
+    pid,
+    exited,
+    isRunning: () => running,
+    kill,
+    stop: (stopOpts) => {
+      stopping ??= (async () => {
+        if (!running) return;
+        kill('SIGTERM');
+        const timer = setTimeout(() => {
+          kill('SIGKILL');
+        }, stopOpts?.graceMs ?? DEFAULT_GRACE_MS);
+        try {
+          await exited;
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return stopping;
+    },
+  };
+  registry.add(managed);
+  return managed;
+}
+
+/** Children started by spawnManaged that have not exited yet. */
+export function runningChildren(): ManagedChild[] {
+  return [...registry];
+}
+
+/** Stops every registered child (SIGTERM, then SIGKILL after graceMs). */
+export async function stopAllChildren(opts?: StopOptions): Promise<void> {
+  await Promise.all([...registry].map((c) => c.stop(opts)));
+}
+
+let handlersInstalled = false;
+
+/**
+ * On SIGINT/SIGTERM: stop all children, then exit 130/143 (a second signal kills them at once).
+ * On 'exit': SIGKILL whatever is still registered. Idempotent; call it from entry points only.
+ */
+export function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  let exiting = false;
+  const onSignal = (exitCode: number) => () => {
+    if (exiting) process.exit(exitCode); // 'exit' below SIGKILLs the rest.
+    exiting = true;
+    void stopAllChildren().finally(() => process.exit(exitCode));
+  };
+  process.on('SIGINT', onSignal(130));
+  process.on('SIGTERM', onSignal(143));
+  process.on('exit', killAllNow);
+}
+
+function killAllNow(): void {
+  for (const c of registry) {
+    try {
+      process.kill(c.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
     }
-  });
+  }
+}
+
+function openLog(name: string, logFile: string): number {
+  try {
+    return openSync(logFile, 'a');
+  } catch (e: unknown) {
+    throw new KosTestError({
+      what: `cannot open the log file for ${name}`,
+      value: `${logFile}: ${toError(e).message}`,
+      fix: 'make sure its directory exists and is writable',
+      cause: e,
+    });
+  }
+}
+
+/** Node only says why a spawn failed asynchronously, so recheck the likely causes here. */
+function explainSpawnFailure(command: string, cwd: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (cwd !== undefined && !isDirectory(cwd)) return `working directory ${cwd} does not exist`;
+  if (command.includes('/')) {
+    const path = isAbsolute(command) ? command : resolve(cwd ?? '.', command);
+    return executableProblem(path) ?? 'the system refused to start it (too many processes or open files?)';
+  }
+  const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
+  const found = dirs.some((d) => executableProblem(join(d, command)) === undefined);
+  return found
+    ? 'the system refused to start it (too many processes or open files?)'
+    : `not found on PATH (${env.PATH ?? 'unset'})`;
+}
+
+function executableProblem(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return 'not a regular file';
+    accessSync(path, constants.X_OK);
+    return undefined;
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not executable' : toError(e).message;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

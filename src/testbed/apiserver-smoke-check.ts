@@ -3,7 +3,13 @@
  * read, select, patch status and watch, then clean up. Used by `testbed apiserver --check`.
  */
 import { join } from 'node:path';
-import { CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { GROUP, NA_SECTION, VERSION } from '../api/kos-types.js';
 import type { KosObject } from '../api/meta.js';
 import { writeTime } from '../api/strategy.js';
@@ -34,7 +40,12 @@ export async function runApiserverSmokeCheck(kubeconfigPath: string, dir: string
     api.createNamespacedCustomObject({
       ...base,
       plural: 'subnets',
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'Subnet', metadata: { name: 's1' }, spec: { ipv4: '10.1.0.0/24', vni: 42 } },
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'Subnet',
+        metadata: { name: 's1' },
+        spec: { ipv4: '10.1.0.0/24', vni: 42 },
+      },
     }),
   )) as KosObject;
   const seen: string[] = [];
@@ -49,16 +60,32 @@ export async function runApiserverSmokeCheck(kubeconfigPath: string, dir: string
     api.createNamespacedCustomObject({
       ...base,
       plural: 'networkattachments',
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'NetworkAttachment', metadata: { name: 'a1', labels: { app: 'check' } }, spec: { node: 'comp0', subnet: 's1' } },
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'NetworkAttachment',
+        metadata: { name: 'a1', labels: { app: 'check' } },
+        spec: { node: 'comp0', subnet: 's1' },
+      },
     }),
   )) as KosObject;
   const patched = (await timed('patch status', () =>
-    api.patchNamespacedCustomObjectStatus({
-      ...base,
-      plural: 'networkattachments',
-      name: 'a1',
-      body: { status: { ipv4: '10.1.0.2', addressVNI: 42, macAddress: '02:00:01:02:00:2a', ifcName: 'kos020001020021', hostIP: '127.10.0.1' } },
-    }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    api.patchNamespacedCustomObjectStatus(
+      {
+        ...base,
+        plural: 'networkattachments',
+        name: 'a1',
+        body: {
+          status: {
+            ipv4: '10.1.0.2',
+            addressVNI: 42,
+            macAddress: '02:00:01:02:00:2a',
+            ifcName: 'kos020001020021',
+            hostIP: '127.10.0.1',
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    ),
   )) as KosObject;
   const listed = (await timed('list by label', () =>
     api.listNamespacedCustomObject({ ...base, plural: 'networkattachments', labelSelector: 'app=check' }),
@@ -71,14 +98,27 @@ export async function runApiserverSmokeCheck(kubeconfigPath: string, dir: string
   while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   watching.abort();
   const problems: string[] = [];
-  if (listed.items.length !== 1) problems.push(`list by label found ${listed.items.length} objects, expected 1`);
+  if (listed.items.length !== 1)
+    problems.push(`list by label found ${listed.items.length} objects, expected 1`);
   if (writeTime(na, NA_SECTION.spec) === undefined) problems.push('no spec write stamp on create');
-  if (writeTime(patched, NA_SECTION.impl) === undefined) problems.push('no status.impl write stamp after status patch');
-  if (seen.join(',') !== 'ADDED,MODIFIED,DELETED') problems.push(`watch saw ${seen.join(',') || 'nothing'}, expected ADDED,MODIFIED,DELETED`);
+  if (writeTime(patched, NA_SECTION.impl) === undefined)
+    problems.push('no status.impl write stamp after status patch');
+  if (seen.join(',') !== 'ADDED,MODIFIED,DELETED')
+    problems.push(`watch saw ${seen.join(',') || 'nothing'}, expected ADDED,MODIFIED,DELETED`);
   const ok = problems.length === 0;
   const path = join(dir, 'check.json');
   await writeFileAtomic(path, `${JSON.stringify({ ok, problems, steps }, null, 2)}\n`);
-  if (!ok) throw new KosTestError({ what: 'network-apiserver self-check failed', value: problems.join('; '), fix: `see ${path} and the logs in ${dir}` });
+  if (!ok)
+    throw new KosTestError({
+      what: 'network-apiserver self-check failed',
+      value: problems.join('; '),
+      fix: `see ${path} and the logs in ${dir}`,
+    });
   const total = steps.reduce((s, x) => s + x.ms, 0);
-  return { ok, steps, path, summary: `self-check passed: ${steps.length} steps in ${total.toFixed(1)} ms; watch saw ${seen.join(', ')}` };
+  return {
+    ok,
+    steps,
+    path,
+    summary: `self-check passed: ${steps.length} steps in ${total.toFixed(1)} ms; watch saw ${seen.join(', ')}`,
+  };
 }

@@ -52,7 +52,10 @@ export async function startApiserverStack(opts: ApiserverStackOptions): Promise<
       );
     }
     const kubeconfigPath = join(opts.dir, 'kubeconfig');
-    await writeFileAtomic(kubeconfigPath, renderKubeconfig(napis.map((n) => ({ name: `kos-testbed-${n.name}`, server: n.url }))));
+    await writeFileAtomic(
+      kubeconfigPath,
+      renderKubeconfig(napis.map((n) => ({ name: `kos-testbed-${n.name}`, server: n.url }))),
+    );
     return { etcd, napis, kubeconfigPath, stop };
   } catch (e: unknown) {
     await stop();

@@ -17,11 +17,18 @@ export function renderKubeconfig(endpoints: readonly KubeconfigEndpoint[], curre
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: endpoints.map((e) => ({ name: e.name, cluster: { server: e.server, 'insecure-skip-tls-verify': true } })),
+    clusters: endpoints.map((e) => ({
+      name: e.name,
+      cluster: { server: e.server, 'insecure-skip-tls-verify': true },
+    })),
     users: [{ name: 'kos-test', user: {} }],
     contexts: endpoints.map((e) => ({
       name: e.name,
-      context: { cluster: e.name, user: 'kos-test', ...(e.namespace === undefined ? {} : { namespace: e.namespace }) },
+      context: {
+        cluster: e.name,
+        user: 'kos-test',
+        ...(e.namespace === undefined ? {} : { namespace: e.namespace }),
+      },
     })),
     'current-context': current ?? first.name,
     preferences: {},

@@ -9,13 +9,19 @@ import { runApiserverSmokeCheck } from '../../testbed/apiserver-smoke-check.js';
 function intOption(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new KosTestError({ what: `bad ${name}`, value: text, fix: `give a whole number from ${min} to ${max}` });
+    throw new KosTestError({
+      what: `bad ${name}`,
+      value: text,
+      fix: `give a whole number from ${min} to ${max}`,
+    });
   }
   return value;
 }
 
 export function registerTestbedCommands(program: Command): void {
-  const testbed = program.command('testbed').description('The embedded KOS testbed on this machine (loopback only).');
+  const testbed = program
+    .command('testbed')
+    .description('The embedded KOS testbed on this machine (loopback only).');
   testbed
     .command('apiserver')
     .description('Start real etcd and network-apiservers for manual use; stop with ^C.')
@@ -25,7 +31,8 @@ export function registerTestbedCommands(program: Command): void {
     .option('--check', 'run a self-check through the Kubernetes client, print its result, and stop')
     .action(async (o: { netcd: string; nna: string; dir: string; check?: boolean }) => {
       const netcd = intOption('--netcd', o.netcd, 1, 3);
-      if (netcd !== 1 && netcd !== 3) throw new KosTestError({ what: 'bad --netcd', value: o.netcd, fix: 'use 1 or 3' });
+      if (netcd !== 1 && netcd !== 3)
+        throw new KosTestError({ what: 'bad --netcd', value: o.netcd, fix: 'use 1 or 3' });
       const nna = intOption('--nna', o.nna, 1, 9);
       installExitHandlers();
       const dir = resolve(o.dir);
@@ -40,7 +47,9 @@ export function registerTestbedCommands(program: Command): void {
           console.log(`check report: ${report.path}`);
           return;
         }
-        console.log(`\nTry: KUBECONFIG=${stack.kubeconfigPath} kubectl get subnets,networkattachments,iplocks -A`);
+        console.log(
+          `\nTry: KUBECONFIG=${stack.kubeconfigPath} kubectl get subnets,networkattachments,iplocks -A`,
+        );
         console.log('Press ^C to stop.');
         await new Promise<void>((done) => {
           process.once('SIGINT', done);

@@ -1,28 +1,33 @@
 /**
- * Real etcd clusters of 1 or 3 members as child processes, each on its own loopback address,
- * data dir and ports; started, waited on until healthy, and stopped cleanly.
+ * Real etcd clusters of 1 or 3 members as managed child processes, each on its own loopback
+ * address, data dir and ports; started, waited on until every member is healthy, and stopped
+ * cleanly. A startup failure stops whatever was started and quotes the failing member's log.
  */
-import { readFile, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../../net/free-port.js';
 import { spawnManaged, type ManagedChild } from '../../process/child-registry.js';
-import { KosTestError } from '../../util/errors.js';
-import { findEtcdBinary } from './find-etcd.js';
+import { KosTestError, toError } from '../../util/errors.js';
+import { checkEtcdBinary, findEtcdBinary } from './find-etcd.js';
 
 export interface EtcdClusterOptions {
-  /** Cluster name; members are `${name}0`, `${name}1`, ... */
+  /** Cluster name, e.g. 'netcd'; members are `${name}0`, `${name}1`, ... */
   name: string;
   members: 1 | 3;
-  /** One loopback address per member. @default all '127.0.0.1' */
+  /** One address in 127.0.0.0/8 per member. @default all '127.0.0.1' */
   hosts?: string[];
-  /** Parent directory; member i keeps its data in `${dataDir}/${name}${i}`. */
+  /** Parent directory; member i keeps its data in `${dataDir}/${name}${i}`, its log beside it. */
   dataDir: string;
-  /** Wipe members' old data first. @default true */
+  /** Wipe members' old data and logs first. @default true */
   wipe?: boolean;
+  /** @default findEtcdBinary() */
   binary?: string;
   /** @default 20000 */
   readyTimeoutMs?: number;
+  signal?: AbortSignal;
   quotaBackendBytes?: number;
   /** How often etcd tells watchers how far they are (lets watch caches advance). @default '1s' */
   progressNotifyInterval?: string;
@@ -44,23 +49,146 @@ export interface EtcdCluster {
   name: string;
   members: EtcdMember[];
   clientUrls: string[];
+  /** Stops every member gracefully (SIGTERM); idempotent. */
   stop(): Promise<void>;
+  /** Stops one member: SIGTERM (graceful, the default) or SIGKILL (a crash). */
   stopMember(i: number, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-interface Planned extends Omit<EtcdMember, 'pid'> {
+interface Config {
+  name: string;
+  hosts: string[];
+  dataDir: string;
+  wipe: boolean;
+  binary: string;
+  readyTimeoutMs: number;
+  signal: AbortSignal | undefined;
+  extraArgs: string[];
+}
+
+interface PlannedMember extends Omit<EtcdMember, 'pid'> {
+  peerUrl: string;
   metricsPort: number;
 }
 
-async function plan(opts: EtcdClusterOptions): Promise<Planned[]> {
-  const planned: Planned[] = [];
-  for (let i = 0; i < opts.members; i++) {
-    const host = opts.hosts?.[i] ?? '127.0.0.1';
-    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
-      throw new KosTestError({ what: 'etcd member address is not loopback', value: host, fix: 'use an address in 127.0.0.0/8' });
+type Attempt = { ok: true; cluster: EtcdCluster } | { ok: false; error: Error; portCollision: boolean };
+
+const POLL_MS = 100;
+const HEALTH_REQUEST_MS = 1000;
+const LOG_TAIL_LINES = 12;
+
+export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCluster> {
+  const cfg = configure(opts);
+  await makeDir(cfg.dataDir);
+  // Ports are only free when we look; if another process grabs one first, try once more.
+  let attempt = await tryStart(cfg);
+  if (!attempt.ok && attempt.portCollision) attempt = await tryStart(cfg);
+  if (!attempt.ok) throw attempt.error;
+  return attempt.cluster;
+}
+
+function configure(opts: EtcdClusterOptions): Config {
+  if (!/^[a-z0-9][a-z0-9-]*$/i.test(opts.name)) {
+    throw new KosTestError({
+      what: 'bad etcd cluster name',
+      value: opts.name,
+      fix: 'use letters, digits and dashes',
+    });
+  }
+  // Callers may pass through unchecked CLI input, so check despite the type.
+  const count: number = opts.members;
+  if (count !== 1 && count !== 3) {
+    throw new KosTestError({ what: 'bad etcd member count', value: String(count), fix: 'use 1 or 3' });
+  }
+  const hosts = opts.hosts ?? Array.from({ length: count }, () => '127.0.0.1');
+  if (hosts.length !== count) {
+    throw new KosTestError({
+      what: `etcd cluster ${opts.name} needs one host per member`,
+      value: `${hosts.length} hosts for ${count} members`,
+      fix: `give exactly ${count} addresses`,
+    });
+  }
+  for (const host of hosts) {
+    if (!isIPv4(host) || !host.startsWith('127.')) {
+      throw new KosTestError({
+        what: 'etcd member address is not loopback',
+        value: host,
+        fix: 'use an address in 127.0.0.0/8',
+      });
     }
-    const name = `${opts.name}${i}`;
-    const [clientPort, peerPort, metricsPort] = [await findFreePort(host), await findFreePort(host), await findFreePort(host)];
+  }
+  const extraArgs = ['--experimental-watch-progress-notify-interval', opts.progressNotifyInterval ?? '1s'];
+  if (opts.quotaBackendBytes !== undefined) {
+    extraArgs.push('--quota-backend-bytes', String(opts.quotaBackendBytes));
+  }
+  return {
+    name: opts.name,
+    hosts,
+    dataDir: opts.dataDir,
+    wipe: opts.wipe ?? true,
+    binary: opts.binary === undefined ? findEtcdBinary() : checkEtcdBinary(opts.binary),
+    readyTimeoutMs: opts.readyTimeoutMs ?? 20_000,
+    signal: opts.signal,
+    extraArgs,
+  };
+}
+
+async function tryStart(cfg: Config): Promise<Attempt> {
+  cfg.signal?.throwIfAborted();
+  const planned = await planMembers(cfg);
+  const token = `${cfg.name}-${randomBytes(6).toString('hex')}`;
+  const initialCluster = planned.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+  const children: ManagedChild[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(children.map((c) => c.stop()));
+  };
+  const started = Date.now();
+  try {
+    for (const m of planned) {
+      if (cfg.wipe) {
+        await rm(m.dataDir, { recursive: true, force: true });
+        await rm(m.logFile, { force: true });
+      }
+      children.push(
+        spawnManaged({
+          name: `etcd member ${m.name}`,
+          command: cfg.binary,
+          args: memberArgs(m, initialCluster, token, cfg.extraArgs),
+          env: childEnv(),
+          logFile: m.logFile,
+        }),
+      );
+    }
+    const failure = await waitHealthy(cfg, planned, children, started);
+    if (failure !== undefined) {
+      await stopAll();
+      return { ok: false, ...failure };
+    }
+  } catch (e: unknown) {
+    await stopAll();
+    throw e;
+  }
+  return { ok: true, cluster: makeCluster(cfg.name, planned, children, stopAll) };
+}
+
+async function planMembers(cfg: Config): Promise<PlannedMember[]> {
+  // The kernel may hand out a port just released, so never reuse one within a cluster.
+  const taken = new Set<number>();
+  const freshPort = async (host: string): Promise<number> => {
+    for (;;) {
+      const port = await findFreePort(host);
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
+  const planned: PlannedMember[] = [];
+  for (const [i, host] of cfg.hosts.entries()) {
+    const name = `${cfg.name}${i}`;
+    const clientPort = await freshPort(host);
+    const peerPort = await freshPort(host);
+    const metricsPort = await freshPort(host);
     planned.push({
       name,
       host,
@@ -68,97 +196,172 @@ async function plan(opts: EtcdClusterOptions): Promise<Planned[]> {
       peerPort,
       metricsPort,
       clientUrl: `http://${host}:${clientPort}`,
+      peerUrl: `http://${host}:${peerPort}`,
       metricsUrl: `http://${host}:${metricsPort}/metrics`,
-      dataDir: join(opts.dataDir, name),
-      logFile: join(opts.dataDir, `${name}.log`),
+      dataDir: join(cfg.dataDir, name),
+      logFile: join(cfg.dataDir, `${name}.log`),
     });
   }
   return planned;
 }
 
-async function healthy(clientUrl: string): Promise<boolean> {
+function memberArgs(m: PlannedMember, initialCluster: string, token: string, extra: string[]): string[] {
+  return [
+    ...['--name', m.name, '--data-dir', m.dataDir],
+    ...['--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl],
+    ...['--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl],
+    ...['--listen-metrics-urls', `http://${m.host}:${m.metricsPort}`],
+    ...['--initial-cluster', initialCluster, '--initial-cluster-state', 'new', '--initial-cluster-token', token],
+    // JSON lines instead of 3.4's deprecated capnslog default.
+    ...['--logger', 'zap', '--log-outputs', 'stderr'],
+    ...extra,
+  ];
+}
+
+/** Our environment minus ETCD_* variables, which etcd would read as flags. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('ETCD_') || key === 'ETCD_UNSUPPORTED_ARCH') env[key] = value;
+  }
+  // etcd 3.4 refuses to run on arm64 unless told it may.
+  if (process.arch === 'arm64') env.ETCD_UNSUPPORTED_ARCH ??= 'arm64';
+  return env;
+}
+
+/** Polls every member's /health; returns why startup failed, or undefined once all are healthy. */
+async function waitHealthy(
+  cfg: Config,
+  planned: PlannedMember[],
+  children: ManagedChild[],
+  started: number,
+): Promise<{ error: Error; portCollision: boolean } | undefined> {
+  const healthy = new Set<number>();
+  const deadline = started + cfg.readyTimeoutMs;
+  for (;;) {
+    cfg.signal?.throwIfAborted();
+    for (const [i, child] of children.entries()) {
+      if (child.isRunning()) continue;
+      const m = planned[i] as PlannedMember;
+      const exit = await child.exited;
+      const tail = await logTail(m.logFile);
+      return {
+        portCollision: /address already in use/i.test(tail),
+        error: new KosTestError({
+          what:
+            `etcd member ${m.name} exited before the cluster became healthy ` +
+            `(${exit.signal ?? `exit code ${String(exit.code)}`}); last lines of its log:\n${tail}\nlog`,
+          value: m.logFile,
+          fix: 'fix what the log reports, e.g. free the address or choose another data dir',
+        }),
+      };
+    }
+    const pending = planned.map((_, i) => i).filter((i) => !healthy.has(i));
+    const results = await Promise.all(pending.map((i) => isHealthy(planned[i]?.clientUrl ?? '', cfg.signal)));
+    pending.forEach((i, k) => {
+      if (results[k] === true) healthy.add(i);
+    });
+    if (healthy.size === planned.length) return undefined;
+    if (Date.now() >= deadline) {
+      const stuck = planned.filter((_, i) => !healthy.has(i));
+      const first = stuck[0] as PlannedMember;
+      return {
+        portCollision: false,
+        error: new KosTestError({
+          what:
+            `etcd cluster ${cfg.name} was not healthy within ${cfg.readyTimeoutMs} ms ` +
+            `(unhealthy: ${stuck.map((m) => m.name).join(', ')}); last lines of ${first.name}'s log:\n` +
+            `${await logTail(first.logFile)}\nlog`,
+          value: first.logFile,
+          fix: 'fix what the log reports, or raise the ready timeout on a slow machine',
+        }),
+      };
+    }
+    await sleep(POLL_MS, undefined, { signal: cfg.signal });
+  }
+}
+
+/** etcd 3.4 answers GET /health with {"health":"true"} once the member has a leader. */
+async function isHealthy(clientUrl: string, signal: AbortSignal | undefined): Promise<boolean> {
+  const timeout = AbortSignal.timeout(HEALTH_REQUEST_MS);
   try {
-    const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-    const body = (await res.json()) as { health?: string };
-    return body.health === 'true';
+    const res = await fetch(`${clientUrl}/health`, {
+      signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+    });
+    const body = (await res.json()) as { health?: unknown };
+    return res.ok && body.health === 'true';
   } catch {
+    // Not listening yet, or no leader yet; the caller polls again.
     return false;
   }
 }
 
-async function tail(file: string, lines = 5): Promise<string> {
+function makeCluster(
+  name: string,
+  planned: PlannedMember[],
+  children: ManagedChild[],
+  stopAll: () => Promise<void>,
+): EtcdCluster {
+  let stopping: Promise<void> | undefined;
+  return {
+    name,
+    members: planned.map((m, i) => ({
+      name: m.name,
+      host: m.host,
+      clientPort: m.clientPort,
+      peerPort: m.peerPort,
+      clientUrl: m.clientUrl,
+      metricsUrl: m.metricsUrl,
+      dataDir: m.dataDir,
+      pid: children[i]?.pid ?? -1,
+      logFile: m.logFile,
+    })),
+    clientUrls: planned.map((m) => m.clientUrl),
+    stop: () => (stopping ??= stopAll()),
+    stopMember: async (i, signal = 'SIGTERM') => {
+      const child = children[i];
+      if (child === undefined) {
+        throw new KosTestError({
+          what: `etcd cluster ${name} has no member with this index`,
+          value: String(i),
+          fix: `use 0 to ${children.length - 1}`,
+        });
+      }
+      if (signal === 'SIGTERM') return child.stop();
+      child.kill('SIGKILL');
+      await child.exited;
+    },
+  };
+}
+
+async function makeDir(dir: string): Promise<void> {
   try {
-    return (await readFile(file, 'utf8')).trim().split('\n').slice(-lines).join(' | ');
-  } catch {
-    return '(no log)';
+    await mkdir(dir, { recursive: true });
+  } catch (e: unknown) {
+    throw new KosTestError({
+      what: 'cannot create the etcd data directory',
+      value: `${dir} (${toError(e).message})`,
+      fix: 'choose a directory you can write to',
+      cause: e,
+    });
   }
 }
 
-export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCluster> {
-  const binary = opts.binary ?? findEtcdBinary();
+/** The last lines of a log, indented for quoting in an error. */
+async function logTail(file: string): Promise<string> {
   try {
-    await mkdir(opts.dataDir, { recursive: true });
-  } catch (e: unknown) {
-    throw new KosTestError({ what: 'cannot create the etcd data directory', value: opts.dataDir, fix: 'choose a writable --dir', cause: e });
-  }
-  const members = await plan(opts);
-  const token = `${opts.name}-${randomBytes(4).toString('hex')}`;
-  const initialCluster = members.map((m) => `${m.name}=http://${m.host}:${m.peerPort}`).join(',');
-  const children: ManagedChild[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.allSettled(children.map((c) => c.stop()));
-  };
-  try {
-    for (const m of members) {
-      if (opts.wipe ?? true) await rm(m.dataDir, { recursive: true, force: true });
-      const args = [
-        '--name', m.name,
-        '--data-dir', m.dataDir,
-        '--listen-client-urls', m.clientUrl,
-        '--advertise-client-urls', m.clientUrl,
-        '--listen-peer-urls', `http://${m.host}:${m.peerPort}`,
-        '--initial-advertise-peer-urls', `http://${m.host}:${m.peerPort}`,
-        '--listen-metrics-urls', `http://${m.host}:${m.metricsPort}`,
-        '--initial-cluster', initialCluster,
-        '--initial-cluster-state', 'new',
-        '--initial-cluster-token', token,
-        '--experimental-watch-progress-notify-interval', opts.progressNotifyInterval ?? '1s',
-        ...(opts.quotaBackendBytes === undefined ? [] : ['--quota-backend-bytes', String(opts.quotaBackendBytes)]),
-      ];
-      try {
-        children.push(await spawnManaged({ name: m.name, command: binary, args, logFile: m.logFile }));
-      } catch (e: unknown) {
-        throw new KosTestError({
-          what: 'cannot start etcd',
-          value: `${binary} (${e instanceof Error ? e.message : String(e)})`,
-          fix: 'install it with: apt-get install -y etcd-server etcd-client',
-          cause: e,
-        });
-      }
-    }
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
-    for (const [i, m] of members.entries()) {
-      while (!(await healthy(m.clientUrl))) {
-        if (children[i]?.isRunning() !== true) {
-          throw new KosTestError({ what: `etcd member ${m.name} exited while starting`, value: await tail(m.logFile), fix: `see ${m.logFile}` });
-        }
-        if (Date.now() > deadline) {
-          throw new KosTestError({ what: `etcd member ${m.name} did not become healthy`, value: await tail(m.logFile), fix: `see ${m.logFile}` });
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 16 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const lines = buffer.toString('utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES);
+      return lines.map((l) => `    ${l}`).join('\n');
+    } finally {
+      await handle.close();
     }
   } catch (e: unknown) {
-    await stopAll();
-    throw e;
+    return `    (cannot read ${file}: ${toError(e).message})`;
   }
-  return {
-    name: opts.name,
-    members: members.map((m, i) => ({ ...m, pid: children[i]?.pid ?? -1 })),
-    clientUrls: members.map((m) => m.clientUrl),
-    stop: stopAll,
-    stopMember: async (i, signal = 'SIGTERM') => {
-      await children[i]?.stop({ signal });
-    },
-  };
 }

@@ -31,10 +31,21 @@ export function apiResourceList(types: readonly ResourceType[]): string {
       categories: ['kos'],
     });
     if (t.hasStatus) {
-      resources.push({ name: `${t.resource}/status`, singularName: '', namespaced: true, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+      resources.push({
+        name: `${t.resource}/status`,
+        singularName: '',
+        namespaced: true,
+        kind: t.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
     }
   }
-  return JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersion.groupVersion, resources });
+  return JSON.stringify({
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: groupVersion.groupVersion,
+    resources,
+  });
 }
 
 /** What /version reports: the Kubernetes minor this server's behaviour follows. */

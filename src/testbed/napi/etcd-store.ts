@@ -6,7 +6,7 @@
  * apiservers on one etcd agree on versions.
  */
 import type { Etcd3, IKeyValue } from 'etcd3';
-import type { KosObject } from '../../api/meta.js';
+import type { KosObject, ObjectMeta } from '../../api/meta.js';
 import type { ResourceType } from '../../api/resource-type.js';
 
 export interface StoredObject {
@@ -25,7 +25,8 @@ export interface RangePage {
   remaining: number;
 }
 
-export type WriteOutcome = { ok: true; stored: StoredObject } | { ok: false; current: StoredObject | undefined };
+export type WriteOutcome =
+  { ok: true; stored: StoredObject } | { ok: false; current: StoredObject | undefined };
 
 export class CompactedError extends Error {
   constructor(readonly revision: number) {
@@ -41,8 +42,7 @@ export function decodeValue(kv: IKeyValue): StoredObject {
 }
 
 export function encodeValue(obj: KosObject): string {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+  return JSON.stringify({ ...obj, metadata: withoutVersion(obj.metadata) });
 }
 
 export class EtcdStore {
@@ -86,7 +86,7 @@ export class EtcdStore {
       .else(this.client.get(key))
       .commit();
     if (res.succeeded) return { ok: true, stored: withRev(obj, Number(res.header.revision)) };
-    const kv = res.responses[0]?.response_range?.kvs[0];
+    const kv = res.responses[0]?.response_range.kvs[0];
     return { ok: false, current: kv === undefined ? undefined : decodeValue(kv) };
   }
 
@@ -99,7 +99,7 @@ export class EtcdStore {
       .else(this.client.get(key))
       .commit();
     if (res.succeeded) return { ok: true, stored: withRev(current.obj, Number(res.header.revision)) };
-    const kv = res.responses[0]?.response_range?.kvs[0];
+    const kv = res.responses[0]?.response_range.kvs[0];
     return { ok: false, current: kv === undefined ? undefined : decodeValue(kv) };
   }
 
@@ -107,7 +107,12 @@ export class EtcdStore {
    * One page of keys in [fromKey, end of prefix), at `revision` (0 = now). A compacted revision
    * throws CompactedError so callers can answer 410.
    */
-  async range(opts: { prefix: string; fromKey?: string; limit?: number; revision?: number }): Promise<RangePage> {
+  async range(opts: {
+    prefix: string;
+    fromKey?: string;
+    limit?: number;
+    revision?: number;
+  }): Promise<RangePage> {
     const end = prefixEnd(opts.prefix);
     try {
       const res = await this.client.kv.range({
@@ -143,6 +148,13 @@ export class EtcdStore {
   async compact(revision: number): Promise<void> {
     await this.client.kv.compact({ revision });
   }
+}
+
+/** Metadata as stored: the resourceVersion is the key's revision, never part of the value. */
+export function withoutVersion(metadata: ObjectMeta): ObjectMeta {
+  const copy = { ...metadata };
+  delete copy.resourceVersion;
+  return copy;
 }
 
 function withRev(obj: KosObject, rev: number): StoredObject {

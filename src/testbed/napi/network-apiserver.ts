@@ -82,7 +82,9 @@ export class NetworkApiserver {
     const client = new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 });
     const store = new EtcdStore(client);
     const caches = new Map<ResourceType, WatchCache>();
-    const metrics = new ApiserverMetrics(name, () => [...caches.values()].map((c) => [c.type.resource, c.objectCount]));
+    const metrics = new ApiserverMetrics(name, () =>
+      [...caches.values()].map((c) => [c.type.resource, c.objectCount]),
+    );
     const coalescer = new Coalescer(opts.coalesceMs ?? 5);
     for (const type of KOS_RESOURCES) {
       caches.set(
@@ -125,10 +127,10 @@ export class NetworkApiserver {
       });
     }
     let ready = true;
-    const server = createServer(
-      { keepAlive: true, requestTimeout: 0 },
-      createRouter(ctx, { component: name, isReady: () => ready, log }),
-    );
+    const route = createRouter(ctx, { component: name, isReady: () => ready, log });
+    const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => {
+      void route(req, res);
+    });
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
@@ -180,7 +182,7 @@ export class NetworkApiserver {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.compactionTimer !== undefined) clearInterval(this.compactionTimer);
-      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
       await Promise.all([...this.caches.values()].map((c) => c.stop()));
       this.coalescer.stop();
       this.server.closeAllConnections();

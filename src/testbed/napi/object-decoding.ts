@@ -1,5 +1,4 @@
 /** From a request body to a KOS object the strategies can work on, with Kubernetes' error codes. */
-import type { ZodError } from 'zod';
 import { API_VERSION } from '../../api/kos-types.js';
 import type { KosObject } from '../../api/meta.js';
 import { validateAnnotations, validateDnsSubdomain, validateLabels } from '../../api/names.js';
@@ -12,14 +11,16 @@ export function decodeObject(type: ResourceType, raw: Record<string, unknown>): 
   const { apiVersion, kind } = raw;
   if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== API_VERSION) {
     throw apiErrors.badRequest(
-      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${API_VERSION})`,
+      `the API version in the data (${JSON.stringify(apiVersion)}) does not match the expected API version (${API_VERSION})`,
     );
   }
   if (kind !== undefined && kind !== '' && kind !== type.kind) {
-    throw apiErrors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${type.kind})`);
+    throw apiErrors.badRequest(
+      `the kind in the data (${JSON.stringify(kind)}) does not match the expected kind (${type.kind})`,
+    );
   }
   const parsed = type.schema.safeParse(raw);
-  if (!parsed.success) throw apiErrors.badRequest(describeDecodeError(parsed.error as ZodError));
+  if (!parsed.success) throw apiErrors.badRequest(describeDecodeError(parsed.error));
   const obj = dropNulls(parsed.data) as KosObject;
   obj.apiVersion = API_VERSION;
   obj.kind = type.kind;

@@ -24,7 +24,11 @@ export async function handleGet(ctx: ApiContext, r: ResourceRequest): Promise<vo
   }
   if (obj === undefined) throw apiErrors.notFound(subjectOf(r.type, name));
   if (r.format.kind === 'table') {
-    sendJsonText(r.res, 200, tableJson(r.type, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, tableOpts(ctx, r)));
+    sendJsonText(
+      r.res,
+      200,
+      tableJson(r.type, [obj], { resourceVersion: obj.metadata.resourceVersion ?? '' }, tableOpts(ctx, r)),
+    );
     return;
   }
   sendJsonText(r.res, 200, JSON.stringify(obj));
@@ -32,7 +36,12 @@ export async function handleGet(ctx: ApiContext, r: ResourceRequest): Promise<vo
 
 function tableOpts(ctx: ApiContext, r: ResourceRequest): Parameters<typeof tableJson>[3] {
   const apiVersion = r.format.kind === 'table' ? r.format.apiVersion : 'meta.k8s.io/v1';
-  return { apiVersion, includeObject: includeObjectOf(r.query.get('includeObject')), withColumns: true, nowMs: ctx.nowMs() };
+  return {
+    apiVersion,
+    includeObject: includeObjectOf(r.query.get('includeObject')),
+    withColumns: true,
+    nowMs: ctx.nowMs(),
+  };
 }
 
 export interface ListResult {
@@ -57,7 +66,9 @@ export async function readList(ctx: ApiContext, r: ResourceRequest, opts: ListOp
     opts.continueToken === undefined &&
     opts.resourceVersionMatch !== 'Exact' &&
     (opts.resourceVersion === 0 ||
-      (opts.resourceVersion !== undefined && opts.limit === 0 && (await cache.ready(), cache.rev >= opts.resourceVersion)));
+      (opts.resourceVersion !== undefined &&
+        opts.limit === 0 &&
+        (await cache.ready(), cache.rev >= opts.resourceVersion)));
   if (fromCache) {
     await cache.ready();
     const { entries, rev } = cache.snapshot(accept);
@@ -92,14 +103,22 @@ export async function readList(ctx: ApiContext, r: ResourceRequest, opts: ListOp
       const moreKeys = stoppedEarly || page.nextKey !== undefined;
       if (opts.limit > 0 && entries.length === opts.limit && moreKeys && lastKey !== undefined) {
         const remaining = filtered ? undefined : page.remaining + (page.items.length - consumed);
-        return { entries, rev: revision, continueToken: encodeContinue(revision, `${lastKey}\x00`), remaining };
+        return {
+          entries,
+          rev: revision,
+          continueToken: encodeContinue(revision, `${lastKey}\x00`),
+          remaining,
+        };
       }
-      if (page.nextKey === undefined) return { entries, rev: revision, continueToken: undefined, remaining: undefined };
+      if (page.nextKey === undefined)
+        return { entries, rev: revision, continueToken: undefined, remaining: undefined };
       fromKey = page.nextKey;
     }
   } catch (e: unknown) {
     if (e instanceof CompactedError) {
-      throw opts.continueToken !== undefined ? apiErrors.continueExpired() : apiErrors.tooOldVersion(String(e.revision), 'compacted');
+      throw opts.continueToken !== undefined
+        ? apiErrors.continueExpired()
+        : apiErrors.tooOldVersion(String(e.revision), 'compacted');
     }
     throw e;
   }
@@ -109,9 +128,19 @@ export async function handleList(ctx: ApiContext, r: ResourceRequest, opts: List
   const list = await readList(ctx, r, opts);
   const meta: Record<string, unknown> = { resourceVersion: String(list.rev) };
   if (list.continueToken !== undefined) meta.continue = list.continueToken;
-  if (list.remaining !== undefined && list.continueToken !== undefined) meta.remainingItemCount = list.remaining;
+  if (list.remaining !== undefined && list.continueToken !== undefined)
+    meta.remainingItemCount = list.remaining;
   if (r.format.kind === 'table') {
-    sendJsonText(r.res, 200, tableJson(r.type, list.entries.map((e) => e.obj), meta, tableOpts(ctx, r)));
+    sendJsonText(
+      r.res,
+      200,
+      tableJson(
+        r.type,
+        list.entries.map((e) => e.obj),
+        meta,
+        tableOpts(ctx, r),
+      ),
+    );
     return;
   }
   const head = JSON.stringify({ kind: r.type.listKind, apiVersion: API_VERSION, metadata: meta });

@@ -22,7 +22,8 @@ export interface ListOptions {
 function wholeNumber(query: URLSearchParams, name: string): number | undefined {
   const text = query.get(name);
   if (text === null || text === '') return undefined;
-  if (!/^\d+$/.test(text)) throw apiErrors.badRequest(`invalid ${name} "${text}": must be a non-negative integer`);
+  if (!/^\d+$/.test(text))
+    throw apiErrors.badRequest(`invalid ${name} "${text}": must be a non-negative integer`);
   return Number(text);
 }
 

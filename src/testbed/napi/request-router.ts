@@ -11,7 +11,13 @@ import { handleGet, handleList } from './read-handlers.js';
 import { parseListOptions } from './request-options.js';
 import { routeOf, type Route } from './routes.js';
 import { handleWatch } from './watch-handler.js';
-import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './write-handlers.js';
+import {
+  handleCreate,
+  handleDelete,
+  handleDeleteCollection,
+  handlePatch,
+  handleUpdate,
+} from './write-handlers.js';
 
 export interface RouterHooks {
   component: string;
@@ -62,7 +68,8 @@ export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
         version: route.type.version,
         resource: route.type.resource,
         subresource: route.subresource ?? '',
-        scope: route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
+        scope:
+          route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
       };
       if (verb !== 'WATCH') {
         const observed = labels;
@@ -84,38 +91,54 @@ export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
       };
       switch (verb) {
         case 'GET':
-          return await handleGet(ctx, r);
+          { await handleGet(ctx, r); return; }
         case 'LIST':
-          return await handleList(ctx, r, parseListOptions(r.type, r.query));
+          { await handleList(ctx, r, parseListOptions(r.type, r.query)); return; }
         case 'WATCH':
-          return await handleWatch(ctx, r, parseListOptions(r.type, r.query), labels);
+          { await handleWatch(ctx, r, parseListOptions(r.type, r.query), labels); return; }
         case 'POST':
-          return await handleCreate(ctx, r);
+          { await handleCreate(ctx, r); return; }
         case 'PUT':
-          return await handleUpdate(ctx, r);
+          { await handleUpdate(ctx, r); return; }
         case 'PATCH':
-          return await handlePatch(ctx, r);
+          { await handlePatch(ctx, r); return; }
         case 'DELETE':
-          return await handleDelete(ctx, r);
+          { await handleDelete(ctx, r); return; }
         case 'DELETECOLLECTION':
-          return await handleDeleteCollection(ctx, r, parseListOptions(r.type, r.query));
+          { await handleDeleteCollection(ctx, r, parseListOptions(r.type, r.query)); return; }
       }
     } catch (e: unknown) {
       if (e instanceof ApiError) {
         sendError(res, e);
         return;
       }
-      hooks.log(`internal error on ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      hooks.log(
+        `internal error on ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
       sendError(res, apiErrors.internal(e instanceof Error ? e.message : String(e)));
     }
   };
 }
 
-function serveNonResource(route: Route, req: IncomingMessage, res: ServerResponse, ctx: ApiContext, hooks: RouterHooks): void {
+function serveNonResource(
+  route: Route,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ApiContext,
+  hooks: RouterHooks,
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') throw apiErrors.methodNotAllowed(req.method ?? '');
   switch (route.kind) {
     case 'discovery':
-      sendJsonText(res, 200, route.level === 'apis' ? apiGroupList() : route.level === 'group' ? apiGroupDocument() : apiResourceList(KOS_RESOURCES));
+      sendJsonText(
+        res,
+        200,
+        route.level === 'apis'
+          ? apiGroupList()
+          : route.level === 'group'
+            ? apiGroupDocument()
+            : apiResourceList(KOS_RESOURCES),
+      );
       return;
     case 'plain':
       switch (route.what) {

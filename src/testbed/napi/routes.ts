@@ -4,7 +4,13 @@ import type { ResourceType } from '../../api/resource-type.js';
 import { resourceByName } from '../../api/resource-types.js';
 
 export type Route =
-  | { kind: 'resource'; type: ResourceType; namespace: string | undefined; name: string | undefined; subresource: 'status' | undefined }
+  | {
+      kind: 'resource';
+      type: ResourceType;
+      namespace: string | undefined;
+      name: string | undefined;
+      subresource: 'status' | undefined;
+    }
   | { kind: 'discovery'; level: 'apis' | 'group' | 'version' }
   | { kind: 'plain'; what: 'version' | 'healthz' | 'readyz' | 'livez' | 'metrics' }
   | { kind: 'unknown' };
@@ -30,7 +36,10 @@ export function routeOf(pathname: string): Route {
   if (path === '/readyz' || path.startsWith('/readyz/')) return { kind: 'plain', what: 'readyz' };
   if (path === '/livez' || path.startsWith('/livez/')) return { kind: 'plain', what: 'livez' };
   if (!path.startsWith(`${VERSION_PREFIX}/`)) return { kind: 'unknown' };
-  const parts = path.slice(VERSION_PREFIX.length + 1).split('/').map(decodeSegment);
+  const parts = path
+    .slice(VERSION_PREFIX.length + 1)
+    .split('/')
+    .map(decodeSegment);
   if (parts.some((p) => p === undefined || p === '')) return { kind: 'unknown' };
   const segs = parts as string[];
   let namespace: string | undefined;

@@ -71,7 +71,8 @@ export class WatchCache {
     const revision = page.revision;
     this.objects.clear();
     for (;;) {
-      for (const item of page.items) this.objects.set(this.keyOf(item.obj), new CacheEntry(item.obj, item.rev, this.type));
+      for (const item of page.items)
+        this.objects.set(this.keyOf(item.obj), new CacheEntry(item.obj, item.rev, this.type));
       if (page.nextKey === undefined) break;
       page = await this.opts.store.range({ prefix, fromKey: page.nextKey, limit: 1000, revision });
     }

@@ -26,17 +26,22 @@ function tableEncoder(ctx: ApiContext, r: ResourceRequest, apiVersion: string): 
   const includeObject = includeObjectOf(r.query.get('includeObject'));
   return {
     event: (kind, entry) => {
-      const table = tableJson(r.type, [entry.obj], { resourceVersion: String(entry.rev) }, {
-        apiVersion,
-        includeObject,
-        withColumns: first,
-        nowMs: ctx.nowMs(),
-      });
+      const table = tableJson(
+        r.type,
+        [entry.obj],
+        { resourceVersion: String(entry.rev) },
+        {
+          apiVersion,
+          includeObject,
+          withColumns: first,
+          nowMs: ctx.nowMs(),
+        },
+      );
       first = false;
       return `{"type":"${kind}","object":${table}}\n`;
     },
-    bookmark: json.bookmark,
-    error: json.error,
+    bookmark: (rev) => json.bookmark(rev),
+    error: (status) => json.error(status),
   };
 }
 
@@ -61,7 +66,6 @@ export async function handleWatch(
   const done = ctx.metrics.watchStarted(labels);
   const kindLabels = { group: r.type.group, version: r.type.version, kind: r.type.kind };
   ctx.metrics.registeredWatchers.inc(kindLabels);
-  let timer: NodeJS.Timeout | undefined;
   const watch = new ClientWatch({
     filter: { namespace: r.namespace, labels: opts.labels, fields: opts.fields },
     startRev: start.kind === 'revision' ? start.rev : 0,
@@ -72,7 +76,7 @@ export async function handleWatch(
     maxBufferedBytes: ctx.limits.maxWatchBufferBytes,
     onClose: (w) => {
       cache.removeWatch(w);
-      if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(timer);
       ctx.metrics.registeredWatchers.dec(kindLabels);
       ctx.metrics.watchEvents.inc(kindLabels, w.delivered);
       done();
@@ -82,7 +86,7 @@ export async function handleWatch(
     watch.close();
   });
   const seconds = opts.timeoutSeconds ?? ctx.limits.maxWatchSeconds;
-  timer = setTimeout(() => {
+  const timer = setTimeout(() => {
     // As kube-apiserver does, a watch that ends on its timeout says how far it got.
     watch.bookmark(cache.rev);
     watch.close();

@@ -12,29 +12,43 @@ import { formatMicroTime, formatTime, nowMicros } from '../../api/micro-time.js'
 import { applyGenerateName } from '../../api/names.js';
 import { sameJson } from '../../api/omit-empty.js';
 import { deleteOptionsSchema } from '../../api/schemas.js';
-import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate, validateUpdate } from '../../api/strategy.js';
+import {
+  prepareForCreate,
+  prepareForStatusUpdate,
+  prepareForUpdate,
+  validateUpdate,
+} from '../../api/strategy.js';
 import { ApiError, apiErrors, type ErrorSubject } from '../../api/status.js';
 import { subjectOf, type ApiContext, type ResourceRequest } from './api-context.js';
-import type { StoredObject } from './etcd-store.js';
+import { withoutVersion, type StoredObject } from './etcd-store.js';
 import { mediaType, parseJsonObject, readBody, sendJsonText } from './http-io.js';
 import { decodeObject, metadataErrors } from './object-decoding.js';
 import { readList } from './read-handlers.js';
 import type { ListOptions } from './request-options.js';
 
 const JSON_TYPES = ['application/json'];
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
 /** Attempts of an unconditional write (status PUT, patch without a version) before giving up. */
 const MAX_RETRIES = 16;
 
 function isDryRun(r: ResourceRequest): boolean {
   const values = r.query.getAll('dryRun');
   for (const v of values) {
-    if (v !== 'All' && v !== '') throw apiErrors.badRequest(`invalid dryRun "${v}": the only supported value is All`);
+    if (v !== 'All' && v !== '')
+      throw apiErrors.badRequest(`invalid dryRun "${v}": the only supported value is All`);
   }
   return values.includes('All');
 }
 
-async function readJsonBody(ctx: ApiContext, r: ResourceRequest, accepted: readonly string[]): Promise<{ body: Buffer; type: string }> {
+async function readJsonBody(
+  ctx: ApiContext,
+  r: ResourceRequest,
+  accepted: readonly string[],
+): Promise<{ body: Buffer; type: string }> {
   const type = mediaType(r.req.headers['content-type']);
   const body = await readBody(r.req, ctx.limits.maxBodyBytes);
   if (!accepted.includes(type)) throw apiErrors.unsupportedMediaType(type === '' ? '(none)' : type, accepted);
@@ -50,8 +64,14 @@ export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise
   const { body } = await readJsonBody(ctx, r, JSON_TYPES);
   const obj = decodeObject(r.type, parseJsonObject(body));
   const namespace = r.namespace ?? '';
-  if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && obj.metadata.namespace !== namespace) {
-    throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  if (
+    obj.metadata.namespace !== undefined &&
+    obj.metadata.namespace !== '' &&
+    obj.metadata.namespace !== namespace
+  ) {
+    throw apiErrors.badRequest(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   }
   obj.metadata.namespace = namespace;
   if ((obj.metadata.name ?? '') === '' && (obj.metadata.generateName ?? '') !== '') {
@@ -85,7 +105,12 @@ export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise
  */
 type Mutation = (current: StoredObject) => { next: KosObject; precondition: number | undefined };
 
-async function guardedUpdate(ctx: ApiContext, r: ResourceRequest, mutate: Mutation, dryRun: boolean): Promise<StoredObject> {
+async function guardedUpdate(
+  ctx: ApiContext,
+  r: ResourceRequest,
+  mutate: Mutation,
+  dryRun: boolean,
+): Promise<StoredObject> {
   const name = r.name ?? '';
   const subject = subjectOf(r.type, name);
   for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
@@ -95,7 +120,10 @@ async function guardedUpdate(ctx: ApiContext, r: ResourceRequest, mutate: Mutati
     if (precondition !== undefined && precondition !== current.rev) throw apiErrors.staleVersion(subject);
     const uid = next.metadata.uid;
     if (uid !== undefined && uid !== '' && uid !== current.obj.metadata.uid) {
-      throw apiErrors.conflict(subject, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.obj.metadata.uid ?? ''}`);
+      throw apiErrors.conflict(
+        subject,
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.obj.metadata.uid ?? ''}`,
+      );
     }
     next.metadata = {
       ...next.metadata,
@@ -108,10 +136,13 @@ async function guardedUpdate(ctx: ApiContext, r: ResourceRequest, mutate: Mutati
     const now = stamp();
     if (r.subresource === 'status') prepareForStatusUpdate(r.type, next, current.obj, now);
     else prepareForUpdate(r.type, next, current.obj, now);
-    const errors = [...validateUpdate(r.type, next, current.obj), ...metadataErrors(next), ...r.type.validate(next)];
+    const errors = [
+      ...validateUpdate(r.type, next, current.obj),
+      ...metadataErrors(next),
+      ...r.type.validate(next),
+    ];
     if (errors.length > 0) throw apiErrors.invalid(subject, errors);
-    const { resourceVersion: _rv, ...currentMeta } = current.obj.metadata;
-    if (sameJson(next, { ...current.obj, metadata: currentMeta }) || dryRun) {
+    if (sameJson(next, { ...current.obj, metadata: withoutVersion(current.obj.metadata) }) || dryRun) {
       if (dryRun) next.metadata.resourceVersion = String(current.rev);
       return dryRun ? { obj: next, rev: current.rev } : current;
     }
@@ -125,7 +156,8 @@ async function guardedUpdate(ctx: ApiContext, r: ResourceRequest, mutate: Mutati
 function preconditionOf(obj: KosObject): number | undefined {
   const text = obj.metadata.resourceVersion;
   if (text === undefined || text === '') return undefined;
-  if (!/^\d+$/.test(text)) throw apiErrors.badRequest(`invalid resource version "${text}": must be a decimal integer`);
+  if (!/^\d+$/.test(text))
+    throw apiErrors.badRequest(`invalid resource version "${text}": must be a decimal integer`);
   return Number(text);
 }
 
@@ -135,15 +167,28 @@ export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise
   const obj = decodeObject(r.type, parseJsonObject(body));
   const name = r.name ?? '';
   if ((obj.metadata.name ?? '') !== name) {
-    throw apiErrors.badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`);
+    throw apiErrors.badRequest(
+      `the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${name})`,
+    );
   }
-  if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && obj.metadata.namespace !== r.namespace) {
-    throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  if (
+    obj.metadata.namespace !== undefined &&
+    obj.metadata.namespace !== '' &&
+    obj.metadata.namespace !== r.namespace
+  ) {
+    throw apiErrors.badRequest(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
   }
   const precondition = preconditionOf(obj);
   if (precondition === undefined && r.subresource !== 'status') {
     throw apiErrors.invalid(subjectOf(r.type, name), [
-      { type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: '0x0', message: 'must be specified for an update' },
+      {
+        type: 'FieldValueInvalid',
+        field: 'metadata.resourceVersion',
+        value: '0x0',
+        message: 'must be specified for an update',
+      },
     ]);
   }
   const stored = await guardedUpdate(ctx, r, () => ({ next: structuredClone(obj), precondition }), dryRun);
@@ -160,18 +205,27 @@ export async function handlePatch(ctx: ApiContext, r: ResourceRequest): Promise<
     throw apiErrors.badRequest(`the patch is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const jsonPatch = type === 'application/json-patch+json';
-  if (jsonPatch ? !Array.isArray(patch) : patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
-    throw apiErrors.badRequest(`a ${type} patch must be a JSON ${jsonPatch ? 'array of operations' : 'object'}`);
+  if (
+    jsonPatch ? !Array.isArray(patch) : patch === null || typeof patch !== 'object' || Array.isArray(patch)
+  ) {
+    throw apiErrors.badRequest(
+      `a ${type} patch must be a JSON ${jsonPatch ? 'array of operations' : 'object'}`,
+    );
   }
   const mutate: Mutation = (current) => {
-    const patched = jsonPatch ? applyJsonPatch(current.obj, patch as fastJsonPatch.Operation[], subjectOf(r.type, r.name ?? '')) : applyMergePatch(structuredClone(current.obj), patch);
+    const patched = jsonPatch
+      ? applyJsonPatch(current.obj, patch as fastJsonPatch.Operation[], subjectOf(r.type, r.name ?? ''))
+      : applyMergePatch(structuredClone(current.obj), patch);
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) {
       throw apiErrors.badRequest('the patched object is not a JSON object');
     }
     const next = decodeObject(r.type, patched as Record<string, unknown>);
     // A version written into the patch is a precondition; the current one means "whatever is there".
     const rv = next.metadata.resourceVersion;
-    return { next, precondition: rv === current.obj.metadata.resourceVersion ? undefined : preconditionOf(next) };
+    return {
+      next,
+      precondition: rv === current.obj.metadata.resourceVersion ? undefined : preconditionOf(next),
+    };
   };
   const stored = await guardedUpdate(ctx, r, mutate, dryRun);
   sendJsonText(r.res, 200, JSON.stringify(stored.obj));
@@ -181,7 +235,7 @@ function applyJsonPatch(doc: KosObject, ops: fastJsonPatch.Operation[], subject:
   try {
     return fastJsonPatch.applyPatch(structuredClone(doc), ops, true, false).newDocument;
   } catch (e: unknown) {
-    const message = e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e);
+    const message = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
     if (e instanceof fastJsonPatch.JsonPatchError && e.name === 'TEST_OPERATION_FAILED') {
       throw apiErrors.conflict(subject, `the json patch test failed: ${message}`);
     }
@@ -198,21 +252,34 @@ async function readPreconditions(ctx: ApiContext, r: ResourceRequest): Promise<P
   const body = await readBody(r.req, ctx.limits.maxBodyBytes);
   if (body.length === 0) return { uid: undefined, resourceVersion: undefined };
   const parsed = deleteOptionsSchema.safeParse(parseJsonObject(body, 'the DeleteOptions body'));
-  if (!parsed.success) throw apiErrors.badRequest(`invalid DeleteOptions: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success)
+    throw apiErrors.badRequest(`invalid DeleteOptions: ${parsed.error.issues[0]?.message ?? ''}`);
   const pre = parsed.data.preconditions;
   return { uid: pre?.uid ?? undefined, resourceVersion: pre?.resourceVersion ?? undefined };
 }
 
-async function deleteOne(ctx: ApiContext, r: ResourceRequest, name: string, pre: Preconditions, dryRun: boolean): Promise<StoredObject | undefined> {
+async function deleteOne(
+  ctx: ApiContext,
+  r: ResourceRequest,
+  name: string,
+  pre: Preconditions,
+  dryRun: boolean,
+): Promise<StoredObject | undefined> {
   const subject = subjectOf(r.type, name);
   for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
     const current = await ctx.store.get(r.type, r.namespace ?? '', name);
     if (current === undefined) return undefined;
     if (pre.uid !== undefined && pre.uid !== current.obj.metadata.uid) {
-      throw apiErrors.conflict(subject, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.obj.metadata.uid ?? ''}`);
+      throw apiErrors.conflict(
+        subject,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.obj.metadata.uid ?? ''}`,
+      );
     }
     if (pre.resourceVersion !== undefined && pre.resourceVersion !== String(current.rev)) {
-      throw apiErrors.conflict(subject, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.rev}`);
+      throw apiErrors.conflict(
+        subject,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.rev}`,
+      );
     }
     if (dryRun) return current;
     const outcome = await ctx.store.delete(r.type, current);
@@ -236,15 +303,39 @@ export async function handleDelete(ctx: ApiContext, r: ResourceRequest): Promise
   sendJsonText(r.res, 200, JSON.stringify(status));
 }
 
-export async function handleDeleteCollection(ctx: ApiContext, r: ResourceRequest, opts: ListOptions): Promise<void> {
+export async function handleDeleteCollection(
+  ctx: ApiContext,
+  r: ResourceRequest,
+  opts: ListOptions,
+): Promise<void> {
   const dryRun = isDryRun(r);
   const pre = await readPreconditions(ctx, r);
-  const list = await readList(ctx, r, { ...opts, limit: 0, continueToken: undefined, resourceVersion: undefined });
+  const list = await readList(ctx, r, {
+    ...opts,
+    limit: 0,
+    continueToken: undefined,
+    resourceVersion: undefined,
+  });
   const deleted: KosObject[] = [];
   for (const entry of list.entries) {
-    const one = await deleteOne(ctx, { ...r, namespace: entry.namespace }, entry.obj.metadata.name ?? '', pre, dryRun);
+    const one = await deleteOne(
+      ctx,
+      { ...r, namespace: entry.namespace },
+      entry.obj.metadata.name ?? '',
+      pre,
+      dryRun,
+    );
     if (one !== undefined) deleted.push(one.obj);
   }
   const rev = deleted.reduce((m, o) => Math.max(m, Number(o.metadata.resourceVersion ?? 0)), list.rev);
-  sendJsonText(r.res, 200, JSON.stringify({ kind: r.type.listKind, apiVersion: API_VERSION, metadata: { resourceVersion: String(rev) }, items: deleted }));
+  sendJsonText(
+    r.res,
+    200,
+    JSON.stringify({
+      kind: r.type.listKind,
+      apiVersion: API_VERSION,
+      metadata: { resourceVersion: String(rev) },
+      items: deleted,
+    }),
+  );
 }
