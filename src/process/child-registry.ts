@@ -54,7 +54,12 @@ export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
   const out = opts.logFile === undefined ? 'ignore' : openLog(opts.name, opts.logFile);
   let child;
   try {
-    child = spawn(opts.command, opts.args, { env, cwd: opts.cwd, stdio: ['ignore', out, out], detached: false });
+    child = spawn(opts.command, opts.args, {
+      env,
+      cwd: opts.cwd,
+      stdio: ['ignore', out, out],
+      detached: false,
+    });
   } finally {
     // The child holds its own copy of the descriptor.
     if (typeof out === 'number') closeSync(out);

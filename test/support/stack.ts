@@ -2,9 +2,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiserverStack, type ApiserverStack, type ApiserverStackOptions } from '../../src/testbed/apiserver-stack.js';
+import {
+  startApiserverStack,
+  type ApiserverStack,
+  type ApiserverStackOptions,
+} from '../../src/testbed/apiserver-stack.js';
 
-export async function withStack(opts: Omit<ApiserverStackOptions, 'dir'> = {}): Promise<ApiserverStack & { cleanup(): Promise<void> }> {
+export async function withStack(
+  opts: Omit<ApiserverStackOptions, 'dir'> = {},
+): Promise<ApiserverStack & { cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'kos-test-'));
   const stack = await startApiserverStack({ ...opts, dir, log: () => undefined });
   return {
@@ -26,13 +32,18 @@ export async function call(
   contentType = 'application/json',
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const init: RequestInit = { method, headers: { 'content-type': contentType } };
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  if (body !== undefined && method !== 'GET')
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
   const res = await fetch(`${base}${path}`, init);
   const text = await res.text();
   return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
 }
 
-export function attachment(name: string, node: string, labels: Record<string, string> = {}): Record<string, unknown> {
+export function attachment(
+  name: string,
+  node: string,
+  labels: Record<string, string> = {},
+): Record<string, unknown> {
   return {
     apiVersion: 'network.example.com/v1alpha1',
     kind: 'NetworkAttachment',
@@ -48,7 +59,9 @@ export async function readWatch(
   timeoutMs = 5000,
 ): Promise<{ type: string; object: Record<string, unknown> }[]> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const timer = setTimeout(() => {
+    controller.abort();
+  }, timeoutMs);
   const events: { type: string; object: Record<string, unknown> }[] = [];
   try {
     const res = await fetch(url, { signal: controller.signal });

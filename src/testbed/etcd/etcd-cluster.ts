@@ -211,7 +211,14 @@ function memberArgs(m: PlannedMember, initialCluster: string, token: string, ext
     ...['--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl],
     ...['--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl],
     ...['--listen-metrics-urls', `http://${m.host}:${m.metricsPort}`],
-    ...['--initial-cluster', initialCluster, '--initial-cluster-state', 'new', '--initial-cluster-token', token],
+    ...[
+      '--initial-cluster',
+      initialCluster,
+      '--initial-cluster-state',
+      'new',
+      '--initial-cluster-token',
+      token,
+    ],
     // JSON lines instead of 3.4's deprecated capnslog default.
     ...['--logger', 'zap', '--log-outputs', 'stderr'],
     ...extra,

@@ -182,7 +182,11 @@ export class NetworkApiserver {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.compactionTimer !== undefined) clearInterval(this.compactionTimer);
-      const closed = new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
+      const closed = new Promise<void>((resolve) =>
+        this.server.close(() => {
+          resolve();
+        }),
+      );
       await Promise.all([...this.caches.values()].map((c) => c.stop()));
       this.coalescer.stop();
       this.server.closeAllConnections();

@@ -90,22 +90,38 @@ export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
         format: negotiate(req.headers.accept),
       };
       switch (verb) {
-        case 'GET':
-          { await handleGet(ctx, r); return; }
-        case 'LIST':
-          { await handleList(ctx, r, parseListOptions(r.type, r.query)); return; }
-        case 'WATCH':
-          { await handleWatch(ctx, r, parseListOptions(r.type, r.query), labels); return; }
-        case 'POST':
-          { await handleCreate(ctx, r); return; }
-        case 'PUT':
-          { await handleUpdate(ctx, r); return; }
-        case 'PATCH':
-          { await handlePatch(ctx, r); return; }
-        case 'DELETE':
-          { await handleDelete(ctx, r); return; }
-        case 'DELETECOLLECTION':
-          { await handleDeleteCollection(ctx, r, parseListOptions(r.type, r.query)); return; }
+        case 'GET': {
+          await handleGet(ctx, r);
+          return;
+        }
+        case 'LIST': {
+          await handleList(ctx, r, parseListOptions(r.type, r.query));
+          return;
+        }
+        case 'WATCH': {
+          await handleWatch(ctx, r, parseListOptions(r.type, r.query), labels);
+          return;
+        }
+        case 'POST': {
+          await handleCreate(ctx, r);
+          return;
+        }
+        case 'PUT': {
+          await handleUpdate(ctx, r);
+          return;
+        }
+        case 'PATCH': {
+          await handlePatch(ctx, r);
+          return;
+        }
+        case 'DELETE': {
+          await handleDelete(ctx, r);
+          return;
+        }
+        case 'DELETECOLLECTION': {
+          await handleDeleteCollection(ctx, r, parseListOptions(r.type, r.query));
+          return;
+        }
       }
     } catch (e: unknown) {
       if (e instanceof ApiError) {
