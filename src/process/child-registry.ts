@@ -118,8 +118,20 @@ export function runningChildren(): ManagedChild[] {
   return [...registry];
 }
 
-/** Stops every registered child (SIGTERM, then SIGKILL after graceMs). */
+const stopHooks = new Set<() => Promise<void>>();
+
+/**
+ * Lets a group of children stop in its own order when all are stopped (an etcd cluster stops
+ * its members one by one). Returns a function that removes the hook.
+ */
+export function addStopHook(stop: () => Promise<void>): () => void {
+  stopHooks.add(stop);
+  return () => stopHooks.delete(stop);
+}
+
+/** Runs the stop hooks, then stops every child still registered (SIGTERM, SIGKILL after graceMs). */
 export async function stopAllChildren(opts?: StopOptions): Promise<void> {
+  await Promise.allSettled([...stopHooks].map((stop) => stop()));
   await Promise.all([...registry].map((c) => c.stop(opts)));
 }
 

@@ -9,7 +9,7 @@ import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../../net/free-port.js';
-import { spawnManaged, type ManagedChild } from '../../process/child-registry.js';
+import { addStopHook, spawnManaged, type ManagedChild } from '../../process/child-registry.js';
 import { KosTestError, toError } from '../../util/errors.js';
 import { checkEtcdBinary, findEtcdBinary } from './find-etcd.js';
 
@@ -21,7 +21,10 @@ export interface EtcdClusterOptions {
   hosts?: string[];
   /** Parent directory; member i keeps its data in `${dataDir}/${name}${i}`, its log beside it. */
   dataDir: string;
-  /** Wipe members' old data and logs first. @default true */
+  /**
+   * Wipe members' old data and logs first. @default true. Kept data only suits 1 member: etcd
+   * then uses the peer URLs it stored, and our fresh peer ports would not match them.
+   */
   wipe?: boolean;
   /** @default findEtcdBinary() */
   binary?: string;
@@ -76,6 +79,7 @@ type Attempt = { ok: true; cluster: EtcdCluster } | { ok: false; error: Error; p
 const POLL_MS = 100;
 const HEALTH_REQUEST_MS = 1000;
 const LOG_TAIL_LINES = 12;
+const NOTABLE_LOG_LINE = /"level":"(error|fatal|panic)"|^(invalid|flag provided|error)/i;
 
 export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCluster> {
   const cfg = configure(opts);
@@ -139,8 +143,10 @@ async function tryStart(cfg: Config): Promise<Attempt> {
   const token = `${cfg.name}-${randomBytes(6).toString('hex')}`;
   const initialCluster = planned.map((m) => `${m.name}=${m.peerUrl}`).join(',');
   const children: ManagedChild[] = [];
+  // One at a time: a leader stopping hands leadership to a live peer first, and waits ~7 s
+  // (past our SIGKILL grace) when that peer is shutting down at the same moment.
   const stopAll = async (): Promise<void> => {
-    await Promise.all(children.map((c) => c.stop()));
+    for (const c of children) await c.stop();
   };
   const started = Date.now();
   try {
@@ -284,7 +290,8 @@ async function waitHealthy(
         }),
       };
     }
-    await sleep(POLL_MS, undefined, { signal: cfg.signal });
+    // An abort ends the sleep early; the check at the top then throws the caller's reason.
+    await sleep(POLL_MS, undefined, { signal: cfg.signal }).catch(() => undefined);
   }
 }
 
@@ -310,6 +317,9 @@ function makeCluster(
   stopAll: () => Promise<void>,
 ): EtcdCluster {
   let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= stopAll().finally(removeHook));
+  // So that ^C (stopAllChildren) also stops members one at a time.
+  const removeHook = addStopHook(stop);
   return {
     name,
     members: planned.map((m, i) => ({
@@ -324,7 +334,7 @@ function makeCluster(
       logFile: m.logFile,
     })),
     clientUrls: planned.map((m) => m.clientUrl),
-    stop: () => (stopping ??= stopAll()),
+    stop,
     stopMember: async (i, signal = 'SIGTERM') => {
       const child = children[i];
       if (child === undefined) {
@@ -354,21 +364,29 @@ async function makeDir(dir: string): Promise<void> {
   }
 }
 
-/** The last lines of a log, indented for quoting in an error. */
+/**
+ * The last lines of a log, indented for quoting in an error. Errors further up (etcd prints a
+ * bad flag first, then its usage) are quoted before them.
+ */
 async function logTail(file: string): Promise<string> {
+  let text: string;
   try {
     const handle = await open(file, 'r');
     try {
       const { size } = await handle.stat();
-      const length = Math.min(size, 16 * 1024);
+      const length = Math.min(size, 64 * 1024);
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, size - length);
-      const lines = buffer.toString('utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES);
-      return lines.map((l) => `    ${l}`).join('\n');
+      text = buffer.toString('utf8');
     } finally {
       await handle.close();
     }
   } catch (e: unknown) {
     return `    (cannot read ${file}: ${toError(e).message})`;
   }
+  const lines = text.trimEnd().split('\n');
+  const tail = lines.slice(-LOG_TAIL_LINES);
+  const earlier = lines.slice(0, -LOG_TAIL_LINES).filter((l) => NOTABLE_LOG_LINE.test(l));
+  const quoted = earlier.length === 0 ? tail : [...earlier.slice(-3), '...', ...tail];
+  return quoted.map((l) => `    ${l}`).join('\n');
 }
