@@ -3,6 +3,7 @@
  * what `kos-test testbed apiserver` runs for manual use, and what integration tests stand on.
  */
 import { join } from 'node:path';
+import { addStopHook } from '../process/child-registry.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { startEtcdCluster, type EtcdCluster } from './etcd/etcd-cluster.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -35,10 +36,17 @@ export async function startApiserverStack(opts: ApiserverStackOptions): Promise<
     dataDir: join(opts.dir, 'etcd'),
   });
   const napis: NetworkApiserver[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.allSettled(napis.map((n) => n.stop()));
-    await etcd.stop();
+  let stopping: Promise<void> | undefined;
+  // Apiservers stop before their etcd, whether the caller or a ^C (via the child registry) stops us.
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      removeStopHook();
+      await Promise.allSettled(napis.map((n) => n.stop()));
+      await etcd.stop();
+    })();
+    return stopping;
   };
+  const removeStopHook = addStopHook(stop);
   try {
     for (let i = 0; i < (opts.napiCount ?? 1); i++) {
       napis.push(

@@ -51,10 +51,8 @@ export function registerTestbedCommands(program: Command): void {
           `\nTry: KUBECONFIG=${stack.kubeconfigPath} kubectl get subnets,networkattachments,iplocks -A`,
         );
         console.log('Press ^C to stop.');
-        await new Promise<void>((done) => {
-          process.once('SIGINT', done);
-          process.once('SIGTERM', done);
-        });
+        // ^C and SIGTERM go through the exit handlers, which run the stack's stop hook and exit.
+        await new Promise<never>(() => undefined);
       } finally {
         await stack.stop();
       }

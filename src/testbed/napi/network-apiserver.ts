@@ -12,7 +12,7 @@ import { KosTestError } from '../../util/errors.js';
 import type { ApiContext } from './api-context.js';
 import { ApiserverMetrics } from './apiserver-metrics.js';
 import { Coalescer } from './coalescer.js';
-import { EtcdStore } from './etcd-store.js';
+import { EtcdStore, isCompactedError } from './etcd-store.js';
 import { createRouter } from './request-router.js';
 import { WatchCache } from './watch-cache.js';
 
@@ -165,17 +165,11 @@ export class NetworkApiserver {
           previous = await store.currentRevision();
         } catch (e: unknown) {
           // Another apiserver compacting the same revision first is normal.
-          if (!(e instanceof Error && /compacted/.test(e.message))) log(`compaction failed: ${String(e)}`);
+          if (!isCompactedError(e)) log(`compaction failed: ${String(e)}`);
         }
       })();
     }, intervalMs);
     this.compactionTimer.unref();
-  }
-
-  cache(type: ResourceType): WatchCache {
-    const cache = this.caches.get(type);
-    if (cache === undefined) throw new Error(`no watch cache for ${type.resource}`);
-    return cache;
   }
 
   /** Stops serving: ends every watch, closes connections and the etcd client. Idempotent. */

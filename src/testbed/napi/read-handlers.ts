@@ -18,7 +18,7 @@ export async function handleGet(ctx: ApiContext, r: ResourceRequest): Promise<vo
   if (rv === 0) {
     const cache = ctx.cacheOf(r.type);
     await cache.ready();
-    obj = cache.snapshot((e) => e.namespace === namespace && e.obj.metadata.name === name).entries[0]?.obj;
+    obj = cache.get(namespace, name)?.obj;
   } else {
     obj = (await ctx.store.get(r.type, namespace, name))?.obj;
   }
@@ -62,15 +62,11 @@ export async function readList(ctx: ApiContext, r: ResourceRequest, opts: ListOp
     (opts.fields.isEverything || opts.fields.matches(e.fields)) &&
     (opts.labels.isEverything || opts.labels.matches(e.labels));
   const cache = ctx.cacheOf(r.type);
-  const fromCache =
-    opts.continueToken === undefined &&
-    opts.resourceVersionMatch !== 'Exact' &&
-    (opts.resourceVersion === 0 ||
-      (opts.resourceVersion !== undefined &&
-        opts.limit === 0 &&
-        (await cache.ready(), cache.rev >= opts.resourceVersion)));
-  if (fromCache) {
-    await cache.ready();
+  await cache.ready();
+  const rv = opts.resourceVersion;
+  // rv=0 means "any"; NotOlderThan a version the cache has reached is also the cache's to serve.
+  const cacheIsFreshEnough = rv === 0 || (rv !== undefined && opts.limit === 0 && cache.rev >= rv);
+  if (opts.continueToken === undefined && opts.resourceVersionMatch !== 'Exact' && cacheIsFreshEnough) {
     const { entries, rev } = cache.snapshot(accept);
     return { entries, rev, continueToken: undefined, remaining: undefined };
   }

@@ -177,6 +177,11 @@ export class WatchCache {
     this.index.remove(watch);
   }
 
+  /** One object by namespace and name, as the cache has it. */
+  get(namespace: string, name: string): CacheEntry | undefined {
+    return this.objects.get(`${namespace}/${name}`);
+  }
+
   /** Objects in the cache that pass `accept`, in key order (for resourceVersion=0 lists). */
   snapshot(accept: (entry: CacheEntry) => boolean): { entries: CacheEntry[]; rev: number } {
     const entries: CacheEntry[] = [];
@@ -190,12 +195,15 @@ export class WatchCache {
     for (const w of this.index.all()) w.bookmark(this.rev);
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.bookmarkTimer !== undefined) clearInterval(this.bookmarkTimer);
     for (const w of [...this.index.all()]) w.close();
     const watch = this.etcdWatch;
     this.etcdWatch = undefined;
-    if (watch !== undefined) await watch.cancel().catch(() => undefined);
+    // Not awaited: the apiserver closes the etcd client next, and a cancel sent to an etcd that
+    // is already stopping could otherwise hold up shutdown.
+    void watch?.cancel().catch(() => undefined);
+    return Promise.resolve();
   }
 }
