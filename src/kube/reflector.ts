@@ -1,0 +1,171 @@
+/**
+ * client-go's reflector + store for our components: list, then watch from the list's version,
+ * re-watch from the last version seen when a stream ends, and re-list only on 410 Gone. Handlers
+ * see adds, updates and deletes, also those a re-list discovers.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KosObject } from '../api/meta.js';
+import type { ResourceRef } from './api-path.js';
+import { isGone, KubeApiError } from './kube-api-error.js';
+import type { RestClient } from './rest-client.js';
+import type { WatchEvent } from './watch-events.js';
+
+export interface ReflectorHandler<T extends KosObject> {
+  onAdd?(obj: T): void;
+  onUpdate?(prev: T, obj: T): void;
+  onDelete?(obj: T): void;
+}
+
+export interface ReflectorOptions<T extends KosObject> {
+  client: RestClient;
+  /** The collection: a resource, optionally in one namespace. */
+  ref: ResourceRef;
+  labelSelector?: string;
+  fieldSelector?: string;
+  handler: ReflectorHandler<T>;
+  log?: (message: string) => void;
+  /** Longest watch before re-watching (client-go picks 5-10 min at random). @default 300..600 s */
+  watchTimeoutSeconds?: () => number;
+}
+
+const BACKOFF_START_MS = 100;
+const BACKOFF_MAX_MS = 5000;
+
+export function objectKey(obj: KosObject): string {
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+}
+
+export class Reflector<T extends KosObject = KosObject> {
+  readonly store = new Map<string, T>();
+  private resourceVersion = '';
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private synced: Promise<void>;
+  private markSynced!: () => void;
+  /** Lists done so far (1 after start; more after each 410). */
+  lists = 0;
+
+  constructor(private readonly opts: ReflectorOptions<T>) {
+    this.synced = new Promise((resolve) => {
+      this.markSynced = resolve;
+    });
+  }
+
+  /** Starts the list/watch loop; resolves once the first list is in the store. */
+  start(): Promise<void> {
+    this.loop ??= this.run();
+    return Promise.race([this.synced, this.loop]);
+  }
+
+  get lastResourceVersion(): string {
+    return this.resourceVersion;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    let needList = true;
+    let backoff = BACKOFF_START_MS;
+    while (!signal.aborted) {
+      try {
+        if (needList) {
+          await this.relist();
+          needList = false;
+          this.markSynced();
+        }
+        await this.watchOnce(signal);
+        backoff = BACKOFF_START_MS;
+      } catch (e: unknown) {
+        if (this.stopped()) break;
+        if (isGone(e)) {
+          needList = true;
+          continue;
+        }
+        this.opts.log?.(
+          `${this.describe()}: ${e instanceof Error ? e.message : String(e)}; retrying in ${backoff} ms`,
+        );
+        await sleep(backoff, undefined, { signal }).catch(() => undefined);
+        backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      }
+    }
+  }
+
+  private stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async relist(): Promise<void> {
+    const { client, ref, labelSelector, fieldSelector } = this.opts;
+    const list = await client.listAll<T>(ref, {
+      ...(labelSelector === undefined ? {} : { labelSelector }),
+      ...(fieldSelector === undefined ? {} : { fieldSelector }),
+    });
+    this.lists++;
+    const seen = new Set<string>();
+    for (const obj of list.items) {
+      const key = objectKey(obj);
+      seen.add(key);
+      this.apply('ADDED', obj);
+    }
+    for (const [key, obj] of [...this.store]) {
+      if (!seen.has(key)) {
+        this.store.delete(key);
+        this.opts.handler.onDelete?.(obj);
+      }
+    }
+    this.resourceVersion = list.metadata.resourceVersion;
+  }
+
+  private async watchOnce(signal: AbortSignal): Promise<void> {
+    const { client, ref, labelSelector, fieldSelector } = this.opts;
+    const timeoutSeconds = this.opts.watchTimeoutSeconds?.() ?? 300 + Math.floor(Math.random() * 300);
+    let gone: KubeApiError | undefined;
+    await client.watch(
+      ref,
+      {
+        resourceVersion: this.resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds,
+        ...(labelSelector === undefined ? {} : { labelSelector }),
+        ...(fieldSelector === undefined ? {} : { fieldSelector }),
+      },
+      (event: WatchEvent) => {
+        if (gone !== undefined) return;
+        if (event.type === 'ERROR') {
+          const status = event.object as unknown as { code?: number; reason?: string; message?: string };
+          gone = new KubeApiError(status.code ?? 500, status, `watch ${this.describe()}`);
+          return;
+        }
+        const rv = event.object.metadata.resourceVersion;
+        if (rv !== undefined) this.resourceVersion = rv;
+        if (event.type !== 'BOOKMARK') this.apply(event.type, event.object as T);
+      },
+      signal,
+    );
+    if (gone !== undefined) throw gone;
+  }
+
+  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+    const key = objectKey(obj);
+    const prev = this.store.get(key);
+    if (type === 'DELETED') {
+      if (prev === undefined) return;
+      this.store.delete(key);
+      this.opts.handler.onDelete?.(obj);
+      return;
+    }
+    this.store.set(key, obj);
+    if (prev === undefined) this.opts.handler.onAdd?.(obj);
+    else if (prev.metadata.resourceVersion !== obj.metadata.resourceVersion)
+      this.opts.handler.onUpdate?.(prev, obj);
+  }
+
+  private describe(): string {
+    const { ref, fieldSelector, labelSelector } = this.opts;
+    return [ref.resource, fieldSelector, labelSelector].filter((s) => s !== undefined).join(' ');
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * A keep-alive Kubernetes REST client for the testbed's own components and the driver's hot
+ * path. @kubernetes/client-node opens a new connection per request (machine-facts.md), which a
+ * thousand hollow agents cannot afford; this one holds a small undici pool per apiserver, can
+ * bind a local loopback address (so a hollow node's traffic comes from its own IP), and streams
+ * watches as parsed events.
+ */
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { KosObject, ObjectList } from '../api/meta.js';
+import { apiPath, type ResourceRef } from './api-path.js';
+import { KubeApiError, statusFromBody } from './kube-api-error.js';
+import { readWatchEvents, type WatchEvent } from './watch-events.js';
+
+export interface RestClientOptions {
+  /** e.g. http://127.2.0.1:43117 */
+  server: string;
+  /** Bind outgoing sockets to this loopback address. */
+  localAddress?: string;
+  /** Pooled connections for ordinary requests. @default 2 */
+  connections?: number;
+  userAgent?: string;
+  /** Per-request timeout for non-watch requests. @default 30000 */
+  requestTimeoutMs?: number;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+}
+
+type Body = Record<string, unknown> | unknown[];
+
+export class RestClient {
+  readonly server: string;
+  private readonly pool: Pool;
+  /** Watches are long-lived: each gets its own connection, as client-go's do over HTTP/1.1. */
+  private readonly watchPool: Pool;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(opts: RestClientOptions) {
+    this.server = opts.server;
+    const common = {
+      keepAliveTimeout: 60_000,
+      ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+    };
+    this.pool = new Pool(opts.server, { ...common, connections: opts.connections ?? 2, pipelining: 1 });
+    this.watchPool = new Pool(opts.server, {
+      ...common,
+      pipelining: 0,
+      bodyTimeout: 0,
+      headersTimeout: 30_000,
+    });
+    this.headers = { 'user-agent': opts.userAgent ?? 'kos-test', accept: 'application/json' };
+    this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  }
+
+  get<T = KosObject>(ref: ResourceRef): Promise<T> {
+    return this.request<T>('GET', apiPath(ref));
+  }
+
+  list<T = KosObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<ObjectList<T>> {
+    return this.request<ObjectList<T>>('GET', apiPath(ref, { ...opts }));
+  }
+
+  /** Lists every page, following `continue`. */
+  async listAll<T = KosObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<ObjectList<T>> {
+    const first = await this.list<T>(ref, { ...opts, limit: opts.limit ?? 500 });
+    let next = first.metadata.continue;
+    while (next !== undefined && next !== '') {
+      const page = await this.list<T>(ref, { ...opts, limit: opts.limit ?? 500, continue: next });
+      first.items.push(...page.items);
+      next = page.metadata.continue;
+    }
+    delete first.metadata.continue;
+    return first;
+  }
+
+  create<T = KosObject>(ref: ResourceRef, obj: Body): Promise<T> {
+    return this.request<T>('POST', apiPath({ ...ref, name: undefined }), obj);
+  }
+
+  /** PUT: the object's metadata.resourceVersion makes it conditional (409 when stale). */
+  update<T = KosObject>(ref: ResourceRef, obj: Body): Promise<T> {
+    return this.request<T>('PUT', apiPath(ref), obj);
+  }
+
+  patch<T = KosObject>(ref: ResourceRef, patch: Body, type: 'merge' | 'json' = 'merge'): Promise<T> {
+    const contentType = type === 'merge' ? 'application/merge-patch+json' : 'application/json-patch+json';
+    return this.request<T>('PATCH', apiPath(ref), patch, contentType);
+  }
+
+  delete(
+    ref: ResourceRef,
+    preconditions?: { uid?: string; resourceVersion?: string },
+  ): Promise<Record<string, unknown>> {
+    const body =
+      preconditions === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', preconditions };
+    return this.request('DELETE', apiPath(ref), body);
+  }
+
+  /**
+   * Opens a watch and calls `onEvent` for each event until the server ends the stream (resolves),
+   * the signal aborts (resolves), or the connection fails (rejects). An HTTP error before the
+   * stream starts rejects with KubeApiError.
+   */
+  async watch(
+    ref: ResourceRef,
+    opts: WatchOptions,
+    onEvent: (event: WatchEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const path = apiPath({ ...ref, name: undefined }, { ...opts, watch: true });
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.watchPool.request({
+        method: 'GET',
+        path,
+        headers: this.headers,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (e: unknown) {
+      if (signal?.aborted === true) return;
+      throw e;
+    }
+    if (res.statusCode !== 200) {
+      const text = await res.body.text();
+      throw new KubeApiError(res.statusCode, statusFromBody(text), `GET ${path}`);
+    }
+    try {
+      await readWatchEvents(res.body, onEvent);
+    } catch (e: unknown) {
+      if (signal?.aborted === true) return;
+      throw e;
+    }
+  }
+
+  async request<T>(method: string, path: string, body?: Body, contentType = 'application/json'): Promise<T> {
+    const res = await this.pool.request({
+      method,
+      path,
+      headers: body === undefined ? this.headers : { ...this.headers, 'content-type': contentType },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const text = await res.body.text();
+    if (res.statusCode >= 300)
+      throw new KubeApiError(res.statusCode, statusFromBody(text), `${method} ${path}`);
+    return (text === '' ? {} : JSON.parse(text)) as T;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.destroy(), this.watchPool.destroy()]);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Entry point of one testbed node process: `node node-main.js <node-dir>`. Reads
+ * `<node-dir>/spec.json`, runs it, writes `<node-dir>/ready.json` once serving, and stops
+ * cleanly on SIGTERM or SIGINT (exit 0), or when its parent dies.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { toError } from '../../util/errors.js';
+import { nodeSpecSchema, type NodeReady } from './node-spec.js';
+import { runNode } from './run-node.js';
+
+const PARENT_CHECK_MS = 1000;
+
+async function main(dir: string): Promise<void> {
+  const spec = nodeSpecSchema.parse(JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')));
+  const log = (m: string): void => {
+    process.stderr.write(`${new Date().toISOString()} ${spec.name}: ${m}\n`);
+  };
+  const node = await runNode(spec, log);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void node.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log(`stop failed: ${toError(e).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // A node must not outlive the supervisor that started it, even when that one was SIGKILLed.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, PARENT_CHECK_MS).unref();
+  const ready: NodeReady = {
+    name: spec.name,
+    purpose: spec.component,
+    pid: process.pid,
+    nodes: node.nodes ?? [spec.name],
+    endpoints: node.endpoints,
+  };
+  await writeFileAtomic(join(dir, 'ready.json'), `${JSON.stringify(ready)}\n`);
+  log(`ready: ${JSON.stringify(node.endpoints)}`);
+}
+
+const dir = process.argv[2];
+if (dir === undefined) {
+  process.stderr.write('usage: node-main.js <node-dir>\n');
+  process.exit(2);
+}
+main(dir).catch((e: unknown) => {
+  process.stderr.write(`node failed to start: ${toError(e).message}\n`);
+  process.exit(1);
+});
