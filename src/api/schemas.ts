@@ -61,7 +61,8 @@ export const subnetSchema = z.object({
 
 const execReportSchema = z.object({
   command: z.array(z.string()).nullable().default([]),
-  exitStatus: z.number().int(),
+  // Absent means 0, as in Go; the status strategy's omitempty drops a successful exit's 0.
+  exitStatus: z.number().int().default(0),
   startTime: z.string().nullable().optional(),
   stopTime: z.string().nullable().optional(),
   stdOut: z.string().default(''),

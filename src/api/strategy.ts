@@ -6,7 +6,7 @@
  */
 import type { KosObject, ObjectWrite } from './meta.js';
 import { dropNulls, omitEmpty, sameWhenEmptyOmitted } from './omit-empty.js';
-import type { ResourceType } from './resource-type.js';
+import type { ResourceType, WriteStrategy } from './resource-type.js';
 import type { FieldError } from './status.js';
 
 export const SPEC_SECTION = 'spec';
@@ -82,3 +82,14 @@ function copyOrDelete(next: KosObject, prev: KosObject, key: 'spec' | 'status' |
   if (prev[key] === undefined) Reflect.deleteProperty(next, key);
   else (next as unknown as Record<string, unknown>)[key] = prev[key];
 }
+
+/** KOS's registry strategy as a WriteStrategy: the default for every ResourceType without one. */
+export const kosStrategy: WriteStrategy = {
+  allowUnconditionalUpdate: false,
+  prepareForCreate,
+  prepareForUpdate: (type, next, prev, now, subresource) => {
+    if (subresource === 'status') prepareForStatusUpdate(type, next, prev, now);
+    else prepareForUpdate(type, next, prev, now);
+  },
+  validateUpdate,
+};

@@ -4,19 +4,24 @@
  * see adds, updates and deletes, also those a re-list discovers.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KosObject } from '../api/meta.js';
+import type { ObjectMeta } from '../api/meta.js';
 import type { ResourceRef } from './api-path.js';
 import { isGone, KubeApiError } from './kube-api-error.js';
 import type { RestClient } from './rest-client.js';
 import type { WatchEvent } from './watch-events.js';
 
-export interface ReflectorHandler<T extends KosObject> {
+/** Anything with Kubernetes object metadata. */
+export interface MetaObject {
+  metadata: ObjectMeta;
+}
+
+export interface ReflectorHandler<T extends MetaObject> {
   onAdd?(obj: T): void;
   onUpdate?(prev: T, obj: T): void;
   onDelete?(obj: T): void;
 }
 
-export interface ReflectorOptions<T extends KosObject> {
+export interface ReflectorOptions<T extends MetaObject> {
   client: RestClient;
   /** The collection: a resource, optionally in one namespace. */
   ref: ResourceRef;
@@ -31,11 +36,11 @@ export interface ReflectorOptions<T extends KosObject> {
 const BACKOFF_START_MS = 100;
 const BACKOFF_MAX_MS = 5000;
 
-export function objectKey(obj: KosObject): string {
+export function objectKey(obj: MetaObject): string {
   return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
 }
 
-export class Reflector<T extends KosObject = KosObject> {
+export class Reflector<T extends MetaObject = MetaObject> {
   readonly store = new Map<string, T>();
   private resourceVersion = '';
   private readonly abort = new AbortController();
@@ -73,7 +78,9 @@ export class Reflector<T extends KosObject = KosObject> {
     while (!signal.aborted) {
       try {
         if (needList) {
-          await this.relist();
+          // Like client-go: the first list may come from the apiserver's watch cache (cheap for
+          // thousands of agents); a list after 410 must be consistent, so it reads etcd.
+          await this.relist(this.lists === 0 ? '0' : undefined);
           needList = false;
           this.markSynced();
         }
@@ -98,12 +105,16 @@ export class Reflector<T extends KosObject = KosObject> {
     return this.abort.signal.aborted;
   }
 
-  private async relist(): Promise<void> {
+  private async relist(resourceVersion: '0' | undefined): Promise<void> {
     const { client, ref, labelSelector, fieldSelector } = this.opts;
-    const list = await client.listAll<T>(ref, {
+    const selectors = {
       ...(labelSelector === undefined ? {} : { labelSelector }),
       ...(fieldSelector === undefined ? {} : { fieldSelector }),
-    });
+    };
+    const list =
+      resourceVersion === undefined
+        ? await client.listAll<T>(ref, selectors)
+        : await client.list<T>(ref, { ...selectors, resourceVersion });
     this.lists++;
     const seen = new Set<string>();
     for (const obj of list.items) {
@@ -142,7 +153,7 @@ export class Reflector<T extends KosObject = KosObject> {
         }
         const rv = event.object.metadata.resourceVersion;
         if (rv !== undefined) this.resourceVersion = rv;
-        if (event.type !== 'BOOKMARK') this.apply(event.type, event.object as T);
+        if (event.type !== 'BOOKMARK') this.apply(event.type, event.object as unknown as T);
       },
       signal,
     );

@@ -5,7 +5,7 @@
  * bind a local loopback address (so a hollow node's traffic comes from its own IP), and streams
  * watches as parsed events.
  */
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { KosObject, ObjectList } from '../api/meta.js';
 import { apiPath, type ResourceRef } from './api-path.js';
@@ -40,13 +40,15 @@ export interface WatchOptions {
   timeoutSeconds?: number;
 }
 
-type Body = Record<string, unknown> | unknown[];
+/** A JSON request body: an object or a JSON patch's array of operations. */
+type Body = object;
 
 export class RestClient {
   readonly server: string;
-  private readonly pool: Pool;
-  /** Watches are long-lived: each gets its own connection, as client-go's do over HTTP/1.1. */
-  private readonly watchPool: Pool;
+  private readonly pool: Pool | Client;
+  private readonly watchOptions: Client.Options;
+  /** Open watches: each has its own connection, as client-go's do over HTTP/1.1. */
+  private readonly watches = new Set<Client>();
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
@@ -56,13 +58,13 @@ export class RestClient {
       keepAliveTimeout: 60_000,
       ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
     };
-    this.pool = new Pool(opts.server, { ...common, connections: opts.connections ?? 2, pipelining: 1 });
-    this.watchPool = new Pool(opts.server, {
-      ...common,
-      pipelining: 0,
-      bodyTimeout: 0,
-      headersTimeout: 30_000,
-    });
+    const connections = opts.connections ?? 2;
+    // A single Client is a fraction of a Pool's memory, which counts at 1,800 hollow agents.
+    this.pool =
+      connections === 1
+        ? new Client(opts.server, { ...common, pipelining: 1 })
+        : new Pool(opts.server, { ...common, connections, pipelining: 1 });
+    this.watchOptions = { ...common, pipelining: 0, bodyTimeout: 0, headersTimeout: 30_000 };
     this.headers = { 'user-agent': opts.userAgent ?? 'kos-test', accept: 'application/json' };
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
   }
@@ -123,27 +125,34 @@ export class RestClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = apiPath({ ...ref, name: undefined }, { ...opts, watch: true });
-    let res: Dispatcher.ResponseData;
+    const connection = new Client(this.server, this.watchOptions);
+    this.watches.add(connection);
     try {
-      res = await this.watchPool.request({
-        method: 'GET',
-        path,
-        headers: this.headers,
-        ...(signal === undefined ? {} : { signal }),
-      });
-    } catch (e: unknown) {
-      if (signal?.aborted === true) return;
-      throw e;
-    }
-    if (res.statusCode !== 200) {
-      const text = await res.body.text();
-      throw new KubeApiError(res.statusCode, statusFromBody(text), `GET ${path}`);
-    }
-    try {
-      await readWatchEvents(res.body, onEvent);
-    } catch (e: unknown) {
-      if (signal?.aborted === true) return;
-      throw e;
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await connection.request({
+          method: 'GET',
+          path,
+          headers: this.headers,
+          ...(signal === undefined ? {} : { signal }),
+        });
+      } catch (e: unknown) {
+        if (signal?.aborted === true) return;
+        throw e;
+      }
+      if (res.statusCode !== 200) {
+        const text = await res.body.text();
+        throw new KubeApiError(res.statusCode, statusFromBody(text), `GET ${path}`);
+      }
+      try {
+        await readWatchEvents(res.body, onEvent);
+      } catch (e: unknown) {
+        if (signal?.aborted === true) return;
+        throw e;
+      }
+    } finally {
+      this.watches.delete(connection);
+      await connection.destroy();
     }
   }
 
@@ -159,10 +168,13 @@ export class RestClient {
     const text = await res.body.text();
     if (res.statusCode >= 300)
       throw new KubeApiError(res.statusCode, statusFromBody(text), `${method} ${path}`);
-    return (text === '' ? {} : JSON.parse(text)) as T;
+    if (text === '') return {} as T;
+    // Health and metrics endpoints answer in plain text.
+    const type = res.headers['content-type'];
+    return (typeof type === 'string' && !type.includes('json') ? text : JSON.parse(text)) as T;
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.destroy(), this.watchPool.destroy()]);
+    await Promise.all([this.pool.destroy(), ...[...this.watches].map((c) => c.destroy())]);
   }
 }

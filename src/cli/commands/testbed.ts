@@ -3,25 +3,15 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { startApiserverStack } from '../../testbed/apiserver-stack.js';
-import { KosTestError } from '../../util/errors.js';
+import { etcdMembersOption, intOption } from '../options.js';
+import { registerTestbedLifecycle } from './testbed-lifecycle.js';
 import { runApiserverSmokeCheck } from '../../testbed/apiserver-smoke-check.js';
-
-function intOption(name: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new KosTestError({
-      what: `bad ${name}`,
-      value: text,
-      fix: `give a whole number from ${min} to ${max}`,
-    });
-  }
-  return value;
-}
 
 export function registerTestbedCommands(program: Command): void {
   const testbed = program
     .command('testbed')
     .description('The embedded KOS testbed on this machine (loopback only).');
+  registerTestbedLifecycle(testbed);
   testbed
     .command('apiserver')
     .description('Start real etcd and network-apiservers for manual use; stop with ^C.')
@@ -30,9 +20,7 @@ export function registerTestbedCommands(program: Command): void {
     .option('--dir <dir>', 'state directory (etcd data, logs, kubeconfig)', '.kos-test/apiserver')
     .option('--check', 'run a self-check through the Kubernetes client, print its result, and stop')
     .action(async (o: { netcd: string; nna: string; dir: string; check?: boolean }) => {
-      const netcd = intOption('--netcd', o.netcd, 1, 3);
-      if (netcd !== 1 && netcd !== 3)
-        throw new KosTestError({ what: 'bad --netcd', value: o.netcd, fix: 'use 1 or 3' });
+      const netcd = etcdMembersOption('--netcd', o.netcd);
       const nna = intOption('--nna', o.nna, 1, 9);
       installExitHandlers();
       const dir = resolve(o.dir);

@@ -1,6 +1,6 @@
 /** What every request handler of the network-apiserver works with. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ResourceType } from '../../api/resource-type.js';
+import type { ResourceType, Subresource } from '../../api/resource-type.js';
 import type { ErrorSubject } from '../../api/status.js';
 import type { ApiserverMetrics } from './apiserver-metrics.js';
 import type { Coalescer } from './coalescer.js';
@@ -32,7 +32,7 @@ export interface ResourceRequest {
   type: ResourceType;
   namespace: string | undefined;
   name: string | undefined;
-  subresource: 'status' | undefined;
+  subresource: Subresource | undefined;
   query: URLSearchParams;
   format: ResponseFormat;
 }

@@ -17,14 +17,14 @@ export interface WatchFilter {
 
 /** Turns an event into one line of the stream (JSON objects, or Table rows for kubectl). */
 export interface WatchEncoder {
-  event(type: WatchEventType, entry: CacheEntry): string;
+  event(type: WatchEventType, entry: CacheEntry): string | Buffer;
   bookmark(rev: number): string;
   error(status: Status): string;
 }
 
 /** Where encoded lines go: an HTTP response in the server, anything writable in tests. */
 export interface WatchSink {
-  write(chunk: string): boolean;
+  write(chunk: string | Buffer): boolean;
   end(): void;
   readonly writableLength: number;
 }
@@ -47,7 +47,7 @@ export class ClientWatch implements Flushable {
   /** Highest revision this watch has been told about (events or bookmarks). */
   lastRev: number;
   readonly allowBookmarks: boolean;
-  private pending: string[] = [];
+  private pending: (string | Buffer)[] = [];
   private closed = false;
   private readonly opts: ClientWatchOptions;
   /** Events delivered so far (for metrics and benchmarks). */
@@ -107,14 +107,18 @@ export class ClientWatch implements Flushable {
     this.queue(this.opts.encoder.event(type, entry));
   }
 
-  private queue(line: string): void {
+  private queue(line: string | Buffer): void {
     this.pending.push(line);
     this.opts.coalescer.mark(this);
   }
 
   flush(): void {
     if (this.pending.length === 0) return;
-    const chunk = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
+    // One line goes out as it is (often a Buffer shared by every watch it matched).
+    const chunk =
+      this.pending.length === 1
+        ? (this.pending[0] ?? '')
+        : Buffer.concat(this.pending.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     this.pending = [];
     this.opts.sink.write(chunk);
     if (!this.closed && this.opts.sink.writableLength > this.opts.maxBufferedBytes) this.close();

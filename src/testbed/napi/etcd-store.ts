@@ -7,7 +7,7 @@
  */
 import type { Etcd3, IKeyValue } from 'etcd3';
 import type { KosObject, ObjectMeta } from '../../api/meta.js';
-import type { ResourceType } from '../../api/resource-type.js';
+import { isNamespaced, type ResourceType } from '../../api/resource-type.js';
 
 export interface StoredObject {
   obj: KosObject;
@@ -51,12 +51,17 @@ export class EtcdStore {
     private readonly root = '/registry/',
   ) {}
 
-  /** Key prefix of a resource, or of one namespace of it. */
+  /**
+   * Key prefix of a resource, or of one namespace of it. Core-group resources sit right under the
+   * root (`/registry/namespaces/`), as in Kubernetes; cluster-scoped ones have no namespace level.
+   */
   prefix(type: ResourceType, namespace?: string): string {
-    const base = `${this.root}${type.group}/${type.resource}/`;
-    return namespace === undefined ? base : `${base}${namespace}/`;
+    const base =
+      type.group === '' ? `${this.root}${type.resource}/` : `${this.root}${type.group}/${type.resource}/`;
+    return namespace === undefined || !isNamespaced(type) ? base : `${base}${namespace}/`;
   }
 
+  /** `namespace` is ignored for cluster-scoped resources. */
   key(type: ResourceType, namespace: string, name: string): string {
     return `${this.prefix(type, namespace)}${name}`;
   }

@@ -1,17 +1,17 @@
 /** From a request body to a KOS object the strategies can work on, with Kubernetes' error codes. */
-import { API_VERSION } from '../../api/kos-types.js';
 import type { KosObject } from '../../api/meta.js';
 import { validateAnnotations, validateDnsSubdomain, validateLabels } from '../../api/names.js';
 import { dropNulls } from '../../api/omit-empty.js';
-import type { ResourceType } from '../../api/resource-type.js';
+import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
 import { describeDecodeError } from '../../api/schemas.js';
 import { apiErrors, type FieldError } from '../../api/status.js';
 
 export function decodeObject(type: ResourceType, raw: Record<string, unknown>): KosObject {
   const { apiVersion, kind } = raw;
-  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== API_VERSION) {
+  const expected = apiVersionOf(type);
+  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== expected) {
     throw apiErrors.badRequest(
-      `the API version in the data (${JSON.stringify(apiVersion)}) does not match the expected API version (${API_VERSION})`,
+      `the API version in the data (${JSON.stringify(apiVersion)}) does not match the expected API version (${expected})`,
     );
   }
   if (kind !== undefined && kind !== '' && kind !== type.kind) {
@@ -22,7 +22,7 @@ export function decodeObject(type: ResourceType, raw: Record<string, unknown>): 
   const parsed = type.schema.safeParse(raw);
   if (!parsed.success) throw apiErrors.badRequest(describeDecodeError(parsed.error));
   const obj = dropNulls(parsed.data) as KosObject;
-  obj.apiVersion = API_VERSION;
+  obj.apiVersion = expected;
   obj.kind = type.kind;
   delete obj.metadata.managedFields;
   return obj;

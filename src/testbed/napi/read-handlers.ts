@@ -1,7 +1,7 @@
 /** GET of one object and LIST of a collection, from etcd (consistent) or the watch cache (rv=0). */
 import type { KosObject } from '../../api/meta.js';
+import { apiVersionOf } from '../../api/resource-type.js';
 import { apiErrors } from '../../api/status.js';
-import { API_VERSION } from '../../api/kos-types.js';
 import { subjectOf, type ApiContext, type ResourceRequest } from './api-context.js';
 import { CacheEntry } from './cache-entry.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
@@ -139,7 +139,7 @@ export async function handleList(ctx: ApiContext, r: ResourceRequest, opts: List
     );
     return;
   }
-  const head = JSON.stringify({ kind: r.type.listKind, apiVersion: API_VERSION, metadata: meta });
+  const head = JSON.stringify({ kind: r.type.listKind, apiVersion: apiVersionOf(r.type), metadata: meta });
   const body = `${head.slice(0, -1)},"items":[${list.entries.map((e) => e.json).join(',')}]}`;
   sendJsonText(r.res, 200, body);
 }

@@ -1,6 +1,7 @@
 /** Routes one HTTP request to its handler and maps every failure to a Status response. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, apiErrors } from '../../api/status.js';
+import { isNamespaced } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
 import type { ApiContext, ResourceRequest } from './api-context.js';
 import type { RequestLabels } from './apiserver-metrics.js';
@@ -9,7 +10,7 @@ import { sendError, sendJsonText, sendText } from './http-io.js';
 import { negotiate } from './negotiate.js';
 import { handleGet, handleList } from './read-handlers.js';
 import { parseListOptions } from './request-options.js';
-import { routeOf, type Route } from './routes.js';
+import { routeOf, type ResourceRoute, type Route } from './routes.js';
 import { handleWatch } from './watch-handler.js';
 import {
   handleCreate,
@@ -27,13 +28,17 @@ export interface RouterHooks {
 
 type Verb = 'GET' | 'LIST' | 'WATCH' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'DELETECOLLECTION';
 
-function verbOf(method: string, route: Extract<Route, { kind: 'resource' }>, watch: boolean): Verb {
+function verbOf(method: string, route: ResourceRoute, watch: boolean): Verb {
   const named = route.name !== undefined;
+  // A collection one can create in or delete: in a namespace, or of a cluster-scoped resource.
+  const scoped = route.namespace !== undefined || !isNamespaced(route.type);
+  // `finalize` (of namespaces) is written with PUT and nothing else.
+  if (route.subresource === 'finalize' && method !== 'PUT') throw apiErrors.methodNotAllowed(method);
   switch (method) {
     case 'GET':
       return named ? 'GET' : watch ? 'WATCH' : 'LIST';
     case 'POST':
-      if (!named && route.namespace !== undefined && route.subresource === undefined) return 'POST';
+      if (!named && scoped && route.subresource === undefined) return 'POST';
       break;
     case 'PUT':
       if (named) return 'PUT';
@@ -43,7 +48,7 @@ function verbOf(method: string, route: Extract<Route, { kind: 'resource' }>, wat
       break;
     case 'DELETE':
       if (named && route.subresource === undefined) return 'DELETE';
-      if (!named && route.namespace !== undefined) return 'DELETECOLLECTION';
+      if (!named && scoped) return 'DELETECOLLECTION';
       break;
   }
   throw apiErrors.methodNotAllowed(method);
@@ -54,86 +59,122 @@ export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routeOf(url.pathname);
-    let labels: RequestLabels | undefined;
+    const log = (message: string): void => {
+      hooks.log(message);
+    };
+    if (route.kind === 'resource') {
+      await serveResource(ctx, route, { req, res, url, started, log });
+      return;
+    }
     try {
-      if (route.kind !== 'resource') {
-        serveNonResource(route, req, res, ctx, hooks);
-        return;
-      }
-      const watchParam = url.searchParams.get('watch');
-      const verb = verbOf(req.method ?? 'GET', route, watchParam === 'true' || watchParam === '1');
-      labels = {
-        verb,
-        group: route.type.group,
-        version: route.type.version,
-        resource: route.type.resource,
-        subresource: route.subresource ?? '',
-        scope:
-          route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
-      };
-      if (verb !== 'WATCH') {
-        const observed = labels;
-        res.on('finish', () => {
-          ctx.metrics.observe(observed, res.statusCode, (performance.now() - started) / 1000);
-        });
-      } else {
-        ctx.metrics.observe(labels, 200, 0);
-      }
-      const r: ResourceRequest = {
-        req,
-        res,
-        type: route.type,
-        namespace: route.namespace,
-        name: route.name,
-        subresource: route.subresource,
-        query: url.searchParams,
-        format: negotiate(req.headers.accept),
-      };
-      switch (verb) {
-        case 'GET': {
-          await handleGet(ctx, r);
-          return;
-        }
-        case 'LIST': {
-          await handleList(ctx, r, parseListOptions(r.type, r.query));
-          return;
-        }
-        case 'WATCH': {
-          await handleWatch(ctx, r, parseListOptions(r.type, r.query), labels);
-          return;
-        }
-        case 'POST': {
-          await handleCreate(ctx, r);
-          return;
-        }
-        case 'PUT': {
-          await handleUpdate(ctx, r);
-          return;
-        }
-        case 'PATCH': {
-          await handlePatch(ctx, r);
-          return;
-        }
-        case 'DELETE': {
-          await handleDelete(ctx, r);
-          return;
-        }
-        case 'DELETECOLLECTION': {
-          await handleDeleteCollection(ctx, r, parseListOptions(r.type, r.query));
-          return;
-        }
-      }
+      serveNonResource(route, req, res, ctx, hooks);
     } catch (e: unknown) {
-      if (e instanceof ApiError) {
-        sendError(res, e);
-        return;
-      }
-      hooks.log(
-        `internal error on ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-      );
-      sendError(res, apiErrors.internal(e instanceof Error ? e.message : String(e)));
+      sendFailure(req, res, e, log);
     }
   };
+}
+
+/** One HTTP request to a resource path, routed; `started` is when it arrived (performance.now()). */
+export interface ResourceExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  started: number;
+  log: (message: string) => void;
+}
+
+/**
+ * Serves a request to a resource path of any served group: picks the verb, counts it in the
+ * apiserver metrics, runs its handler, and answers every failure with a Status.
+ */
+export async function serveResource(
+  ctx: ApiContext,
+  route: ResourceRoute,
+  exchange: ResourceExchange,
+): Promise<void> {
+  const { req, res, url, started } = exchange;
+  try {
+    const watchParam = url.searchParams.get('watch');
+    const verb = verbOf(req.method ?? 'GET', route, watchParam === 'true' || watchParam === '1');
+    const labels: RequestLabels = {
+      verb,
+      group: route.type.group,
+      version: route.type.version,
+      resource: route.type.resource,
+      subresource: route.subresource ?? '',
+      scope: route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster',
+    };
+    if (verb !== 'WATCH') {
+      res.on('finish', () => {
+        ctx.metrics.observe(labels, res.statusCode, (performance.now() - started) / 1000);
+      });
+    } else {
+      ctx.metrics.observe(labels, 200, 0);
+    }
+    const r: ResourceRequest = {
+      req,
+      res,
+      type: route.type,
+      namespace: route.namespace,
+      name: route.name,
+      subresource: route.subresource,
+      query: url.searchParams,
+      format: negotiate(req.headers.accept),
+    };
+    switch (verb) {
+      case 'GET': {
+        await handleGet(ctx, r);
+        return;
+      }
+      case 'LIST': {
+        await handleList(ctx, r, parseListOptions(r.type, r.query));
+        return;
+      }
+      case 'WATCH': {
+        await handleWatch(ctx, r, parseListOptions(r.type, r.query), labels);
+        return;
+      }
+      case 'POST': {
+        await handleCreate(ctx, r);
+        return;
+      }
+      case 'PUT': {
+        await handleUpdate(ctx, r);
+        return;
+      }
+      case 'PATCH': {
+        await handlePatch(ctx, r);
+        return;
+      }
+      case 'DELETE': {
+        await handleDelete(ctx, r);
+        return;
+      }
+      case 'DELETECOLLECTION': {
+        await handleDeleteCollection(ctx, r, parseListOptions(r.type, r.query));
+        return;
+      }
+    }
+  } catch (e: unknown) {
+    sendFailure(req, res, e, exchange.log);
+  }
+}
+
+/** An ApiError goes back as its Status; anything else is logged and answered 500. */
+export function sendFailure(
+  req: IncomingMessage,
+  res: ServerResponse,
+  e: unknown,
+  log: (message: string) => void,
+): void {
+  if (e instanceof ApiError) {
+    sendError(res, e);
+    return;
+  }
+  log(
+    `internal error on ${req.method ?? ''} ${req.url ?? ''}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  );
+  sendError(res, apiErrors.internal(e instanceof Error ? e.message : String(e)));
 }
 
 function serveNonResource(

@@ -28,7 +28,7 @@ export function tableJson(
       type: c.type,
       format: c.name === 'Name' ? 'name' : '',
       description: c.description,
-      priority: i === 0 || i < 4 || c.name === 'Age' ? 0 : 1,
+      priority: c.priority ?? (i < 4 || c.name === 'Age' ? 0 : 1),
     }));
   }
   table.rows = objects.map((obj) => {

@@ -6,7 +6,7 @@
  */
 import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import type { KosObject } from '../../api/meta.js';
-import type { ResourceType } from '../../api/resource-type.js';
+import { isNamespaced, type ResourceType } from '../../api/resource-type.js';
 import { apiErrors } from '../../api/status.js';
 import { CacheEntry, type CacheEvent } from './cache-entry.js';
 import type { ClientWatch } from './client-watch.js';
@@ -137,7 +137,9 @@ export class WatchCache {
 
   private applyDelete(kv: IKeyValue, prevKv: IKeyValue | undefined): void {
     const rev = Number(kv.mod_revision);
-    const key = kv.key.toString('utf8').slice(this.opts.store.prefix(this.type).length);
+    const below = kv.key.toString('utf8').slice(this.opts.store.prefix(this.type).length);
+    // The cache keys objects `<namespace>/<name>`; a cluster-scoped key has no namespace level.
+    const key = isNamespaced(this.type) ? below : `/${below}`;
     const prev =
       this.objects.get(key) ??
       (prevKv !== undefined ? new CacheEntry(decodeValue(prevKv).obj, rev, this.type) : undefined);

@@ -1,6 +1,5 @@
 /** WATCH: a chunked stream of JSON events, served from the resource's watch cache. */
-import { API_VERSION } from '../../api/kos-types.js';
-import type { ResourceType } from '../../api/resource-type.js';
+import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
 import type { Status } from '../../api/status.js';
 import type { ApiContext, ResourceRequest } from './api-context.js';
 import type { CacheEntry, WatchEventType } from './cache-entry.js';
@@ -11,10 +10,11 @@ import { includeObjectOf, tableJson } from './table.js';
 import type { WatchStart } from './watch-cache.js';
 
 function jsonEncoder(type: ResourceType): WatchEncoder {
+  const apiVersion = apiVersionOf(type);
   return {
-    event: (kind: WatchEventType, entry: CacheEntry) => `{"type":"${kind}","object":${entry.json}}\n`,
+    event: (kind: WatchEventType, entry: CacheEntry) => entry.watchLine(kind),
     bookmark: (rev: number) =>
-      `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${API_VERSION}","metadata":{"resourceVersion":"${rev}"}}}\n`,
+      `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${rev}"}}}\n`,
     error: (status: Status) => `{"type":"ERROR","object":${JSON.stringify(status)}}\n`,
   };
 }

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import fastJsonPatch from 'fast-json-patch';
-import { API_VERSION } from '../../api/kos-types.js';
 import { applyMergePatch } from '../../api/merge-patch.js';
 import type { KosObject } from '../../api/meta.js';
 import { formatMicroTime, formatTime, nowMicros } from '../../api/micro-time.js';
@@ -13,15 +12,16 @@ import { applyGenerateName } from '../../api/names.js';
 import { sameJson } from '../../api/omit-empty.js';
 import { deleteOptionsSchema } from '../../api/schemas.js';
 import {
-  prepareForCreate,
-  prepareForStatusUpdate,
-  prepareForUpdate,
-  validateUpdate,
-} from '../../api/strategy.js';
+  apiVersionOf,
+  isNamespaced,
+  type ResourceType,
+  type WriteStrategy,
+} from '../../api/resource-type.js';
+import { kosStrategy } from '../../api/strategy.js';
 import { ApiError, apiErrors, type ErrorSubject } from '../../api/status.js';
 import { subjectOf, type ApiContext, type ResourceRequest } from './api-context.js';
 import { withoutVersion, type StoredObject } from './etcd-store.js';
-import { mediaType, parseJsonObject, readBody, sendJsonText } from './http-io.js';
+import { mediaType, parseJson, parseJsonObject, readBody, sendJsonText } from './http-io.js';
 import { decodeObject, metadataErrors } from './object-decoding.js';
 import { readList } from './read-handlers.js';
 import type { ListOptions } from './request-options.js';
@@ -59,12 +59,23 @@ function stamp(): string {
   return formatMicroTime(nowMicros());
 }
 
+function strategyOf(type: ResourceType): WriteStrategy {
+  return type.strategy ?? kosStrategy;
+}
+
+/** Cluster-scoped objects carry no namespace, whatever the client sent (as kube-apiserver does). */
+function placeInNamespace(type: ResourceType, obj: KosObject, namespace: string | undefined): void {
+  if (isNamespaced(type)) obj.metadata.namespace = namespace ?? '';
+  else delete obj.metadata.namespace;
+}
+
 export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
   const { body } = await readJsonBody(ctx, r, JSON_TYPES);
   const obj = decodeObject(r.type, parseJsonObject(body));
   const namespace = r.namespace ?? '';
   if (
+    isNamespaced(r.type) &&
     obj.metadata.namespace !== undefined &&
     obj.metadata.namespace !== '' &&
     obj.metadata.namespace !== namespace
@@ -73,7 +84,7 @@ export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise
       'the namespace of the provided object does not match the namespace sent on the request',
     );
   }
-  obj.metadata.namespace = namespace;
+  placeInNamespace(r.type, obj, namespace);
   if ((obj.metadata.name ?? '') === '' && (obj.metadata.generateName ?? '') !== '') {
     obj.metadata.name = applyGenerateName(obj.metadata.generateName ?? '');
   }
@@ -89,7 +100,7 @@ export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise
   obj.metadata.creationTimestamp = formatTime(ctx.nowMs());
   delete obj.metadata.resourceVersion;
   delete obj.metadata.deletionTimestamp;
-  prepareForCreate(r.type, obj, stamp());
+  strategyOf(r.type).prepareForCreate(r.type, obj, stamp());
   if (dryRun) {
     sendJsonText(r.res, 201, JSON.stringify(obj));
     return;
@@ -132,16 +143,27 @@ async function guardedUpdate(
       uid: current.obj.metadata.uid ?? '',
       creationTimestamp: current.obj.metadata.creationTimestamp ?? '',
     };
+    placeInNamespace(r.type, next, r.namespace);
     delete next.metadata.resourceVersion;
-    const now = stamp();
-    if (r.subresource === 'status') prepareForStatusUpdate(r.type, next, current.obj, now);
-    else prepareForUpdate(r.type, next, current.obj, now);
+    const strategy = strategyOf(r.type);
+    strategy.prepareForUpdate(r.type, next, current.obj, stamp(), r.subresource);
     const errors = [
-      ...validateUpdate(r.type, next, current.obj),
+      ...strategy.validateUpdate(r.type, next, current.obj),
       ...metadataErrors(next),
       ...r.type.validate(next),
     ];
     if (errors.length > 0) throw apiErrors.invalid(subject, errors);
+    if (strategy.isFinished?.(next) === true) {
+      // Nothing holds the object any more (e.g. a namespace's last finalizer went): delete it.
+      if (dryRun) return { obj: next, rev: current.rev };
+      const removed = await ctx.store.delete(r.type, current);
+      if (removed.ok) {
+        next.metadata.resourceVersion = String(removed.stored.rev);
+        return { obj: next, rev: removed.stored.rev };
+      }
+      if (precondition !== undefined) throw apiErrors.staleVersion(subject);
+      continue;
+    }
     if (sameJson(next, { ...current.obj, metadata: withoutVersion(current.obj.metadata) }) || dryRun) {
       if (dryRun) next.metadata.resourceVersion = String(current.rev);
       return dryRun ? { obj: next, rev: current.rev } : current;
@@ -172,6 +194,7 @@ export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise
     );
   }
   if (
+    isNamespaced(r.type) &&
     obj.metadata.namespace !== undefined &&
     obj.metadata.namespace !== '' &&
     obj.metadata.namespace !== r.namespace
@@ -181,7 +204,11 @@ export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise
     );
   }
   const precondition = preconditionOf(obj);
-  if (precondition === undefined && r.subresource !== 'status') {
+  if (
+    precondition === undefined &&
+    r.subresource !== 'status' &&
+    !strategyOf(r.type).allowUnconditionalUpdate
+  ) {
     throw apiErrors.invalid(subjectOf(r.type, name), [
       {
         type: 'FieldValueInvalid',
@@ -198,12 +225,7 @@ export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise
 export async function handlePatch(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
   const { body, type } = await readJsonBody(ctx, r, PATCH_TYPES);
-  let patch: unknown;
-  try {
-    patch = JSON.parse(body.toString('utf8'));
-  } catch (e: unknown) {
-    throw apiErrors.badRequest(`the patch is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const patch = parseJson(body.toString('utf8'), 'the patch');
   const jsonPatch = type === 'application/json-patch+json';
   if (
     jsonPatch ? !Array.isArray(patch) : patch === null || typeof patch !== 'object' || Array.isArray(patch)
@@ -258,13 +280,19 @@ async function readPreconditions(ctx: ApiContext, r: ResourceRequest): Promise<P
   return { uid: pre?.uid ?? undefined, resourceVersion: pre?.resourceVersion ?? undefined };
 }
 
+/** What DELETE did: removed the object, or (graceful deletion) kept it, maybe marked. */
+interface DeleteOutcome {
+  kept: boolean;
+  stored: StoredObject;
+}
+
 async function deleteOne(
   ctx: ApiContext,
   r: ResourceRequest,
   name: string,
   pre: Preconditions,
   dryRun: boolean,
-): Promise<StoredObject | undefined> {
+): Promise<DeleteOutcome | undefined> {
   const subject = subjectOf(r.type, name);
   for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
     const current = await ctx.store.get(r.type, r.namespace ?? '', name);
@@ -281,9 +309,18 @@ async function deleteOne(
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.rev}`,
       );
     }
-    if (dryRun) return current;
+    const decision = strategyOf(r.type).onDelete?.(structuredClone(current.obj), formatTime(ctx.nowMs()));
+    if (decision?.kind === 'conflict') throw apiErrors.conflict(subject, decision.why);
+    if (decision?.kind === 'keep') return { kept: true, stored: current };
+    if (decision?.kind === 'update') {
+      if (dryRun) return { kept: true, stored: { obj: decision.next, rev: current.rev } };
+      const marked = await ctx.store.update(r.type, decision.next, current.rev);
+      if (marked.ok) return { kept: true, stored: marked.stored };
+      continue;
+    }
+    if (dryRun) return { kept: false, stored: current };
     const outcome = await ctx.store.delete(r.type, current);
-    if (outcome.ok) return outcome.stored;
+    if (outcome.ok) return { kept: false, stored: outcome.stored };
   }
   throw apiErrors.conflict(subject, `gave up after ${MAX_RETRIES} conflicting concurrent writes; try again`);
 }
@@ -293,12 +330,17 @@ export async function handleDelete(ctx: ApiContext, r: ResourceRequest): Promise
   const name = r.name ?? '';
   const deleted = await deleteOne(ctx, r, name, await readPreconditions(ctx, r), dryRun);
   if (deleted === undefined) throw apiErrors.notFound(subjectOf(r.type, name));
+  if (deleted.kept) {
+    // Graceful deletion answers with the object as it now is, as kube-apiserver does.
+    sendJsonText(r.res, 200, JSON.stringify(deleted.stored.obj));
+    return;
+  }
   const status = {
     kind: 'Status',
     apiVersion: 'v1',
     metadata: {},
     status: 'Success',
-    details: { name, group: r.type.group, kind: r.type.resource, uid: deleted.obj.metadata.uid ?? '' },
+    details: { name, group: r.type.group, kind: r.type.resource, uid: deleted.stored.obj.metadata.uid ?? '' },
   };
   sendJsonText(r.res, 200, JSON.stringify(status));
 }
@@ -320,12 +362,12 @@ export async function handleDeleteCollection(
   for (const entry of list.entries) {
     const one = await deleteOne(
       ctx,
-      { ...r, namespace: entry.namespace },
+      { ...r, namespace: isNamespaced(r.type) ? entry.namespace : undefined },
       entry.obj.metadata.name ?? '',
       pre,
       dryRun,
     );
-    if (one !== undefined) deleted.push(one.obj);
+    if (one !== undefined) deleted.push(one.stored.obj);
   }
   const rev = deleted.reduce((m, o) => Math.max(m, Number(o.metadata.resourceVersion ?? 0)), list.rev);
   sendJsonText(
@@ -333,7 +375,7 @@ export async function handleDeleteCollection(
     200,
     JSON.stringify({
       kind: r.type.listKind,
-      apiVersion: API_VERSION,
+      apiVersion: apiVersionOf(r.type),
       metadata: { resourceVersion: String(rev) },
       items: deleted,
     }),

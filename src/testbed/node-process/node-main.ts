@@ -7,13 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { toError } from '../../util/errors.js';
-import { nodeSpecSchema, type NodeReady } from './node-spec.js';
+import { nodeSpecSchema, type NodeReady, type NodeSpec } from './node-spec.js';
 import { runNode } from './run-node.js';
 
 const PARENT_CHECK_MS = 1000;
 
+function readSpec(dir: string): NodeSpec {
+  return nodeSpecSchema.parse(JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')));
+}
+
 async function main(dir: string): Promise<void> {
-  const spec = nodeSpecSchema.parse(JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')));
+  const spec = readSpec(dir);
   const log = (m: string): void => {
     process.stderr.write(`${new Date().toISOString()} ${spec.name}: ${m}\n`);
   };
@@ -32,6 +36,15 @@ async function main(dir: string): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // The supervisor rewrites spec.json and sends SIGHUP to reconfigure (e.g. a new napi list).
+  process.on('SIGHUP', () => {
+    try {
+      const next = readSpec(dir);
+      log(node.reconfigure?.(next) === true ? 'reconfigured' : 'cannot reconfigure in place; restart needed');
+    } catch (e: unknown) {
+      log(`bad spec on SIGHUP: ${toError(e).message}`);
+    }
+  });
   // A node must not outlive the supervisor that started it, even when that one was SIGKILLed.
   const parent = process.ppid;
   setInterval(() => {

@@ -1,27 +1,68 @@
 /**
  * What one testbed node process runs, as data: the supervisor writes it to the node's directory
  * and starts `node-main.js` on it, so each node is its own OS process with its own address.
+ * Rewriting the file and sending SIGHUP reconfigures a running node where the component allows.
  */
 import { z } from 'zod';
-
-const loopbackHost = z.string().regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'must be in 127.0.0.0/8');
+import { loopbackHostSchema as loopbackHost } from '../../net/loopback-host.js';
+import { compGroupNodeSpecSchema } from '../comp/comp-group-spec.js';
+const port = z.number().int().min(0).max(65535).default(0);
+const urls = z.array(z.url()).min(1);
 
 export const napiNodeSpecSchema = z.object({
   component: z.literal('napi'),
   name: z.string(),
   host: loopbackHost,
-  port: z.number().int().min(0).max(65535).default(0),
-  etcdEndpoints: z.array(z.string()).min(1),
+  port,
+  etcdEndpoints: urls,
   watchHistorySize: z.number().int().positive().optional(),
   bookmarkIntervalMs: z.number().int().positive().optional(),
   coalesceMs: z.number().int().nonnegative().optional(),
   compactionIntervalMs: z.number().int().nonnegative().optional(),
 });
 
-export const nodeSpecSchema = z.discriminatedUnion('component', [napiNodeSpecSchema]);
+export const kapiNodeSpecSchema = z.object({
+  component: z.literal('kapi'),
+  name: z.string(),
+  host: loopbackHost,
+  port,
+  etcdEndpoints: urls,
+  napiServers: urls,
+});
+
+export const kctrlNodeSpecSchema = z.object({
+  component: z.literal('kctrl'),
+  name: z.string(),
+  host: loopbackHost,
+  kubeFront: z.url(),
+  napiServers: urls,
+});
+
+export const nctrlNodeSpecSchema = z.object({
+  component: z.literal('nctrl'),
+  name: z.string(),
+  host: loopbackHost,
+  apiServers: urls,
+  workers: z.number().int().positive().optional(),
+});
+
+export const nodeSpecSchema = z.discriminatedUnion('component', [
+  napiNodeSpecSchema,
+  kapiNodeSpecSchema,
+  kctrlNodeSpecSchema,
+  nctrlNodeSpecSchema,
+  compGroupNodeSpecSchema,
+]);
 
 export type NodeSpec = z.infer<typeof nodeSpecSchema>;
 export type NapiNodeSpec = z.infer<typeof napiNodeSpecSchema>;
+export type KapiNodeSpec = z.infer<typeof kapiNodeSpecSchema>;
+export type KctrlNodeSpec = z.infer<typeof kctrlNodeSpecSchema>;
+export type NctrlNodeSpec = z.infer<typeof nctrlNodeSpecSchema>;
+export type CompGroupSpec = z.infer<typeof compGroupNodeSpecSchema>;
+export type NodeComponent = NodeSpec['component'];
+
+export const PURPOSES = ['netcd', 'napi', 'nctrl', 'ketcd', 'kapi', 'kctrl', 'comp', 'data', 'base'] as const;
 
 /**
  * Written once a node process serves (by the process itself, or by the supervisor for etcd
@@ -31,7 +72,7 @@ export type NapiNodeSpec = z.infer<typeof napiNodeSpecSchema>;
 export const nodeReadySchema = z.object({
   /** The process's name: a node name (`napi0`), or a group (`comp-group0`). */
   name: z.string(),
-  purpose: z.enum(['netcd', 'napi', 'nctrl', 'ketcd', 'kapi', 'kctrl', 'comp', 'data', 'base']),
+  purpose: z.enum(PURPOSES),
   pid: z.number().int(),
   /** Testbed nodes this process hosts; several for a group of hollow agents. */
   nodes: z.array(z.string()).min(1),

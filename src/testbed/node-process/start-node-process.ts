@@ -14,6 +14,7 @@ import { nodeReadySchema, type NodeReady, type NodeSpec } from './node-spec.js';
 
 export interface NodeProcess {
   name: string;
+  spec: NodeSpec;
   dir: string;
   child: ManagedChild;
   ready: NodeReady;
@@ -49,7 +50,7 @@ export async function startNodeProcess(opts: StartNodeProcessOptions): Promise<N
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   for (;;) {
     const ready = await readReady(readyFile);
-    if (ready !== undefined) return { name: spec.name, dir, child, ready, logFile };
+    if (ready !== undefined) return { name: spec.name, spec, dir, child, ready, logFile };
     if (!child.isRunning()) {
       const exit = await child.exited;
       throw new KosTestError({

@@ -1,0 +1,225 @@
+/**
+ * `kos-test testbed up | status | scale | down`: `up` owns the testbed's processes in the
+ * foreground (^C takes it down); the others find it through `<dir>/testbed.json`.
+ */
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { installExitHandlers, stopAllChildren } from '../../process/child-registry.js';
+import { startControlServer } from '../../testbed/supervisor/control-server.js';
+import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js';
+import type { TestbedScale } from '../../testbed/supervisor/testbed-config.js';
+import {
+  isOurProcess,
+  readTestbedState,
+  removeTestbedState,
+  writeTestbedState,
+  type TestbedState,
+} from '../../testbed/supervisor/testbed-state.js';
+import { KosTestError, toError } from '../../util/errors.js';
+import { etcdMembersOption, intOption } from '../options.js';
+import { textTable } from '../text-table.js';
+
+const DEFAULT_DIR = '.kos-test/testbed';
+const DOWN_TIMEOUT_MS = 60_000;
+
+interface UpOptions {
+  dir: string;
+  nca: string;
+  nna: string;
+  nka: string;
+  netcd: string;
+  ketcd: string;
+  agentsPerGroup: string;
+  fabricDelay: string;
+}
+
+export function registerTestbedLifecycle(testbed: Command): void {
+  testbed
+    .command('up')
+    .description('Bring the whole testbed up in the foreground; ^C (or `testbed down`) takes it down.')
+    .option('--dir <dir>', 'state directory (etcd data, node logs, kubeconfig)', DEFAULT_DIR)
+    .option('--nca <n>', 'connection agents (hollow comp nodes)', '20')
+    .option('--nna <n>', 'network-apiservers', '1')
+    .option('--nka <n>', 'kube fronts (kube-apiservers)', '1')
+    .option('--netcd <n>', 'etcd members for KOS objects: 1 or 3', '1')
+    .option('--ketcd <n>', 'etcd members for Kubernetes objects: 1 or 3', '1')
+    .option('--agents-per-group <n>', 'hollow agents per OS process', '100')
+    .option(
+      '--fabric-delay <delay>',
+      'stand-in fabric delay: 3ms, exp:3ms, uniform:1ms-5ms, normal:3ms,1ms',
+      '3ms',
+    )
+    .action(async (o: UpOptions) => {
+      await up(o);
+    });
+  testbed
+    .command('status')
+    .description('Show the running testbed: every process, its nodes and endpoints.')
+    .option('--dir <dir>', 'state directory', DEFAULT_DIR)
+    .option('--json', 'print the status as JSON')
+    .action(async (o: { dir: string; json?: boolean }) => {
+      const status = await control<TestbedStatus>(resolve(o.dir), 'GET', '/status');
+      console.log(o.json === true ? JSON.stringify(status, null, 2) : formatStatus(status));
+    });
+  testbed
+    .command('scale')
+    .description('Change NCA, NNA or NKA of the running testbed.')
+    .option('--dir <dir>', 'state directory', DEFAULT_DIR)
+    .option('--nca <n>', 'connection agents')
+    .option('--nna <n>', 'network-apiservers')
+    .option('--nka <n>', 'kube fronts')
+    .action(async (o: { dir: string; nca?: string; nna?: string; nka?: string }) => {
+      const change: TestbedScale = {
+        ...(o.nca === undefined ? {} : { nca: intOption('--nca', o.nca, 0, 20_000) }),
+        ...(o.nna === undefined ? {} : { nna: intOption('--nna', o.nna, 1, 9) }),
+        ...(o.nka === undefined ? {} : { nka: intOption('--nka', o.nka, 1, 9) }),
+      };
+      if (Object.keys(change).length === 0)
+        throw new KosTestError({ what: 'nothing to scale', fix: 'give --nca, --nna or --nka' });
+      const status = await control<TestbedStatus>(resolve(o.dir), 'POST', '/scale', change);
+      console.log(formatStatus(status));
+    });
+  testbed
+    .command('down')
+    .description('Take the running testbed down and wait until every process has exited.')
+    .option('--dir <dir>', 'state directory', DEFAULT_DIR)
+    .action(async (o: { dir: string }) => {
+      await down(resolve(o.dir));
+    });
+}
+
+async function up(o: UpOptions): Promise<void> {
+  const dir = resolve(o.dir);
+  const config = {
+    nca: intOption('--nca', o.nca, 0, 20_000),
+    nna: intOption('--nna', o.nna, 1, 9),
+    nka: intOption('--nka', o.nka, 1, 9),
+    netcd: etcdMembersOption('--netcd', o.netcd),
+    ketcd: etcdMembersOption('--ketcd', o.ketcd),
+    agentsPerGroup: intOption('--agents-per-group', o.agentsPerGroup, 1, 1000),
+    fabricDelay: o.fabricDelay,
+  };
+  const previous = await readTestbedState(dir);
+  if (previous !== undefined && (await isOurProcess(previous.pid, 'testbed'))) {
+    throw new KosTestError({
+      what: 'a testbed is already up in this directory',
+      value: `${dir} (supervisor pid ${previous.pid})`,
+      fix: `run kos-test testbed down --dir ${o.dir}, or choose another --dir`,
+    });
+  }
+  installExitHandlers();
+  const t0 = Date.now();
+  const log = (m: string): void => {
+    console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${m}`);
+  };
+  const testbed = await Testbed.up({ dir, config, log });
+  const controlServer = await startControlServer({
+    status: () => testbed.status(),
+    scale: (change) => testbed.scale(change),
+    down: () => {
+      void stopAllChildren().finally(() => process.exit(0));
+    },
+  });
+  const state: TestbedState = {
+    pid: process.pid,
+    controlUrl: controlServer.url,
+    startedAt: new Date().toISOString(),
+    kubeconfig: testbed.kubeconfigPath,
+    etcd: testbed
+      .status()
+      .processes.filter((p) => p.purpose.endsWith('etcd'))
+      .map((p) => ({ pid: p.pid, dataDir: dir })),
+  };
+  await writeTestbedState(dir, state);
+  process.on('exit', () => {
+    // Synchronous best effort: the state file must not outlive the testbed.
+    void removeTestbedState(dir);
+  });
+  console.log(formatStatus(testbed.status()));
+  console.log(`\nkubeconfig: ${testbed.kubeconfigPath}`);
+  console.log(`Try: KUBECONFIG=${testbed.kubeconfigPath} kubectl get nodes -L kos-role/comp`);
+  console.log('Up. Press ^C to take it down (or run kos-test testbed down).');
+  await new Promise<never>(() => undefined);
+}
+
+async function down(dir: string): Promise<void> {
+  const state = await readTestbedState(dir);
+  if (state === undefined) {
+    console.log(`no testbed is up in ${dir}`);
+    return;
+  }
+  if (await isOurProcess(state.pid, 'testbed')) {
+    try {
+      await control(dir, 'POST', '/down');
+    } catch {
+      process.kill(state.pid, 'SIGTERM');
+    }
+    const deadline = Date.now() + DOWN_TIMEOUT_MS;
+    while (await isOurProcess(state.pid, 'testbed')) {
+      if (Date.now() > deadline) {
+        throw new KosTestError({
+          what: 'the testbed supervisor did not exit',
+          value: `pid ${state.pid} after ${DOWN_TIMEOUT_MS / 1000} s`,
+          fix: `see the logs under ${dir}/nodes; kill ${state.pid} if it hangs`,
+        });
+      }
+      await sleep(100);
+    }
+  }
+  // A supervisor that was killed outright leaves its etcd members: stop those that are ours.
+  for (const member of state.etcd) {
+    if (await isOurProcess(member.pid, member.dataDir)) process.kill(member.pid, 'SIGTERM');
+  }
+  await removeTestbedState(dir);
+  console.log(`testbed in ${dir} is down`);
+}
+
+async function control<T>(dir: string, method: string, path: string, body?: unknown): Promise<T> {
+  const state = await readTestbedState(dir);
+  if (state === undefined) {
+    throw new KosTestError({
+      what: 'no testbed is up',
+      value: dir,
+      fix: 'start one with kos-test testbed up',
+    });
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${state.controlUrl}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+  } catch (e: unknown) {
+    throw new KosTestError({
+      what: 'the testbed supervisor does not answer',
+      value: `${state.controlUrl} (pid ${state.pid}): ${toError(e).message}`,
+      fix: `it may have died: run kos-test testbed down --dir ${dir} to clean up`,
+    });
+  }
+  const json = (await res.json()) as T & { error?: string };
+  if (!res.ok)
+    throw new KosTestError({
+      what: `testbed ${path.slice(1)} failed`,
+      value: json.error ?? String(res.status),
+    });
+  return json;
+}
+
+function formatStatus(status: TestbedStatus): string {
+  const c = status.config;
+  const head = `testbed: NCA ${c.nca}, NNA ${c.nna}, NKA ${c.nka}, netcd ${c.netcd}, ketcd ${c.ketcd}, fabric delay ${c.fabricDelay}`;
+  const rows = status.processes.map((p) => [
+    p.name,
+    p.purpose,
+    String(p.pid),
+    p.running ? 'running' : 'EXITED',
+    String(p.nodes),
+    Object.entries(p.endpoints)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+  ]);
+  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}`;
+}

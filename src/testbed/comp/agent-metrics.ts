@@ -1,0 +1,155 @@
+/**
+ * The connection agent's Prometheus metrics under KOS's names, one registry per agent group.
+ * Histograms are shared by the group's agents (every series carries `group`, a default label);
+ * gauges are per node and read from the agents at scrape time, so an agent's state changes cost
+ * no metric updates. Buckets are upstream's with finer steps below 1 s (a hollow fabric is fast).
+ */
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { FabricOp } from './fabric.js';
+import type { LastClientWriteLabel } from './write-times.js';
+
+export const LATENCY_BUCKETS = [
+  -0.125, 0, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256,
+];
+
+/** What the gauges read from each agent at scrape time. */
+export interface AgentGaugeSource {
+  readonly node: string;
+  readonly localIfcCount: number;
+  readonly remoteIfcCount: number;
+  readonly watchCount: number;
+  readonly queueLength: number;
+}
+
+type LcwHistogram = Histogram<'last_client_wr'>;
+
+export class AgentMetrics {
+  readonly registry = new Registry();
+  private readonly sources = new Set<AgentGaugeSource>();
+  private readonly localIfc: LcwHistogram;
+  private readonly remoteIfc: LcwHistogram;
+  private readonly statusUpdate: LcwHistogram;
+  private readonly implToRemote: LcwHistogram;
+  private readonly fabric: Histogram<'op' | 'err'>;
+  private readonly statusRoundTrip: Histogram<'statusErr' | 'err'>;
+
+  constructor(group: string, opts: { processMetrics?: boolean } = {}) {
+    this.registry.setDefaultLabels({ group });
+    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    const lcw = (name: string, help: string): LcwHistogram =>
+      new Histogram({ name, help, labelNames: ['last_client_wr'], buckets: LATENCY_BUCKETS, registers });
+    this.localIfc = lcw(
+      'kos_agent_last_client_write_to_local_ifc_latency_seconds',
+      "Seconds from the last relevant client write to creation of the attachment's local network interface.",
+    );
+    this.remoteIfc = lcw(
+      'kos_agent_last_client_write_to_remote_ifc_latency_seconds',
+      "Seconds from the last relevant client write to creation of the attachment's remote network interface.",
+    );
+    this.statusUpdate = lcw(
+      'kos_agent_last_client_write_to_status_update_latency_seconds',
+      "Seconds from the last relevant client write to the server's stamp of the attachment's status.impl.",
+    );
+    this.implToRemote = lcw(
+      'kos_agent_attachment_impl_to_remote_ifc_latency_seconds',
+      "Seconds from the attachment's status.impl server stamp to creation of its remote network interface.",
+    );
+    this.fabric = new Histogram({
+      name: 'kos_agent_fabric_latency_seconds',
+      help: 'Network fabric operation time in seconds.',
+      labelNames: ['op', 'err'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.statusRoundTrip = new Histogram({
+      name: 'kos_agent_attachment_status_latency_seconds',
+      help: 'Round trip latency to update attachment status, in seconds.',
+      labelNames: ['statusErr', 'err'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    const sources = this.sources;
+    const perNode = (name: string, help: string, read: (s: AgentGaugeSource) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['node'],
+        registers,
+        collect() {
+          this.reset();
+          for (const s of sources) this.set({ node: s.node }, read(s));
+        },
+      });
+    };
+    perNode(
+      'kos_agent_local_attachments',
+      'Number of local attachments in network fabric.',
+      (s) => s.localIfcCount,
+    );
+    perNode(
+      'kos_agent_remote_attachments',
+      'Number of remote attachments in network fabric.',
+      (s) => s.remoteIfcCount,
+    );
+    perNode(
+      'kos_agent_watches',
+      'Watches the agent holds: one on its node, one per relevant virtual network (testbed metric).',
+      (s) => s.watchCount,
+    );
+    new Gauge({
+      name: 'kos_agent_group_queue_length',
+      help: "Attachments queued or in process, summed over the group's agents (testbed metric).",
+      registers,
+      collect() {
+        let n = 0;
+        for (const s of sources) n += s.queueLength;
+        this.set(n);
+      },
+    });
+    new Gauge({
+      name: 'kos_agent_group_agents',
+      help: 'Agents running in this group (testbed metric).',
+      registers,
+      collect() {
+        this.set(sources.size);
+      },
+    });
+  }
+
+  addAgent(source: AgentGaugeSource): void {
+    this.sources.add(source);
+  }
+
+  removeAgent(source: AgentGaugeSource): void {
+    this.sources.delete(source);
+  }
+
+  observeLocalIfc(label: LastClientWriteLabel, seconds: number): void {
+    this.localIfc.observe({ last_client_wr: label }, seconds);
+  }
+
+  observeRemoteIfc(label: LastClientWriteLabel, seconds: number): void {
+    this.remoteIfc.observe({ last_client_wr: label }, seconds);
+  }
+
+  observeStatusUpdate(label: LastClientWriteLabel, seconds: number): void {
+    this.statusUpdate.observe({ last_client_wr: label }, seconds);
+  }
+
+  observeImplToRemote(label: LastClientWriteLabel, seconds: number): void {
+    this.implToRemote.observe({ last_client_wr: label }, seconds);
+  }
+
+  observeFabric(op: FabricOp, ok: boolean, seconds: number): void {
+    this.fabric.observe({ op, err: ok ? 'ok' : 'err' }, seconds);
+  }
+
+  observeStatusRoundTrip(outcome: 'ok' | 'nf' | 'err', seconds: number): void {
+    this.statusRoundTrip.observe({ statusErr: 'ok', err: outcome }, seconds);
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

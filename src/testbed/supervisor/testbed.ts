@@ -1,0 +1,434 @@
+/**
+ * The embedded testbed's supervisor: brings every node up as its own process on its own
+ * loopback address (real etcd for netcd and ketcd; our network-apiservers, kube fronts,
+ * controllers and hollow agents), registers the Node objects, writes the kubeconfig, changes
+ * NCA / NNA / NKA on a running testbed, and takes it all down again, also on ^C or failure.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { addStopHook } from '../../process/child-registry.js';
+import { RestClient } from '../../kube/rest-client.js';
+import { isAlreadyExists, isNotFound } from '../../kube/kube-api-error.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { KosTestError } from '../../util/errors.js';
+import { parseDelaySpec } from '../comp/delay-spec.js';
+import { startEtcdCluster, type EtcdCluster } from '../etcd/etcd-cluster.js';
+import { renderKubeconfig } from '../kubeconfig.js';
+import { nodeAddress, nodeName } from '../node-addresses.js';
+import type { NodeReady, NodeSpec } from '../node-process/node-spec.js';
+import { startNodeProcess, type NodeProcess } from '../node-process/start-node-process.js';
+import { nodeObject } from './node-objects.js';
+import {
+  testbedConfigSchema,
+  type TestbedConfig,
+  type TestbedConfigInput,
+  type TestbedScale,
+} from './testbed-config.js';
+import { planCompGroups, sameSpec, testbedNodes, type TestbedNode } from './testbed-layout.js';
+
+export interface TestbedOptions {
+  /** State directory: etcd data, node dirs with specs, ready files and logs, the kubeconfig. */
+  dir: string;
+  config?: TestbedConfigInput;
+  log?: (message: string) => void;
+}
+
+export interface TestbedProcessStatus {
+  name: string;
+  purpose: string;
+  pid: number;
+  running: boolean;
+  nodes: number;
+  endpoints: Record<string, string>;
+}
+
+export interface TestbedStatus {
+  config: TestbedConfig;
+  kubeconfig: string;
+  processes: TestbedProcessStatus[];
+}
+
+const NODES: { group: string; version: string; resource: string } = {
+  group: '',
+  version: 'v1',
+  resource: 'nodes',
+};
+
+export class Testbed {
+  readonly dir: string;
+  readonly kubeconfigPath: string;
+  private config: TestbedConfig;
+  private readonly log: (message: string) => void;
+  private netcd: EtcdCluster | undefined;
+  private ketcd: EtcdCluster | undefined;
+  private napis: NodeProcess[] = [];
+  private kapis: NodeProcess[] = [];
+  private nctrl: NodeProcess | undefined;
+  private kctrl: NodeProcess | undefined;
+  private compGroups: NodeProcess[] = [];
+  private front: RestClient | undefined;
+  private stopping: Promise<void> | undefined;
+  /** Processes stopped on purpose, whose exit is no news. */
+  private readonly retired = new WeakSet<NodeProcess>();
+  private readonly started = new Set<NodeProcess>();
+  private readonly removeStopHook: () => void;
+
+  private constructor(opts: TestbedOptions) {
+    this.dir = opts.dir;
+    this.config = checkedConfig(opts.config ?? {});
+    this.log = opts.log ?? (() => undefined);
+    this.kubeconfigPath = join(opts.dir, 'kubeconfig');
+    // ^C and SIGTERM (via the child registry) take the testbed down in order, as down() does.
+    this.removeStopHook = addStopHook(() => this.down());
+  }
+
+  /** Brings a testbed up; on any failure, stops what it started and rethrows. */
+  static async up(opts: TestbedOptions): Promise<Testbed> {
+    const testbed = new Testbed(opts);
+    try {
+      await testbed.start();
+      return testbed;
+    } catch (e: unknown) {
+      await testbed.down();
+      throw e;
+    }
+  }
+
+  get shape(): TestbedConfig {
+    return { ...this.config };
+  }
+
+  get napiUrls(): string[] {
+    return this.napis.map((n) => endpoint(n, 'api'));
+  }
+
+  get frontUrls(): string[] {
+    return this.kapis.map((n) => endpoint(n, 'api'));
+  }
+
+  get netcdEndpoints(): string[] {
+    return this.netcd?.clientUrls ?? [];
+  }
+
+  private async start(): Promise<void> {
+    const c = this.config;
+    await mkdir(join(this.dir, 'nodes'), { recursive: true });
+    this.log(`etcd: netcd ${c.netcd}, ketcd ${c.ketcd} member(s)`);
+    [this.netcd, this.ketcd] = await Promise.all([
+      this.startEtcd('netcd', c.netcd),
+      this.startEtcd('ketcd', c.ketcd),
+    ]);
+    this.log(`network-apiservers: ${c.nna}`);
+    this.napis = await Promise.all(Array.from({ length: c.nna }, (_, i) => this.startNode(this.napiSpec(i))));
+    this.log(`kube fronts: ${c.nka}, and nctrl0`);
+    const [nctrl, ...kapis] = await Promise.all([
+      this.startNode(this.nctrlSpec()),
+      ...Array.from({ length: c.nka }, (_, i) => this.startNode(this.kapiSpec(i))),
+    ]);
+    this.nctrl = nctrl;
+    this.kapis = kapis;
+    await this.writeKubeconfig();
+    this.front = new RestClient({ server: this.frontUrls[0] ?? '', localAddress: nodeAddress('base', 0) });
+    this.log('kctrl0');
+    this.kctrl = await this.startNode(this.kctrlSpec());
+    await this.registerNodes(testbedNodes(c).filter((n) => n.purpose !== 'comp'));
+    await this.setAgents(planCompGroups(c, this.napiUrls));
+  }
+
+  /** Changes NCA, NNA or NKA of the running testbed; what did not change keeps running. */
+  async scale(change: TestbedScale): Promise<void> {
+    const next = checkedConfig({ ...this.config, ...change });
+    const prev = this.config;
+    this.config = next;
+    if (next.nna !== prev.nna) {
+      this.log(`network-apiservers: ${prev.nna} -> ${next.nna}`);
+      this.napis = await this.resize(this.napis, next.nna, (i) => this.napiSpec(i));
+      await Promise.all(
+        [...this.kapis, ...(this.kctrl === undefined ? [] : [this.kctrl])].map((p) => this.respec(p)),
+      );
+      if (this.nctrl !== undefined) this.nctrl = await this.restart(this.nctrl, this.nctrlSpec());
+    }
+    if (next.nka !== prev.nka) {
+      this.log(`kube fronts: ${prev.nka} -> ${next.nka}`);
+      this.kapis = await this.resize(this.kapis, next.nka, (i) => this.kapiSpec(i));
+      await this.writeKubeconfig();
+    }
+    const nodesBefore = new Set(testbedNodes(prev).map((n) => n.name));
+    const nodesAfter = testbedNodes(next);
+    await this.registerNodes(nodesAfter.filter((n) => n.purpose !== 'comp' && !nodesBefore.has(n.name)));
+    const names = new Set(nodesAfter.map((n) => n.name));
+    await this.unregisterNodes([...nodesBefore].filter((n) => !names.has(n) && !n.startsWith('comp')));
+    await this.setAgents(planCompGroups(next, this.napiUrls));
+  }
+
+  status(): TestbedStatus {
+    const processes: TestbedProcessStatus[] = [];
+    for (const cluster of [this.netcd, this.ketcd]) {
+      for (const m of cluster?.members ?? []) {
+        processes.push({
+          name: m.name,
+          purpose: cluster?.name ?? '',
+          pid: m.pid,
+          running: isAlive(m.pid),
+          nodes: 1,
+          endpoints: { client: m.clientUrl, metrics: m.metricsUrl },
+        });
+      }
+    }
+    for (const p of this.nodeProcesses()) {
+      processes.push({
+        name: p.name,
+        purpose: p.ready.purpose,
+        pid: p.child.pid,
+        running: p.child.isRunning(),
+        nodes: p.ready.nodes.length,
+        endpoints: p.ready.endpoints,
+      });
+    }
+    return { config: this.shape, kubeconfig: this.kubeconfigPath, processes };
+  }
+
+  /** Stops agents, controllers, fronts, apiservers, then etcd. Idempotent. */
+  down(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.removeStopHook();
+      const stopAll = (ps: (NodeProcess | undefined)[]) =>
+        Promise.allSettled(ps.map((p) => p?.child.stop() ?? Promise.resolve()));
+      await stopAll(this.compGroups);
+      await stopAll([this.nctrl, this.kctrl]);
+      await stopAll(this.kapis);
+      await stopAll(this.napis);
+      await stopAll([...this.started]);
+      await this.front?.close();
+      await Promise.allSettled([this.netcd?.stop(), this.ketcd?.stop()]);
+      this.log('testbed down');
+    })();
+    return this.stopping;
+  }
+
+  private nodeProcesses(): NodeProcess[] {
+    return [
+      ...this.napis,
+      ...this.kapis,
+      ...[this.nctrl, this.kctrl].filter((p) => p !== undefined),
+      ...this.compGroups,
+    ];
+  }
+
+  private napiSpec(i: number): NodeSpec {
+    return {
+      component: 'napi',
+      name: nodeName('napi', i),
+      host: nodeAddress('napi', i),
+      port: 0,
+      etcdEndpoints: this.netcd?.clientUrls ?? [],
+    };
+  }
+
+  private kapiSpec(i: number): NodeSpec {
+    return {
+      component: 'kapi',
+      name: nodeName('kapi', i),
+      host: nodeAddress('kapi', i),
+      port: 0,
+      etcdEndpoints: this.ketcd?.clientUrls ?? [],
+      napiServers: this.napiUrls,
+    };
+  }
+
+  private nctrlSpec(): NodeSpec {
+    return { component: 'nctrl', name: 'nctrl0', host: nodeAddress('nctrl', 0), apiServers: this.napiUrls };
+  }
+
+  private kctrlSpec(): NodeSpec {
+    return {
+      component: 'kctrl',
+      name: 'kctrl0',
+      host: nodeAddress('kctrl', 0),
+      kubeFront: this.frontUrls[0] ?? '',
+      napiServers: this.napiUrls,
+    };
+  }
+
+  private async startEtcd(name: 'netcd' | 'ketcd', members: 1 | 3): Promise<EtcdCluster> {
+    const cluster = await startEtcdCluster({
+      name,
+      members,
+      hosts: Array.from({ length: members }, (_, i) => nodeAddress(name, i)),
+      dataDir: join(this.dir, name),
+    });
+    // Ready files like our own nodes', so the cost exporter finds etcd members the same way.
+    await Promise.all(
+      cluster.members.map((m) => {
+        const ready: NodeReady = {
+          name: m.name,
+          purpose: name,
+          pid: m.pid,
+          nodes: [m.name],
+          endpoints: { client: m.clientUrl, metrics: m.metricsUrl },
+        };
+        return writeFileAtomic(join(this.dir, 'nodes', m.name, 'ready.json'), `${JSON.stringify(ready)}\n`);
+      }),
+    );
+    return cluster;
+  }
+
+  private async startNode(spec: NodeSpec): Promise<NodeProcess> {
+    const p = await startNodeProcess({ spec, dir: join(this.dir, 'nodes', spec.name) });
+    // Also those a failed Promise.all never handed back: down() stops every one.
+    this.started.add(p);
+    void p.child.exited.then((exit) => {
+      if (this.stopping === undefined && !this.retired.has(p)) {
+        const how = exit.signal ?? `code ${String(exit.code)}`;
+        this.log(`${p.name} exited unexpectedly (${how}); see ${p.logFile}`);
+      }
+    });
+    return p;
+  }
+
+  /** Starts or stops instances at the end of the list so that `count` run. */
+  private async resize(
+    current: NodeProcess[],
+    count: number,
+    specOf: (i: number) => NodeSpec,
+  ): Promise<NodeProcess[]> {
+    const keep = current.slice(0, count);
+    await Promise.all(current.slice(count).map((p) => this.stopNode(p)));
+    const added = await Promise.all(
+      Array.from({ length: Math.max(0, count - current.length) }, (_, k) =>
+        this.startNode(specOf(current.length + k)),
+      ),
+    );
+    return [...keep, ...added];
+  }
+
+  private async stopNode(p: NodeProcess): Promise<void> {
+    this.retired.add(p);
+    await p.child.stop();
+    await rm(join(p.dir, 'ready.json'), { force: true });
+  }
+
+  private async restart(p: NodeProcess, spec: NodeSpec): Promise<NodeProcess> {
+    await this.stopNode(p);
+    return this.startNode(spec);
+  }
+
+  /** Rewrites a running node's spec with the current napi list and tells it by SIGHUP. */
+  private async respec(p: NodeProcess): Promise<void> {
+    const spec = p.ready.purpose === 'kapi' ? this.kapiSpec(this.kapis.indexOf(p)) : this.kctrlSpec();
+    await writeFileAtomic(join(p.dir, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`);
+    p.child.kill('SIGHUP');
+  }
+
+  /** Runs exactly these agent groups: unchanged groups keep running, changed ones restart. */
+  private async setAgents(groups: NodeSpec[]): Promise<void> {
+    const wanted = new Map(groups.map((g) => [g.name, g]));
+    const keep: NodeProcess[] = [];
+    const gone: NodeProcess[] = [];
+    for (const p of this.compGroups) {
+      const spec = wanted.get(p.name);
+      if (spec !== undefined && sameSpec(spec, p.spec)) {
+        keep.push(p);
+        wanted.delete(p.name);
+      } else gone.push(p);
+    }
+    const agentsAfter = new Set(
+      groups.flatMap((g) => (g.component === 'comp' ? g.agents.map((a) => a.node) : [])),
+    );
+    const removedNodes = gone.flatMap((p) => p.ready.nodes).filter((n) => !agentsAfter.has(n));
+    await Promise.all(gone.map((p) => this.stopNode(p)));
+    await this.unregisterNodes(removedNodes);
+    this.compGroups = keep;
+    const agentsBefore = new Set(keep.flatMap((p) => p.ready.nodes));
+    // A group at a time: each staggers its own agents' first lists.
+    for (const spec of wanted.values()) {
+      if (spec.component !== 'comp') continue;
+      this.log(`agents: ${spec.name} (${spec.agents.length})`);
+      await this.registerNodes(
+        spec.agents
+          .filter((a) => !agentsBefore.has(a.node))
+          .map((a) => ({ name: a.node, purpose: 'comp', address: a.hostIP })),
+      );
+      this.compGroups.push(await this.startNode(spec));
+    }
+  }
+
+  private async registerNodes(nodes: TestbedNode[]): Promise<void> {
+    const front = this.front;
+    if (front === undefined) return;
+    await forEachLimited(nodes, 16, async (node) => {
+      const obj = nodeObject(node);
+      try {
+        await front.create(NODES, obj);
+      } catch (e: unknown) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+    });
+  }
+
+  private async unregisterNodes(names: string[]): Promise<void> {
+    const front = this.front;
+    if (front === undefined) return;
+    await forEachLimited(names, 16, async (name) => {
+      try {
+        await front.delete({ ...NODES, name });
+      } catch (e: unknown) {
+        if (!isNotFound(e)) throw e;
+      }
+    });
+  }
+
+  private async writeKubeconfig(): Promise<void> {
+    const fronts = this.kapis.map((p, i) => ({
+      name: i === 0 ? 'kos-testbed' : `kos-testbed-${p.name}`,
+      server: endpoint(p, 'api'),
+    }));
+    const napis = this.napis.map((p) => ({ name: `kos-testbed-${p.name}`, server: endpoint(p, 'api') }));
+    await writeFileAtomic(this.kubeconfigPath, renderKubeconfig([...fronts, ...napis]));
+  }
+}
+
+/** Checks a shape before anything starts, so a bad value fails in one line, not in a child. */
+function checkedConfig(input: TestbedConfigInput): TestbedConfig {
+  const result = testbedConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new KosTestError({
+      what: `bad testbed ${issue?.path.join('.') ?? 'shape'}`,
+      value: issue?.message ?? result.error.message,
+      fix: 'see kos-test testbed up --help for the allowed values',
+    });
+  }
+  parseDelaySpec(result.data.fabricDelay);
+  return result.data;
+}
+
+function endpoint(p: NodeProcess, name: string): string {
+  const url = p.ready.endpoints[name];
+  if (url === undefined) throw new Error(`${p.name} has no ${name} endpoint`);
+  return url;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
