@@ -123,12 +123,28 @@ async function guardedUpdate(
   dryRun: boolean,
 ): Promise<StoredObject> {
   const name = r.name ?? '';
+  const namespace = r.namespace ?? '';
   const subject = subjectOf(r.type, name);
+  // Like kube-apiserver, start from the watch cache's copy and let the guarded write find out
+  // whether it was current: an etcd read per update saved. A decision the copy alone would
+  // justify (stale precondition, nothing to change) is only taken on a copy read from etcd.
+  let current = cachedCopy(ctx, r.type, namespace, name);
+  let fresh = current === undefined;
+  if (current === undefined) current = await ctx.store.get(r.type, namespace, name);
+  const reread = async (): Promise<void> => {
+    current = await ctx.store.get(r.type, namespace, name);
+    fresh = true;
+  };
   for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
-    const current = await ctx.store.get(r.type, r.namespace ?? '', name);
     if (current === undefined) throw apiErrors.notFound(subject);
     const { next, precondition } = mutate(current);
-    if (precondition !== undefined && precondition !== current.rev) throw apiErrors.staleVersion(subject);
+    if (precondition !== undefined && precondition !== current.rev) {
+      if (!fresh) {
+        await reread();
+        continue;
+      }
+      throw apiErrors.staleVersion(subject);
+    }
     const uid = next.metadata.uid;
     if (uid !== undefined && uid !== '' && uid !== current.obj.metadata.uid) {
       throw apiErrors.conflict(
@@ -162,17 +178,31 @@ async function guardedUpdate(
         return { obj: next, rev: removed.stored.rev };
       }
       if (precondition !== undefined) throw apiErrors.staleVersion(subject);
+      await reread();
       continue;
     }
     if (sameJson(next, { ...current.obj, metadata: withoutVersion(current.obj.metadata) }) || dryRun) {
+      if (!fresh) {
+        await reread();
+        continue;
+      }
       if (dryRun) next.metadata.resourceVersion = String(current.rev);
       return dryRun ? { obj: next, rev: current.rev } : current;
     }
     const outcome = await ctx.store.update(r.type, next, current.rev);
     if (outcome.ok) return outcome.stored;
     if (precondition !== undefined) throw apiErrors.staleVersion(subject);
+    // The failed write read what is there now.
+    current = outcome.current;
+    fresh = true;
   }
   throw apiErrors.conflict(subject, `gave up after ${MAX_RETRIES} conflicting concurrent writes; try again`);
+}
+
+/** The watch cache's copy, cloned: mutations must never reach the cache. */
+function cachedCopy(ctx: ApiContext, type: ResourceType, namespace: string, name: string): StoredObject | undefined {
+  const entry = ctx.cacheOf(type).get(namespace, name);
+  return entry === undefined ? undefined : { obj: structuredClone(entry.obj), rev: entry.rev };
 }
 
 function preconditionOf(obj: KosObject): number | undefined {
