@@ -200,7 +200,12 @@ async function guardedUpdate(
 }
 
 /** The watch cache's copy, cloned: mutations must never reach the cache. */
-function cachedCopy(ctx: ApiContext, type: ResourceType, namespace: string, name: string): StoredObject | undefined {
+function cachedCopy(
+  ctx: ApiContext,
+  type: ResourceType,
+  namespace: string,
+  name: string,
+): StoredObject | undefined {
   const entry = ctx.cacheOf(type).get(namespace, name);
   return entry === undefined ? undefined : { obj: structuredClone(entry.obj), rev: entry.rev };
 }
