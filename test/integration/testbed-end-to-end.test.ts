@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parseMicroTime } from '../../src/api/micro-time.js';
 import type { NetworkAttachment } from '../../src/api/kos-types.js';
+import { readProcessTree } from '../../src/testbed/exporter/process-stats.js';
+import { parseSamples } from '../../src/testbed/exporter/prom-text.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 
 const KOS = { group: 'network.example.com', version: 'v1alpha1' };
@@ -128,6 +130,37 @@ describe('the whole testbed, end to end through the kube front with @kubernetes/
       Math.abs(m1 - m0 - D) <= tolerance,
       `medians ${m0.toFixed(1)} -> ${m1.toFixed(1)} ms; want +${D} +-${tolerance.toFixed(1)}`,
     );
+  });
+
+  it('exports every node’s costs in cAdvisor’s names; a node’s CPU agrees with the kernel’s within 5%', async () => {
+    const status = testbed.status();
+    const url = status.exporter?.metrics;
+    assert.ok(url !== undefined, 'no cost exporter');
+    const napi0 = status.processes.find((p) => p.name === 'napi0');
+    assert.ok(napi0 !== undefined);
+    const [text, kernel] = await Promise.all([fetch(url).then((r) => r.text()), readProcessTree(napi0.pid)]);
+    const samples = parseSamples(text, (n) => n.startsWith('container_'));
+    const value = (name: string, node: string) =>
+      samples.find((x) => x.name === name && x.labels.node === node && x.labels.id === '/')?.value;
+    const cpu = value('container_cpu_usage_seconds_total', 'napi0');
+    assert.ok(cpu !== undefined && kernel !== undefined);
+    // Both readings are taken within one scrape's time; allow two clock ticks besides the 5%.
+    assert.ok(
+      Math.abs(cpu - kernel.cpuSeconds) <= 0.05 * kernel.cpuSeconds + 0.02,
+      `exporter ${cpu} s, /proc ${kernel.cpuSeconds} s`,
+    );
+    for (const node of ['netcd0', 'ketcd0', 'napi0', 'kapi0', 'nctrl0', 'kctrl0', 'comp3']) {
+      assert.ok(
+        (value('container_network_receive_bytes_total', node) ?? 0) > 0,
+        `${node}: no bytes received`,
+      );
+      assert.ok((value('container_network_transmit_bytes_total', node) ?? 0) > 0, `${node}: no bytes sent`);
+      assert.ok((value('container_memory_working_set_bytes', node) ?? 0) > 0, `${node}: no working set`);
+    }
+    const comp3 = samples.find(
+      (x) => x.name === 'container_cpu_usage_seconds_total' && x.labels.node === 'comp3',
+    );
+    assert.equal(comp3?.labels.hollow, 'true');
   });
 
   it('deleting the namespace deletes its KOS objects (kctrl), then the namespace', async () => {

@@ -221,5 +221,9 @@ function formatStatus(status: TestbedStatus): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' '),
   ]);
-  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}`;
+  const exporter =
+    status.exporter === undefined
+      ? ''
+      : `\ncost exporter (cAdvisor names): ${status.exporter.metrics} (accounting: ${status.exporter.accounting})`;
+  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}${exporter}`;
 }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { toError } from '../../util/errors.js';
+import { NODE_STATS_ENDPOINT, startNodeStatsServer } from '../exporter/node-stats-server.js';
+import { installSocketAccounting } from '../exporter/socket-accounting.js';
 import { nodeSpecSchema, type NodeReady, type NodeSpec } from './node-spec.js';
 import { runNode } from './run-node.js';
 
@@ -17,16 +19,22 @@ function readSpec(dir: string): NodeSpec {
 }
 
 async function main(dir: string): Promise<void> {
+  // Before any socket exists: the node's network cost is counted from its first byte.
+  const accounting = installSocketAccounting();
   const spec = readSpec(dir);
   const log = (m: string): void => {
     process.stderr.write(`${new Date().toISOString()} ${spec.name}: ${m}\n`);
   };
   const node = await runNode(spec, log);
+  const stats = await startNodeStatsServer({
+    host: spec.component === 'comp' ? spec.metricsHost : spec.host,
+    accounting,
+  });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void node.stop().then(
+    void Promise.all([node.stop(), stats.stop()]).then(
       () => process.exit(0),
       (e: unknown) => {
         log(`stop failed: ${toError(e).message}`);
@@ -55,7 +63,7 @@ async function main(dir: string): Promise<void> {
     purpose: spec.component,
     pid: process.pid,
     nodes: node.nodes ?? [spec.name],
-    endpoints: node.endpoints,
+    endpoints: { ...node.endpoints, [NODE_STATS_ENDPOINT]: stats.url },
   };
   await writeFileAtomic(join(dir, 'ready.json'), `${JSON.stringify(ready)}\n`);
   log(`ready: ${JSON.stringify(node.endpoints)}`);

@@ -29,6 +29,8 @@ export interface StartNodeProcessOptions {
   readyTimeoutMs?: number;
   /** Extra flags for node, e.g. ['--max-old-space-size=4096']. */
   nodeFlags?: string[];
+  /** Called right after the spawn, before the node starts work (e.g. to place it in a cgroup). */
+  onSpawn?: (pid: number) => Promise<unknown>;
 }
 
 const NODE_MAIN = fileURLToPath(new URL('./node-main.js', import.meta.url));
@@ -47,6 +49,12 @@ export async function startNodeProcess(opts: StartNodeProcessOptions): Promise<N
     args: [...(opts.nodeFlags ?? []), '--enable-source-maps', NODE_MAIN, dir],
     logFile,
   });
+  try {
+    await opts.onSpawn?.(child.pid);
+  } catch (e: unknown) {
+    await child.stop();
+    throw e;
+  }
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   for (;;) {
     const ready = await readReady(readyFile);

@@ -13,6 +13,12 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
 import { parseDelaySpec } from '../comp/delay-spec.js';
 import { startEtcdCluster, type EtcdCluster } from '../etcd/etcd-cluster.js';
+import {
+  createCgroupAccounting,
+  type AccountingMode,
+  type ResourceAccounting,
+} from '../exporter/cgroup-accounting.js';
+import { startCostExporter, type CostExporter } from '../exporter/cost-exporter.js';
 import { renderKubeconfig } from '../kubeconfig.js';
 import { nodeAddress, nodeName } from '../node-addresses.js';
 import type { NodeReady, NodeSpec } from '../node-process/node-spec.js';
@@ -45,6 +51,8 @@ export interface TestbedProcessStatus {
 export interface TestbedStatus {
   config: TestbedConfig;
   kubeconfig: string;
+  /** The per-node cost exporter (cAdvisor's metric names), and how it accounts. */
+  exporter: { metrics: string; accounting: AccountingMode } | undefined;
   processes: TestbedProcessStatus[];
 }
 
@@ -67,6 +75,8 @@ export class Testbed {
   private kctrl: NodeProcess | undefined;
   private compGroups: NodeProcess[] = [];
   private front: RestClient | undefined;
+  private accounting: ResourceAccounting | undefined;
+  private exporter: CostExporter | undefined;
   private stopping: Promise<void> | undefined;
   /** Processes stopped on purpose, whose exit is no news. */
   private readonly retired = new WeakSet<NodeProcess>();
@@ -113,6 +123,11 @@ export class Testbed {
   private async start(): Promise<void> {
     const c = this.config;
     await mkdir(join(this.dir, 'nodes'), { recursive: true });
+    // Each node process gets its own cgroup where the kernel allows, else /proc accounting.
+    this.accounting = await createCgroupAccounting(`tb-${process.pid}-${Date.now().toString(36)}`);
+    this.log(
+      `cost accounting: ${this.accounting.mode}${this.accounting.fallbackReason === undefined ? '' : ` (${this.accounting.fallbackReason})`}`,
+    );
     this.log(`etcd: netcd ${c.netcd}, ketcd ${c.ketcd} member(s)`);
     [this.netcd, this.ketcd] = await Promise.all([
       this.startEtcd('netcd', c.netcd),
@@ -133,6 +148,13 @@ export class Testbed {
     this.kctrl = await this.startNode(this.kctrlSpec());
     await this.registerNodes(testbedNodes(c).filter((n) => n.purpose !== 'comp'));
     await this.setAgents(planCompGroups(c, this.napiUrls));
+    this.exporter = await startCostExporter({
+      name: 'cost-exporter',
+      host: nodeAddress('data', 0),
+      testbedDir: this.dir,
+      accounting: this.accounting,
+    });
+    this.log(`cost exporter: ${this.exporter.endpoints.metrics}`);
   }
 
   /** Changes NCA, NNA or NKA of the running testbed; what did not change keeps running. */
@@ -185,7 +207,11 @@ export class Testbed {
         endpoints: p.ready.endpoints,
       });
     }
-    return { config: this.shape, kubeconfig: this.kubeconfigPath, processes };
+    const exporter =
+      this.exporter === undefined || this.accounting === undefined
+        ? undefined
+        : { metrics: this.exporter.endpoints.metrics, accounting: this.accounting.mode };
+    return { config: this.shape, kubeconfig: this.kubeconfigPath, exporter, processes };
   }
 
   /** Stops agents, controllers, fronts, apiservers, then etcd. Idempotent. */
@@ -199,8 +225,11 @@ export class Testbed {
       await stopAll(this.kapis);
       await stopAll(this.napis);
       await stopAll([...this.started]);
+      await this.exporter?.stop();
       await this.front?.close();
       await Promise.allSettled([this.netcd?.stop(), this.ketcd?.stop()]);
+      const left = (await this.accounting?.remove()) ?? [];
+      if (left.length > 0) this.log(`could not remove cgroups: ${left.join(', ')}`);
       this.log('testbed down');
     })();
     return this.stopping;
@@ -258,8 +287,10 @@ export class Testbed {
       dataDir: join(this.dir, name),
     });
     // Ready files like our own nodes', so the cost exporter finds etcd members the same way.
+    // (etcd gives no hook before it starts work: its start-up is not in its cgroup.)
     await Promise.all(
-      cluster.members.map((m) => {
+      cluster.members.map(async (m) => {
+        await this.accounting?.place(m.name, m.pid);
         const ready: NodeReady = {
           name: m.name,
           purpose: name,
@@ -274,7 +305,11 @@ export class Testbed {
   }
 
   private async startNode(spec: NodeSpec): Promise<NodeProcess> {
-    const p = await startNodeProcess({ spec, dir: join(this.dir, 'nodes', spec.name) });
+    const p = await startNodeProcess({
+      spec,
+      dir: join(this.dir, 'nodes', spec.name),
+      onSpawn: (pid) => this.accounting?.place(spec.name, pid) ?? Promise.resolve(),
+    });
     // Also those a failed Promise.all never handed back: down() stops every one.
     this.started.add(p);
     void p.child.exited.then((exit) => {
