@@ -2,37 +2,16 @@
  * Timing helpers shared by the benchmarks: HDR latency histograms (recorded in microseconds,
  * reported in milliseconds), their summaries, and waiting for a condition with a deadline.
  */
-import * as hdr from 'hdr-histogram-js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  latencyHistogram,
+  encodeHistogram,
+  decodeHistogram,
+  mergeHistograms,
+  type Histogram,
+} from '../src/measure/histogram.js';
 
-export type Histogram = hdr.Histogram;
-
-/** Microseconds from 1 us to 10 minutes at 3 significant digits; larger values widen it. */
-export function latencyHistogram(): Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 600_000_000,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  });
-}
-
-export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
-}
-
-export function decodeHistogram(base64: string): Histogram {
-  return hdr.decodeFromCompressedBase64(base64, 32, false);
-}
-
-/** One histogram holding every value of `parts` (exact: HDR merges bucket by bucket). */
-export function mergeHistograms(parts: readonly Histogram[]): Histogram {
-  const merged = latencyHistogram();
-  for (const p of parts) merged.add(p);
-  return merged;
-}
+export { latencyHistogram, encodeHistogram, decodeHistogram, mergeHistograms, type Histogram };
 
 /** A latency distribution as reported: milliseconds, NaN when nothing was recorded. */
 export interface LatencySummary {

@@ -1,0 +1,107 @@
+/**
+ * `summary.json` of one driver run (or of merged shards): the contract between the driver, `kos-test
+ * merge`, the experiment runner and the reports. Every count here is exact; latencies are
+ * mergeable HDR histograms (measurement.md). The driver may add fields; it may not drop these.
+ */
+import { z } from 'zod';
+import { latencyStatsSchema } from '../measure/latency-stats.js';
+import { phaseWindowSchema } from '../measure/phase-window.js';
+
+/** The latency distributions of measurement.md, each over one set of attachments or ops. */
+export const latencySetSchema = z.object({
+  /** Primary: status.impl seen by the driver's watch minus the create's planned time. */
+  fulfilmentFromPlanned: latencyStatsSchema,
+  /** The same end minus the moment just before the create request was written. */
+  fulfilmentFromSent: latencyStatsSchema,
+  /** serverTime(status.impl) - sent, corrected by the measured clock offset. */
+  serverFulfilment: latencyStatsSchema,
+  /** status.ipv4 first seen minus sent. */
+  createToAddressed: latencyStatsSchema,
+  /** Create call: sent to response. */
+  createCall: latencyStatsSchema,
+  /** Delete call: sent to response (last try). */
+  deleteCall: latencyStatsSchema,
+  /** Schedule lateness of every op: sent - planned. */
+  lateness: latencyStatsSchema,
+});
+
+/** Every create attempt ends in exactly one of these: attempted = the sum of the other four. */
+export const outcomeCountsSchema = z.object({
+  attempted: z.number().int().nonnegative(),
+  fulfilled: z.number().int().nonnegative(),
+  broken: z.number().int().nonnegative(),
+  /** Created, but neither fulfilled nor broken within the grace time. */
+  neverFulfilled: z.number().int().nonnegative(),
+  createFailed: z.number().int().nonnegative(),
+});
+
+export const opCountsSchema = z.object({
+  /** Ops in the precomputed schedule for this phase. */
+  planned: z.number().int().nonnegative(),
+  /** Ops whose request was sent. */
+  issued: z.number().int().nonnegative(),
+  creates: z.number().int().nonnegative(),
+  deletes: z.number().int().nonnegative(),
+  /** Ops sent more than the lateness threshold after their planned time. */
+  late: z.number().int().nonnegative(),
+  /** Planned ops never sent (cruise ended by ^C, or a slot whose create failed). */
+  dropped: z.number().int().nonnegative(),
+});
+
+export const phaseSummarySchema = z.object({
+  window: phaseWindowSchema,
+  ops: opCountsSchema,
+  /** Planned ops/s in this phase and what was achieved (issued / window length). */
+  targetRate: z.number().nonnegative(),
+  achievedRate: z.number().nonnegative(),
+  /** Outcomes of the creates planned in this phase. */
+  outcomes: outcomeCountsSchema,
+  latency: latencySetSchema,
+});
+
+export const driveSummarySchema = z.object({
+  schema: z.literal('kos-test/drive-summary/v1'),
+  runId: z.string(),
+  namespace: z.string(),
+  /** This run's slice; merged summaries list every index they hold. */
+  shard: z.object({ indices: z.array(z.number().int().nonnegative()), count: z.number().int().positive() }),
+  /** The driver's options as resolved (flags and defaults), for the record. */
+  config: z.record(z.string(), z.unknown()),
+  population: z.object({
+    numNets: z.number().int().positive(),
+    /** Sum of the VN sizes: the nominal cruise population (POP). */
+    slots: z.number().int().positive(),
+    avgPeers: z.number().nonnegative(),
+    subnets: z.number().int().nonnegative(),
+  }),
+  clock: z.object({
+    /** Driver wall clock minus apiserver clock, estimated from round trips. */
+    offsetMs: z.number(),
+    /** Half the round trip of the best sample: the offset is within +-this. */
+    uncertaintyMs: z.number().nonnegative(),
+    samples: z.number().int().nonnegative(),
+  }),
+  /** Start of the whole run and its end (after the grace wait), Date.now() milliseconds. */
+  startedMs: z.number(),
+  endedMs: z.number(),
+  /** How the run ended: as planned, cut short by ^C (cruise ended early), or by an error. */
+  ending: z.enum(['completed', 'interrupted', 'failed']),
+  phases: z.object({
+    warmup: phaseSummarySchema,
+    cruise: phaseSummarySchema,
+    cooldown: phaseSummarySchema,
+  }),
+  /** All phases together. */
+  total: phaseSummarySchema.omit({ window: true }),
+  deletes: z.object({
+    attempted: z.number().int().nonnegative(),
+    succeeded: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    retries: z.number().int().nonnegative(),
+  }),
+});
+
+export type DriveSummary = z.infer<typeof driveSummarySchema>;
+export type PhaseSummary = z.infer<typeof phaseSummarySchema>;
+export type OutcomeCounts = z.infer<typeof outcomeCountsSchema>;
+export type LatencySet = z.infer<typeof latencySetSchema>;
