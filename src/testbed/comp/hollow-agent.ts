@@ -25,7 +25,7 @@ import type { HollowFabric } from './fabric.js';
 import { desiredIfc, InterfaceTable } from './interface-table.js';
 import { RelevantVns, type VnState } from './relevant-vns.js';
 import { writeImplStatus } from './status-writer.js';
-import { WorkQueue } from './work-queue.js';
+import { runWorkers, WorkQueue, type QueueTimers } from '../../kube/work-queue.js';
 import { attachmentClientWrite, remoteClientWrite, type ClientWrite } from './write-times.js';
 
 export interface HollowAgentOptions {
@@ -44,8 +44,8 @@ export interface HollowAgentOptions {
   conflictAttempts?: number;
   /** Wall-clock epoch microseconds, compared with server stamps. @default nowMicros */
   nowMicros?: () => number;
-  /** Work-queue retry scheduling (see work-queue.ts). */
-  schedule?: (ms: number, fn: () => void) => () => void;
+  /** The work queue's retry timers (src/kube/work-queue.ts). @default real timers */
+  timers?: QueueTimers;
   log?: (message: string) => void;
 }
 
@@ -58,6 +58,7 @@ export class HollowAgent implements AgentGaugeSource {
   private readonly local: Reflector<Attachment>;
   private readonly vns: RelevantVns;
   private readonly queue: WorkQueue;
+  private readonly workers: Promise<void>;
   private readonly ifcs: InterfaceTable;
   private running = false;
   private listed = false;
@@ -78,12 +79,18 @@ export class HollowAgent implements AgentGaugeSource {
       userAgent: `kos-test-hollow-agent/${opts.node}`,
     });
     const log = opts.log === undefined ? undefined : (m: string): void => opts.log?.(`${opts.node}: ${m}`);
+    // Upstream's agent retries from 200 ms up to a minute.
     this.queue = new WorkQueue({
-      process: (key) => this.process(key),
-      workers: opts.workers ?? 2,
-      ...(opts.schedule === undefined ? {} : { schedule: opts.schedule }),
-      onError: (key, e, ms) => log?.(`${key}: ${toError(e).message}; retrying in ${ms} ms`),
+      baseDelayMs: 200,
+      maxDelayMs: 60_000,
+      ...(opts.timers === undefined ? {} : { timers: opts.timers }),
     });
+    this.workers = runWorkers(
+      this.queue,
+      opts.workers ?? 2,
+      (key) => this.process(key),
+      (key, e, ms) => log?.(`${key}: ${toError(e).message}; retrying in ${ms} ms`),
+    );
     const enqueue = (key: string): void => {
       this.queue.add(key);
     };
@@ -133,10 +140,10 @@ export class HollowAgent implements AgentGaugeSource {
     this.stopping ??= (async () => {
       this.running = false;
       this.opts.metrics?.removeAgent(this);
-      const drained = this.queue.stop();
+      this.queue.shutdown();
       await Promise.all([this.local.stop(), this.vns.stop()]);
       await this.client.close();
-      await drained;
+      await this.workers;
     })();
     return this.stopping;
   }
@@ -154,8 +161,9 @@ export class HollowAgent implements AgentGaugeSource {
     return this.ifcs.remoteCount;
   }
 
+  /** Keys queued or being processed. */
   get queueLength(): number {
-    return this.queue.length;
+    return this.queue.length + this.queue.active;
   }
 
   /** Relevant VNIs and the remote attachment keys each one tracks (for tests and debugging). */

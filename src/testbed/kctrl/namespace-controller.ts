@@ -13,12 +13,12 @@ import type { KosObject } from '../../api/meta.js';
 import { apiPath, type ResourceRef } from '../../kube/api-path.js';
 import { isConflict, isNotFound } from '../../kube/kube-api-error.js';
 import { Reflector } from '../../kube/reflector.js';
+import { runWorkers, WorkQueue } from '../../kube/work-queue.js';
 import { RestClient } from '../../kube/rest-client.js';
 import { KosTestError, toError } from '../../util/errors.js';
 import { KctrlMetrics } from './kctrl-metrics.js';
 import { deleteKosContent } from './kos-content.js';
 import { NapiClients } from './napi-clients.js';
-import { WorkQueue } from './work-queue.js';
 
 export interface KctrlOptions {
   /** Node name, e.g. `kctrl0`; a label on its metrics. */
@@ -67,8 +67,8 @@ export async function startKctrl(opts: KctrlOptions): Promise<Kctrl> {
   const kube = new RestClient({ server: opts.kubeFront, localAddress: host, userAgent });
   const napis = new NapiClients({ localAddress: host, userAgent }, opts.napiServers);
   const queue = new WorkQueue({
-    ...(opts.retryBaseMs === undefined ? {} : { retryBaseMs: opts.retryBaseMs }),
-    ...(opts.retryMaxMs === undefined ? {} : { retryMaxMs: opts.retryMaxMs }),
+    baseDelayMs: opts.retryBaseMs ?? 100,
+    ...(opts.retryMaxMs === undefined ? {} : { maxDelayMs: opts.retryMaxMs }),
     onDepth: (depth) => {
       metrics.setDepth(depth);
     },
@@ -98,37 +98,31 @@ export async function startKctrl(opts: KctrlOptions): Promise<Kctrl> {
     });
     if (await finalize(kube, nsName)) metrics.finalized.inc();
   };
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      const started = performance.now();
-      try {
-        await sync(key);
-        queue.forget(key);
-      } catch (e: unknown) {
-        metrics.retried();
-        const delay = queue.retry(key);
-        log(`namespace ${key}: ${toError(e).message}; retrying in ${delay} ms`);
-      } finally {
-        metrics.worked((performance.now() - started) / 1000);
-        queue.done(key);
-      }
+  const timedSync = async (nsName: string): Promise<void> => {
+    const started = performance.now();
+    try {
+      await sync(nsName);
+    } finally {
+      metrics.worked((performance.now() - started) / 1000);
     }
+  };
+  const onError = (key: string, e: unknown, delay: number): void => {
+    metrics.retried();
+    log(`namespace ${key}: ${toError(e).message}; retrying in ${delay} ms`);
   };
 
   let synced = false;
   const syncedPromise = reflector.start().then(() => {
     synced = true;
   });
-  const workers = Array.from({ length: Math.max(1, opts.workers ?? 2) }, () => worker());
+  const workers = runWorkers(queue, Math.max(1, opts.workers ?? 2), timedSync, onError);
   let server: Server;
   try {
     server = await serveMetrics(host, opts.metricsPort ?? 0, metrics, () => synced, name);
   } catch (e: unknown) {
-    queue.shutDown();
+    queue.shutdown();
     await reflector.stop();
-    await Promise.all([...workers, kube.close(), napis.close()]);
+    await Promise.all([workers, kube.close(), napis.close()]);
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -142,9 +136,9 @@ export async function startKctrl(opts: KctrlOptions): Promise<Kctrl> {
     synced: () => syncedPromise,
     stop: () => {
       stopping ??= (async () => {
-        queue.shutDown();
+        queue.shutdown();
         await reflector.stop();
-        await Promise.all(workers);
+        await workers;
         await Promise.all([kube.close(), napis.close()]);
         const closed = new Promise<void>((resolve) => {
           server.close(() => {

@@ -23,7 +23,7 @@ import type {
 import { kosRef } from './kos-refs.js';
 import { LockBook } from './lock-book.js';
 import { SetIndex } from './set-index.js';
-import { runWorkers, WorkQueue, type WorkQueueOptions } from './work-queue.js';
+import { runWorkers, WorkQueue, type WorkQueueOptions } from '../../kube/work-queue.js';
 import { WorkQueueMetrics } from './work-queue-metrics.js';
 
 export interface IpamControllerOptions {

@@ -16,7 +16,7 @@ import type { SubnetObject as Subnet } from './kos-objects.js';
 import { asBody, kosRef, splitKey } from './kos-refs.js';
 import { sameMessages, subnetConflicts } from './subnet-conflicts.js';
 import { SubnetValidatorMetrics } from './subnet-validator-metrics.js';
-import { runWorkers, WorkQueue, type WorkQueueOptions } from './work-queue.js';
+import { runWorkers, WorkQueue, type WorkQueueOptions } from '../../kube/work-queue.js';
 import { WorkQueueMetrics } from './work-queue-metrics.js';
 
 export interface SubnetValidatorOptions {

@@ -1,6 +1,6 @@
 /** KOS's work-queue metrics (`kos_workqueue_*{name}`), shared by the controllers of one registry. */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { WorkQueue } from './work-queue.js';
+import type { WorkQueue } from '../../kube/work-queue.js';
 
 export class WorkQueueMetrics {
   private readonly queues = new Map<string, WorkQueue>();

@@ -1,8 +1,9 @@
 /**
- * client-go's rate-limited work queue, for string keys: a key waits in the queue at most once
- * however often it is added; a key being processed is never handed to a second worker, and adds
- * that arrive meanwhile cause exactly one more run after `done`. Failures back off exponentially
- * per key until `forget`. Timers are passed in, so tests need no real sleeps.
+ * client-go's rate-limited work queue, for string keys, shared by every controller of the testbed
+ * (IPAM, subnet validator, namespace lifecycle, hollow agents): a key waits in the queue at most
+ * once however often it is added; a key being processed is never handed to a second worker, and
+ * adds that arrive meanwhile cause exactly one more run after `done`. Failures back off
+ * exponentially per key until `forget`. Timers are passed in, so tests need no real sleeps.
  */
 
 export interface QueueTimers {
@@ -17,6 +18,8 @@ export interface WorkQueueOptions {
   maxDelayMs?: number;
   /** @default the global setTimeout/clearTimeout, unref'd */
   timers?: QueueTimers;
+  /** Called with the number of keys waiting whenever it changes (for a depth gauge). */
+  onDepth?: (depth: number) => void;
 }
 
 const realTimers: QueueTimers = {
@@ -35,15 +38,18 @@ export class WorkQueue {
   private readonly failures = new Map<string, number>();
   private readonly timers = new Set<unknown>();
   private waiters: ((key: string | undefined) => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
   private shut = false;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly clock: QueueTimers;
+  private readonly onDepth: ((depth: number) => void) | undefined;
 
   constructor(opts: WorkQueueOptions = {}) {
     this.baseDelayMs = opts.baseDelayMs ?? 50;
     this.maxDelayMs = opts.maxDelayMs ?? 10_000;
     this.clock = opts.timers ?? realTimers;
+    this.onDepth = opts.onDepth;
   }
 
   /** Keys waiting for a worker. */
@@ -115,6 +121,13 @@ export class WorkQueue {
   done(key: string): void {
     this.processing.delete(key);
     if (this.dirty.has(key) && !this.shut) this.push(key);
+    else if (this.processing.size === 0 && this.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves when no key is queued or being processed (retries may still be scheduled). */
+  idle(): Promise<void> {
+    if (this.processing.size === 0 && this.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Wakes every waiting `get` with undefined and drops pending retries. */
@@ -125,6 +138,12 @@ export class WorkQueue {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w(undefined);
+    // What waits in the queue is dropped, as client-go's ShutDown hands out nothing more.
+    for (const key of this.items.slice(this.head)) this.dirty.delete(key);
+    this.items = [];
+    this.head = 0;
+    this.onDepth?.(0);
+    if (this.processing.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private push(key: string): void {
@@ -136,6 +155,7 @@ export class WorkQueue {
       return;
     }
     this.items.push(key);
+    this.onDepth?.(this.length);
   }
 
   private shift(): string | undefined {
@@ -148,6 +168,7 @@ export class WorkQueue {
     }
     this.dirty.delete(key);
     this.processing.add(key);
+    this.onDepth?.(this.length);
     return key;
   }
 }
@@ -160,7 +181,7 @@ export async function runWorkers(
   queue: WorkQueue,
   count: number,
   process: (key: string) => Promise<void>,
-  onError: (key: string, error: unknown, retryInMs: number) => void,
+  onError: (key: string, error: unknown, retryInMs: number) => void = () => undefined,
 ): Promise<void> {
   const worker = async (): Promise<void> => {
     for (;;) {
