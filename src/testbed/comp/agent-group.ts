@@ -8,7 +8,7 @@ import { KosTestError } from '../../util/errors.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { HollowFabric } from './fabric.js';
 import { HollowAgent } from './hollow-agent.js';
-import { startMetricsServer } from './metrics-server.js';
+import { startMetricsServer } from '../../net/metrics-server.js';
 
 export interface AgentSpec {
   /** e.g. `comp3` */
@@ -73,11 +73,11 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
     ...(opts.metricsPort === undefined ? {} : { port: opts.metricsPort }),
     registry: metrics.registry,
     healthy: () => started,
-    what: `agent group ${opts.name}`,
+    name: `agent group ${opts.name}`,
   });
   let stopping: Promise<void> | undefined;
   const group: AgentGroup = {
-    endpoints: { metrics: server.url },
+    endpoints: { metrics: `${server.url}/metrics` },
     nodes: agents.map((a) => a.node),
     agents,
     fabric,

@@ -5,8 +5,6 @@
  * the finalizer through `finalize`, after which the kube front deletes the namespace. Failures
  * are retried with per-namespace exponential backoff. Serves /metrics and /healthz.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { specFinalizers } from '../../api/core/namespace-type.js';
 import { FINALIZER_KUBERNETES } from '../../api/core/core-types.js';
 import type { KosObject } from '../../api/meta.js';
@@ -15,7 +13,8 @@ import { isConflict, isNotFound } from '../../kube/kube-api-error.js';
 import { Reflector } from '../../kube/reflector.js';
 import { runWorkers, WorkQueue } from '../../kube/work-queue.js';
 import { RestClient } from '../../kube/rest-client.js';
-import { KosTestError, toError } from '../../util/errors.js';
+import { startMetricsServer, type MetricsServer } from '../../net/metrics-server.js';
+import { toError } from '../../util/errors.js';
 import { KctrlMetrics } from './kctrl-metrics.js';
 import { deleteKosContent } from './kos-content.js';
 import { NapiClients } from './napi-clients.js';
@@ -116,20 +115,25 @@ export async function startKctrl(opts: KctrlOptions): Promise<Kctrl> {
     synced = true;
   });
   const workers = runWorkers(queue, Math.max(1, opts.workers ?? 2), timedSync, onError);
-  let server: Server;
+  let server: MetricsServer;
   try {
-    server = await serveMetrics(host, opts.metricsPort ?? 0, metrics, () => synced, name);
+    server = await startMetricsServer({
+      name: `kctrl ${name}`,
+      host,
+      port: opts.metricsPort ?? 0,
+      registry: metrics.registry,
+      healthy: () => synced,
+    });
   } catch (e: unknown) {
     queue.shutdown();
     await reflector.stop();
     await Promise.all([workers, kube.close(), napis.close()]);
     throw e;
   }
-  const port = (server.address() as AddressInfo).port;
   let stopping: Promise<void> | undefined;
   return {
     name,
-    endpoints: { metrics: `http://${host}:${port}/metrics` },
+    endpoints: { metrics: `${server.url}/metrics` },
     setNapiServers: (urls) => {
       napis.set(urls);
     },
@@ -140,13 +144,7 @@ export async function startKctrl(opts: KctrlOptions): Promise<Kctrl> {
         await reflector.stop();
         await workers;
         await Promise.all([kube.close(), napis.close()]);
-        const closed = new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-        });
-        server.closeAllConnections();
-        await closed;
+        await server.close();
       })();
       return stopping;
     },
@@ -181,47 +179,4 @@ async function finalize(kube: RestClient, nsName: string): Promise<boolean> {
     }
   }
   throw new Error(`finalizing namespace ${nsName}: ${FINALIZE_ATTEMPTS} conflicting writes in a row`);
-}
-
-function serveMetrics(
-  host: string,
-  port: number,
-  metrics: KctrlMetrics,
-  isSynced: () => boolean,
-  name: string,
-): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const reply = (code: number, text: string, type = 'text/plain; charset=utf-8'): void => {
-      res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text) });
-      res.end(text);
-    };
-    if (path === '/metrics') {
-      void metrics.registry.metrics().then(
-        (text) => {
-          reply(200, text, metrics.registry.contentType);
-        },
-        (e: unknown) => {
-          reply(500, toError(e).message);
-        },
-      );
-    } else if (path === '/healthz' || path === '/livez') reply(200, 'ok');
-    else if (path === '/readyz')
-      reply(isSynced() ? 200 : 503, isSynced() ? 'ok' : 'namespaces not synced yet');
-    else reply(404, 'not found');
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(
-        new KosTestError({
-          what: `kctrl ${name} cannot serve metrics`,
-          value: `${host}:${port} (${e.code ?? e.message})`,
-          fix: 'choose a free port, or stop what is using it',
-        }),
-      );
-    });
-    server.listen(port, host, () => {
-      resolve(server);
-    });
-  });
 }

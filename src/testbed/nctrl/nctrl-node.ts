@@ -7,7 +7,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { RestClient } from '../../kube/rest-client.js';
 import { KosTestError, toError } from '../../util/errors.js';
 import { IpamController } from './ipam-controller.js';
-import { startMetricsServer } from './metrics-server.js';
+import { startMetricsServer } from '../../net/metrics-server.js';
 import { SubnetValidator } from './subnet-validator.js';
 
 export interface NctrlOptions {

@@ -1,8 +1,12 @@
-/** `/metrics` (Prometheus text) and `/healthz` over node:http on a node's own loopback address. */
+/**
+ * The metrics endpoint every testbed component serves on its own loopback address: `/metrics`
+ * (a prom-client registry as Prometheus text), `/livez`, and `/healthz` = `/readyz` (503 until
+ * `healthy()`).
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { KosTestError } from '../../util/errors.js';
+import { KosTestError } from '../util/errors.js';
 
 export interface MetricsServer {
   /** e.g. http://127.3.0.1:40123 */
@@ -35,7 +39,11 @@ export async function startMetricsServer(opts: {
       );
       return;
     }
-    if (path === '/healthz') {
+    if (path === '/livez') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (path === '/healthz' || path === '/readyz') {
       const ok = opts.healthy();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
       return;
