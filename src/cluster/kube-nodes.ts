@@ -73,7 +73,8 @@ function apiFailure(server: string, doing: string, e: unknown): KosTestError {
   });
 }
 
-export function connectNodeApi(kubeconfigPath: string | undefined): NodeApi {
+/** pageSize: nodes per list request (the API's limit), @default 500. */
+export function connectNodeApi(kubeconfigPath: string | undefined, pageSize = PAGE): NodeApi {
   const kc = loadKubeConfig(kubeconfigPath);
   const server = kc.getCurrentCluster()?.server ?? '(no server)';
   const api = kc.makeApiClient(CoreV1Api);
@@ -85,7 +86,10 @@ export function connectNodeApi(kubeconfigPath: string | undefined): NodeApi {
       do {
         let page;
         try {
-          page = await api.listNode({ limit: PAGE, ...(token === undefined ? {} : { _continue: token }) });
+          page = await api.listNode({
+            limit: pageSize,
+            ...(token === undefined ? {} : { _continue: token }),
+          });
         } catch (e: unknown) {
           throw apiFailure(server, 'list nodes', e);
         }

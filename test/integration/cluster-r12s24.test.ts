@@ -14,7 +14,8 @@ import {
   versions,
   type FrontForTest,
 } from '../support/cluster-cli.js';
-import { r12s24Nodes } from '../support/r12s24-nodes.js';
+import { r12s24Nodes, vmMemory } from '../support/r12s24-nodes.js';
+import { connectNodeApi } from '../../src/cluster/kube-nodes.js';
 
 const run = promisify(execFile);
 const SHOWN =
@@ -189,6 +190,12 @@ describe('kos-test cluster on the kube front with the r12s24 node set', () => {
     assert.deepEqual(recap('kapi0'), ['2', '1'], r.stdout);
     assert.deepEqual(recap('kctrl0'), ['1', '2'], r.stdout);
     assert.deepEqual(recap('comp0'), ['0', '3'], r.stdout);
+  });
+
+  it('lists nodes page by page through client-node', async () => {
+    const listed = await connectNodeApi(front.kubeconfig, 4).listNodes();
+    assert.deepEqual(listed.map((n) => n.name).sort(), names);
+    assert.deepEqual(listed.find((n) => n.name === 'base0')?.memoryCapacity, vmMemory(32));
   });
 
   it('diff-kctl without Ansible says in one line how to install it', async () => {

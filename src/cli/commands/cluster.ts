@@ -8,12 +8,12 @@ import type { Command } from 'commander';
 import { runPlaybook } from '../../cluster/ansible-run.js';
 import { checkProfile, renderCheck } from '../../cluster/profile-check.js';
 import { checkClusterName, inventoryGroup, renderInventory } from '../../cluster/inventory.js';
+import { writeInventory } from '../../cluster/inventory-file.js';
 import { connectNodeApi } from '../../cluster/kube-nodes.js';
 import { applyLabelPlan } from '../../cluster/label-apply.js';
 import { planLabels, planSummary, renderPlanTable } from '../../cluster/label-plan.js';
 import { nodeTable } from '../../cluster/node-table.js';
 import { loadProfile, opsDir } from '../../cluster/ops-files.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
 
 interface Common {
@@ -86,17 +86,7 @@ export function registerClusterCommands(program: Command): void {
       const profile = await loadProfile(o.profile);
       const nodes = await connectNodeApi(o.kubeconfig).listNodes();
       const text = renderInventory(clusterName, nodes, profile.rules);
-      const path = join(o.dir, inventoryGroup(clusterName));
-      try {
-        await writeFileAtomic(path, text);
-      } catch (e: unknown) {
-        throw new KosTestError({
-          what: 'cannot write the inventory',
-          value: `${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
-          fix: '--dir must be a directory you can write (the seed makes /etc/ansible/hosts one)',
-          cause: e,
-        });
-      }
+      const path = await writeInventory(o.dir, clusterName, text);
       console.log(`wrote ${path}: group [${inventoryGroup(clusterName)}], ${nodes.length} hosts`);
     });
 
