@@ -35,6 +35,7 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
       fix: 'pass --kubeconfig FILE or set KUBECONFIG (see docs/kubectl-access.md)',
     });
   }
+  plainHttpWithoutTls(kc);
   if (kc.getCurrentCluster() === null) {
     throw new KosTestError({
       what: 'the kubeconfig has no current cluster',
@@ -43,6 +44,21 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
     });
   }
   return kc;
+}
+
+/**
+ * client-node refuses an http:// server unless TLS verification is off, although there is no
+ * TLS to verify. Without this, its no-kubeconfig default (http://localhost:8080, the seed's ssh
+ * tunnel to the insecure port) and any plain-http kubeconfig kubectl accepts would fail here.
+ */
+function plainHttpWithoutTls(kc: KubeConfig): void {
+  if (!kc.clusters.some((c) => c.server.startsWith('http://') && !c.skipTLSVerify)) return;
+  kc.loadFromOptions({
+    clusters: kc.clusters.map((c) => (c.server.startsWith('http://') ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
 }
 
 function apiFailure(server: string, doing: string, e: unknown): KosTestError {

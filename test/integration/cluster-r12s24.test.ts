@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
@@ -196,6 +196,21 @@ describe('kos-test cluster on the kube front with the r12s24 node set', () => {
     const listed = await connectNodeApi(front.kubeconfig, 4).listNodes();
     assert.deepEqual(listed.map((n) => n.name).sort(), names);
     assert.deepEqual(listed.find((n) => n.name === 'base0')?.memoryCapacity, vmMemory(32));
+  });
+
+  it('reaches a plain-http server whose kubeconfig does not turn TLS verification off, as kubectl does', async () => {
+    const kubeconfig = join(inventoryDir, '..', `${basename(inventoryDir)}.kubeconfig`);
+    await writeFile(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: '${front.url}'}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+    );
+    try {
+      const r = await kosTest(['cluster', 'show', '--kubeconfig', kubeconfig], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trimEnd().split('\n').length, 1 + 15);
+    } finally {
+      await rm(kubeconfig, { force: true });
+    }
   });
 
   it('diff-kctl without Ansible says in one line how to install it', async () => {
