@@ -8,8 +8,12 @@ import {
   ApiException,
   CoreV1Api,
   KubeConfig,
+  Observable,
   PatchStrategy,
   setHeaderOptions,
+  type ConfigurationOptions,
+  type RequestContext,
+  type ResponseContext,
 } from '@kubernetes/client-node';
 import { KosTestError } from '../util/errors.js';
 import { clusterNodeOf, type ClusterNode } from './cluster-node.js';
@@ -22,6 +26,30 @@ export interface NodeApi {
 }
 
 const PAGE = 500;
+
+export interface NodeApiOptions {
+  /** Nodes per list request (the API's limit). @default 500 */
+  pageSize?: number;
+  /** Longest wait for one request, like kubectl's --request-timeout; 0 = no limit. @default 30000 */
+  requestTimeoutMs?: number;
+}
+
+/** Per-request options that abort a request after timeoutMs (client-node has no timeout of its own). */
+function withTimeout(timeoutMs: number, options?: ConfigurationOptions): ConfigurationOptions | undefined {
+  if (timeoutMs <= 0) return options;
+  const timeout = {
+    pre: (ctx: RequestContext) => {
+      ctx.setSignal(AbortSignal.timeout(timeoutMs));
+      return new Observable(Promise.resolve(ctx));
+    },
+    post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
+  };
+  return {
+    ...options,
+    middleware: [...(options?.middleware ?? []), timeout],
+    middlewareMergeStrategy: 'append',
+  };
+}
 
 export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
   const kc = new KubeConfig();
@@ -61,7 +89,15 @@ function plainHttpWithoutTls(kc: KubeConfig): void {
   });
 }
 
-function apiFailure(server: string, doing: string, e: unknown): KosTestError {
+function apiFailure(server: string, doing: string, e: unknown, timeoutMs: number): KosTestError {
+  if ((e as { name?: string }).name === 'AbortError') {
+    return new KosTestError({
+      what: `the Kubernetes API server did not answer in ${timeoutMs / 1000} s`,
+      value: server,
+      fix: 'check the server and any ssh tunnel, or give a longer --request-timeout',
+      cause: e,
+    });
+  }
   if (e instanceof ApiException) {
     const body = typeof e.body === 'string' ? e.body : JSON.stringify(e.body);
     let message = body;
@@ -89,8 +125,9 @@ function apiFailure(server: string, doing: string, e: unknown): KosTestError {
   });
 }
 
-/** pageSize: nodes per list request (the API's limit), @default 500. */
-export function connectNodeApi(kubeconfigPath: string | undefined, pageSize = PAGE): NodeApi {
+export function connectNodeApi(kubeconfigPath: string | undefined, opts: NodeApiOptions = {}): NodeApi {
+  const pageSize = opts.pageSize ?? PAGE;
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const kc = loadKubeConfig(kubeconfigPath);
   const server = kc.getCurrentCluster()?.server ?? '(no server)';
   const api = kc.makeApiClient(CoreV1Api);
@@ -102,12 +139,12 @@ export function connectNodeApi(kubeconfigPath: string | undefined, pageSize = PA
       do {
         let page;
         try {
-          page = await api.listNode({
-            limit: pageSize,
-            ...(token === undefined ? {} : { _continue: token }),
-          });
+          page = await api.listNode(
+            { limit: pageSize, ...(token === undefined ? {} : { _continue: token }) },
+            withTimeout(timeoutMs),
+          );
         } catch (e: unknown) {
-          throw apiFailure(server, 'list nodes', e);
+          throw apiFailure(server, 'list nodes', e, timeoutMs);
         }
         for (const item of page.items) out.push(clusterNodeOf(item));
         token = page.metadata?._continue;
@@ -118,10 +155,10 @@ export function connectNodeApi(kubeconfigPath: string | undefined, pageSize = PA
       try {
         await api.patchNode(
           { name, body: patch },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          withTimeout(timeoutMs, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
         );
       } catch (e: unknown) {
-        throw apiFailure(server, `patch node ${name}`, e);
+        throw apiFailure(server, `patch node ${name}`, e, timeoutMs);
       }
     },
   };

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -103,6 +105,36 @@ describe('kos-test cluster: bad input gets one line, a non-zero exit and no part
       );
     }
     await assert.rejects(readdir(dir), /ENOENT/);
+  });
+
+  it('an API server that accepts connections but never answers: the request times out', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const kubeconfig = join(scratch, 'silent.kubeconfig');
+    const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    await writeFile(kubeconfig, renderKubeconfig([{ name: 'silent', server }]));
+    try {
+      const r = await kosTest(
+        ['cluster', 'label', '--kubeconfig', kubeconfig, '--request-timeout', '1'],
+        env,
+      );
+      oneLine(
+        r,
+        new RegExp(
+          `^kos-test: the Kubernetes API server did not answer in 1 s: ${server.replaceAll('.', '\\.')} \\(check the server`,
+          'm',
+        ),
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+      await rm(kubeconfig, { force: true });
+    }
+  });
+
+  it('a bad --request-timeout', async () => {
+    const r = await kosTest(['cluster', 'show', '--request-timeout', 'soon'], env);
+    oneLine(r, /^kos-test: bad --request-timeout: soon \(give a whole number from 0 to 3600\)$/m);
   });
 
   it('a kubeconfig file that does not exist', async () => {

@@ -193,7 +193,7 @@ describe('kos-test cluster on the kube front with the r12s24 node set', () => {
   });
 
   it('lists nodes page by page through client-node', async () => {
-    const listed = await connectNodeApi(front.kubeconfig, 4).listNodes();
+    const listed = await connectNodeApi(front.kubeconfig, { pageSize: 4 }).listNodes();
     assert.deepEqual(listed.map((n) => n.name).sort(), names);
     assert.deepEqual(listed.find((n) => n.name === 'base0')?.memoryCapacity, vmMemory(32));
   });

@@ -9,24 +9,42 @@ import { runPlaybook } from '../../cluster/ansible-run.js';
 import { checkProfile, renderCheck } from '../../cluster/profile-check.js';
 import { checkClusterName, inventoryGroup, renderInventory } from '../../cluster/inventory.js';
 import { writeInventory } from '../../cluster/inventory-file.js';
-import { connectNodeApi } from '../../cluster/kube-nodes.js';
+import { connectNodeApi, type NodeApi } from '../../cluster/kube-nodes.js';
 import { applyLabelPlan } from '../../cluster/label-apply.js';
 import { planLabels, planSummary, renderPlanTable } from '../../cluster/label-plan.js';
 import { nodeTable } from '../../cluster/node-table.js';
 import { loadProfile, opsDir } from '../../cluster/ops-files.js';
 import { KosTestError } from '../../util/errors.js';
+import { intOption } from '../options.js';
 
-interface Common {
+interface Api {
   kubeconfig?: string;
+  requestTimeout: string;
+}
+
+interface Common extends Api {
   profile: string;
 }
 
 const DEFAULT_INVENTORY_DIR = '/etc/ansible/hosts';
 
-function common(cmd: Command): Command {
+function api(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config)')
-    .option('--profile <name|file>', 'cluster profile: its naming rules classify nodes', 'r12s24');
+    .option('--request-timeout <seconds>', 'longest wait for one API request; 0 = no limit', '30');
+}
+
+function common(cmd: Command): Command {
+  return api(cmd).option(
+    '--profile <name|file>',
+    'cluster profile: its naming rules classify nodes',
+    'r12s24',
+  );
+}
+
+function nodeApi(o: Api): NodeApi {
+  const seconds = intOption('--request-timeout', o.requestTimeout, 0, 3600);
+  return connectNodeApi(o.kubeconfig, { requestTimeoutMs: seconds * 1000 });
 }
 
 export function registerClusterCommands(program: Command): void {
@@ -40,7 +58,7 @@ export function registerClusterCommands(program: Command): void {
     )
     .action(async (o: Common) => {
       const profile = await loadProfile(o.profile);
-      const nodes = await connectNodeApi(o.kubeconfig).listNodes();
+      const nodes = await nodeApi(o).listNodes();
       const result = checkProfile(nodes, profile);
       console.log(renderCheck(result));
       if (result.differences.length > 0) {
@@ -56,23 +74,21 @@ export function registerClusterCommands(program: Command): void {
     .option('--dry-run', 'print the plan as a table and change nothing')
     .action(async (o: Common & { dryRun?: boolean }) => {
       const profile = await loadProfile(o.profile);
-      const api = connectNodeApi(o.kubeconfig);
-      const plan = planLabels(await api.listNodes(), profile.rules);
+      const nodes = nodeApi(o);
+      const plan = planLabels(await nodes.listNodes(), profile.rules);
       if (o.dryRun === true) {
         console.log(renderPlanTable(plan));
         console.log(`dry run: ${planSummary(plan, false)}`);
         return;
       }
-      await applyLabelPlan(api, plan);
+      await applyLabelPlan(nodes, plan);
       console.log(planSummary(plan, true));
     });
 
-  cluster
-    .command('show')
+  api(cluster.command('show'))
     .description('The nodes with their kos-role labels, as kubectl get Node -L kos-role/... shows them.')
-    .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config)')
-    .action(async (o: { kubeconfig?: string }) => {
-      console.log(nodeTable(await connectNodeApi(o.kubeconfig).listNodes(), Date.now()));
+    .action(async (o: Api) => {
+      console.log(nodeTable(await nodeApi(o).listNodes(), Date.now()));
     });
 
   common(cluster.command('inventory'))
@@ -84,7 +100,7 @@ export function registerClusterCommands(program: Command): void {
     .action(async (clusterName: string, o: Common & { dir: string }) => {
       checkClusterName(clusterName);
       const profile = await loadProfile(o.profile);
-      const nodes = await connectNodeApi(o.kubeconfig).listNodes();
+      const nodes = await nodeApi(o).listNodes();
       const text = renderInventory(clusterName, nodes, profile.rules);
       const path = await writeInventory(o.dir, clusterName, text);
       console.log(`wrote ${path}: group [${inventoryGroup(clusterName)}], ${nodes.length} hosts`);
