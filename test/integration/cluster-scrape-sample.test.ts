@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createNodes,
@@ -33,6 +36,24 @@ describe('kos-test cluster label on a 500-node cluster', () => {
   });
   after(async () => {
     await front.stop();
+  });
+
+  it('writes an inventory of all 500 hosts and names the unclassified one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kos-test-inventory-'));
+    try {
+      const r = await kosTest(['cluster', 'inventory', 'big', '--dir', dir], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        `wrote ${join(dir, 'big_L1')}: group [big_L1], 500 hosts; unclassified, so without kos_role variables: lbpip0\n`,
+      );
+      const lines = (await readFile(join(dir, 'big_L1'), 'utf8')).trimEnd().split('\n');
+      assert.equal(lines.filter((l) => /^127\./.test(l)).length, 500);
+      assert.ok(lines.includes('127.23.0.1 nodename=lbpip0'));
+      assert.ok(lines.includes('127.22.0.1 nodename=obs0 kos_role_obs=yes'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('annotates exactly the sampled nodes for scraping, and changes nothing when run again', async () => {

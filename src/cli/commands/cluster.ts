@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runPlaybook } from '../../cluster/ansible-run.js';
+import { purposesOf } from '../../cluster/classify.js';
 import { checkProfile, renderCheck } from '../../cluster/profile-check.js';
 import { checkClusterName, inventoryGroup, renderInventory } from '../../cluster/inventory.js';
 import { writeInventory } from '../../cluster/inventory-file.js';
@@ -103,7 +104,14 @@ export function registerClusterCommands(program: Command): void {
       const nodes = await nodeApi(o).listNodes();
       const text = renderInventory(clusterName, nodes, profile.rules);
       const path = await writeInventory(o.dir, clusterName, text);
-      console.log(`wrote ${path}: group [${inventoryGroup(clusterName)}], ${nodes.length} hosts`);
+      const unclassified = nodes
+        .filter((n) => purposesOf(n.name, profile.rules).length === 0)
+        .map((n) => n.name);
+      const note =
+        unclassified.length === 0
+          ? ''
+          : `; unclassified, so without kos_role variables: ${unclassified.join(', ')}`;
+      console.log(`wrote ${path}: group [${inventoryGroup(clusterName)}], ${nodes.length} hosts${note}`);
     });
 
   cluster
