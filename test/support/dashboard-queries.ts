@@ -26,7 +26,8 @@ interface Panel {
   targets?: { expr: string }[];
 }
 
-export function dashboardQueries(): DashboardQuery[] {
+/** `overrides` picks other values for variables, e.g. { interface: 'lo' } for testbed data. */
+export function dashboardQueries(overrides: Record<string, string> = {}): DashboardQuery[] {
   const out: DashboardQuery[] = [];
   for (const d of renderDashboards()) {
     const json = JSON.parse(d.json) as { templating: { list: Variable[] }; panels: Panel[] };
@@ -35,6 +36,7 @@ export function dashboardQueries(): DashboardQuery[] {
       if (v.type === 'custom') values.set(v.name, v.current?.value ?? '');
       if (v.type === 'query') values.set(v.name, v.includeAll === true ? (v.allValue ?? '.+') : '.+');
     }
+    for (const [name, value] of Object.entries(overrides)) values.set(name, value);
     const resolve = (expr: string): string =>
       expr.replace(/\$(\w+)/g, (whole, name: string) => values.get(name) ?? whole);
     for (const v of json.templating.list) {
