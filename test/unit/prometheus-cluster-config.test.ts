@@ -80,16 +80,13 @@ describe('the cluster Prometheus config', () => {
     for (const c of cases) {
       const rule = job(c.job, c.input).relabel_configs.find((r) => r.target_label === '__address__');
       assert.equal(rule?.replacement, c.replacement, c.job);
-      for (const [address, host] of [
+      const addresses: [string, string][] = [
         ['10.0.0.5:10250', '10.0.0.5'],
         ['node7', 'node7'],
         ['10.0.0.5:1', '10.0.0.5'],
-      ]) {
-        assert.equal(
-          new RegExp(`^(?:${rule?.regex ?? ''})$`).exec(address ?? '')?.[1],
-          host,
-          `${c.job} ${address}`,
-        );
+      ];
+      for (const [address, host] of addresses) {
+        assert.equal(new RegExp(`^(?:${rule.regex ?? ''})$`).exec(address)?.[1], host, `${c.job} ${address}`);
       }
     }
   });

@@ -48,16 +48,19 @@ describe('the Prometheus manifests', () => {
     const port = broken.spec.template.spec.containers[0]?.ports[0];
     assert.ok(port);
     port.containerPort = '9090';
-    assert.throws(() => validate(broken as never), /containerPort must be integer/);
+    assert.throws(() => {
+      validate(broken as never);
+    }, /containerPort must be integer/);
     const service = structuredClone(docs.find((d) => d.kind === 'Service')) as { spec: { ports: unknown } };
     service.spec.ports = 'web';
-    assert.throws(() => validate(service as never), /ports must be array/);
+    assert.throws(() => {
+      validate(service as never);
+    }, /ports must be array/);
   });
 
   it('pin Prometheus to the data node, mount the config and the etcd client secret', () => {
-    const [, , , , deployment] = buildManifests(o);
-    assert.equal(deployment?.kind, 'Deployment');
-    const pod = deployment.kind === 'Deployment' ? deployment.spec?.template.spec : undefined;
+    const deployment = buildManifests(o).find((m) => m.kind === 'Deployment');
+    const pod = deployment?.kind === 'Deployment' ? deployment.spec?.template.spec : undefined;
     assert.ok(pod);
     assert.deepEqual(pod.nodeSelector, { 'kos-role/data': 'true' });
     assert.equal(pod.serviceAccountName, 'prometheus');
@@ -121,7 +124,7 @@ describe('the Prometheus manifests', () => {
       rules: { resources?: string[]; verbs: string[] }[];
     };
     assert.deepEqual(role.rules[0]?.resources, ['nodes', 'services', 'endpoints', 'pods']);
-    assert.deepEqual(role.rules[0]?.verbs, ['get', 'list', 'watch']);
+    assert.deepEqual(role.rules[0].verbs, ['get', 'list', 'watch']);
     assert.ok(!JSON.stringify(role).includes('secrets'));
   });
 });
