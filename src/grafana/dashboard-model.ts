@@ -1,7 +1,9 @@
 /**
  * A small model of Grafana dashboards (pure): time-series panels on a 24-column grid, each panel
- * a list of PromQL targets, and template variables. Rendered as Grafana's dashboard JSON.
+ * a list of PromQL targets, and template variables. Rendered as Grafana's dashboard JSON, typed
+ * with Grafana's own schema types so a misspelt field does not compile.
  */
+import type { Dashboard, DataSourceRef, GridPos, Panel, RowPanel, VariableModel } from '@grafana/schema';
 
 export interface Target {
   expr: string;
@@ -35,11 +37,11 @@ export interface DashboardSpec {
   rows: { title: string; panels: PanelSpec[] }[];
 }
 
-const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
 const PANEL_HEIGHT = 8;
 
-export function renderDashboard(spec: DashboardSpec): Record<string, unknown> {
-  const panels: Record<string, unknown>[] = [];
+export function renderDashboard(spec: DashboardSpec): Dashboard {
+  const panels: (Panel | RowPanel)[] = [];
   let id = 1;
   let y = 0;
   for (const row of spec.rows) {
@@ -81,7 +83,7 @@ export function renderDashboard(spec: DashboardSpec): Record<string, unknown> {
   };
 }
 
-function renderPanel(p: PanelSpec, id: number, gridPos: Record<string, number>): Record<string, unknown> {
+function renderPanel(p: PanelSpec, id: number, gridPos: GridPos): Panel {
   return {
     id,
     type: 'timeseries',
@@ -107,18 +109,17 @@ function renderPanel(p: PanelSpec, id: number, gridPos: Record<string, number>):
   };
 }
 
-function datasourceVariable(): Record<string, unknown> {
+function datasourceVariable(): VariableModel {
   return {
     name: 'datasource',
     label: 'Prometheus',
     type: 'datasource',
     query: 'prometheus',
-    current: {},
     hide: 0,
   };
 }
 
-function renderVariable(v: VariableSpec): Record<string, unknown> {
+function renderVariable(v: VariableSpec): VariableModel {
   if (v.kind === 'custom') {
     const choices = v.query.split(',').map((c) => c.trim());
     const first = choices[0] ?? '';
@@ -138,12 +139,11 @@ function renderVariable(v: VariableSpec): Record<string, unknown> {
     type: 'query',
     datasource: DATASOURCE,
     query: { query: v.query, refId: 'variable' },
-    definition: v.query,
     refresh: 2,
     multi: v.includeAll === true,
     includeAll: v.includeAll === true,
     allValue: '.+',
-    current: v.includeAll === true ? { text: 'All', value: '$__all' } : {},
+    ...(v.includeAll === true ? { current: { text: 'All', value: '$__all' } } : {}),
     sort: 1,
     hide: 0,
   };

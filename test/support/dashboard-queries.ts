@@ -17,7 +17,7 @@ interface Variable {
   current?: { value?: string };
   allValue?: string;
   includeAll?: boolean;
-  definition?: string;
+  query?: string | { query?: string };
 }
 
 interface Panel {
@@ -41,7 +41,10 @@ export function dashboardQueries(overrides: Record<string, string> = {}): Dashbo
       expr.replace(/\$(\w+)/g, (whole, name: string) => values.get(name) ?? whole);
     for (const v of json.templating.list) {
       // label_values(<selector>, label) is Grafana's; its selector is PromQL.
-      const m = v.type === 'query' ? /^label_values\((.+),\s*\w+\)$/.exec(v.definition ?? '') : null;
+      const m =
+        v.type === 'query'
+          ? /^label_values\((.+),\s*\w+\)$/.exec(typeof v.query === 'object' ? (v.query.query ?? '') : '')
+          : null;
       if (m?.[1] !== undefined)
         out.push({ dashboard: d.file, panel: `variable ${v.name}`, expr: resolve(m[1]) });
     }
