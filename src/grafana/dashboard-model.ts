@@ -76,7 +76,6 @@ export function renderDashboard(spec: DashboardSpec): Dashboard {
     version: 1,
     time: { from: 'now-1h', to: 'now' },
     refresh: '30s',
-    graphTooltip: 1,
     templating: { list: [datasourceVariable(), ...spec.variables.map(renderVariable)] },
     annotations: { list: [] },
     panels,
@@ -115,7 +114,6 @@ function datasourceVariable(): VariableModel {
     label: 'Prometheus',
     type: 'datasource',
     query: 'prometheus',
-    hide: 0,
   };
 }
 
@@ -130,7 +128,6 @@ function renderVariable(v: VariableSpec): VariableModel {
       query: v.query,
       current: { text: first, value: first },
       options: choices.map((c, i) => ({ text: c, value: c, selected: i === 0 })),
-      hide: 0,
     };
   }
   return {
@@ -139,12 +136,9 @@ function renderVariable(v: VariableSpec): VariableModel {
     type: 'query',
     datasource: DATASOURCE,
     query: { query: v.query, refId: 'variable' },
-    refresh: 2,
     multi: v.includeAll === true,
     includeAll: v.includeAll === true,
     allValue: '.+',
     ...(v.includeAll === true ? { current: { text: 'All', value: '$__all' } } : {}),
-    sort: 1,
-    hide: 0,
   };
 }
