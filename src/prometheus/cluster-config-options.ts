@@ -3,6 +3,7 @@
  * it. The schema is the edge: CLI flags and library callers both go through `parseMetricsOptions`.
  */
 import { z } from 'zod';
+import { COSTED_PURPOSES } from '../measure/cost-table.js';
 import { KosTestError } from '../util/errors.js';
 
 const duration = z
@@ -13,18 +14,8 @@ const absolutePath = z.string().regex(/^\/.*[^/]$/, 'an absolute path without a 
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a lowercase RFC 1123 label');
 const purposeName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a purpose such as comp');
 
-export const DEFAULT_PURPOSES = [
-  'ketcd',
-  'kapi',
-  'kctrl',
-  'netcd',
-  'napi',
-  'nctrl',
-  'comp',
-  'base',
-  'obs',
-  'data',
-];
+/** The costed purposes first (cost collection prefers them in this order), then the others. */
+export const DEFAULT_PURPOSES = [...COSTED_PURPOSES, 'base', 'obs', 'data'];
 
 export const metricsOptionsSchema = z
   .object({
@@ -52,7 +43,7 @@ export const metricsOptionsSchema = z
      * tenth comp node (name ends in 0), and controller nodes.
      */
     sampledNodes: z.string().min(1).default('[0-9.]*|.*comp[0-9]*0|.*ctrl[0-9]*'),
-    /** Purposes joined (in this order, with '+') into each per-node series' `purpose` label. */
+    /** A per-node series' `purpose` label: the first of these the node has a kos-role label for. */
     purposes: z.array(purposeName).min(1).default(DEFAULT_PURPOSES),
     /** @default 'default' */
     namespace: dnsLabel.default('default'),

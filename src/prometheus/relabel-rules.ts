@@ -28,7 +28,8 @@ const PURPOSE_TEMP = '__tmp_kos_purpose';
 /**
  * `node`, `kos_role_*` and `purpose` from the node's meta labels. `nodeNameLabel` is the meta
  * label holding the node's name for this role (node role: __meta_kubernetes_node_name).
- * A node with several roles gets them joined with '+' in `purposes` order.
+ * A node with several roles gets the first of `purposes` it has (all stay in kos_role_*), the
+ * same choice cost collection makes from the labels.
  */
 export function nodeIdentityRules(nodeNameLabel: string, purposes: readonly string[]): RelabelConfig[] {
   const rules: RelabelConfig[] = [
@@ -42,17 +43,13 @@ export function nodeIdentityRules(nodeNameLabel: string, purposes: readonly stri
     { action: 'labelmap', regex: '__meta_kubernetes_node_label_kos_role_(.+)', replacement: 'kos_role_$1' },
   ];
   for (const purpose of purposes) {
-    const sources = [PURPOSE_TEMP, metaName('node_label', `kos-role/${purpose}`)];
-    // Append first, then start: the start rule's output must not feed the append rule.
-    rules.push(
-      {
-        source_labels: sources,
-        regex: '(.+);true',
-        target_label: PURPOSE_TEMP,
-        replacement: `$1+${purpose}`,
-      },
-      { source_labels: sources, regex: ';true', target_label: PURPOSE_TEMP, replacement: purpose },
-    );
+    // Matches only while no earlier purpose has been set: the first one wins.
+    rules.push({
+      source_labels: [PURPOSE_TEMP, metaName('node_label', `kos-role/${purpose}`)],
+      regex: ';true',
+      target_label: PURPOSE_TEMP,
+      replacement: purpose,
+    });
   }
   rules.push({ source_labels: [PURPOSE_TEMP], regex: '(.+)', target_label: 'purpose', replacement: '$1' });
   return rules;
