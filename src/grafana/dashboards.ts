@@ -34,18 +34,33 @@ const INTERFACE_VARIABLE = {
   query: 'eth[0-3], lo, .+',
 } as const;
 
-/** A cost panel pair: summed over each purpose's nodes, and per node. */
-function costPanels(title: string, unit: PanelSpec['unit'], perNode: string): PanelSpec[] {
+/**
+ * A row of cost panels: summed over each purpose's nodes, mean and max per node of each purpose
+ * (the per-purpose figures of measurement.md), and per node.
+ */
+function costPanels(title: string, unit: PanelSpec['unit'], perNodeSeries: string): PanelSpec[] {
+  const perNode = sumBy(['node', 'purpose'], perNodeSeries);
   return [
     {
       title: `${title} by purpose (sum over its nodes)`,
       unit,
-      targets: [{ expr: sumBy(['purpose'], perNode), legendFormat: '{{purpose}}' }],
+      width: 8,
+      targets: [{ expr: sumBy(['purpose'], perNodeSeries), legendFormat: '{{purpose}}' }],
+    },
+    {
+      title: `${title} by purpose (mean and max of its nodes)`,
+      unit,
+      width: 8,
+      targets: [
+        { expr: `avg by (purpose) (${perNode})`, legendFormat: '{{purpose}} mean' },
+        { expr: `max by (purpose) (${perNode})`, legendFormat: '{{purpose}} max' },
+      ],
     },
     {
       title: `${title} per node`,
       unit,
-      targets: [{ expr: sumBy(['node', 'purpose'], perNode), legendFormat: '{{node}} ({{purpose}})' }],
+      width: 8,
+      targets: [{ expr: perNode, legendFormat: '{{node}} ({{purpose}})' }],
     },
   ];
 }

@@ -143,6 +143,28 @@ describe('the dashboard queries, run by a real Prometheus', () => {
     }
   });
 
+  it('the CPU panels sum, average and take the max over the nodes of a purpose', async () => {
+    // comp0 and comp1 burn 0.1 and 0.2 CPU-seconds per scrape: sum : mean : max = 0.3 : 0.15 : 0.2,
+    // whatever the exact scrape interval, because both move at the same scrapes.
+    const cpu = dashboardQueries({ interface: 'lo' }).filter(
+      (q) => q.dashboard === 'kos-node-costs.json' && q.panel.startsWith('CPU cores by purpose'),
+    );
+    const valueFor = async (prefix: string): Promise<number> => {
+      const q = cpu.find((c) => c.expr.startsWith(prefix));
+      assert.ok(q, prefix);
+      const r = (await prom?.get(`/api/v1/query?query=${encodeURIComponent(q.expr)}`)) as {
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
+      const comp = r.data.result.find((s) => s.metric.purpose === 'comp');
+      assert.ok(comp, `${q.expr}: ${JSON.stringify(r.data.result)}`);
+      return Number(comp.value[1]);
+    };
+    const [sum, mean, max] = [await valueFor('sum by'), await valueFor('avg by'), await valueFor('max by')];
+    assert.ok(max > 0);
+    assert.ok(Math.abs(sum / max - 1.5) < 0.02, `sum ${sum} max ${max}`);
+    assert.ok(Math.abs(mean / max - 0.75) < 0.02, `mean ${mean} max ${max}`);
+  });
+
   it('a wrong query is reported as an error (the check can fail)', async () => {
     const r = await run('histogram_quantile(0.5, container_cpu_usage_seconds_total{id="/"}[1m])');
     assert.equal(r.status, 'error');
