@@ -69,7 +69,7 @@ export function keepLabelledNodes(key: string): RelabelConfig {
 export function nodePort(port: number): RelabelConfig {
   return {
     source_labels: ['__address__'],
-    regex: '([^:]+)(?::[0-9]+)?',
+    regex: '(.+?)(?::[0-9]+)?',
     target_label: '__address__',
     replacement: `$1:${port}`,
   };
@@ -109,7 +109,7 @@ export function annotationTargetRules(kind: 'pod' | 'service'): RelabelConfig[] 
     },
     {
       source_labels: ['__address__', metaName(annotation, 'prometheus.io/port')],
-      regex: '([^:]+)(?::[0-9]+)?;([0-9]+)',
+      regex: '(.+?)(?::[0-9]+)?;([0-9]+)',
       target_label: '__address__',
       replacement: '$1:$2',
     },

@@ -92,6 +92,13 @@ const CASES: Case[] = [
     expect: { instance: '127.0.0.4:4194', node: 'worker7', purpose: '' },
   },
   {
+    name: 'an IPv6 node address keeps its brackets',
+    job: JOB_NAMES.cadvisor,
+    address: '[::1]:10250',
+    meta: node('comp30', { ...scrape, ...role('comp') }),
+    expect: { instance: '[::1]:4194', node: 'comp30' },
+  },
+  {
     name: 'kube etcd over TLS on an annotated node',
     job: JOB_NAMES.etcd,
     address: '127.0.0.5:10250',
@@ -145,8 +152,15 @@ const CASES: Case[] = [
     name: 'a sampled agent on comp20',
     job: JOB_NAMES.pods,
     address: '127.0.1.2:9294',
-    meta: pod('comp20', { sample: 'true' }, role('comp')),
-    expect: { node: 'comp20', purpose: 'comp' },
+    meta: pod('comp20', { sample: 'true', port: '9295' }, role('comp')),
+    expect: { instance: '127.0.1.2:9295', node: 'comp20', purpose: 'comp' },
+  },
+  {
+    name: 'an IPv6 pod address gets the annotated port',
+    job: JOB_NAMES.pods,
+    address: '[::1]:9294',
+    meta: pod('comp40', { scrape: 'true', port: '9300' }),
+    expect: { instance: '[::1]:9300', node: 'comp40' },
   },
   {
     name: 'an unsampled agent on comp21',

@@ -84,6 +84,8 @@ describe('the cluster Prometheus config', () => {
         ['10.0.0.5:10250', '10.0.0.5'],
         ['node7', 'node7'],
         ['10.0.0.5:1', '10.0.0.5'],
+        ['[fd00::5]:10250', '[fd00::5]'],
+        ['node7.example:10250', 'node7.example'],
       ];
       for (const [address, host] of addresses) {
         assert.equal(new RegExp(`^(?:${rule.regex ?? ''})$`).exec(address)?.[1], host, `${c.job} ${address}`);
