@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerTestbedCommands } from './commands/testbed.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerMetricsCommands } from './commands/metrics.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTestbedCommands(program);
   registerClusterCommands(program);
+  registerMetricsCommands(program);
   return program;
 }
 
