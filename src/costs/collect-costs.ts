@@ -5,10 +5,20 @@
  * metric's failed query leaves its figures null and the table marked partial.
  */
 import type { CostTable } from '../measure/cost-table.js';
-import { createPrometheusClient, type FetchLike, type PrometheusClient } from '../prometheus/prometheus-api.js';
+import {
+  createPrometheusClient,
+  type FetchLike,
+  type PrometheusClient,
+} from '../prometheus/prometheus-api.js';
 import { KosTestError, toError } from '../util/errors.js';
 import { assembleCostTable, type MetricData } from './cost-assembly.js';
-import { COST_METRICS, costSelector, rawSamplesQuery, sampleCountQuery, type CostMetric } from './cost-queries.js';
+import {
+  COST_METRICS,
+  costSelector,
+  rawSamplesQuery,
+  sampleCountQuery,
+  type CostMetric,
+} from './cost-queries.js';
 import {
   DEFAULT_MARGIN_MS,
   DEFAULT_MAX_SAMPLES_PER_QUERY,
@@ -41,7 +51,11 @@ const METRICS = Object.keys(COST_METRICS) as CostMetric[];
 export async function collectCosts(opts: CollectCostsOptions): Promise<CostTable> {
   checkWindow(opts.fromMs, opts.toMs);
   if (opts.ops !== undefined && !(Number.isInteger(opts.ops) && opts.ops >= 0)) {
-    throw new KosTestError({ what: 'bad op count', value: String(opts.ops), fix: 'give a whole number >= 0' });
+    throw new KosTestError({
+      what: 'bad op count',
+      value: String(opts.ops),
+      fix: 'give a whole number >= 0',
+    });
   }
   const client = createPrometheusClient({
     url: opts.prometheusUrl,
@@ -81,7 +95,8 @@ async function fetchMetric(
 ): Promise<{ series: RawSeries[]; warnings: string[] }> {
   const selector = costSelector(metric, { interfaceFilter: opts.interfaceFilter });
   const span = spanWithMargin(opts.fromMs, opts.toMs, opts.marginMs ?? DEFAULT_MARGIN_MS);
-  const total = (await client.queryNumber(sampleCountQuery(selector, span.toMs - span.fromMs), span.toMs)) ?? 0;
+  const total =
+    (await client.queryNumber(sampleCountQuery(selector, span.toMs - span.fromMs), span.toMs)) ?? 0;
   const warnings: string[] = [];
   const merged = new Map<string, RawSeries>();
   if (total === 0) return { series: [], warnings };

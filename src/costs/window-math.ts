@@ -92,7 +92,11 @@ export function counterWindow(
 }
 
 /** undefined when no sample is in effect inside the window. */
-export function gaugeWindow(samples: readonly Sample[], fromMs: number, toMs: number): GaugeWindow | undefined {
+export function gaugeWindow(
+  samples: readonly Sample[],
+  fromMs: number,
+  toMs: number,
+): GaugeWindow | undefined {
   const s = normalizeSamples(samples);
   const typical = medianInterval(s);
   let weighted = 0;
