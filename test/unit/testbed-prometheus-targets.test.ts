@@ -8,7 +8,7 @@ import {
 import { testbedTargets } from '../../src/testbed/prometheus/testbed-targets.js';
 import { parse } from 'yaml';
 
-const processes = [
+const processes: { name: string; purpose: string; endpoints: Record<string, string> }[] = [
   {
     name: 'netcd0',
     purpose: 'netcd',
