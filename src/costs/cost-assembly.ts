@@ -162,6 +162,10 @@ export function assembleCostTable(input: AssembleInput): CostTable {
     noData,
     partial,
     warnings,
+    failedQueries: METRICS.flatMap((m) => {
+      const d = input.data[m];
+      return 'error' in d ? [d.error] : [];
+    }),
   };
 }
 

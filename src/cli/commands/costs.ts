@@ -99,6 +99,13 @@ async function costs(o: CostsOptions): Promise<void> {
   table.warnings.unshift(...warnings);
   // Nothing at all: one line says so, rather than a table of dashes.
   if (table.nodes.length === table.noData.length) {
+    const failed = table.failedQueries ?? [];
+    if (failed.length > 0) {
+      throw new KosTestError({
+        what: 'no cost data: a query failed',
+        value: failed.length > 1 ? `${failed[0] ?? ''} (and ${failed.length - 1} more)` : (failed[0] ?? ''),
+      });
+    }
     throw new KosTestError({
       what: 'no cost samples in the window',
       value: `${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()} at ${table.prometheus}`,
