@@ -114,9 +114,11 @@ describe('the cost table from raw series', () => {
     const t = assembleCostTable({ ...full, data: { ...full.data, netOut: { error: 'query timed out' } } });
     assert.equal(t.partial, true);
     const n = t.nodes.find((x) => x.node === 'napi0');
-    assert.equal(n?.figures.netOutBytes, null);
-    assert.ok(n?.figures.cpuCores !== null);
-    assert.ok(n?.missing.some((m) => m.startsWith('netOutBytes: query failed')));
+    assert.ok(n);
+    assert.equal(n.figures.netOutBytes, null);
+    assert.ok(n.figures.cpuCores !== null);
+    assert.ok(n.missing.some((m) => m.startsWith('netOutBytes: query failed')));
+    assert.deepEqual(t.failedQueries, ['query timed out']);
     assert.ok(t.warnings.some((w) => w.includes('container_network_transmit_bytes_total: query timed out')));
   });
 

@@ -19,7 +19,7 @@ describe('--from / --to values', () => {
     ['now-250ms', NOW - 250],
   ];
   for (const [text, want] of good) {
-    it(`${text}`, () => {
+    it(text, () => {
       assert.equal(parseTimeOption('--from', text, NOW), want);
     });
   }
