@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -167,6 +167,39 @@ describe('cost collection on the testbed with its real Prometheus', () => {
     assert.deepEqual([napi?.labels.node, napi?.labels.kos_role_napi], ['napi0', 'true']);
     assert.equal(purposes.comp3, 'comp');
     assert.equal(purposes.data0, 'data');
+  });
+
+  it('adds and removes the driver target at run time, without restarting Prometheus', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('kos_test_driver_probe 1\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, nodeAddress('base', 0), resolve));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${nodeAddress('base', 0)}:${port}/metrics`;
+    const pid = testbed.status().prometheus?.pid;
+    const driverTargets = async (): Promise<{ scrapeUrl: string; health: string }[]> => {
+      const res = await fetch(`${prometheusUrl}/api/v1/targets`);
+      const body = (await res.json()) as {
+        data: { activeTargets: { labels: Record<string, string>; scrapeUrl: string; health: string }[] };
+      };
+      return body.data.activeTargets.filter((t) => t.labels.job === 'driver');
+    };
+    const until = async (ok: (ts: { scrapeUrl: string; health: string }[]) => boolean): Promise<void> => {
+      const deadline = Date.now() + 20_000;
+      while (!ok(await driverTargets())) {
+        assert.ok(Date.now() < deadline, JSON.stringify(await driverTargets()));
+        await sleep(250);
+      }
+    };
+    try {
+      await testbed.setDriverTarget(url);
+      await until((ts) => ts.length === 1 && ts[0]?.scrapeUrl === url && ts[0].health === 'up');
+      await testbed.setDriverTarget(undefined);
+      await until((ts) => ts.length === 0);
+      assert.equal(testbed.status().prometheus?.pid, pid);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('charges a known CPU burn to the node that burnt it (within 5%), and to no neighbour', async (t) => {

@@ -172,3 +172,13 @@ describe('the cost table from raw series', () => {
     assert.ok(t.warnings.some((w) => w.startsWith('no purpose known for mystery7')));
   });
 });
+
+describe('missing figures are explained', () => {
+  it('names the figure, the reason and the nodes when a node lacks some figures', () => {
+    const cpu = { series: [series({ node: 'napi0', purpose: 'napi' }, 0.5)] };
+    const t = assembleCostTable(input({ cpu }));
+    assert.equal(t.partial, true);
+    assert.ok(t.warnings.includes('netInBytes: no samples in window on napi0'), t.warnings.join('; '));
+    assert.deepEqual(t.noData, []);
+  });
+});
