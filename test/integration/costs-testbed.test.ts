@@ -207,20 +207,32 @@ describe('cost collection on the testbed with its real Prometheus', () => {
     const proc = testbed.status().processes.find((p) => p.name === node);
     assert.ok(proc);
     const nodeDir = join(dir, 'nodes', node);
-    const burnMs = 4000;
-    await sleep(burnMs + 2500); // an idle stretch as long as the window, for the baseline
-    await writeFile(join(nodeDir, 'burn.json'), JSON.stringify({ ms: burnMs }));
+    await writeFile(join(nodeDir, 'burn.json'), JSON.stringify({ cpuMs: 2000 }));
     process.kill(proc.pid, BURN_SIGNAL);
     const burnedFile = join(nodeDir, 'burned.json');
     while (!existsSync(burnedFile)) await sleep(50);
     const burn = JSON.parse(await readFile(burnedFile, 'utf8')) as BurnResult;
-    const tables = await withBaseline(burn.startMs - 1000, burn.endMs + 1000);
-    const collected = extra(tables, node, (f) => f.cpuCores, true);
+    // The burn with 2.5 s each side (so a late scrape cannot split it across the window's edge),
+    // against the idle stretch of the same length after it.
+    const fromMs = burn.startMs - 2500;
+    const toMs = burn.endMs + 2500;
+    const length = toMs - fromMs;
+    await waitForSampleAfter(toMs + length + 1000);
+    const [load, idle] = await Promise.all([costs(fromMs, toMs), costs(toMs, toMs + length)]);
+    const tables = { load, idle };
+    // The kernel charged the node burn.cpuSeconds during the burn (its background work
+    // included); the margins add the node's idle rate, measured right after.
+    const cores = (table: CostTable): number =>
+      table.nodes.find((n) => n.node === node)?.figures.cpuCores ?? NaN;
+    const burnWallS = (burn.endMs - burn.startMs) / 1000;
+    const expected = burn.cpuSeconds + cores(idle) * (length / 1000 - burnWallS);
+    const collected = cores(load) * (length / 1000);
     t.diagnostic(
-      `burnt ${burn.cpuSeconds.toFixed(3)} CPU-s in ${burn.endMs - burn.startMs} ms; collected ${collected.toFixed(3)} CPU-s beyond the idle baseline`,
+      `burnt ${burn.cpuSeconds.toFixed(3)} CPU-s in ${burnWallS.toFixed(2)} s; node idles at ${cores(idle).toFixed(4)} cores; ` +
+        `expected ${expected.toFixed(3)} CPU-s over the ${(length / 1000).toFixed(2)} s window, collected ${collected.toFixed(3)}`,
     );
-    assert.ok(burn.cpuSeconds > 1, `the burn got ${burn.cpuSeconds} CPU-s`);
-    assertWithin(collected, burn.cpuSeconds, 0.05, `${node} CPU`);
+    assert.ok(burn.cpuSeconds >= 2, `the burn got ${burn.cpuSeconds} CPU-s`);
+    assertWithin(collected, expected, 0.05, `${node} CPU`);
     for (const other of tables.load.nodes.filter((n) => n.node !== node && n.purpose !== 'comp')) {
       const theirs = extra(tables, other.node, (f) => f.cpuCores, true);
       // Picking the burn up would be ~100% of it; idle nodes vary by a few hundredths of a second.
