@@ -176,6 +176,10 @@ describe('kos-test testbed up / status / scale / down', () => {
     up.child.kill('SIGINT');
     assert.equal(await up.exited, 130);
     await assertNothingLeft(status);
+    const promPid = status.prometheus?.pid;
+    assert.ok(promPid !== undefined && promPid > 0);
+    assert.equal(isAlive(promPid), false, 'prometheus still runs after ^C');
+    assert.ok(await refusesConnections(status.prometheus?.url ?? ''), 'prometheus still answers');
   });
 
   it('refuses bad options with one line naming the value and the fix', async () => {
