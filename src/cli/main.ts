@@ -1,5 +1,6 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
+import { registerCostsCommand } from './commands/costs.js';
 import { registerTestbedCommands } from './commands/testbed.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerMetricsCommands } from './commands/metrics.js';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerTestbedCommands(program);
   registerClusterCommands(program);
   registerMetricsCommands(program);
+  registerCostsCommand(program);
   return program;
 }
 
