@@ -19,10 +19,14 @@ import { nodeAddress } from '../../src/testbed/node-addresses.js';
 import type { NodeReady } from '../../src/testbed/node-process/node-spec.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 
-/** Burns CPU for argv[1] ms, writes argv[2], then idles until stopped. */
+/**
+ * Burns argv[1] ms of its own CPU time (not wall time, so a loaded machine only slows it), writes
+ * argv[2], then idles until stopped.
+ */
 const BURN =
-  'const end = Date.now() + Number(process.argv[1]); let x = 0;' +
-  'while (Date.now() < end) x += Math.sqrt(x + 1);' +
+  'const want = Number(process.argv[1]) * 1000; let x = 0;' +
+  'const used = () => { const u = process.cpuUsage(); return u.user + u.system; };' +
+  'while (used() < want) for (let i = 0; i < 10000; i++) x += Math.sqrt(x + 1);' +
   "require('fs').writeFileSync(process.argv[2], String(x)); setInterval(() => {}, 1 << 30);";
 
 /**
