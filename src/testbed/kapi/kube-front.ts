@@ -16,6 +16,7 @@ import type { ApiContext } from '../napi/api-context.js';
 import { ApiserverMetrics } from '../napi/apiserver-metrics.js';
 import { Coalescer } from '../napi/coalescer.js';
 import { apiGroupDocument, apiGroupList, versionInfo } from '../napi/discovery.js';
+import { EtcdKv } from '../etcd/etcd-kv.js';
 import { EtcdStore, isCompactedError } from '../napi/etcd-store.js';
 import { sendJsonText, sendText } from '../napi/http-io.js';
 import { sendFailure, serveResource } from '../napi/request-router.js';
@@ -68,7 +69,8 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   const { name, host } = opts;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
   const client = new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 });
-  const store = new EtcdStore(client);
+  // Watches go through etcd3; every other etcd call through the lean KV client (ADR 0014).
+  const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
   const caches = new Map<ResourceType, WatchCache>();
   for (const type of CORE_RESOURCES) {
     caches.set(
@@ -107,6 +109,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
     await Promise.all([...caches.values()].map((c) => c.ready()));
   } catch (e: unknown) {
     client.close();
+    store.close();
     throw new KosTestError({
       what: `kube front ${name} cannot reach ketcd`,
       value: opts.etcdEndpoints.join(','),
@@ -151,6 +154,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
     await Promise.all([...caches.values()].map((c) => c.stop()));
     await proxy.close();
     client.close();
+    store.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -184,6 +188,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
         await proxy.close();
         await closed;
         client.close();
+        store.close();
       })();
       return stopping;
     },

@@ -12,6 +12,7 @@ import { KosTestError } from '../../util/errors.js';
 import type { ApiContext } from './api-context.js';
 import { ApiserverMetrics } from './apiserver-metrics.js';
 import { Coalescer } from './coalescer.js';
+import { EtcdKv } from '../etcd/etcd-kv.js';
 import { EtcdStore, isCompactedError } from './etcd-store.js';
 import { createRouter } from './request-router.js';
 import { WatchCache } from './watch-cache.js';
@@ -48,6 +49,7 @@ export class NetworkApiserver {
   readonly port: number;
   private readonly server: Server;
   private readonly client: Etcd3;
+  private readonly store: EtcdStore;
   private readonly caches: Map<ResourceType, WatchCache>;
   private readonly coalescer: Coalescer;
   private compactionTimer: NodeJS.Timeout | undefined;
@@ -58,6 +60,7 @@ export class NetworkApiserver {
     name: string;
     server: Server;
     client: Etcd3;
+    store: EtcdStore;
     caches: Map<ResourceType, WatchCache>;
     coalescer: Coalescer;
     metrics: ApiserverMetrics;
@@ -67,6 +70,7 @@ export class NetworkApiserver {
     this.name = parts.name;
     this.server = parts.server;
     this.client = parts.client;
+    this.store = parts.store;
     this.caches = parts.caches;
     this.coalescer = parts.coalescer;
     this.metrics = parts.metrics;
@@ -79,8 +83,9 @@ export class NetworkApiserver {
     const name = opts.name ?? 'napi0';
     const host = opts.host ?? '127.0.0.1';
     const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
+    // Watches go through etcd3; every other etcd call through the lean KV client (ADR 0014).
     const client = new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 });
-    const store = new EtcdStore(client);
+    const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
     const caches = new Map<ResourceType, WatchCache>();
     const metrics = new ApiserverMetrics(name, () =>
       [...caches.values()].map((c) => [c.type.resource, c.objectCount]),
@@ -119,6 +124,7 @@ export class NetworkApiserver {
       await Promise.all([...caches.values()].map((c) => c.ready()));
     } catch (e: unknown) {
       client.close();
+      store.close();
       throw new KosTestError({
         what: `network-apiserver ${name} cannot reach etcd`,
         value: opts.etcdEndpoints.join(','),
@@ -135,6 +141,7 @@ export class NetworkApiserver {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         client.close();
+        store.close();
         reject(
           new KosTestError({
             what: `network-apiserver ${name} cannot listen`,
@@ -146,7 +153,17 @@ export class NetworkApiserver {
       server.listen(opts.port ?? 0, host, resolve);
     });
     const port = (server.address() as AddressInfo).port;
-    const napi = new NetworkApiserver({ name, server, client, caches, coalescer, metrics, host, port });
+    const napi = new NetworkApiserver({
+      name,
+      server,
+      client,
+      store,
+      caches,
+      coalescer,
+      metrics,
+      host,
+      port,
+    });
     napi.scheduleCompaction(store, opts.compactionIntervalMs ?? 300_000, log);
     server.on('close', () => {
       ready = false;
@@ -186,6 +203,7 @@ export class NetworkApiserver {
       this.server.closeAllConnections();
       await closed;
       this.client.close();
+      this.store.close();
     })();
     return this.stopping;
   }
