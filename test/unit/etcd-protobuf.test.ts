@@ -67,11 +67,15 @@ describe('protobuf wire format for the etcd KV client', () => {
       then: { put: Buffer.from('v') },
       elseGet: false,
     });
-    const [compare, success, ...rest] = [...readFields(txn)];
+    const fields = [...readFields(txn)];
+    const compare = fields.at(0);
+    const success = fields.at(1);
+    const rest = fields.slice(2);
     assert.equal(rest.length, 0, 'no failure branch was asked for');
     assert.equal(compare?.field, 1);
     assert.equal(success?.field, 2);
-    const cmp = compare?.kind === 'bytes' ? [...readFields(compare.value)] : [];
+    assert.ok(compare?.kind === 'bytes');
+    const cmp = [...readFields(compare.value)];
     assert.deepEqual(
       cmp.map((f) => [f.field, f.kind === 'bytes' ? f.value.toString() : f.value]),
       [
@@ -97,7 +101,8 @@ describe('protobuf wire format for the etcd KV client', () => {
     const res = decodeTxn(new ProtoWriter().bytesField(1, header).bytesField(3, op, true).finish());
     assert.equal(res.succeeded, false);
     assert.equal(res.revision, 42);
-    assert.equal(res.current?.modRevision, 40);
-    assert.equal(res.current?.value.toString(), 'x');
+    assert.ok(res.current !== undefined);
+    assert.equal(res.current.modRevision, 40);
+    assert.equal(res.current.value.toString(), 'x');
   });
 });
