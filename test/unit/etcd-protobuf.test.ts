@@ -74,7 +74,7 @@ describe('protobuf wire format for the etcd KV client', () => {
     assert.equal(rest.length, 0, 'no failure branch was asked for');
     assert.equal(compare?.field, 1);
     assert.equal(success?.field, 2);
-    assert.ok(compare?.kind === 'bytes');
+    assert.ok(compare.kind === 'bytes');
     const cmp = [...readFields(compare.value)];
     assert.deepEqual(
       cmp.map((f) => [f.field, f.kind === 'bytes' ? f.value.toString() : f.value]),
