@@ -7,7 +7,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Etcd3 } from 'etcd3';
 import { CORE_RESOURCES } from '../../api/core/core-resources.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { apiErrors } from '../../api/status.js';
@@ -68,8 +67,7 @@ export interface KubeFront {
 export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront> {
   const { name, host } = opts;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
-  const client = new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 });
-  // Watches go through etcd3; every other etcd call through the lean KV client (ADR 0014).
+  // etcd over node:http2 without grpc-js (ADR 0014).
   const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
   const caches = new Map<ResourceType, WatchCache>();
   for (const type of CORE_RESOURCES) {
@@ -78,7 +76,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
       new WatchCache({
         type,
         store,
-        client,
+        etcdEndpoints: opts.etcdEndpoints,
         historySize: opts.watchHistorySize ?? 100_000,
         bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
         log,
@@ -108,7 +106,6 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   try {
     await Promise.all([...caches.values()].map((c) => c.ready()));
   } catch (e: unknown) {
-    client.close();
     store.close();
     throw new KosTestError({
       what: `kube front ${name} cannot reach ketcd`,
@@ -153,7 +150,6 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   } catch (e: unknown) {
     await Promise.all([...caches.values()].map((c) => c.stop()));
     await proxy.close();
-    client.close();
     store.close();
     throw e;
   }
@@ -187,7 +183,6 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
         server.closeAllConnections();
         await proxy.close();
         await closed;
-        client.close();
         store.close();
       })();
       return stopping;

@@ -5,7 +5,6 @@
  * transaction guarded by the revision it was based on, so no update is ever lost and several
  * apiservers on one etcd agree on versions.
  */
-import type { IKeyValue } from 'etcd3';
 import type { KosObject, ObjectMeta } from '../../api/meta.js';
 import type { EtcdKv, KeyValue } from '../etcd/etcd-kv.js';
 import { isNamespaced, type ResourceType } from '../../api/resource-type.js';
@@ -35,12 +34,7 @@ export class CompactedError extends Error {
   }
 }
 
-/** An etcd3 watch event's key-value as a stored object. */
-export function decodeValue(kv: IKeyValue): StoredObject {
-  return decodeStored(kv.value, Number(kv.mod_revision));
-}
-
-function decodeKv(kv: KeyValue): StoredObject {
+export function decodeKv(kv: KeyValue): StoredObject {
   return decodeStored(kv.value, kv.modRevision);
 }
 

@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Etcd3 } from 'etcd3';
 import type { ResourceType } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
 import { KosTestError } from '../../util/errors.js';
@@ -48,7 +47,6 @@ export class NetworkApiserver {
   readonly host: string;
   readonly port: number;
   private readonly server: Server;
-  private readonly client: Etcd3;
   private readonly store: EtcdStore;
   private readonly caches: Map<ResourceType, WatchCache>;
   private readonly coalescer: Coalescer;
@@ -59,7 +57,6 @@ export class NetworkApiserver {
   private constructor(parts: {
     name: string;
     server: Server;
-    client: Etcd3;
     store: EtcdStore;
     caches: Map<ResourceType, WatchCache>;
     coalescer: Coalescer;
@@ -69,7 +66,6 @@ export class NetworkApiserver {
   }) {
     this.name = parts.name;
     this.server = parts.server;
-    this.client = parts.client;
     this.store = parts.store;
     this.caches = parts.caches;
     this.coalescer = parts.coalescer;
@@ -83,8 +79,7 @@ export class NetworkApiserver {
     const name = opts.name ?? 'napi0';
     const host = opts.host ?? '127.0.0.1';
     const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
-    // Watches go through etcd3; every other etcd call through the lean KV client (ADR 0014).
-    const client = new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 });
+    // etcd over node:http2 without grpc-js (ADR 0014).
     const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
     const caches = new Map<ResourceType, WatchCache>();
     const metrics = new ApiserverMetrics(name, () =>
@@ -97,7 +92,7 @@ export class NetworkApiserver {
         new WatchCache({
           type,
           store,
-          client,
+          etcdEndpoints: opts.etcdEndpoints,
           historySize: opts.watchHistorySize ?? 100_000,
           bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
           log,
@@ -123,7 +118,6 @@ export class NetworkApiserver {
     try {
       await Promise.all([...caches.values()].map((c) => c.ready()));
     } catch (e: unknown) {
-      client.close();
       store.close();
       throw new KosTestError({
         what: `network-apiserver ${name} cannot reach etcd`,
@@ -140,7 +134,6 @@ export class NetworkApiserver {
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
-        client.close();
         store.close();
         reject(
           new KosTestError({
@@ -156,7 +149,6 @@ export class NetworkApiserver {
     const napi = new NetworkApiserver({
       name,
       server,
-      client,
       store,
       caches,
       coalescer,
@@ -202,7 +194,6 @@ export class NetworkApiserver {
       this.coalescer.stop();
       this.server.closeAllConnections();
       await closed;
-      this.client.close();
       this.store.close();
     })();
     return this.stopping;
