@@ -137,6 +137,7 @@ export class WatchCache {
     const cur = new CacheEntry(stored.obj, stored.rev, this.type);
     this.objects.set(key, cur);
     this.emit({ type: prev === undefined ? 'ADDED' : 'MODIFIED', rev: stored.rev, cur, prev });
+    prev?.releaseEncodings(); // superseded: only the history ring still holds it
   }
 
   private applyDelete(kv: KeyValue, prevKv: KeyValue | undefined): void {
@@ -149,7 +150,10 @@ export class WatchCache {
       (prevKv !== undefined ? new CacheEntry(decodeKv(prevKv).obj, rev, this.type) : undefined);
     this.objects.delete(key);
     if (prev === undefined) return;
-    this.emit({ type: 'DELETED', rev, cur: prev.asDeletedAt(rev, this.type), prev });
+    const cur = prev.asDeletedAt(rev, this.type);
+    this.emit({ type: 'DELETED', rev, cur, prev });
+    prev.releaseEncodings();
+    cur.releaseEncodings();
   }
 
   private emit(event: CacheEvent): void {
