@@ -92,7 +92,7 @@ export class GrpcUnaryClient {
         if (s === undefined) return;
         status = Number(s);
         const m = headers['grpc-message'];
-        statusMessage = typeof m === 'string' ? decodeURIComponent(m) : '';
+        statusMessage = typeof m === 'string' ? percentDecoded(m) : '';
       };
       stream.on('response', takeStatus);
       stream.on('trailers', takeStatus);
@@ -137,5 +137,14 @@ export class GrpcUnaryClient {
     this.closed = true;
     this.session?.destroy();
     this.session = undefined;
+  }
+}
+
+/** grpc-message is percent-encoded; a malformed one is shown as sent rather than thrown. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
