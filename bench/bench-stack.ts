@@ -38,6 +38,8 @@ export async function startBenchStack(dir: string): Promise<BenchStack> {
         etcdEndpoints: etcd.clientUrls,
       },
       dir: join(dir, 'napi0'),
+      // e.g. BENCH_NAPI_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the napi alone.
+      nodeFlags: (process.env.BENCH_NAPI_FLAGS ?? '').split(' ').filter((f) => f !== ''),
     });
   } catch (e: unknown) {
     await etcd.stop();

@@ -120,6 +120,16 @@ describe('network-apiserver lists, selectors and watches', () => {
       byNode.map((e) => e.type),
       ['ADDED', 'MODIFIED', 'MODIFIED'],
     );
+    // Replayed from history, each event carries its own version of the object (the superseded
+    // versions are encoded again, see CacheEntry.releaseEncodings).
+    assert.deepEqual(
+      byNode.map((e) => (e.object.status as { addressVNI?: number } | undefined)?.addressVNI),
+      [undefined, 9, 10],
+    );
+    assert.equal(
+      new Set(byNode.map((e) => (e.object.metadata as { resourceVersion: string }).resourceVersion)).size,
+      3,
+    );
     const byVni = await readWatch(
       `${url}${coll}?watch=true&resourceVersion=${rv}&fieldSelector=status.addressVNI%3D9`,
       (e) => e.length >= 2,

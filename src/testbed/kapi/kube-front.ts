@@ -7,7 +7,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Etcd3 } from 'etcd3';
 import { CORE_RESOURCES } from '../../api/core/core-resources.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { apiErrors } from '../../api/status.js';
@@ -16,6 +15,7 @@ import type { ApiContext } from '../napi/api-context.js';
 import { ApiserverMetrics } from '../napi/apiserver-metrics.js';
 import { Coalescer } from '../napi/coalescer.js';
 import { apiGroupDocument, apiGroupList, versionInfo } from '../napi/discovery.js';
+import { EtcdKv } from '../etcd/etcd-kv.js';
 import { EtcdStore, isCompactedError } from '../napi/etcd-store.js';
 import { sendJsonText, sendText } from '../napi/http-io.js';
 import { sendFailure, serveResource } from '../napi/request-router.js';
@@ -67,8 +67,8 @@ export interface KubeFront {
 export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront> {
   const { name, host } = opts;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
-  const client = new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 });
-  const store = new EtcdStore(client);
+  // etcd over node:http2 without grpc-js (ADR 0014).
+  const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
   const caches = new Map<ResourceType, WatchCache>();
   for (const type of CORE_RESOURCES) {
     caches.set(
@@ -76,7 +76,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
       new WatchCache({
         type,
         store,
-        client,
+        etcdEndpoints: opts.etcdEndpoints,
         historySize: opts.watchHistorySize ?? 100_000,
         bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
         log,
@@ -106,7 +106,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   try {
     await Promise.all([...caches.values()].map((c) => c.ready()));
   } catch (e: unknown) {
-    client.close();
+    store.close();
     throw new KosTestError({
       what: `kube front ${name} cannot reach ketcd`,
       value: opts.etcdEndpoints.join(','),
@@ -150,7 +150,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   } catch (e: unknown) {
     await Promise.all([...caches.values()].map((c) => c.stop()));
     await proxy.close();
-    client.close();
+    store.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
@@ -183,7 +183,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
         server.closeAllConnections();
         await proxy.close();
         await closed;
-        client.close();
+        store.close();
       })();
       return stopping;
     },

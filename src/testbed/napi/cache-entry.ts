@@ -4,7 +4,7 @@ import type { ResourceType } from '../../api/resource-type.js';
 
 export class CacheEntry {
   private jsonText: string | undefined;
-  private readonly lines: Partial<Record<WatchEventType, Buffer>> = {};
+  private lines: Partial<Record<WatchEventType, Buffer>> = {};
   readonly fields: Readonly<Record<string, string>>;
 
   constructor(
@@ -41,6 +41,16 @@ export class CacheEntry {
       this.lines[type] = line;
     }
     return line;
+  }
+
+  /**
+   * Forgets the encodings once this version is no longer current: its watch lines have been
+   * queued by then, and the history ring keeps ~100k such versions, which otherwise hold their
+   * JSON twice (string and Buffer). A late replay from the ring encodes again.
+   */
+  releaseEncodings(): void {
+    this.jsonText = undefined;
+    this.lines = {};
   }
 
   /** The same object as last seen, stamped with the revision that deleted it. */

@@ -5,8 +5,8 @@
  * transaction guarded by the revision it was based on, so no update is ever lost and several
  * apiservers on one etcd agree on versions.
  */
-import type { Etcd3, IKeyValue } from 'etcd3';
 import type { KosObject, ObjectMeta } from '../../api/meta.js';
+import type { EtcdKv, KeyValue } from '../etcd/etcd-kv.js';
 import { isNamespaced, type ResourceType } from '../../api/resource-type.js';
 
 export interface StoredObject {
@@ -34,9 +34,12 @@ export class CompactedError extends Error {
   }
 }
 
-export function decodeValue(kv: IKeyValue): StoredObject {
-  const obj = JSON.parse(kv.value.toString('utf8')) as KosObject;
-  const rev = Number(kv.mod_revision);
+export function decodeKv(kv: KeyValue): StoredObject {
+  return decodeStored(kv.value, kv.modRevision);
+}
+
+function decodeStored(value: Buffer, rev: number): StoredObject {
+  const obj = JSON.parse(value.toString('utf8')) as KosObject;
   obj.metadata.resourceVersion = String(rev);
   return { obj, rev };
 }
@@ -47,7 +50,7 @@ export function encodeValue(obj: KosObject): string {
 
 export class EtcdStore {
   constructor(
-    private readonly client: Etcd3,
+    private readonly kv: EtcdKv,
     private readonly root = '/registry/',
   ) {}
 
@@ -67,45 +70,50 @@ export class EtcdStore {
   }
 
   async get(type: ResourceType, namespace: string, name: string): Promise<StoredObject | undefined> {
-    const res = await this.client.kv.range({ key: Buffer.from(this.key(type, namespace, name)) });
+    const res = await this.kv.range({ key: Buffer.from(this.key(type, namespace, name)) });
     const kv = res.kvs[0];
-    return kv === undefined ? undefined : decodeValue(kv);
+    return kv === undefined ? undefined : decodeKv(kv);
   }
 
   async create(type: ResourceType, obj: KosObject): Promise<WriteOutcome> {
     const key = this.key(type, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
-    const res = await this.client
-      .if(key, 'Create', '==', 0)
-      .then(this.client.put(key).value(encodeValue(obj)))
-      .commit();
+    const res = await this.kv.txn({
+      key: Buffer.from(key),
+      target: 'create',
+      revision: 0,
+      then: { put: Buffer.from(encodeValue(obj)) },
+      elseGet: false,
+    });
     if (!res.succeeded) return { ok: false, current: undefined };
-    return { ok: true, stored: withRev(obj, Number(res.header.revision)) };
+    return { ok: true, stored: withRev(obj, res.revision) };
   }
 
   /** Writes `obj` only if the stored object is still at `basedOn`; else returns what is there. */
   async update(type: ResourceType, obj: KosObject, basedOn: number): Promise<WriteOutcome> {
     const key = this.key(type, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
-    const res = await this.client
-      .if(key, 'Mod', '==', basedOn)
-      .then(this.client.put(key).value(encodeValue(obj)))
-      .else(this.client.get(key))
-      .commit();
-    if (res.succeeded) return { ok: true, stored: withRev(obj, Number(res.header.revision)) };
-    const kv = res.responses[0]?.response_range.kvs[0];
-    return { ok: false, current: kv === undefined ? undefined : decodeValue(kv) };
+    const res = await this.kv.txn({
+      key: Buffer.from(key),
+      target: 'mod',
+      revision: basedOn,
+      then: { put: Buffer.from(encodeValue(obj)) },
+      elseGet: true,
+    });
+    if (res.succeeded) return { ok: true, stored: withRev(obj, res.revision) };
+    return { ok: false, current: res.current === undefined ? undefined : decodeKv(res.current) };
   }
 
   /** Deletes only if still at `basedOn`; the deleted object carries the deletion revision. */
   async delete(type: ResourceType, current: StoredObject): Promise<WriteOutcome> {
     const key = this.key(type, current.obj.metadata.namespace ?? '', current.obj.metadata.name ?? '');
-    const res = await this.client
-      .if(key, 'Mod', '==', current.rev)
-      .then(this.client.delete().key(key))
-      .else(this.client.get(key))
-      .commit();
-    if (res.succeeded) return { ok: true, stored: withRev(current.obj, Number(res.header.revision)) };
-    const kv = res.responses[0]?.response_range.kvs[0];
-    return { ok: false, current: kv === undefined ? undefined : decodeValue(kv) };
+    const res = await this.kv.txn({
+      key: Buffer.from(key),
+      target: 'mod',
+      revision: current.rev,
+      then: { delete: true },
+      elseGet: true,
+    });
+    if (res.succeeded) return { ok: true, stored: withRev(current.obj, res.revision) };
+    return { ok: false, current: res.current === undefined ? undefined : decodeKv(res.current) };
   }
 
   /**
@@ -120,20 +128,20 @@ export class EtcdStore {
   }): Promise<RangePage> {
     const end = prefixEnd(opts.prefix);
     try {
-      const res = await this.client.kv.range({
+      const res = await this.kv.range({
         key: Buffer.from(opts.fromKey ?? opts.prefix),
-        range_end: end,
+        rangeEnd: end,
         limit: opts.limit ?? 0,
         revision: opts.revision ?? 0,
       });
-      const items = res.kvs.map(decodeValue);
+      const items = res.kvs.map(decodeKv);
       const last = res.kvs[res.kvs.length - 1];
       const nextKey = res.more && last !== undefined ? `${last.key.toString('utf8')}\x00` : undefined;
       return {
         items,
-        revision: Number(res.header.revision),
+        revision: res.revision,
         nextKey,
-        remaining: Math.max(0, Number(res.count) - items.length),
+        remaining: Math.max(0, res.count - items.length),
       };
     } catch (e: unknown) {
       if (opts.revision !== undefined && opts.revision > 0 && isCompactedError(e)) {
@@ -145,13 +153,17 @@ export class EtcdStore {
 
   /** The store's current revision (a cheap range on a key that does not exist). */
   async currentRevision(): Promise<number> {
-    const res = await this.client.kv.range({ key: Buffer.from(`${this.root}\x00`) });
-    return Number(res.header.revision);
+    const res = await this.kv.range({ key: Buffer.from(`${this.root}\x00`) });
+    return res.revision;
   }
 
   /** Forgets history before `revision` (what kube-apiserver does every few minutes). */
   async compact(revision: number): Promise<void> {
-    await this.client.kv.compact({ revision });
+    await this.kv.compact(revision);
+  }
+
+  close(): void {
+    this.kv.close();
   }
 }
 

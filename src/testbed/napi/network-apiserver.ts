@@ -5,13 +5,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Etcd3 } from 'etcd3';
 import type { ResourceType } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
 import { KosTestError } from '../../util/errors.js';
 import type { ApiContext } from './api-context.js';
 import { ApiserverMetrics } from './apiserver-metrics.js';
 import { Coalescer } from './coalescer.js';
+import { EtcdKv } from '../etcd/etcd-kv.js';
 import { EtcdStore, isCompactedError } from './etcd-store.js';
 import { createRouter } from './request-router.js';
 import { WatchCache } from './watch-cache.js';
@@ -47,7 +47,7 @@ export class NetworkApiserver {
   readonly host: string;
   readonly port: number;
   private readonly server: Server;
-  private readonly client: Etcd3;
+  private readonly store: EtcdStore;
   private readonly caches: Map<ResourceType, WatchCache>;
   private readonly coalescer: Coalescer;
   private compactionTimer: NodeJS.Timeout | undefined;
@@ -57,7 +57,7 @@ export class NetworkApiserver {
   private constructor(parts: {
     name: string;
     server: Server;
-    client: Etcd3;
+    store: EtcdStore;
     caches: Map<ResourceType, WatchCache>;
     coalescer: Coalescer;
     metrics: ApiserverMetrics;
@@ -66,7 +66,7 @@ export class NetworkApiserver {
   }) {
     this.name = parts.name;
     this.server = parts.server;
-    this.client = parts.client;
+    this.store = parts.store;
     this.caches = parts.caches;
     this.coalescer = parts.coalescer;
     this.metrics = parts.metrics;
@@ -79,8 +79,8 @@ export class NetworkApiserver {
     const name = opts.name ?? 'napi0';
     const host = opts.host ?? '127.0.0.1';
     const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
-    const client = new Etcd3({ hosts: [...opts.etcdEndpoints], dialTimeout: 5000 });
-    const store = new EtcdStore(client);
+    // etcd over node:http2 without grpc-js (ADR 0014).
+    const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
     const caches = new Map<ResourceType, WatchCache>();
     const metrics = new ApiserverMetrics(name, () =>
       [...caches.values()].map((c) => [c.type.resource, c.objectCount]),
@@ -92,7 +92,7 @@ export class NetworkApiserver {
         new WatchCache({
           type,
           store,
-          client,
+          etcdEndpoints: opts.etcdEndpoints,
           historySize: opts.watchHistorySize ?? 100_000,
           bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
           log,
@@ -118,7 +118,7 @@ export class NetworkApiserver {
     try {
       await Promise.all([...caches.values()].map((c) => c.ready()));
     } catch (e: unknown) {
-      client.close();
+      store.close();
       throw new KosTestError({
         what: `network-apiserver ${name} cannot reach etcd`,
         value: opts.etcdEndpoints.join(','),
@@ -134,7 +134,7 @@ export class NetworkApiserver {
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
-        client.close();
+        store.close();
         reject(
           new KosTestError({
             what: `network-apiserver ${name} cannot listen`,
@@ -146,7 +146,16 @@ export class NetworkApiserver {
       server.listen(opts.port ?? 0, host, resolve);
     });
     const port = (server.address() as AddressInfo).port;
-    const napi = new NetworkApiserver({ name, server, client, caches, coalescer, metrics, host, port });
+    const napi = new NetworkApiserver({
+      name,
+      server,
+      store,
+      caches,
+      coalescer,
+      metrics,
+      host,
+      port,
+    });
     napi.scheduleCompaction(store, opts.compactionIntervalMs ?? 300_000, log);
     server.on('close', () => {
       ready = false;
@@ -185,7 +194,7 @@ export class NetworkApiserver {
       this.coalescer.stop();
       this.server.closeAllConnections();
       await closed;
-      this.client.close();
+      this.store.close();
     })();
     return this.stopping;
   }

@@ -4,20 +4,22 @@
  * may concern (see watch-index.ts). Watches from a version inside the ring are served from memory;
  * older versions get 410 Gone, as from kube-apiserver's cache.
  */
-import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
+import { EtcdWatch, type WatchResponse } from '../etcd/etcd-watch.js';
+import type { KeyValue } from '../etcd/etcd-kv.js';
 import type { KosObject } from '../../api/meta.js';
 import { isNamespaced, type ResourceType } from '../../api/resource-type.js';
 import { apiErrors } from '../../api/status.js';
 import { CacheEntry, type CacheEvent } from './cache-entry.js';
 import type { ClientWatch } from './client-watch.js';
-import { decodeValue, type EtcdStore } from './etcd-store.js';
+import { decodeKv, prefixEnd, type EtcdStore } from './etcd-store.js';
 import { EventRing } from './event-ring.js';
 import { WatchIndex } from './watch-index.js';
 
 export interface WatchCacheOptions {
   type: ResourceType;
   store: EtcdStore;
-  client: Etcd3;
+  /** etcd client URLs, for the cache's own watch stream. */
+  etcdEndpoints: readonly string[];
   /** How many recent events are kept for watches that start from a version. */
   historySize: number;
   bookmarkIntervalMs: number;
@@ -33,7 +35,7 @@ export class WatchCache {
   private readonly objects = new Map<string, CacheEntry>();
   private readonly ring: EventRing;
   private readonly index: WatchIndex;
-  private etcdWatch: Watcher | undefined;
+  private etcdWatch: EtcdWatch | undefined;
   private bookmarkTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** The cache reflects etcd as of this revision. */
@@ -78,21 +80,22 @@ export class WatchCache {
     }
     this.rev = revision;
     this.ring.reset(revision);
-    const watch = await this.opts.client
-      .watch()
-      .prefix(prefix)
-      .startRevision(String(revision + 1))
-      .withPreviousKV()
-      .create();
+    const watch = await EtcdWatch.open({
+      endpoints: this.opts.etcdEndpoints,
+      key: Buffer.from(prefix),
+      rangeEnd: prefixEnd(prefix),
+      startRevision: revision + 1,
+      prevKv: true,
+      onResponse: this.onEtcdResponse,
+      onError: (e) => {
+        this.restart(e);
+      },
+    });
     if (this.stopped) {
-      await watch.cancel();
+      watch.cancel();
       return;
     }
     this.etcdWatch = watch;
-    watch.on('data', this.onEtcdResponse);
-    watch.on('error', (e: unknown) => {
-      this.restart(e);
-    });
     this.bookmarkTimer ??= setInterval(() => {
       this.sendBookmarks();
     }, this.opts.bookmarkIntervalMs);
@@ -105,7 +108,7 @@ export class WatchCache {
     this.opts.log(`watch cache ${this.type.resource}: etcd watch failed (${String(cause)}); re-listing`);
     const old = this.etcdWatch;
     this.etcdWatch = undefined;
-    void old?.cancel().catch(() => undefined);
+    old?.cancel();
     for (const w of [...this.index.all()]) w.close();
     this.readyPromise = this.initialize().catch((e: unknown) => {
       this.opts.log(`watch cache ${this.type.resource}: re-list failed: ${String(e)}`);
@@ -117,35 +120,40 @@ export class WatchCache {
     return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
   }
 
-  private readonly onEtcdResponse = (res: IWatchResponse): void => {
+  private readonly onEtcdResponse = (res: WatchResponse): void => {
     for (const ev of res.events) {
-      if (ev.type === 'Put') this.applyPut(ev.kv);
-      else this.applyDelete(ev.kv, ev.prev_kv);
+      if (ev.type === 'put') this.applyPut(ev.kv);
+      else this.applyDelete(ev.kv, ev.prevKv);
     }
-    const headerRev = Number(res.header.revision);
-    if (headerRev > this.rev) this.rev = headerRev;
+    // Only a progress notification's header says "nothing before this is still to come"; with
+    // events, etcd may still be catching the watch up to the header's revision.
+    if (res.events.length === 0 && res.revision > this.rev) this.rev = res.revision;
   };
 
-  private applyPut(kv: IKeyValue): void {
-    const stored = decodeValue(kv);
+  private applyPut(kv: KeyValue): void {
+    const stored = decodeKv(kv);
     const key = this.keyOf(stored.obj);
     const prev = this.objects.get(key);
     const cur = new CacheEntry(stored.obj, stored.rev, this.type);
     this.objects.set(key, cur);
     this.emit({ type: prev === undefined ? 'ADDED' : 'MODIFIED', rev: stored.rev, cur, prev });
+    prev?.releaseEncodings(); // superseded: only the history ring still holds it
   }
 
-  private applyDelete(kv: IKeyValue, prevKv: IKeyValue | undefined): void {
-    const rev = Number(kv.mod_revision);
+  private applyDelete(kv: KeyValue, prevKv: KeyValue | undefined): void {
+    const rev = kv.modRevision;
     const below = kv.key.toString('utf8').slice(this.opts.store.prefix(this.type).length);
     // The cache keys objects `<namespace>/<name>`; a cluster-scoped key has no namespace level.
     const key = isNamespaced(this.type) ? below : `/${below}`;
     const prev =
       this.objects.get(key) ??
-      (prevKv !== undefined ? new CacheEntry(decodeValue(prevKv).obj, rev, this.type) : undefined);
+      (prevKv !== undefined ? new CacheEntry(decodeKv(prevKv).obj, rev, this.type) : undefined);
     this.objects.delete(key);
     if (prev === undefined) return;
-    this.emit({ type: 'DELETED', rev, cur: prev.asDeletedAt(rev, this.type), prev });
+    const cur = prev.asDeletedAt(rev, this.type);
+    this.emit({ type: 'DELETED', rev, cur, prev });
+    prev.releaseEncodings();
+    cur.releaseEncodings();
   }
 
   private emit(event: CacheEvent): void {
@@ -203,9 +211,8 @@ export class WatchCache {
     for (const w of [...this.index.all()]) w.close();
     const watch = this.etcdWatch;
     this.etcdWatch = undefined;
-    // Not awaited: the apiserver closes the etcd client next, and a cancel sent to an etcd that
-    // is already stopping could otherwise hold up shutdown.
-    void watch?.cancel().catch(() => undefined);
+    // Closes the stream at once: nothing is sent to an etcd that may already be stopping.
+    watch?.cancel();
     return Promise.resolve();
   }
 }
