@@ -1,6 +1,8 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerTestbedCommands } from './commands/testbed.js';
+import { registerDriveCommand } from './commands/drive.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -9,6 +11,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTestbedCommands(program);
+  registerDriveCommand(program);
+  registerCleanupCommand(program);
   return program;
 }
 
