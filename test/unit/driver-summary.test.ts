@@ -107,7 +107,9 @@ function bookOf(): AttachmentBook {
 describe('outcome accounting', () => {
   const book = bookOf();
   cases.forEach((c, i) => {
-    it(`${c.name} -> ${c.want}`, () => assert.equal(outcomeOf(book, i, 1000), c.want));
+    it(`${c.name} -> ${c.want}`, () => {
+      assert.equal(outcomeOf(book, i, 1000), c.want);
+    });
   });
 
   it('the summary adds up: attempted = the four outcomes, one fulfilment sample per fulfilled attachment', () => {
