@@ -115,7 +115,11 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
   const seed = options.seed ?? Math.floor(Math.random() * 0xffffffff);
   const runId = options.runId ?? generateRunId(clock.wallMs(), Math.random);
   const plan = planFor(options, seed);
-  const dir = join(options.outDir, runId);
+  // Shards of one run share the run id; each writes its own directory under it.
+  const dir =
+    plan.shard.count === 1
+      ? join(options.outDir, runId)
+      : join(options.outDir, runId, `shard-${plan.shard.index}`);
   const config: Record<string, unknown> = { ...options, runId, seed };
 
   const source = deps.kubeConfig ?? deps.kubeconfigPath;
