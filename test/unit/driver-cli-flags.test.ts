@@ -15,7 +15,9 @@ describe('drive flags', () => {
     { text: '1.5s', want: 1500 },
   ];
   for (const c of durations)
-    it(`duration ${c.text} = ${c.want} ms`, () => assert.equal(durationFlag('--x', c.text), c.want));
+    it(`duration ${c.text} = ${c.want} ms`, () => {
+      assert.equal(durationFlag('--x', c.text), c.want);
+    });
   for (const bad of ['15', 'soon', '-1s', '']) {
     it(`duration ${JSON.stringify(bad)} is refused naming the flag`, () => {
       assert.throws(
