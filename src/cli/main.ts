@@ -4,6 +4,8 @@ import { registerCostsCommand } from './commands/costs.js';
 import { registerTestbedCommands } from './commands/testbed.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerMetricsCommands } from './commands/metrics.js';
+import { registerDriveCommand } from './commands/drive.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
   registerClusterCommands(program);
   registerMetricsCommands(program);
   registerCostsCommand(program);
+  registerDriveCommand(program);
+  registerCleanupCommand(program);
   return program;
 }
 
