@@ -17,7 +17,7 @@ export const runFactorsSchema = z.object({
   OPS: z.number().positive(),
   /** Connection agents. */
   NCA: z.number().int().positive(),
-  /** Nominal attachments in cruise (the driver's actual slots; see population.slots). */
+  /** Nominal attachments in cruise: the level (k times X); the VN shape drives drive.population.slots. */
   POP: z.number().int().positive(),
   /** Network-apiservers. */
   NNA: z.number().int().positive(),
