@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCostsCommand } from './commands/costs.js';
 import { registerTestbedCommands } from './commands/testbed.js';
+import { registerDriveCommand } from './commands/drive.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTestbedCommands(program);
   registerCostsCommand(program);
+  registerDriveCommand(program);
+  registerCleanupCommand(program);
   return program;
 }
 
