@@ -4,6 +4,7 @@ import { registerCostsCommand } from './commands/costs.js';
 import { registerTestbedCommands } from './commands/testbed.js';
 import { registerDriveCommand } from './commands/drive.js';
 import { registerCleanupCommand } from './commands/cleanup.js';
+import { registerExperimentCommands } from './commands/experiment.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerCostsCommand(program);
   registerDriveCommand(program);
   registerCleanupCommand(program);
+  registerExperimentCommands(program);
   return program;
 }
 

@@ -5,6 +5,7 @@
  * kube-apiserver Endpoints, which kos-test checks but does not change.
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { homedir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
 import { KosTestError, toError } from '../util/errors.js';
@@ -41,9 +42,9 @@ export class ClusterTarget implements ExperimentTarget {
     private readonly spec: ClusterTargetSpec,
     private readonly log: (m: string) => void = () => undefined,
   ) {
-    this.kubeconfigPath = spec.kubeconfig;
+    this.kubeconfigPath = spec.kubeconfig.replace(/^~(?=\/)/, homedir());
     try {
-      this.kc.loadFromFile(spec.kubeconfig);
+      this.kc.loadFromFile(this.kubeconfigPath);
       if (spec.context !== undefined) this.kc.setCurrentContext(spec.context);
     } catch (e: unknown) {
       throw new KosTestError({
@@ -159,10 +160,6 @@ export class ClusterTarget implements ExperimentTarget {
 
   nodePurposes(): Promise<Record<string, string>> {
     return nodePurposesFromKube(this.kubeconfigPath);
-  }
-
-  async setDriverMetrics(): Promise<void> {
-    // A cluster's Prometheus has its own scrape config (metrics/prometheus) for the driver.
   }
 
   async close(): Promise<void> {

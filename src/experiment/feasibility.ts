@@ -90,6 +90,15 @@ function common(run: PlannedRun): string[] {
     out.push(
       `POP ${run.factors.POP} < numNets ${run.driver.numNets}: every VN needs a slot (raise X or lower driver.numNets)`,
     );
+  if (run.driver.shards > 1)
+    out.push(
+      `driver.shards ${run.driver.shards}: the runner drives each run in-process with one shard (use shards: 1; sharded runs: kos-test drive --shard with kos-test merge)`,
+    );
+  const eq = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(a, b);
+  if (!eq(run.driver.warmupRate, run.driver.rate) || !eq(run.driver.cooldownRate, run.driver.rate))
+    out.push(
+      `warmup/cooldown given: the driver runs every phase at OPS (like the original), so warm-up and cool-down last POP/OPS (remove warmup and cooldown from the spec)`,
+    );
   return out;
 }
 

@@ -44,7 +44,7 @@ export function planText(plan: ExperimentPlan, target: string): string {
   return [
     textTable(header, rows),
     '',
-    `${plan.runs.length} runs (${plan.cells} cells x ${plan.runs.length / plan.cells} replicates), ${order}, target ${target}`,
+    `${plan.runs.length} runs (${plan.cells} cells x ${plan.runs.length / plan.cells} replicate${plan.runs.length === plan.cells ? '' : 's'}), ${order}, target ${target}`,
     `total estimated time: ${formatSeconds(plan.totalS)} (phases, grace wait and the spec's overheads)`,
   ].join('\n');
 }

@@ -29,8 +29,6 @@ export interface ExperimentTarget {
   readonly interfaceFilter: string;
   /** Node name -> purpose, from the kos-role labels (for the cost table). */
   nodePurposes(): Promise<Record<string, string>>;
-  /** Tells the target's Prometheus where the driver's /metrics is (testbed only; no-op elsewhere). */
-  setDriverMetrics(url: string | undefined): Promise<void>;
   /** Releases what the target holds (the testbed goes down). Idempotent. */
   close(): Promise<void>;
 }

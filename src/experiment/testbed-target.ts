@@ -120,10 +120,6 @@ export class TestbedTarget implements ExperimentTarget {
     return nodePurposesFromKube(this.kubeconfigPath);
   }
 
-  async setDriverMetrics(url: string | undefined): Promise<void> {
-    await this.testbed?.setDriverTarget(url);
-  }
-
   async close(): Promise<void> {
     await this.testbed?.down();
     this.testbed = undefined;

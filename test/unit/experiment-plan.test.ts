@@ -157,6 +157,18 @@ describe('refusing plans the target cannot hold', () => {
       reason: /POP 4 < numNets 10/,
     },
     {
+      name: 'a given warm-up the driver cannot pace',
+      spec: spec('warmup: 50s'),
+      facts: roomy,
+      reason: /driver runs every phase at OPS/,
+    },
+    {
+      name: 'sharded runs',
+      spec: spec('driver: {shards: 2}').replace('driver: {graceWait: 2s}', ''),
+      facts: roomy,
+      reason: /driver\.shards 2/,
+    },
+    {
       name: 'more comp nodes than the cluster has',
       spec: spec().replace('NNA: [1, 3]', 'NNA: [1], NKA: [3]'),
       facts: { kind: 'cluster', compCandidates: 100, napiNodes: 0, apiserverEndpoints: 3 },
