@@ -28,6 +28,8 @@ export function inProcessDriveStep(log: (m: string) => void): DriveStep {
       kubeconfigPath: req.kubeconfigPath,
       signal: req.signal,
       hardSignal: req.signal,
-      log: (m) => log(`driver: ${m}`),
+      log: (m) => {
+        log(`driver: ${m}`);
+      },
     });
 }

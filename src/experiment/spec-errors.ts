@@ -21,7 +21,9 @@ export function pathText(path: readonly PropertyKey[]): string {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  // JSON.stringify gives undefined for undefined and functions.
+  const json: string | undefined = JSON.stringify(v);
+  return json ?? String(v);
 }
 
 function fixFor(issue: z.core.$ZodIssue, path: string, value: unknown): string {

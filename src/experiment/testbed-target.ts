@@ -56,7 +56,9 @@ export class TestbedTarget implements ExperimentTarget {
           agentsPerGroup: this.spec.agentsPerGroup,
           fabricDelay: this.spec.fabricDelay,
         },
-        log: (m) => this.log(`testbed: ${m}`),
+        log: (m) => {
+          this.log(`testbed: ${m}`);
+        },
       });
       this.kc = new KubeConfig();
       this.kc.loadFromFile(this.kubeconfigPath);

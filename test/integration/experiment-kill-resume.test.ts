@@ -110,8 +110,10 @@ describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
     // The completed run is not redone: its line is byte for byte the one recorded before the kill.
     assert.equal(after[0]?.line, before[0]?.line);
     const interrupted = after.find((r) => r.record.key === 'c0-r1')?.record;
-    assert.equal(interrupted?.attempt, 1);
-    assert.match(interrupted?.runId ?? '', /-001-a1$/);
+
+    assert.ok(interrupted !== undefined);
+    assert.match(interrupted.runId, /-001-a1$/);
+    assert.equal(interrupted.attempt, 1);
     for (const { record } of after) assert.deepEqual(accountingProblems(record), [], record.runId);
     const csv = (await readFile(join(out, 'results.csv'), 'utf8')).trimEnd().split('\n');
     assert.equal(csv.length, 4);

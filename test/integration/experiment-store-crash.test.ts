@@ -58,7 +58,9 @@ describe('the results store survives SIGKILL of its writer', () => {
         records.map((r) => r.index),
         [...Array(records.length).keys()],
       );
-      records.forEach((r, i) => assert.deepEqual(r, recordFixture(i)));
+      records.forEach((r, i) => {
+        assert.deepEqual(r, recordFixture(i));
+      });
       // At most the run in progress is interrupted; it is the next one.
       const interrupted = store.interrupted();
       assert.ok(interrupted.length <= 1);

@@ -81,8 +81,9 @@ describe('planning a sweep', () => {
   it('uses a given warm-up instead of POP / OPS, at the rate that fills POP in it', () => {
     const plan = planExperiment(parseSpecText('s', spec('warmup: 50s')));
     const run = plan.runs.find((r) => r.factors.POP === 300);
-    assert.equal(run?.phases.warmupS, 50);
-    assert.equal(run?.driver.warmupRate, (run?.slots ?? 0) / 50);
+    assert.ok(run !== undefined);
+    assert.equal(run.phases.warmupS, 50);
+    assert.equal(run.driver.warmupRate, run.slots / 50);
   });
 
   it('orders randomly by the seed, the same way every time, as a permutation', () => {

@@ -2,7 +2,9 @@
  * `kos-test experiment schema | plan <spec> | run <spec> [--out DIR] [--resume]`: the Main
  * Experiment as one command. Bad specs and plans the target cannot hold stop before anything starts.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { collectCosts } from '../../costs/collect-costs.js';
 import { inProcessDriveStep } from '../../experiment/drive-step.js';
@@ -13,7 +15,9 @@ import { ResultsStore } from '../../experiment/results-store.js';
 import { specJsonSchemaText } from '../../experiment/spec-json-schema.js';
 import { checkedPlan, loadSpecFile, makeTarget, newSeed } from '../../experiment/sweep-setup.js';
 import { runSweep } from '../../experiment/sweep-runner.js';
-import { installExitHandlers } from '../../process/child-registry.js';
+import { installExitHandlers, spawnManaged } from '../../process/child-registry.js';
+import { KosTestError } from '../../util/errors.js';
+import { accountingProblems, RATE_TOLERANCE } from '../../experiment/accounting.js';
 
 interface RunFlags {
   out?: string;
@@ -66,18 +70,63 @@ export function registerExperimentCommands(program: Command): void {
     .action(async (specPath: string, flags: RunFlags) => {
       await runCommand(specPath, flags);
     });
+  experiment
+    .command('quickstart')
+    .description(
+      'The main job: run examples/quickstart.yaml on a fresh testbed, check the results, and report them.',
+    )
+    .option('--out <dir>', 'sweep directory (default out/quickstart/<UTC time>)')
+    .action(async (flags: { out?: string }) => {
+      await quickstart(program, flags.out);
+    });
+}
+
+async function quickstart(program: Command, outFlag: string | undefined): Promise<void> {
+  const spec = fileURLToPath(new URL('../../../../examples/quickstart.yaml', import.meta.url));
+  const out = outFlag ?? join('out', 'quickstart', new Date().toISOString().replace(/[:.]/g, '-'));
+  const store = await runCommand(spec, { out });
+  const problems = store.records().flatMap(accountingProblems);
+  if (problems.length > 0) {
+    throw new KosTestError({
+      what: 'the quickstart results break the accounting identities',
+      value: problems.join('; '),
+      fix: `see ${store.jsonlPath} and the runs' logs`,
+    });
+  }
+  console.log(
+    `${store.records().length} runs completed; counts add up and cruise OPS is within ${RATE_TOLERANCE * 100}% of target in every run`,
+  );
+  // The report command comes from its own module; without it, the results are the hand-off.
+  if (!program.commands.some((c) => c.name() === 'report')) return;
+  const child = spawnManaged({
+    name: 'kos-test report',
+    command: process.execPath,
+    args: [process.argv[1] ?? 'bin/kos-test.js', 'report', store.dir],
+    logFile: join(store.dir, 'report.log'),
+  });
+  const exit = await child.exited;
+  const text = await readFile(join(store.dir, 'report.log'), 'utf8');
+  process.stdout.write(text);
+  if (exit.code !== 0)
+    throw new KosTestError({
+      what: 'kos-test report failed',
+      value: `exit ${exit.code ?? exit.signal ?? '?'}`,
+      fix: `see ${join(store.dir, 'report.log')}`,
+    });
 }
 
 function defaultOut(name: string): string {
   return join('out', 'experiments', name);
 }
 
-async function runCommand(specPath: string, flags: RunFlags): Promise<void> {
+async function runCommand(specPath: string, flags: RunFlags): Promise<ResultsStore> {
   const { text, resolved } = await loadSpecFile(specPath);
   const out = resolve(flags.out ?? defaultOut(resolved.spec.name));
   const tty = process.stdout.isTTY && flags.json !== true;
   const emit = progressReporter({ tty, write: (s) => process.stdout.write(s), now: Date.now });
-  const log = (m: string): void => emit({ kind: 'message', text: m });
+  const log = (m: string): void => {
+    emit({ kind: 'message', text: m });
+  };
   const target = makeTarget(resolved, out, log);
   // Everything that can refuse happens before the store or the target starts anything.
   let store: ResultsStore;
@@ -119,6 +168,7 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<void> {
   console.log(`results: ${store.csvPath}`);
   console.log(`records: ${store.jsonlPath}`);
   console.log(`runs:    ${join(store.dir, 'runs')}`);
+  return store;
 }
 
 /** `<name>-MMDD-HHMM` (UTC): short enough that run ids stay DNS labels. */
