@@ -13,6 +13,7 @@ describe('labelling exactly NCA comp nodes on a cluster', () => {
     {
       nca: 0,
       changes: [
+        { name: 'n1', value: 'false' },
         { name: 'n3', value: 'false' },
         { name: 'n4', value: 'false' },
       ],
