@@ -5,7 +5,7 @@
  */
 import { COSTED_PURPOSES, type CostFigures, type PurposeCost } from '../measure/cost-table.js';
 import type { LatencyStats } from '../measure/latency-stats.js';
-import { runKey, type RunRecord } from './run-record.js';
+import type { RunRecord } from './run-record.js';
 
 type Cell = string | number | boolean | null | undefined;
 interface Column {
@@ -42,7 +42,7 @@ function costColumns(purpose: string): Column[] {
 
 export const CSV_COLUMNS: Column[] = [
   { name: 'run_id', value: (r) => r.runId },
-  { name: 'key', value: (r) => runKey(r) },
+  { name: 'key', value: (r) => r.key },
   { name: 'index', value: (r) => r.index },
   { name: 'cell', value: (r) => r.cell },
   { name: 'replicate', value: (r) => r.replicate },

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KosTestError } from '../util/errors.js';
 import { resultsCsv } from './results-csv.js';
-import { runKey, runRecordSchema, type RunRecord } from './run-record.js';
+import { runRecordSchema, type RunRecord } from './run-record.js';
 import { canonicalJson, specDiff } from './spec-diff.js';
 import type { ExperimentSpec } from './spec-schema.js';
 
@@ -128,7 +128,7 @@ export class ResultsStore {
 
   /** Keys recorded (completed or failed): skipped on resume. */
   recordedKeys(): Set<string> {
-    return new Set(this.recs.map((r) => runKey(r)));
+    return new Set(this.recs.map((r) => r.key));
   }
 
   /** Markers of runs started but never recorded: the run a crash interrupted. */

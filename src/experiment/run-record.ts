@@ -87,14 +87,10 @@ export const runRecordSchema = z.object({
   specHash: z.string(),
   /** Unique within the sweep; also the driver's runid and namespace. */
   runId: z.string(),
-  /**
-   * Stable identity of the run in its sweep, `c<cell>-r<replicate>` (what --resume matches).
-   * Optional only because it was added after the first version; the runner always writes it
-   * (read it through runKey()).
-   */
-  key: z.string().optional(),
-  /** 0 for the first try; a run interrupted by a crash is re-done as attempt 1, 2, ... (absent: 0). */
-  attempt: z.number().int().nonnegative().optional(),
+  /** Stable identity of the run in its sweep, `c<cell>-r<replicate>` (what --resume matches). */
+  key: z.string(),
+  /** 0 for the first try; a run interrupted by a crash is re-done as attempt 1, 2, ... */
+  attempt: z.number().int().nonnegative(),
   /** Position in the run order (0-based) and the replicate number (0-based) of its cell. */
   index: z.number().int().nonnegative(),
   replicate: z.number().int().nonnegative(),
@@ -136,8 +132,3 @@ export type PhaseKeys = z.infer<typeof phaseKeysSchema>;
 export type DriveKeys = z.infer<typeof driveKeysSchema>;
 export type RunTiming = z.infer<typeof runTimingSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
-
-/** A run's stable key: the recorded one, else derived from its cell and replicate. */
-export function runKey(r: Pick<RunRecord, 'key' | 'cell' | 'replicate'>): string {
-  return r.key ?? `c${r.cell}-r${r.replicate}`;
-}

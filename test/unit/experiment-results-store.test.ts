@@ -91,25 +91,6 @@ describe('the results store', () => {
     assert.equal((await ResultsStore.open({ dir, spec })).records().length, 2);
   });
 
-  it('reads a record written before key and attempt existed, keyed by its cell and replicate', async () => {
-    const dir = fresh();
-    const store = await ResultsStore.create({
-      dir,
-      specText: CRASH_SPEC,
-      spec,
-      sweepId: 's',
-      seed: null,
-      nowMs: 1,
-    });
-    const old: Record<string, unknown> = { ...recordFixture(4) };
-    delete old['key'];
-    delete old['attempt'];
-    await appendFile(store.jsonlPath, `${JSON.stringify(old)}\n`);
-    const again = await ResultsStore.open({ dir, spec });
-    assert.deepEqual([...again.recordedKeys()], ['c4-r0']);
-    assert.match(await readFile(again.csvPath, 'utf8'), /,c4-r0,/);
-  });
-
   it('refuses to start a second sweep in the same directory', async () => {
     const dir = fresh();
     await ResultsStore.create({ dir, specText: CRASH_SPEC, spec, sweepId: 's', seed: null, nowMs: 1 });
