@@ -6,6 +6,7 @@ import { registerClusterCommands } from './commands/cluster.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerDriveCommand } from './commands/drive.js';
 import { registerCleanupCommand } from './commands/cleanup.js';
+import { registerExperimentCommands } from './commands/experiment.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerCostsCommand(program);
   registerDriveCommand(program);
   registerCleanupCommand(program);
+  registerExperimentCommands(program);
   return program;
 }
 
