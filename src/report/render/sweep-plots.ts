@@ -1,0 +1,185 @@
+/** The sweep report's plots, built from the pure model (Vega-Lite specs; no I/O). */
+import type { TopLevelSpec } from 'vega-lite';
+import type { CostMetric } from '../model/cost-metrics.js';
+import type { CostPoint } from '../model/cost-series.js';
+import type { LatencyPoint } from '../model/latency-series.js';
+import { PLOTTED_PERCENTILES } from '../model/latency-series.js';
+import type { FactorName } from '../model/report-run.js';
+import type { RunCdf } from '../model/sweep-model.js';
+import { PANEL, PLOT_CONFIG, type DataRow, type Plot } from './plot.js';
+
+/** A log x axis with a tick at every level of the factor (and nowhere else). */
+const xFactor = (factor: FactorName, points: readonly { x: number }[]): Record<string, unknown> => ({
+  field: 'x',
+  type: 'quantitative',
+  title: factor,
+  scale: { type: 'log', nice: false, padding: 16 },
+  axis: { values: [...new Set(points.map((p) => p.x))].sort((a, b) => a - b), format: '~s' },
+});
+
+export function latencyPlot(factor: FactorName, points: readonly LatencyPoint[]): Plot {
+  const rows: DataRow[] = points.map((p) => ({
+    factor: p.factor,
+    series: p.series,
+    x: p.x,
+    percentile: p.percentile,
+    valueMs: p.valueMs,
+    runs: p.runs,
+    samples: p.samples,
+  }));
+  const spec = {
+    config: PLOT_CONFIG,
+    data: { values: rows },
+    facet: { column: { field: 'percentile', type: 'nominal', sort: [...PLOTTED_PERCENTILES], title: null } },
+    spec: {
+      ...PANEL,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: xFactor(factor, points),
+        y: {
+          field: 'valueMs',
+          type: 'quantitative',
+          title: 'fulfilment latency (ms)',
+          scale: { type: 'log' },
+        },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: 'line',
+          sort: [...new Set(points.map((p) => p.series))],
+        },
+        tooltip: [
+          { field: 'series' },
+          { field: 'x', title: factor },
+          { field: 'valueMs' },
+          { field: 'samples' },
+        ],
+      },
+    },
+  } as unknown as TopLevelSpec;
+  return {
+    name: `latency-vs-${factor.toLowerCase()}`,
+    title: `Cruise fulfilment latency (from planned) against ${factor}`,
+    caption: 'Replicates merged histogram by histogram; both axes logarithmic.',
+    columns: ['factor', 'series', 'x', 'percentile', 'valueMs', 'runs', 'samples'],
+    rows,
+    spec,
+  };
+}
+
+export function costPlot(factor: FactorName, metric: CostMetric, points: readonly CostPoint[]): Plot {
+  const rows: DataRow[] = points.map((p) => ({
+    factor: p.factor,
+    metric: p.metric,
+    purpose: p.purpose,
+    series: p.series,
+    x: p.x,
+    value: p.value,
+    runsWithData: p.runsWithData,
+    runs: p.runs,
+  }));
+  const y = { field: 'value', type: 'quantitative', title: metric.unit };
+  const spec = {
+    config: PLOT_CONFIG,
+    data: { values: rows },
+    facet: {
+      field: 'purpose',
+      type: 'nominal',
+      title: null,
+      sort: [...new Set(points.map((p) => p.purpose))],
+    },
+    columns: 4,
+    spec: {
+      width: 200,
+      height: 140,
+      layer: [
+        {
+          // invalid: null breaks the line at a cell without data instead of joining across it.
+          mark: { type: 'line', point: true, invalid: null },
+          encoding: {
+            x: xFactor(factor, points),
+            y,
+            color: {
+              field: 'series',
+              type: 'nominal',
+              title: 'line',
+              sort: [...new Set(points.map((p) => p.series))],
+            },
+            tooltip: [{ field: 'series' }, { field: 'x', title: factor }, { field: 'value' }],
+          },
+        },
+        {
+          transform: [{ filter: 'datum.value === null' }],
+          mark: { type: 'point', shape: 'cross', color: '#d62728', size: 90, strokeWidth: 2 },
+          encoding: {
+            x: xFactor(factor, points),
+            y: { datum: 0 },
+            tooltip: [{ field: 'series' }, { field: 'x' }],
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  } as unknown as TopLevelSpec;
+  return {
+    name: `cost-${metric.key}-vs-${factor.toLowerCase()}`,
+    title: `${metric.label} (${metric.unit}) against ${factor}`,
+    caption: 'Mean over replicates with data. A red cross on the axis marks a cell without cost data.',
+    columns: ['factor', 'metric', 'purpose', 'series', 'x', 'value', 'runsWithData', 'runs'],
+    rows,
+    spec,
+  };
+}
+
+export function cdfPlots(cdfs: readonly RunCdf[], stem = 'latency-cdf'): Plot[] {
+  const rows: DataRow[] = cdfs.flatMap((c) =>
+    c.points.map((p) => ({ run: c.label, valueMs: p.valueMs, fraction: p.fraction, tail: 1 - p.fraction })),
+  );
+  const color = { field: 'run', type: 'nominal', title: 'run', legend: { columns: 1, symbolLimit: 40 } };
+  const x = {
+    field: 'valueMs',
+    type: 'quantitative',
+    title: 'fulfilment latency (ms)',
+    scale: { type: 'log' },
+  };
+  const columns = ['run', 'valueMs', 'fraction', 'tail'];
+  const cdf = {
+    config: PLOT_CONFIG,
+    width: 520,
+    height: 260,
+    data: { values: rows },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: { x, y: { field: 'fraction', type: 'quantitative', title: 'fraction <= latency' }, color },
+  } as unknown as TopLevelSpec;
+  const tail = {
+    config: PLOT_CONFIG,
+    width: 520,
+    height: 260,
+    data: { values: rows },
+    transform: [{ filter: 'datum.tail > 0' }],
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x,
+      y: { field: 'tail', type: 'quantitative', title: 'fraction > latency', scale: { type: 'log' } },
+      color,
+    },
+  } as unknown as TopLevelSpec;
+  return [
+    {
+      name: stem,
+      title: 'Latency CDF per run',
+      caption: 'Exact at HDR bucket edges.',
+      columns,
+      rows,
+      spec: cdf,
+    },
+    {
+      name: `${stem}-tail`,
+      title: 'Latency tail per run (1 - CDF, log)',
+      caption: 'The tail: 0.01 on the y axis is the p99, 0.001 the p99.9.',
+      columns,
+      rows,
+      spec: tail,
+    },
+  ];
+}
