@@ -1,5 +1,6 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
+import { registerReportCommand } from './commands/report.js';
 import { registerTestbedCommands } from './commands/testbed.js';
 import { reportFailure } from './exit.js';
 
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTestbedCommands(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -5,10 +5,11 @@
 import { welchTTest } from '../stats/welch.js';
 import { COST_METRICS, costValue } from './cost-metrics.js';
 import { purposesOf } from './cost-series.js';
-import { cellKey, groupBy, mean } from './factors.js';
+import { cellKey, factorLabel, groupBy, mean, varyingFactors } from './factors.js';
 import { primaryLatency, type Factors, type ReportRun } from './report-run.js';
 
 export interface CompareCell {
+  /** The cell's levels of the factors that vary across the two sweeps (full key if none vary). */
   cell: string;
   factors: Factors;
   quantity: string;
@@ -50,6 +51,7 @@ export function compareSweeps(a: readonly ReportRun[], b: readonly ReportRun[]):
   const cellsA = groupBy(a, (r) => cellKey(r.factors));
   const cellsB = groupBy(b, (r) => cellKey(r.factors));
   const keys = [...new Set([...cellsA.keys(), ...cellsB.keys()])];
+  const varying = varyingFactors([...a, ...b]);
   const out: CompareCell[] = [];
   for (const k of keys) {
     const some = cellsA.get(k) ?? cellsB.get(k);
@@ -61,7 +63,7 @@ export function compareSweeps(a: readonly ReportRun[], b: readonly ReportRun[]):
       const mb = mean(vb);
       const change = ma === null || mb === null ? null : mb - ma;
       out.push({
-        cell: k,
+        cell: varying.length === 0 ? k : factorLabel(some[0].factors, varying),
         factors: some[0].factors,
         quantity: q.name,
         unit: q.unit,

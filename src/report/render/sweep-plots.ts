@@ -131,11 +131,22 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
   };
 }
 
-export function cdfPlots(cdfs: readonly RunCdf[], stem = 'latency-cdf'): Plot[] {
+export interface CdfPlotOptions {
+  /** @default 'latency-cdf' */
+  stem: string;
+  /** What one line is (legend title and plot titles). @default 'run' */
+  line: string;
+}
+
+export function cdfPlots(
+  cdfs: readonly RunCdf[],
+  o: CdfPlotOptions = { stem: 'latency-cdf', line: 'run' },
+): Plot[] {
+  const stem = o.stem;
   const rows: DataRow[] = cdfs.flatMap((c) =>
     c.points.map((p) => ({ run: c.label, valueMs: p.valueMs, fraction: p.fraction, tail: 1 - p.fraction })),
   );
-  const color = { field: 'run', type: 'nominal', title: 'run', legend: { columns: 1, symbolLimit: 40 } };
+  const color = { field: 'run', type: 'nominal', title: o.line, legend: { columns: 1, symbolLimit: 40 } };
   const x = {
     field: 'valueMs',
     type: 'quantitative',
@@ -167,7 +178,7 @@ export function cdfPlots(cdfs: readonly RunCdf[], stem = 'latency-cdf'): Plot[] 
   return [
     {
       name: stem,
-      title: 'Latency CDF per run',
+      title: `Latency CDF per ${o.line}`,
       caption: 'Exact at HDR bucket edges.',
       columns,
       rows,
@@ -175,7 +186,7 @@ export function cdfPlots(cdfs: readonly RunCdf[], stem = 'latency-cdf'): Plot[] 
     },
     {
       name: `${stem}-tail`,
-      title: 'Latency tail per run (1 - CDF, log)',
+      title: `Latency tail per ${o.line} (1 - CDF, log)`,
       caption: 'The tail: 0.01 on the y axis is the p99, 0.001 the p99.9.',
       columns,
       rows,
