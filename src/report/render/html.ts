@@ -51,7 +51,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;border-bottom:1px solid #ddd;
 h3{font-size:15px;margin:20px 0 4px}
 nav a{margin-right:14px}
 table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}
-th{background:#f5f5f5}td:first-child,th:first-child{text-align:left}
+th{background:#f5f5f5}td:first-child,th:first-child{text-align:left;white-space:nowrap}
 table.kv th{text-align:left}table.kv td{text-align:left}
 .scroll{overflow-x:auto}
 .gap{color:#b00;font-style:italic}.gap-cell{background:#fff0f0}

@@ -53,7 +53,9 @@ function phaseTable(m: RunModel): string {
 
 function latencyTable(m: RunModel): string {
   const order = [...PHASES, 'total'];
-  const rows = [...m.latency]
+  const empty = m.latency.filter((l) => l.stats.count === 0).map((l) => `${l.phase} ${l.kind}`);
+  const rows = m.latency
+    .filter((l) => l.stats.count > 0)
     .sort((a, b) => order.indexOf(a.phase) - order.indexOf(b.phase))
     .map(
       (l) =>
@@ -69,11 +71,12 @@ function latencyTable(m: RunModel): string {
           cell(l.stats.meanMs),
         ].join('')}</tr>`,
     );
-  return table(
+  const note = empty.length === 0 ? '' : `<p class="gap">No samples: ${esc(empty.join(', '))}.</p>`;
+  return `${table(
     'latency-table',
     ['phase', 'latency', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'mean ms'],
     rows,
-  );
+  )}${note}`;
 }
 
 export function runHtml(m: RunModel, plots: readonly RenderedPlot[], filesDir: string): string {

@@ -1,5 +1,5 @@
 /** The sweep report page from its model and rendered plots. */
-import { FACTOR_NAMES } from '../model/report-run.js';
+import { FACTOR_NAMES, type FactorName } from '../model/report-run.js';
 import type { ScalingRow } from '../model/scaling.js';
 import type { SweepModel } from '../model/sweep-model.js';
 import type { RunRow } from '../model/run-table.js';
@@ -13,13 +13,13 @@ export interface SweepPlots {
   costs: RenderedPlot[];
 }
 
-function runRowHtml(r: RunRow, warned: ReadonlySet<string>): string {
+function runRowHtml(r: RunRow, warned: ReadonlySet<string>, factors: readonly FactorName[]): string {
   const cls = r.status === 'failed' ? 'failed' : warned.has(r.runId) ? 'suspect' : '';
   const pct = r.achievedRatio === null ? null : (r.achievedRatio - 1) * 100;
   const cells = [
     cell(r.runId),
     cell(r.replicate),
-    ...FACTOR_NAMES.map((f) => cell(r.factors[f])),
+    ...factors.map((f) => cell(r.factors[f])),
     cell(r.status, r.status === 'failed' ? 'bad' : 'ok'),
     cell(r.targetRate),
     cell(r.achievedRate),
@@ -40,10 +40,10 @@ function runRowHtml(r: RunRow, warned: ReadonlySet<string>): string {
   return `<tr data-run="${esc(r.runId)}"${cls === '' ? '' : ` class="${cls}"`}>${cells.join('')}</tr>`;
 }
 
-const RUN_HEADERS = [
+const runHeaders = (factors: readonly FactorName[]): string[] => [
   'run',
   'rep',
-  ...FACTOR_NAMES,
+  ...factors,
   'status',
   'target ops/s',
   'achieved ops/s',
@@ -89,9 +89,17 @@ function warningsHtml(ws: readonly RunWarning[]): string {
 export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): string {
   const warned = new Set(m.warnings.map((w) => w.runId));
   const failed = m.rows.filter((r) => r.status === 'failed').length;
+  // The run table shows the factors that vary; the others are said once, here.
+  const shown = m.varying.length === 0 ? [...FACTOR_NAMES] : m.varying;
+  const first = m.rows[0];
+  const fixed = FACTOR_NAMES.filter((f) => !shown.includes(f));
+  const fixedText =
+    first === undefined || fixed.length === 0
+      ? ''
+      : `; fixed: ${fixed.map((f) => `${f}=${first.factors[f]}`).join(' ')}`;
   const summary = `<p>${m.rows.length} run(s), ${failed} failed; varying factors: ${
     m.varying.length === 0 ? 'none' : m.varying.join(', ')
-  }. Latency is the cruise fulfilment latency from the planned time; costs are over the cruise window.</p>`;
+  }${esc(fixedText)}. Latency is the cruise fulfilment latency from the planned time; costs are over the cruise window.</p>`;
   const env = section(
     'spec',
     'Spec and environment',
@@ -106,8 +114,8 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
     'Runs',
     table(
       'run-table',
-      RUN_HEADERS,
-      m.rows.map((r) => runRowHtml(r, warned)),
+      runHeaders(shown),
+      m.rows.map((r) => runRowHtml(r, warned, shown)),
     ),
   );
   const warnings = section('warnings', 'Warnings', warningsHtml(m.warnings));

@@ -67,8 +67,24 @@ export function latencyPlot(factor: FactorName, points: readonly LatencyPoint[])
   };
 }
 
+/**
+ * Numbers the stretches of a line between gaps (points come sorted by purpose, line, x), so a
+ * line is drawn in pieces and never joins across a cell without data.
+ */
+function segments(points: readonly CostPoint[]): string[] {
+  let n = 0;
+  let prev = '';
+  return points.map((p) => {
+    const line = `${p.purpose}\u0000${p.series}`;
+    if (line !== prev || p.value === null) n++;
+    prev = line;
+    return `${p.series}#${n}`;
+  });
+}
+
 export function costPlot(factor: FactorName, metric: CostMetric, points: readonly CostPoint[]): Plot {
-  const rows: DataRow[] = points.map((p) => ({
+  const seg = segments(points);
+  const rows: DataRow[] = points.map((p, i) => ({
     factor: p.factor,
     metric: p.metric,
     purpose: p.purpose,
@@ -77,6 +93,7 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
     value: p.value,
     runsWithData: p.runsWithData,
     runs: p.runs,
+    segment: seg[i] ?? '',
   }));
   const y = { field: 'value', type: 'quantitative', title: metric.unit };
   const spec = {
@@ -94,8 +111,8 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
       height: 140,
       layer: [
         {
-          // invalid: null breaks the line at a cell without data instead of joining across it.
-          mark: { type: 'line', point: true, invalid: null },
+          // Cells without data are filtered out of the line; `detail` keeps the pieces apart.
+          mark: { type: 'line', point: true },
           encoding: {
             x: xFactor(factor, points),
             y,
@@ -105,6 +122,7 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
               title: 'line',
               sort: [...new Set(points.map((p) => p.series))],
             },
+            detail: { field: 'segment', type: 'nominal' },
             tooltip: [{ field: 'series' }, { field: 'x', title: factor }, { field: 'value' }],
           },
         },
@@ -125,7 +143,7 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
     name: `cost-${metric.key}-vs-${factor.toLowerCase()}`,
     title: `${metric.label} (${metric.unit}) against ${factor}`,
     caption: 'Mean over replicates with data. A red cross on the axis marks a cell without cost data.',
-    columns: ['factor', 'metric', 'purpose', 'series', 'x', 'value', 'runsWithData', 'runs'],
+    columns: ['factor', 'metric', 'purpose', 'series', 'x', 'value', 'runsWithData', 'runs', 'segment'],
     rows,
     spec,
   };
@@ -150,7 +168,7 @@ export function cdfPlots(
   const x = {
     field: 'valueMs',
     type: 'quantitative',
-    title: 'fulfilment latency (ms)',
+    title: 'latency (ms)',
     scale: { type: 'log' },
   };
   const columns = ['run', 'valueMs', 'fraction', 'tail'];
