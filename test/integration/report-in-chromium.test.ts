@@ -23,25 +23,21 @@ interface DrawnPlot {
   marks: number;
 }
 
-async function drawnPlots(page: Page): Promise<DrawnPlot[]> {
-  return page.$$eval('figure[data-plot]', (figs) =>
-    figs.map((f) => {
-      const svg = f.querySelector('svg');
-      const box = svg?.getBoundingClientRect();
-      const marks = [
-        ...(svg?.querySelectorAll('.role-mark path, .role-mark rect, .role-mark text') ?? []),
-      ].filter((m) => {
-        const b = (m as unknown as { getBBox(): { width: number; height: number } }).getBBox();
+/** Runs in the page (plain JS: the project compiles without DOM types). */
+const MEASURE_PLOTS = `[...document.querySelectorAll('figure[data-plot]')].map((f) => {
+  const svg = f.querySelector('svg');
+  const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
+  const marks = svg
+    ? [...svg.querySelectorAll('.role-mark path, .role-mark rect, .role-mark text')].filter((m) => {
+        const b = m.getBBox();
         return b.width > 0 || b.height > 0;
-      }).length;
-      return {
-        name: f.getAttribute('data-plot') ?? '?',
-        width: box?.width ?? 0,
-        height: box?.height ?? 0,
-        marks,
-      };
-    }),
-  );
+      }).length
+    : 0;
+  return { name: f.getAttribute('data-plot'), width: box.width, height: box.height, marks };
+})`;
+
+async function drawnPlots(page: Page): Promise<DrawnPlot[]> {
+  return page.evaluate<DrawnPlot[]>(MEASURE_PLOTS);
 }
 
 function assertClean(o: OpenedPage, what: string): void {
@@ -116,7 +112,8 @@ describe('reports open in headless Chromium', () => {
       const cmp = await c.open(pathToFileURL(compare.html).href);
       assertClean(cmp, 'compare report');
       await assertAllDrawn(cmp.page, compare.plots);
-      await cmp.page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
+      await cmp.page.screenshot({ path: join(SHOTS, 'compare.png') });
+      await cmp.page.locator('#plot-compare-change').screenshot({ path: join(SHOTS, 'compare-change.png') });
 
       const r = await c.open(pathToFileURL(run.html).href);
       assertClean(r, 'run report');

@@ -56,7 +56,7 @@ export function compareHtml(
       section(
         'cells',
         'Change per cell',
-        `${onlyOne > 0 ? `<p class="warn">${onlyOne} cell(s) have data on one side only.</p>` : ''}${table(
+        `${onlyOne > 0 ? `<p class="warn">${onlyOne} cell(s) lack data on one side for some quantities (shown as n/a).</p>` : ''}${table(
           'compare-table',
           [
             'cell',

@@ -26,7 +26,6 @@ export function compareLatencyPlot(cells: readonly CompareCell[], names: readonl
         y: { field: 'cell', type: 'nominal', title: null, sort: null },
         x: { field: 'valueMs', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
         color: { field: 'sweep', type: 'nominal', title: 'sweep', sort: [...names] },
-        shape: { field: 'sweep', type: 'nominal', sort: [...names] },
       },
     },
   } as unknown as TopLevelSpec;
@@ -51,6 +50,10 @@ export function compareChangePlot(cells: readonly CompareCell[]): Plot {
         ? 'n/a'
         : `${c.changeRatio >= 0 ? '+' : ''}${(c.changeRatio * 100).toFixed(1)}%${c.p !== null && c.p < SIGNIFICANCE ? '*' : ''}`,
   }));
+  const maxAbs = Math.max(
+    1,
+    ...rows.map((r) => (typeof r.changePct === 'number' ? Math.abs(r.changePct) : 0)),
+  );
   const enc = {
     x: {
       field: 'cell',
@@ -75,7 +78,8 @@ export function compareChangePlot(cells: readonly CompareCell[]): Plot {
             field: 'changePct',
             type: 'quantitative',
             title: 'change %',
-            scale: { scheme: 'redblue', reverse: true, domainMid: 0 },
+            // Symmetric about 0 so equal changes up and down get equally strong colours.
+            scale: { scheme: 'redblue', reverse: true, domain: [-maxAbs, maxAbs] },
           },
         },
       },
