@@ -1,7 +1,11 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
+import { registerCostsCommand } from './commands/costs.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerTestbedCommands } from './commands/testbed.js';
+import { registerDriveCommand } from './commands/drive.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
+import { registerExperimentCommands } from './commands/experiment.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -10,6 +14,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTestbedCommands(program);
+  registerCostsCommand(program);
+  registerDriveCommand(program);
+  registerCleanupCommand(program);
+  registerExperimentCommands(program);
   registerReportCommand(program);
   return program;
 }

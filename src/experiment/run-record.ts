@@ -17,7 +17,7 @@ export const runFactorsSchema = z.object({
   OPS: z.number().positive(),
   /** Connection agents. */
   NCA: z.number().int().positive(),
-  /** Nominal attachments in cruise (the driver's actual slots; see population.slots). */
+  /** Nominal attachments in cruise: the level (k times X); the VN shape drives drive.population.slots. */
   POP: z.number().int().positive(),
   /** Network-apiservers. */
   NNA: z.number().int().positive(),
@@ -87,6 +87,10 @@ export const runRecordSchema = z.object({
   specHash: z.string(),
   /** Unique within the sweep; also the driver's runid and namespace. */
   runId: z.string(),
+  /** Stable identity of the run in its sweep, `c<cell>-r<replicate>` (what --resume matches). */
+  key: z.string(),
+  /** 0 for the first try; a run interrupted by a crash is re-done as attempt 1, 2, ... */
+  attempt: z.number().int().nonnegative(),
   /** Position in the run order (0-based) and the replicate number (0-based) of its cell. */
   index: z.number().int().nonnegative(),
   replicate: z.number().int().nonnegative(),

@@ -33,6 +33,11 @@ export const nodeCostSchema = z.object({
   perOp: perOpFiguresSchema.nullable(),
   /** Names of the figures that had no data, with why (e.g. "cpuCores: no samples in window"). */
   missing: z.array(z.string()),
+  /**
+   * Fraction of the window the node's samples cover, least over its figures (1 = all of it);
+   * rates are over the covered part. Absent from tables written before it existed.
+   */
+  coverage: z.number().min(0).max(1).nullable().optional(),
 });
 
 export const purposeCostSchema = z.object({

@@ -99,7 +99,7 @@ export async function writeSweepReport(
     model.latency.map((l) => latencyPlot(l.factor, l.points)),
     out,
   );
-  const cdf = await writePlots(cdfPlots(model.cdfs), out);
+  const cdf = await writePlots(model.cdfs.length === 0 ? [] : cdfPlots(model.cdfs), out);
   const costs = await writePlots(
     model.costs.map((c) => costPlot(c.factor, c.metric, c.points)),
     out,

@@ -168,6 +168,26 @@ describe('sweep report from a recorded sweep', () => {
   });
 });
 
+describe('sweep report before any run has finished', () => {
+  it('writes a page that says so, with no plots', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kos-report-empty-'));
+    try {
+      await writeFile(join(dir, 'results.jsonl'), '');
+      await writeFile(join(dir, 'spec.yaml'), 'name: empty\n');
+      await writeFile(join(dir, 'sweep.json'), JSON.stringify({ sweepId: 'empty-1', seed: 7, createdMs: 0 }));
+      const r = await writeSweepReport(dir);
+      assert.deepEqual(r.plots, []);
+      const html = await readFile(r.html, 'utf8');
+      assert.match(html, /<title>kos-test sweep empty-1<\/title>/);
+      assert.match(html, /0 \(no run has finished yet\)/);
+      assert.match(html, /No run has latency samples/);
+      assert.match(html, /<pre>name: empty\n<\/pre>/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('kos-test report on bad input', () => {
   it('names the bad results line, exits non-zero and writes no report', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kos-report-bad-'));

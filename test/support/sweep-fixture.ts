@@ -211,6 +211,8 @@ export function sweepRecords(o: SweepFixtureOptions): RunRecord[] {
         sweepId: o.sweepId,
         specHash: 'sha256:fixture',
         runId,
+        key: `c${cell}-r${replicate}`,
+        attempt: 0,
         index,
         replicate,
         cell,

@@ -32,6 +32,7 @@ interface UpOptions {
   ketcd: string;
   agentsPerGroup: string;
   fabricDelay: string;
+  prometheus: boolean;
 }
 
 export function registerTestbedLifecycle(testbed: Command): void {
@@ -50,6 +51,7 @@ export function registerTestbedLifecycle(testbed: Command): void {
       'stand-in fabric delay: 3ms, exp:3ms, uniform:1ms-5ms, normal:3ms,1ms',
       '3ms',
     )
+    .option('--no-prometheus', 'do not run Prometheus on data0 (no cost data)')
     .action(async (o: UpOptions) => {
       await up(o);
     });
@@ -99,6 +101,7 @@ async function up(o: UpOptions): Promise<void> {
     ketcd: etcdMembersOption('--ketcd', o.ketcd),
     agentsPerGroup: intOption('--agents-per-group', o.agentsPerGroup, 1, 1000),
     fabricDelay: o.fabricDelay,
+    prometheus: o.prometheus,
   };
   const previous = await readTestbedState(dir);
   if (previous !== undefined && (await isOurProcess(previous.pid, 'testbed'))) {
@@ -121,6 +124,7 @@ async function up(o: UpOptions): Promise<void> {
       void stopAllChildren().finally(() => process.exit(0));
     },
   });
+  const promStatus = testbed.status().prometheus;
   const state: TestbedState = {
     pid: process.pid,
     controlUrl: controlServer.url,
@@ -130,6 +134,9 @@ async function up(o: UpOptions): Promise<void> {
       .status()
       .processes.filter((p) => p.purpose.endsWith('etcd'))
       .map((p) => ({ pid: p.pid, dataDir: dir })),
+    ...(promStatus === undefined
+      ? {}
+      : { prometheus: { pid: promStatus.pid, url: promStatus.url, dataDir: promStatus.dataDir } }),
   };
   await writeTestbedState(dir, state);
   process.on('exit', () => {
@@ -171,6 +178,8 @@ async function down(dir: string): Promise<void> {
   for (const member of state.etcd) {
     if (await isOurProcess(member.pid, member.dataDir)) process.kill(member.pid, 'SIGTERM');
   }
+  const prom = state.prometheus;
+  if (prom !== undefined && (await isOurProcess(prom.pid, prom.dataDir))) process.kill(prom.pid, 'SIGTERM');
   await removeTestbedState(dir);
   console.log(`testbed in ${dir} is down`);
 }
@@ -225,5 +234,10 @@ function formatStatus(status: TestbedStatus): string {
     status.exporter === undefined
       ? ''
       : `\ncost exporter (cAdvisor names): ${status.exporter.metrics} (accounting: ${status.exporter.accounting})`;
-  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}${exporter}`;
+  const p = status.prometheus;
+  const prometheus =
+    p === undefined
+      ? '\nprometheus: off'
+      : `\nprometheus (data0): ${p.url} (pid ${p.pid}, scrape every ${p.scrapeIntervalMs / 1000} s, data in ${p.dataDir})`;
+  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}${exporter}${prometheus}`;
 }

@@ -14,6 +14,8 @@ export const testbedConfigSchema = z.object({
   agentsPerGroup: z.number().int().min(1).max(1000).default(100),
   /** The stand-in fabric's delay per interface operation, e.g. `3ms` or `exp:3ms`. */
   fabricDelay: z.string().default('3ms'),
+  /** Run the real Prometheus on data0 (tests that do not need it turn it off). */
+  prometheus: z.boolean().default(true),
 });
 
 export type TestbedConfig = z.infer<typeof testbedConfigSchema>;

@@ -14,6 +14,8 @@ export const testbedStateSchema = z.object({
   kubeconfig: z.string(),
   /** etcd members by PID with their data dirs: a PID is only ours if its command line names it. */
   etcd: z.array(z.object({ pid: z.number().int(), dataDir: z.string() })),
+  /** The testbed's Prometheus (absent when turned off); its PID is ours if its command line names dataDir. */
+  prometheus: z.object({ pid: z.number().int(), url: z.url(), dataDir: z.string() }).optional(),
 });
 
 export type TestbedState = z.infer<typeof testbedStateSchema>;

@@ -23,6 +23,9 @@ import { renderKubeconfig } from '../kubeconfig.js';
 import { nodeAddress, nodeName } from '../node-addresses.js';
 import type { NodeReady, NodeSpec } from '../node-process/node-spec.js';
 import { startNodeProcess, type NodeProcess } from '../node-process/start-node-process.js';
+import { DRIVER_METRICS_PORT } from '../../prometheus/testbed-config.js';
+import { startTestbedPrometheus, type TestbedPrometheus } from '../prometheus/testbed-prometheus.js';
+import { testbedTargets } from '../prometheus/testbed-targets.js';
 import { nodeObject } from './node-objects.js';
 import {
   testbedConfigSchema,
@@ -53,6 +56,8 @@ export interface TestbedStatus {
   kubeconfig: string;
   /** The per-node cost exporter (cAdvisor's metric names), and how it accounts. */
   exporter: { metrics: string; accounting: AccountingMode } | undefined;
+  /** The real Prometheus on data0, when it runs. */
+  prometheus?: { url: string; pid: number; scrapeIntervalMs: number; dataDir: string } | undefined;
   processes: TestbedProcessStatus[];
 }
 
@@ -77,6 +82,10 @@ export class Testbed {
   private front: RestClient | undefined;
   private accounting: ResourceAccounting | undefined;
   private exporter: CostExporter | undefined;
+  private prometheus: TestbedPrometheus | undefined;
+  /** Where the driver serves /metrics (base0's address, port 9376, as on a cluster); none: not scraped. */
+  private driverMetrics: string | undefined =
+    `http://${nodeAddress('base', 0)}:${DRIVER_METRICS_PORT}/metrics`;
   private stopping: Promise<void> | undefined;
   /** Processes stopped on purpose, whose exit is no news. */
   private readonly retired = new WeakSet<NodeProcess>();
@@ -120,6 +129,17 @@ export class Testbed {
     return this.netcd?.clientUrls ?? [];
   }
 
+  /** The testbed's Prometheus (on data0), or undefined when it was turned off. */
+  get prometheusUrl(): string | undefined {
+    return this.prometheus?.url;
+  }
+
+  /** Points the `driver` scrape job at a driver's /metrics URL (undefined: no driver target). */
+  async setDriverTarget(metricsUrl: string | undefined): Promise<void> {
+    this.driverMetrics = metricsUrl;
+    await this.updateScrapeTargets();
+  }
+
   private async start(): Promise<void> {
     const c = this.config;
     await mkdir(join(this.dir, 'nodes'), { recursive: true });
@@ -128,6 +148,23 @@ export class Testbed {
     this.log(
       `cost accounting: ${this.accounting.mode}${this.accounting.fallbackReason === undefined ? '' : ` (${this.accounting.fallbackReason})`}`,
     );
+    // The exporter and Prometheus first: Prometheus's first scrape comes ~5 s after it starts,
+    // which the rest of start-up hides. The exporter finds nodes by their ready files as they come.
+    this.exporter = await startCostExporter({
+      name: 'cost-exporter',
+      host: nodeAddress('data', 0),
+      testbedDir: this.dir,
+      accounting: this.accounting,
+    });
+    this.log(`cost exporter: ${this.exporter.endpoints.metrics}`);
+    if (c.prometheus) {
+      this.prometheus = await startTestbedPrometheus({
+        dir: join(this.dir, 'prometheus'),
+        host: nodeAddress('data', 0),
+        targets: this.scrapeTargets(),
+      });
+      this.log(`prometheus: ${this.prometheus.url}`);
+    }
     this.log(`etcd: netcd ${c.netcd}, ketcd ${c.ketcd} member(s)`);
     [this.netcd, this.ketcd] = await Promise.all([
       this.startEtcd('netcd', c.netcd),
@@ -148,13 +185,24 @@ export class Testbed {
     this.kctrl = await this.startNode(this.kctrlSpec());
     await this.registerNodes(testbedNodes(c).filter((n) => n.purpose !== 'comp'));
     await this.setAgents(planCompGroups(c, this.napiUrls));
-    this.exporter = await startCostExporter({
-      name: 'cost-exporter',
-      host: nodeAddress('data', 0),
-      testbedDir: this.dir,
-      accounting: this.accounting,
+    if (this.prometheus !== undefined) {
+      const allUp = Date.now();
+      await this.updateScrapeTargets();
+      await this.prometheus.waitForExporterSample(allUp);
+      this.log('prometheus: first cost sample of every node is in');
+    }
+  }
+
+  private scrapeTargets(): ReturnType<typeof testbedTargets> {
+    return testbedTargets({
+      processes: this.status().processes,
+      exporterMetrics: this.exporter?.endpoints.metrics,
+      driverMetrics: this.driverMetrics,
     });
-    this.log(`cost exporter: ${this.exporter.endpoints.metrics}`);
+  }
+
+  private async updateScrapeTargets(): Promise<void> {
+    await this.prometheus?.setTargets(this.scrapeTargets());
   }
 
   /** Changes NCA, NNA or NKA of the running testbed; what did not change keeps running. */
@@ -181,6 +229,7 @@ export class Testbed {
     const names = new Set(nodesAfter.map((n) => n.name));
     await this.unregisterNodes([...nodesBefore].filter((n) => !names.has(n) && !n.startsWith('comp')));
     await this.setAgents(planCompGroups(next, this.napiUrls));
+    await this.updateScrapeTargets();
   }
 
   status(): TestbedStatus {
@@ -211,7 +260,12 @@ export class Testbed {
       this.exporter === undefined || this.accounting === undefined
         ? undefined
         : { metrics: this.exporter.endpoints.metrics, accounting: this.accounting.mode };
-    return { config: this.shape, kubeconfig: this.kubeconfigPath, exporter, processes };
+    const p = this.prometheus;
+    const prometheus =
+      p === undefined
+        ? undefined
+        : { url: p.url, pid: p.pid, scrapeIntervalMs: p.scrapeIntervalMs, dataDir: p.dataDir };
+    return { config: this.shape, kubeconfig: this.kubeconfigPath, exporter, prometheus, processes };
   }
 
   /** Stops agents, controllers, fronts, apiservers, then etcd. Idempotent. */
@@ -225,6 +279,7 @@ export class Testbed {
       await stopAll(this.kapis);
       await stopAll(this.napis);
       await stopAll([...this.started]);
+      await this.prometheus?.stop();
       await this.exporter?.stop();
       await this.front?.close();
       await Promise.allSettled([this.netcd?.stop(), this.ketcd?.stop()]);

@@ -1,0 +1,179 @@
+/**
+ * `kos-test experiment schema | plan <spec> | run <spec> [--out DIR] [--resume]`: the Main
+ * Experiment as one command. Bad specs and plans the target cannot hold stop before anything starts.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { collectCosts } from '../../costs/collect-costs.js';
+import { inProcessDriveStep } from '../../experiment/drive-step.js';
+import { planText } from '../../experiment/plan-text.js';
+import { planExperiment } from '../../experiment/plan.js';
+import { progressReporter } from '../../experiment/progress.js';
+import { ResultsStore } from '../../experiment/results-store.js';
+import { specJsonSchemaText } from '../../experiment/spec-json-schema.js';
+import { checkedPlan, loadSpecFile, makeTarget, newSeed } from '../../experiment/sweep-setup.js';
+import { runSweep } from '../../experiment/sweep-runner.js';
+import { installExitHandlers, spawnManaged } from '../../process/child-registry.js';
+import { KosTestError } from '../../util/errors.js';
+import { accountingProblems, RATE_TOLERANCE } from '../../experiment/accounting.js';
+
+interface RunFlags {
+  out?: string;
+  resume?: boolean;
+  json?: boolean;
+}
+
+export function registerExperimentCommands(program: Command): void {
+  const experiment = program
+    .command('experiment')
+    .description('The Main Experiment: a grid of runs over OPS x NCA x POP x NNA x NKA.');
+  experiment
+    .command('schema')
+    .description('Print the JSON Schema of experiment specs (for editors).')
+    .action(() => {
+      process.stdout.write(specJsonSchemaText());
+    });
+  experiment
+    .command('plan <spec>')
+    .description(
+      'Print the run list (factors, phase durations) and the total estimated time; refuse what the target cannot hold.',
+    )
+    .option(
+      '--no-target-check',
+      'do not ask the target whether it can hold the plan (e.g. no cluster access here)',
+    )
+    .action(async (specPath: string, flags: { targetCheck: boolean }) => {
+      const { resolved } = await loadSpecFile(specPath);
+      const plan = flags.targetCheck
+        ? await checkedPlan(
+            resolved,
+            makeTarget(resolved, defaultOut(resolved.spec.name), () => undefined),
+            newSeed(),
+          )
+        : planExperiment(resolved, { seed: newSeed() });
+      console.log(planText(plan, resolved.spec.target.kind));
+      if (resolved.spec.order !== 'listed' && resolved.spec.order.seed === undefined)
+        console.log(
+          '(the seed above was chosen for this listing; `experiment run` chooses and records its own)',
+        );
+    });
+  experiment
+    .command('run <spec>')
+    .description(
+      'Run the sweep: configure the target, drive, collect costs, record each run; --resume continues one.',
+    )
+    .option('--out <dir>', 'sweep directory (default out/experiments/<spec name>)')
+    .option('--resume', 'continue the sweep in --out: skip recorded runs, re-do an interrupted one')
+    .option('--json', 'progress as JSON lines even on a terminal')
+    .action(async (specPath: string, flags: RunFlags) => {
+      await runCommand(specPath, flags);
+    });
+  experiment
+    .command('quickstart')
+    .description(
+      'The main job: run examples/quickstart.yaml on a fresh testbed, check the results, and report them.',
+    )
+    .option('--out <dir>', 'sweep directory (default out/quickstart/<UTC time>)')
+    .action(async (flags: { out?: string }) => {
+      await quickstart(program, flags.out);
+    });
+}
+
+async function quickstart(program: Command, outFlag: string | undefined): Promise<void> {
+  const spec = fileURLToPath(new URL('../../../../examples/quickstart.yaml', import.meta.url));
+  const out = outFlag ?? join('out', 'quickstart', new Date().toISOString().replace(/[:.]/g, '-'));
+  const store = await runCommand(spec, { out });
+  const problems = store.records().flatMap(accountingProblems);
+  if (problems.length > 0) {
+    throw new KosTestError({
+      what: 'the quickstart results break the accounting identities',
+      value: problems.join('; '),
+      fix: `see ${store.jsonlPath} and the runs' logs`,
+    });
+  }
+  console.log(
+    `${store.records().length} runs completed; counts add up and cruise OPS is within ${RATE_TOLERANCE * 100}% of target in every run`,
+  );
+  // The report command comes from its own module; without it, the results are the hand-off.
+  if (!program.commands.some((c) => c.name() === 'report')) return;
+  const child = spawnManaged({
+    name: 'kos-test report',
+    command: process.execPath,
+    args: [process.argv[1] ?? 'bin/kos-test.js', 'report', store.dir],
+    logFile: join(store.dir, 'report.log'),
+  });
+  const exit = await child.exited;
+  const text = await readFile(join(store.dir, 'report.log'), 'utf8');
+  process.stdout.write(text);
+  if (exit.code !== 0)
+    throw new KosTestError({
+      what: 'kos-test report failed',
+      value: `exit ${exit.code ?? exit.signal ?? '?'}`,
+      fix: `see ${join(store.dir, 'report.log')}`,
+    });
+}
+
+function defaultOut(name: string): string {
+  return join('out', 'experiments', name);
+}
+
+async function runCommand(specPath: string, flags: RunFlags): Promise<ResultsStore> {
+  const { text, resolved } = await loadSpecFile(specPath);
+  const out = resolve(flags.out ?? defaultOut(resolved.spec.name));
+  const tty = process.stdout.isTTY && flags.json !== true;
+  const emit = progressReporter({ tty, write: (s) => process.stdout.write(s), now: Date.now });
+  const log = (m: string): void => {
+    emit({ kind: 'message', text: m });
+  };
+  const target = makeTarget(resolved, out, log);
+  // Everything that can refuse happens before the store or the target starts anything.
+  let store: ResultsStore;
+  let plan;
+  if (flags.resume === true) {
+    store = await ResultsStore.open({ dir: out, spec: resolved.spec });
+    plan = await checkedPlan(resolved, target, store.meta.seed ?? undefined);
+  } else {
+    const seed = resolved.spec.order === 'listed' ? undefined : (resolved.spec.order.seed ?? newSeed());
+    plan = await checkedPlan(resolved, target, seed);
+    store = await ResultsStore.create({
+      dir: out,
+      specText: text,
+      spec: resolved.spec,
+      sweepId: sweepIdOf(resolved.spec.name, Date.now()),
+      seed: plan.seed,
+      nowMs: Date.now(),
+    });
+  }
+  // ^C or SIGTERM: the exit handlers take the testbed and every child down and exit; the run in
+  // progress has its started-marker and no record, so --resume re-does it.
+  installExitHandlers();
+  const signal = new AbortController().signal;
+  try {
+    await runSweep({
+      plan,
+      store,
+      target,
+      drive: inProcessDriveStep(log),
+      costs: (req) => collectCosts(req),
+      X: resolved.spec.X,
+      now: Date.now,
+      signal,
+      emit,
+    });
+  } finally {
+    await target.close();
+  }
+  console.log(`results: ${store.csvPath}`);
+  console.log(`records: ${store.jsonlPath}`);
+  console.log(`runs:    ${join(store.dir, 'runs')}`);
+  return store;
+}
+
+/** `<name>-MMDD-HHMM` (UTC): short enough that run ids stay DNS labels. */
+export function sweepIdOf(name: string, nowMs: number): string {
+  const d = new Date(nowMs);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${name}-${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}-${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
+}

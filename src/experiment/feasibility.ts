@@ -1,0 +1,119 @@
+/**
+ * Whether the target can hold each run of a plan, from facts measured at the edge (pure). A plan
+ * with any refusal is not started: the reasons say which run, what limit, and what to change.
+ */
+import type { ExperimentPlan, PlannedRun } from './plan.js';
+
+export interface TestbedFacts {
+  kind: 'testbed';
+  /** `ulimit -n` of this process (each testbed process inherits it). */
+  fdLimit: number;
+  /** Memory the testbed may use (free plus reclaimable). */
+  availableMemoryBytes: number;
+  agentsPerGroup: number;
+}
+
+export interface ClusterFacts {
+  kind: 'cluster';
+  /** Nodes matching the comp-candidate selector. */
+  compCandidates: number;
+  /** Nodes labelled kos-role/napi=true (0: not labelled, not checked). */
+  napiNodes: number;
+  /** Addresses in the kube-apiserver Endpoints: the NKA the cluster has (it cannot be changed). */
+  apiserverEndpoints: number;
+}
+
+export type TargetFacts = TestbedFacts | ClusterFacts;
+
+export interface Refusal {
+  runs: number[];
+  reason: string;
+}
+
+/** machine-facts.md: ~120 KiB per idle hollow agent, ~9 KB per idle watch per side. */
+export const AGENT_BYTES = 120 * 1024;
+export const WATCH_BYTES_PER_SIDE = 9 * 1024;
+/** etcd members, napi, kube front, controllers, exporter and the driver before any agent. */
+export const TESTBED_BASE_BYTES = 400 * 1024 * 1024;
+const FD_MARGIN = 256;
+
+/** Watches the agents hold: one on their node, plus one per VNI with a local attachment. */
+export function agentWatches(run: PlannedRun): number {
+  const perAgentVnis = Math.min(run.driver.numNets, Math.ceil(run.slots / run.factors.NCA));
+  return run.factors.NCA * (1 + perAgentVnis);
+}
+
+function testbedLimits(run: PlannedRun, f: TestbedFacts): string[] {
+  const out: string[] = [];
+  const { NCA, NNA, NKA } = run.factors;
+  if (NNA > 9) out.push(`NNA ${NNA} > 9, the testbed's limit of network-apiservers (use NNA <= 9)`);
+  if (NKA > 9) out.push(`NKA ${NKA} > 9, the testbed's limit of kube fronts (use NKA <= 9)`);
+  const watches = agentWatches(run);
+  // Each watch is one socket at the agent's end and one at a napi's; ~2 sockets per agent is the floor.
+  const napiSockets = Math.ceil(watches / NNA) + FD_MARGIN;
+  if (napiSockets > f.fdLimit)
+    out.push(
+      `NCA ${NCA} needs ~${napiSockets} sockets per network-apiserver (${watches} agent watches over NNA ${NNA}), above ulimit -n ${f.fdLimit} (raise ulimit -n, raise NNA or lower NCA)`,
+    );
+  const groupSockets = Math.ceil((watches / NCA) * Math.min(NCA, f.agentsPerGroup)) * 2 + FD_MARGIN;
+  if (groupSockets > f.fdLimit)
+    out.push(
+      `${f.agentsPerGroup} agents per process need ~${groupSockets} descriptors, above ulimit -n ${f.fdLimit} (lower agentsPerGroup)`,
+    );
+  const bytes = TESTBED_BASE_BYTES + NCA * AGENT_BYTES + watches * 2 * WATCH_BYTES_PER_SIDE;
+  if (bytes > f.availableMemoryBytes)
+    out.push(
+      `NCA ${NCA} needs ~${mib(bytes)} MiB (${mib(AGENT_BYTES * NCA)} MiB of agents), more than the ${mib(f.availableMemoryBytes)} MiB available (lower NCA)`,
+    );
+  return out;
+}
+
+function clusterLimits(run: PlannedRun, f: ClusterFacts): string[] {
+  const out: string[] = [];
+  const { NCA, NNA, NKA } = run.factors;
+  if (NCA > f.compCandidates)
+    out.push(`NCA ${NCA} > ${f.compCandidates} comp-capable nodes (label more nodes or lower NCA)`);
+  if (f.napiNodes > 0 && NNA > f.napiNodes)
+    out.push(
+      `NNA ${NNA} > ${f.napiNodes} nodes labelled kos-role/napi=true (label more napi nodes or lower NNA)`,
+    );
+  if (NKA !== f.apiserverEndpoints)
+    out.push(
+      `NKA ${NKA} but the cluster has ${f.apiserverEndpoints} kube-apiservers, which kos-test does not change (use NKA: [${f.apiserverEndpoints}])`,
+    );
+  return out;
+}
+
+function common(run: PlannedRun): string[] {
+  const out: string[] = [];
+  if (run.factors.POP < run.driver.numNets)
+    out.push(
+      `POP ${run.factors.POP} < numNets ${run.driver.numNets}: every VN needs a slot (raise X or lower driver.numNets)`,
+    );
+  if (run.driver.shards > 1)
+    out.push(
+      `driver.shards ${run.driver.shards}: the runner drives each run in-process with one shard (use shards: 1; sharded runs: kos-test drive --shard with kos-test merge)`,
+    );
+  const eq = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(a, b);
+  if (!eq(run.driver.warmupRate, run.driver.rate) || !eq(run.driver.cooldownRate, run.driver.rate))
+    out.push(
+      `warmup/cooldown given: the driver runs every phase at OPS (like the original), so warm-up and cool-down last POP/OPS (remove warmup and cooldown from the spec)`,
+    );
+  return out;
+}
+
+export function checkFeasibility(plan: ExperimentPlan, facts: TargetFacts): Refusal[] {
+  const byReason = new Map<string, number[]>();
+  for (const run of plan.runs) {
+    const reasons = [
+      ...common(run),
+      ...(facts.kind === 'testbed' ? testbedLimits(run, facts) : clusterLimits(run, facts)),
+    ];
+    for (const reason of reasons) byReason.set(reason, [...(byReason.get(reason) ?? []), run.index]);
+  }
+  return [...byReason].map(([reason, runs]) => ({ reason, runs }));
+}
+
+function mib(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}

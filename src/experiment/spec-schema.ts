@@ -1,0 +1,167 @@
+/**
+ * The experiment spec (YAML): the seed's Main Experiment as a grid of factor levels, plus how
+ * long each run lasts, in what order the runs go, how the driver shapes its load, and where it
+ * runs. Only raw shapes live here (so the JSON Schema export is faithful); cross-field rules and
+ * unit resolution are in spec-load.ts. Every default is given beside its option.
+ */
+import { z } from 'zod';
+
+const DURATION_MESSAGE = 'a duration is seconds or a string such as 30s, 2m, 1h';
+const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';
+
+/** Seconds as a number, or a string like `25s`, `2m`, `1h`, `500ms`. */
+export const durationSchema = z
+  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, DURATION_MESSAGE)], {
+    error: DURATION_MESSAGE,
+  })
+  .describe('seconds, or a string such as 30s, 2m, 1h');
+
+/** A POP level: a multiple of X written `3X`, or a plain attachment count that must be a multiple of X. */
+export const popLevelSchema = z
+  .union([z.string().regex(/^\d+X$/, POP_MESSAGE), z.number().int().positive()], {
+    error: POP_MESSAGE,
+  })
+  .describe('a multiple of X (e.g. 3X), or an attachment count that is a multiple of X');
+
+const levels = <T extends z.ZodType>(level: T, what: string) =>
+  z.array(level).min(1, `at least one level of ${what}`);
+
+export const factorsSchema = z
+  .strictObject({
+    OPS: levels(z.number().positive(), 'OPS').describe(
+      'driver ops/s in cruise (creates and deletes both count)',
+    ),
+    NCA: levels(z.number().int().positive(), 'NCA').describe('connection agents'),
+    POP: levels(popLevelSchema, 'POP').describe('nominal attachments in cruise, in units of X'),
+    NNA: levels(z.number().int().positive(), 'NNA').describe('network-apiservers'),
+    NKA: levels(z.number().int().positive(), 'NKA').describe('kube-apiservers').default([1]),
+  })
+  .describe('the independent variables and their levels; every combination is one cell of the grid');
+
+export const orderSchema = z
+  .union([
+    z.literal('listed'),
+    z.strictObject({
+      random: z.literal(true),
+      /** A seed is chosen and recorded in the sweep directory when not given. */
+      seed: z.number().int().nonnegative().optional(),
+    }),
+  ])
+  .describe('"listed" (NCA, NNA, NKA outermost so reconfigurations are few), or {random: true, seed}')
+  .default('listed');
+
+export const driverSettingsSchema = z
+  .strictObject({
+    /** VNs; their sizes follow population.ts, topNetSize is solved for each run's POP. */
+    numNets: z.number().int().positive().default(10).describe('virtual networks (default 10)'),
+    exponent: z.number().nonnegative().default(1).describe('VN size decay exponent (default 1)'),
+    bias: z.number().nonnegative().default(0).describe('VN size bias (default 0)'),
+    distribution: z.enum(['steady', 'poisson']).default('steady').describe('op gaps (default steady)'),
+    shards: z.number().int().positive().default(1).describe('driver processes sharing the load (default 1)'),
+    /** Wait for straggler notifications after the last delete (the original's --wait-after-delete). */
+    graceWait: durationSchema.default('15s').describe('wait after the last op (default 15s)'),
+  })
+  .default({ numNets: 10, exponent: 1, bias: 0, distribution: 'steady', shards: 1, graceWait: '15s' });
+
+export const testbedTargetSchema = z.strictObject({
+  kind: z.literal('testbed'),
+  /** State directory of the testbed the runner brings up (default <out>/testbed). */
+  dir: z.string().optional().describe('testbed state directory (default <sweep dir>/testbed)'),
+  netcd: z
+    .union([z.literal(1), z.literal(3)])
+    .default(1)
+    .describe('KOS etcd members (default 1)'),
+  ketcd: z
+    .union([z.literal(1), z.literal(3)])
+    .default(1)
+    .describe('kube etcd members (default 1)'),
+  agentsPerGroup: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .describe('hollow agents per process (default 100)'),
+  fabricDelay: z.string().default('3ms').describe('stand-in fabric delay (default 3ms)'),
+});
+
+export const clusterTargetSchema = z.strictObject({
+  kind: z.literal('cluster'),
+  kubeconfig: z.string().min(1).describe('path of the kubeconfig (required)'),
+  context: z.string().optional().describe("kubeconfig context (default: the file's current context)"),
+  prometheusUrl: z.url().describe('Prometheus that scrapes cAdvisor on every node (required)'),
+  kos: z
+    .strictObject({
+      namespace: z
+        .string()
+        .default('example-com')
+        .describe('namespace of the KOS deployments (default example-com)'),
+      networkApiserver: z
+        .string()
+        .default('network-apiserver')
+        .describe('Deployment scaled to NNA (default network-apiserver)'),
+      connectionAgent: z
+        .string()
+        .default('connection-agent')
+        .describe('DaemonSet of the agents (default connection-agent)'),
+    })
+    .default({
+      namespace: 'example-com',
+      networkApiserver: 'network-apiserver',
+      connectionAgent: 'connection-agent',
+    }),
+  /** Nodes that may be labelled kos-role/comp=true (those with the label key at all). */
+  compCandidates: z
+    .string()
+    .default('kos-role/comp')
+    .describe('label selector of comp-capable nodes (default kos-role/comp)'),
+  kubeApiserver: z
+    .strictObject({
+      namespace: z.string().default('default'),
+      endpoints: z.string().default('kubernetes'),
+    })
+    .default({ namespace: 'default', endpoints: 'kubernetes' })
+    .describe('Endpoints that list the kube-apiservers (default default/kubernetes)'),
+});
+
+export const targetSchema = z
+  .discriminatedUnion('kind', [testbedTargetSchema, clusterTargetSchema])
+  .default({ kind: 'testbed', netcd: 1, ketcd: 1, agentsPerGroup: 100, fabricDelay: '3ms' });
+
+export const overheadsSchema = z
+  .strictObject({
+    perRun: durationSchema.default('10s').describe('per run: wait until idle, costs, cleanup (default 10s)'),
+    reconfigure: durationSchema.default('20s').describe('per change of NCA, NNA or NKA (default 20s)'),
+  })
+  .default({ perRun: '10s', reconfigure: '20s' })
+  .describe('estimates used for the total time only');
+
+export const experimentSpecSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'lower-case letters, digits and -')
+      .max(20)
+      .default('sweep')
+      .describe('short name, part of every run id (default sweep)'),
+    X: z.number().int().positive().describe('the unit of POP levels, in attachments'),
+    factors: factorsSchema,
+    cruise: durationSchema.describe('cruise duration of every run'),
+    warmup: durationSchema.optional().describe('warm-up duration (default POP / OPS: POP creates at OPS)'),
+    cooldown: durationSchema
+      .optional()
+      .describe('cool-down duration (default POP / OPS: POP deletes at OPS)'),
+    replicates: z.number().int().positive().default(1).describe('runs per cell (default 1)'),
+    order: orderSchema,
+    driver: driverSettingsSchema,
+    target: targetSchema,
+    overheads: overheadsSchema,
+  })
+  .describe('kos-test experiment spec');
+
+export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;
+export type ExperimentSpec = z.output<typeof experimentSpecSchema>;
+export type TargetSpec = ExperimentSpec['target'];
+export type ClusterTargetSpec = z.output<typeof clusterTargetSchema>;
+export type TestbedTargetSpec = z.output<typeof testbedTargetSchema>;
+export const FACTOR_NAMES = ['OPS', 'NCA', 'POP', 'NNA', 'NKA'] as const;

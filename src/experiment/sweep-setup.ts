@@ -1,0 +1,59 @@
+/** The I/O edge of a sweep: read the spec file, build its target, plan and check it (nothing started). */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { KosTestError, toError } from '../util/errors.js';
+import { ClusterTarget } from './cluster-target.js';
+import { checkFeasibility } from './feasibility.js';
+import { planExperiment, type ExperimentPlan } from './plan.js';
+import { parseSpecText, type ResolvedSpec } from './spec-load.js';
+import type { ExperimentTarget } from './target.js';
+import { TestbedTarget } from './testbed-target.js';
+
+export async function loadSpecFile(path: string): Promise<{ text: string; resolved: ResolvedSpec }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e: unknown) {
+    throw new KosTestError({
+      what: 'cannot read the experiment spec',
+      value: `${path}: ${toError(e).message}`,
+      fix: 'give the path of a YAML spec (see examples/)',
+      cause: e,
+    });
+  }
+  return { text, resolved: parseSpecText(path, text) };
+}
+
+export function makeTarget(r: ResolvedSpec, outDir: string, log: (m: string) => void): ExperimentTarget {
+  const t = r.spec.target;
+  if (t.kind === 'testbed') return new TestbedTarget(t, resolve(t.dir ?? join(outDir, 'testbed')), log);
+  return new ClusterTarget(t, log);
+}
+
+export function newSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+/** Plans the sweep and refuses it, with every reason, when the target cannot hold a run. */
+export async function checkedPlan(
+  r: ResolvedSpec,
+  target: ExperimentTarget,
+  seed: number | undefined,
+): Promise<ExperimentPlan> {
+  const plan = planExperiment(r, seed === undefined ? {} : { seed });
+  const refusals = checkFeasibility(plan, await target.facts());
+  if (refusals.length > 0) {
+    throw new KosTestError({
+      what: `the ${target.kind} cannot hold this plan`,
+      value: refusals
+        .map((x) => `${x.reason} [run${x.runs.length > 1 ? 's' : ''} ${compactRuns(x.runs)}]`)
+        .join('; '),
+      fix: 'change the spec as each reason says',
+    });
+  }
+  return plan;
+}
+
+function compactRuns(runs: readonly number[]): string {
+  return runs.length > 6 ? `${runs.slice(0, 5).join(', ')}, ... (${runs.length})` : runs.join(', ');
+}

@@ -1,0 +1,40 @@
+/**
+ * Where a sweep's runs happen, behind one interface: the embedded testbed (testbed-target.ts)
+ * or a real cluster running KOS (cluster-target.ts). The runner only configures, waits, and
+ * cleans up through this; the driver and cost collection get the URLs it hands out.
+ */
+import type { TargetFacts } from './feasibility.js';
+
+export interface TargetShape {
+  NCA: number;
+  NNA: number;
+  NKA: number;
+}
+
+export interface ExperimentTarget {
+  readonly kind: 'testbed' | 'cluster';
+  /** What the feasibility check needs (measured without changing anything). */
+  facts(): Promise<TargetFacts>;
+  /** Brings the target to this shape and waits until every component is ready. */
+  configure(shape: TargetShape, signal: AbortSignal): Promise<void>;
+  /** Waits until no driver namespace and no NetworkAttachment is left (a quiet start). */
+  waitIdle(signal: AbortSignal): Promise<void>;
+  /** Deletes the run's namespace (label app=attachment-tput-driver,runid=<id>) and waits until gone. */
+  cleanupRun(runId: string, signal: AbortSignal): Promise<void>;
+  /** The kubeconfig the driver uses (current context: the kube-apiserver or kube front). */
+  readonly kubeconfigPath: string;
+  /** The Prometheus that holds the per-node cost series. */
+  prometheusUrl(): string;
+  /** RE2 regex of the network interfaces that carry node traffic (testbed: lo). */
+  readonly interfaceFilter: string;
+  /** Node name -> purpose, from the kos-role labels (for the cost table). */
+  nodePurposes(): Promise<Record<string, string>>;
+  /** Releases what the target holds (the testbed goes down). Idempotent. */
+  close(): Promise<void>;
+}
+
+export const DRIVER_LABELS = { app: 'attachment-tput-driver' } as const;
+
+export function runSelector(runId?: string): string {
+  return runId === undefined ? `app=${DRIVER_LABELS.app}` : `app=${DRIVER_LABELS.app},runid=${runId}`;
+}

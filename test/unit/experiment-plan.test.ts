@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { populationOf, vnSizes } from '../../src/driver/population.js';
+import { checkFeasibility, type TestbedFacts } from '../../src/experiment/feasibility.js';
+import { planExperiment } from '../../src/experiment/plan.js';
+import { seededShuffle } from '../../src/experiment/seeded-order.js';
+import { solveTopNetSize } from '../../src/experiment/solve-top-net-size.js';
+import { parseSpecText } from '../../src/experiment/spec-load.js';
+
+const spec = (extra = ''): string => `
+X: 100
+factors: {OPS: [10, 20], NCA: [60, 120], POP: [1X, 3X], NNA: [1, 3]}
+cruise: 30s
+replicates: 2
+overheads: {perRun: 5s, reconfigure: 20s}
+driver: {graceWait: 2s}
+${extra}`;
+
+describe('solving the driver topNetSize for a POP', () => {
+  const cases = [
+    { numNets: 10, exponent: 1, bias: 0, pop: 100 },
+    { numNets: 10, exponent: 1, bias: 0, pop: 900 },
+    { numNets: 1, exponent: 1, bias: 0, pop: 37 },
+    { numNets: 20, exponent: 0.5, bias: 2, pop: 3000 },
+    { numNets: 5, exponent: 2, bias: 1, pop: 250 },
+    { numNets: 10, exponent: 0, bias: 0, pop: 100 },
+  ];
+  for (const c of cases) {
+    it(`gives the closest population to POP ${c.pop} for numNets ${c.numNets}, exponent ${c.exponent}, bias ${c.bias}`, () => {
+      const s = solveTopNetSize(c, c.pop);
+      assert.equal(s.slots, populationOf(vnSizes({ ...c, topNetSize: s.topNetSize })));
+      for (const t of [s.topNetSize - 1, s.topNetSize + 1].filter((t) => t >= 1)) {
+        const other = populationOf(vnSizes({ ...c, topNetSize: t }));
+        assert.ok(Math.abs(other - c.pop) >= Math.abs(s.slots - c.pop), `topNetSize ${t} is closer`);
+      }
+    });
+  }
+  it('hits POP exactly where the shape allows (the default shape at 1000)', () => {
+    const s = solveTopNetSize({ numNets: 1, exponent: 1, bias: 0 }, 1000);
+    assert.deepEqual(s, { topNetSize: 1000, slots: 1000 });
+  });
+});
+
+describe('planning a sweep', () => {
+  it('expands the full factorial grid times the replicates', () => {
+    const plan = planExperiment(parseSpecText('s', spec()));
+    assert.equal(plan.cells, 2 * 2 * 2 * 2);
+    assert.equal(plan.runs.length, 32);
+    assert.equal(new Set(plan.runs.map((r) => r.key)).size, 32);
+    const combos = new Set(plan.runs.map((r) => JSON.stringify(r.factors)));
+    assert.equal(combos.size, 16);
+  });
+
+  it('lists NCA, NNA, NKA outermost so the target is reconfigured only when they change', () => {
+    const plan = planExperiment(parseSpecText('s', spec()));
+    assert.equal(plan.runs.filter((r) => r.reconfigure).length, 4);
+    assert.deepEqual(plan.runs[0]?.factors, { OPS: 10, NCA: 60, POP: 100, NNA: 1, NKA: 1 });
+    assert.equal(plan.runs[1]?.key, 'c0-r1');
+  });
+
+  it('derives phases and driver numbers from the original driver schedule', () => {
+    const plan = planExperiment(parseSpecText('s', spec()));
+    for (const run of plan.runs) {
+      const { OPS } = run.factors;
+      // The ceilings of the VN sizes may miss POP by a little; the driver runs the solved slots.
+      assert.ok(Math.abs(run.slots - run.factors.POP) <= run.driver.numNets, `slots ${run.slots}`);
+      const POP = run.slots;
+      assert.equal(run.phases.warmupS, POP / OPS);
+      assert.equal(run.phases.cooldownS, POP / OPS);
+      assert.equal(run.phases.cruiseS, 30);
+      // total ops = 2 x numAttachments = warm-up creates + cruise ops + cool-down deletes
+      assert.equal(2 * run.driver.numAttachments, POP + 30 * OPS + POP);
+      assert.equal(run.driver.rate, OPS);
+      const expected = POP / OPS + 30 + POP / OPS + 2 + 5 + (run.reconfigure ? 20 : 0);
+      assert.ok(Math.abs(run.estimatedS - expected) < 1e-9);
+    }
+    const sum = plan.runs.reduce((a, r) => a + r.estimatedS, 0);
+    assert.ok(Math.abs(plan.totalS - sum) < 1e-9);
+  });
+
+  it('uses a given warm-up instead of POP / OPS, at the rate that fills POP in it', () => {
+    const plan = planExperiment(parseSpecText('s', spec('warmup: 50s')));
+    const run = plan.runs.find((r) => r.factors.POP === 300);
+    assert.ok(run !== undefined);
+    assert.equal(run.phases.warmupS, 50);
+    assert.equal(run.driver.warmupRate, run.slots / 50);
+  });
+
+  it('orders randomly by the seed, the same way every time, as a permutation', () => {
+    const a = planExperiment(parseSpecText('s', spec('order: {random: true, seed: 7}')));
+    const b = planExperiment(parseSpecText('s', spec('order: {random: true}')), { seed: 7 });
+    const listed = planExperiment(parseSpecText('s', spec()));
+    assert.deepEqual(
+      a.runs.map((r) => r.key),
+      b.runs.map((r) => r.key),
+    );
+    assert.equal(a.seed, 7);
+    assert.notDeepEqual(
+      a.runs.map((r) => r.key),
+      listed.runs.map((r) => r.key),
+    );
+    assert.deepEqual(a.runs.map((r) => r.key).sort(), listed.runs.map((r) => r.key).sort());
+    assert.deepEqual(
+      a.runs.map((r) => r.index),
+      [...Array(32).keys()],
+    );
+  });
+
+  it('shuffles differently with another seed', () => {
+    const items = [...Array(20).keys()];
+    assert.notDeepEqual(seededShuffle(items, 1), seededShuffle(items, 2));
+    assert.deepEqual(seededShuffle(items, 1), seededShuffle(items, 1));
+  });
+});
+
+describe('refusing plans the target cannot hold', () => {
+  const roomy: TestbedFacts = {
+    kind: 'testbed',
+    fdLimit: 20000,
+    availableMemoryBytes: 16 * 2 ** 30,
+    agentsPerGroup: 100,
+  };
+  const cases: {
+    name: string;
+    spec: string;
+    facts: TestbedFacts | Parameters<typeof checkFeasibility>[1];
+    reason: RegExp | null;
+  }[] = [
+    { name: 'a plan that fits', spec: spec(), facts: roomy, reason: null },
+    {
+      name: 'NNA above 9 on the testbed',
+      spec: spec().replace('NNA: [1, 3]', 'NNA: [12]'),
+      facts: roomy,
+      reason: /NNA 12 > 9/,
+    },
+    {
+      name: 'NKA above 9 on the testbed',
+      spec: spec().replace('NNA: [1, 3]', 'NNA: [1], NKA: [10]'),
+      facts: roomy,
+      reason: /NKA 10 > 9/,
+    },
+    {
+      name: 'NCA beyond the file descriptors',
+      spec: spec().replace('NCA: [60, 120]', 'NCA: [15000]').replace('NNA: [1, 3]', 'NNA: [1]'),
+      facts: roomy,
+      reason: /sockets per network-apiserver .* above ulimit -n 20000/,
+    },
+    {
+      name: 'NCA beyond the memory',
+      spec: spec().replace('NCA: [60, 120]', 'NCA: [5000]').replace('NNA: [1, 3]', 'NNA: [3]'),
+      facts: { ...roomy, availableMemoryBytes: 512 * 2 ** 20 },
+      reason: /NCA 5000 needs ~\d+ MiB .* more than the 512 MiB available/,
+    },
+    {
+      name: 'a POP below numNets',
+      spec: spec().replace('X: 100', 'X: 4'),
+      facts: roomy,
+      reason: /POP 4 < numNets 10/,
+    },
+    {
+      name: 'a given warm-up the driver cannot pace',
+      spec: spec('warmup: 50s'),
+      facts: roomy,
+      reason: /driver runs every phase at OPS/,
+    },
+    {
+      name: 'sharded runs',
+      spec: spec('driver: {shards: 2}').replace('driver: {graceWait: 2s}', ''),
+      facts: roomy,
+      reason: /driver\.shards 2/,
+    },
+    {
+      name: 'more comp nodes than the cluster has',
+      spec: spec().replace('NNA: [1, 3]', 'NNA: [1], NKA: [3]'),
+      facts: { kind: 'cluster', compCandidates: 100, napiNodes: 0, apiserverEndpoints: 3 },
+      reason: /NCA 120 > 100 comp-capable nodes/,
+    },
+    {
+      name: 'an NKA the cluster does not have',
+      spec: spec().replace('NCA: [60, 120]', 'NCA: [60]').replace('NNA: [1, 3]', 'NNA: [1], NKA: [1, 3]'),
+      facts: { kind: 'cluster', compCandidates: 100, napiNodes: 0, apiserverEndpoints: 3 },
+      reason: /NKA 1 but the cluster has 3 kube-apiservers/,
+    },
+    {
+      name: 'more napis than napi nodes',
+      spec: spec().replace('NKA', 'NKA').replace('NNA: [1, 3]', 'NNA: [9], NKA: [3]'),
+      facts: { kind: 'cluster', compCandidates: 1000, napiNodes: 3, apiserverEndpoints: 3 },
+      reason: /NNA 9 > 3 nodes labelled kos-role\/napi=true/,
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.reason === null ? 'accepts' : 'refuses'} ${c.name}`, () => {
+      const refusals = checkFeasibility(planExperiment(parseSpecText('s', c.spec)), c.facts);
+      if (c.reason === null) assert.deepEqual(refusals, []);
+      else {
+        assert.ok(
+          refusals.some((r) => c.reason?.test(r.reason) === true),
+          JSON.stringify(refusals),
+        );
+        assert.ok(refusals.every((r) => r.runs.length > 0));
+      }
+    });
+  }
+});
