@@ -164,7 +164,14 @@ export function cdfPlots(
   const rows: DataRow[] = cdfs.flatMap((c) =>
     c.points.map((p) => ({ run: c.label, valueMs: p.valueMs, fraction: p.fraction, tail: 1 - p.fraction })),
   );
-  const color = { field: 'run', type: 'nominal', title: o.line, legend: { columns: 1, symbolLimit: 40 } };
+  const color = {
+    field: 'run',
+    type: 'nominal',
+    title: o.line,
+    legend: { columns: 1, symbolLimit: 40 },
+    // Legend in run order (or latency-kind order), not alphabetical.
+    sort: cdfs.map((c) => c.label),
+  };
   const x = {
     field: 'valueMs',
     type: 'quantitative',
