@@ -132,10 +132,17 @@ export async function writeRunFixture(
   await writeFile(join(dir, 'summary.json'), JSON.stringify(f.summary, null, 2));
   if (o.attachmentsCsv === true) {
     const start = f.summary.phases.cruise.window.startMs;
-    const lines = ['name,plannedMs,sentMs,fulfilledMs'];
+    // The driver's header (src/driver/outputs.ts attachmentsCsv).
+    const lines = [
+      'name,node,phase,outcome,plannedMs,sentMs,createdMs,addressedMs,readyMs,brokenMs,serverImplMs',
+    ];
     f.cruiseLatenciesMs.forEach((l, i) => {
       const sent = start + i * 100;
-      lines.push(`a-${i},${sent},${sent},${i % 50 === 49 ? '' : (sent + l).toFixed(3)}`);
+      const never = i % 50 === 49;
+      const ready = never ? '' : (sent + l).toFixed(3);
+      lines.push(
+        `a-${i},comp0,cruise,${never ? 'neverFulfilled' : 'fulfilled'},${sent},${sent},${sent + 2},,${ready},,`,
+      );
     });
     await writeFile(join(dir, 'attachments.csv'), `${lines.join('\n')}\n`);
   }

@@ -1,11 +1,11 @@
 /**
- * Rate over time from the driver's per-attachment CSV (written with --per-attachment-csv): creates
- * sent and attachments fulfilled per second. Only the columns named here are read, so the driver
- * may add others. Pure: takes the CSV's rows.
+ * Rate over time from the driver's per-attachment CSV (`kos-test drive --per-attachment-csv`,
+ * src/driver/outputs.ts): creates sent and attachments fulfilled (ready: status.ifcName seen) per
+ * second. Only the columns named here are read, so the driver may add others. Pure.
  */
 
-/** Columns read: times in milliseconds on one clock (any origin); empty when not reached. */
-export const ATTACHMENT_TIME_COLUMNS = { sent: 'sentMs', fulfilled: 'fulfilledMs' } as const;
+/** Columns read: driver wall-clock epoch milliseconds; empty when never reached. */
+export const ATTACHMENT_TIME_COLUMNS = { sent: 'sentMs', fulfilled: 'readyMs' } as const;
 
 export interface RatePoint {
   /** Seconds since the first create was sent (bin start). */
