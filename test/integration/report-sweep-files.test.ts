@@ -168,6 +168,29 @@ describe('sweep report from a recorded sweep', () => {
   });
 });
 
+describe('sweep report refreshed after a run', () => {
+  it('writes the same page for the same results, and a new one when a run is added', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kos-report-refresh-'));
+    try {
+      const records = await writeSweepFixture(dir, {
+        sweepId: 'refresh',
+        grid: { OPS: [10, 20] },
+        replicates: 1,
+        seed: 3,
+      });
+      const first = await readFile((await writeSweepReport(dir, { png: false })).html, 'utf8');
+      const again = await readFile((await writeSweepReport(dir, { png: false })).html, 'utf8');
+      assert.equal(again, first, 'deterministic: a refresh with nothing new changes nothing');
+      await writeFile(join(dir, 'results.jsonl'), `${JSON.stringify(records[0])}\n`);
+      const fewer = await readFile((await writeSweepReport(dir, { png: false })).html, 'utf8');
+      assert.equal(rowsByHeader(fewer, 'run-table').length, 1);
+      assert.equal(rowsByHeader(first, 'run-table').length, 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('sweep report before any run has finished', () => {
   it('writes a page that says so, with no plots', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kos-report-empty-'));
