@@ -5,14 +5,16 @@
  */
 import { COSTED_PURPOSES } from '../../measure/cost-table.js';
 import { COST_METRICS, costValue, type CostMetric } from './cost-metrics.js';
-import { factorLabel, groupBy, mean } from './factors.js';
+import { groupBy, mean, placeInPlot } from './factors.js';
 import type { FactorName, ReportRun } from './report-run.js';
 
 export interface CostPoint {
   factor: FactorName;
   metric: string;
   purpose: string;
+  /** The plot line and panel, as in latency-series.ts. */
   series: string;
+  panel: string;
   x: number;
   /** Mean over the cell's runs with data; null when none had data. */
   value: number | null;
@@ -34,9 +36,11 @@ export function costSeries(
   metric: CostMetric,
   purposes: readonly string[],
 ): CostPoint[] {
-  const others = varying.filter((f) => f !== factor);
-  const considered = runs.filter((r) => r.status === 'completed' || r.costs !== null);
-  const cells = groupBy(considered, (r) => `${factorLabel(r.factors, others)}\u0000${r.factors[factor]}`);
+  // Every run counts, failed ones too: a cell whose runs all lack data is drawn as a gap.
+  const cells = groupBy(runs, (r) => {
+    const at = placeInPlot(r.factors, factor, varying);
+    return `${at.panel}\u0000${at.series}\u0000${r.factors[factor]}`;
+  });
   const points: CostPoint[] = [];
   for (const purpose of purposes) {
     for (const group of cells.values()) {
@@ -45,7 +49,7 @@ export function costSeries(
         factor,
         metric: metric.key,
         purpose,
-        series: factorLabel(group[0].factors, others),
+        ...placeInPlot(group[0].factors, factor, varying),
         x: group[0].factors[factor],
         value: mean(values),
         runsWithData: values.length,
@@ -53,11 +57,13 @@ export function costSeries(
       });
     }
   }
-  // Purposes stay in the given order (the contract's); lines and x sorted within each.
+  // Purposes stay in the given order (the contract's); panels, lines and x sorted within each.
+  const byName = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
   return points.sort(
     (a, b) =>
       purposes.indexOf(a.purpose) - purposes.indexOf(b.purpose) ||
-      a.series.localeCompare(b.series, 'en', { numeric: true }) ||
+      byName(a.panel, b.panel) ||
+      byName(a.series, b.series) ||
       a.x - b.x,
   );
 }

@@ -15,6 +15,19 @@ export function factorLabel(factors: Factors, names: readonly FactorName[]): str
   return names.length === 0 ? 'all runs' : names.map((f) => `${f}=${factors[f]}`).join(' ');
 }
 
+/**
+ * Where a run goes in a plot against `factor`: its line is its level of the next varying factor,
+ * and its panel the levels of any further ones (so no line mixes conditions, and colours stay few).
+ */
+export function placeInPlot(
+  factors: Factors,
+  factor: FactorName,
+  varying: readonly FactorName[],
+): { series: string; panel: string } {
+  const others = varying.filter((f) => f !== factor);
+  return { series: factorLabel(factors, others.slice(0, 1)), panel: factorLabel(factors, others.slice(1)) };
+}
+
 /** One key per factor combination (cell), stable across sweeps (used to match cells in compares). */
 export function cellKey(factors: Factors): string {
   return FACTOR_NAMES.map((f) => `${f}=${factors[f]}`).join(' ');

@@ -4,7 +4,7 @@
  * all its samples, not an average of percentiles.
  */
 import { decodeHistogram, latencyStats, mergeHistograms } from '../../measure/histogram.js';
-import { factorLabel, groupBy } from './factors.js';
+import { groupBy, placeInPlot } from './factors.js';
 import { primaryLatency, type FactorName, type ReportRun } from './report-run.js';
 
 export const PLOTTED_PERCENTILES = ['p50', 'p90', 'p99', 'p99.9'] as const;
@@ -12,8 +12,10 @@ export type PlottedPercentile = (typeof PLOTTED_PERCENTILES)[number];
 
 export interface LatencyPoint {
   factor: FactorName;
-  /** The plot line: the other varying factors' levels. */
+  /** The plot line: the level of the next varying factor ("all runs" if none). */
   series: string;
+  /** The panel: levels of the varying factors beyond that ("all runs" if none). */
+  panel: string;
   x: number;
   percentile: PlottedPercentile;
   valueMs: number;
@@ -27,12 +29,14 @@ export function latencySeries(
   factor: FactorName,
   varying: readonly FactorName[],
 ): LatencyPoint[] {
-  const others = varying.filter((f) => f !== factor);
   const withData = runs.flatMap((run) => {
     const latency = primaryLatency(run);
     return latency === null ? [] : [{ factors: run.factors, histogram: latency.histogram }];
   });
-  const cells = groupBy(withData, (r) => `${factorLabel(r.factors, others)}\u0000${r.factors[factor]}`);
+  const cells = groupBy(withData, (r) => {
+    const at = placeInPlot(r.factors, factor, varying);
+    return `${at.panel}\u0000${at.series}\u0000${r.factors[factor]}`;
+  });
   const points: LatencyPoint[] = [];
   for (const group of cells.values()) {
     const first = group[0];
@@ -48,7 +52,7 @@ export function latencySeries(
       if (valueMs === null) continue;
       points.push({
         factor,
-        series: factorLabel(first.factors, others),
+        ...placeInPlot(first.factors, factor, varying),
         x: first.factors[factor],
         percentile,
         valueMs,
@@ -57,5 +61,6 @@ export function latencySeries(
       });
     }
   }
-  return points.sort((a, b) => a.series.localeCompare(b.series, 'en', { numeric: true }) || a.x - b.x);
+  const byName = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+  return points.sort((a, b) => byName(a.panel, b.panel) || byName(a.series, b.series) || a.x - b.x);
 }

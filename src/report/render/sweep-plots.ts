@@ -17,9 +17,26 @@ const xFactor = (factor: FactorName, points: readonly { x: number }[]): Record<s
   axis: { values: [...new Set(points.map((p) => p.x))].sort((a, b) => a - b), format: '~s' },
 });
 
+const panelsOf = (points: readonly { panel: string }[]): string[] => [...new Set(points.map((p) => p.panel))];
+
+/** A row of panels per combination of the factors beyond the line's (none when there is one). */
+const panelRow = (points: readonly { panel: string }[]): Record<string, unknown> =>
+  panelsOf(points).length > 1
+    ? {
+        row: {
+          field: 'panel',
+          type: 'nominal',
+          sort: panelsOf(points),
+          title: null,
+          header: { labelAngle: 0, labelAlign: 'left' },
+        },
+      }
+    : {};
+
 export function latencyPlot(factor: FactorName, points: readonly LatencyPoint[]): Plot {
   const rows: DataRow[] = points.map((p) => ({
     factor: p.factor,
+    panel: p.panel,
     series: p.series,
     x: p.x,
     percentile: p.percentile,
@@ -30,7 +47,10 @@ export function latencyPlot(factor: FactorName, points: readonly LatencyPoint[])
   const spec = {
     config: PLOT_CONFIG,
     data: { values: rows },
-    facet: { column: { field: 'percentile', type: 'nominal', sort: [...PLOTTED_PERCENTILES], title: null } },
+    facet: {
+      ...panelRow(points),
+      column: { field: 'percentile', type: 'nominal', sort: [...PLOTTED_PERCENTILES], title: null },
+    },
     spec: {
       ...PANEL,
       mark: { type: 'line', point: true },
@@ -61,7 +81,7 @@ export function latencyPlot(factor: FactorName, points: readonly LatencyPoint[])
     name: `latency-vs-${factor.toLowerCase()}`,
     title: `Cruise fulfilment latency (from planned) against ${factor}`,
     caption: 'Replicates merged histogram by histogram; both axes logarithmic.',
-    columns: ['factor', 'series', 'x', 'percentile', 'valueMs', 'runs', 'samples'],
+    columns: ['factor', 'panel', 'series', 'x', 'percentile', 'valueMs', 'runs', 'samples'],
     rows,
     spec,
   };
@@ -75,19 +95,21 @@ function segments(points: readonly CostPoint[]): string[] {
   let n = 0;
   let prev = '';
   return points.map((p) => {
-    const line = `${p.purpose}\u0000${p.series}`;
+    const line = `${p.purpose}\u0000${p.panel}\u0000${p.series}`;
     if (line !== prev || p.value === null) n++;
     prev = line;
-    return `${p.series}#${n}`;
+    return `${p.panel}/${p.series}#${n}`;
   });
 }
 
 export function costPlot(factor: FactorName, metric: CostMetric, points: readonly CostPoint[]): Plot {
   const seg = segments(points);
+  const purposeOrder = [...new Set(points.map((p) => p.purpose))];
   const rows: DataRow[] = points.map((p, i) => ({
     factor: p.factor,
     metric: p.metric,
     purpose: p.purpose,
+    panel: p.panel,
     series: p.series,
     x: p.x,
     value: p.value,
@@ -99,13 +121,15 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
   const spec = {
     config: PLOT_CONFIG,
     data: { values: rows },
-    facet: {
-      field: 'purpose',
-      type: 'nominal',
-      title: null,
-      sort: [...new Set(points.map((p) => p.purpose))],
-    },
-    columns: 4,
+    // One row of purposes per panel when there are several; else purposes wrap four to a row.
+    ...(panelsOf(points).length > 1
+      ? {
+          facet: {
+            ...panelRow(points),
+            column: { field: 'purpose', type: 'nominal', sort: purposeOrder, title: null },
+          },
+        }
+      : { facet: { field: 'purpose', type: 'nominal', title: null, sort: purposeOrder }, columns: 4 }),
     spec: {
       width: 200,
       height: 140,
@@ -143,7 +167,18 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
     name: `cost-${metric.key}-vs-${factor.toLowerCase()}`,
     title: `${metric.label} (${metric.unit}) against ${factor}`,
     caption: 'Mean over replicates with data. A red cross on the axis marks a cell without cost data.',
-    columns: ['factor', 'metric', 'purpose', 'series', 'x', 'value', 'runsWithData', 'runs', 'segment'],
+    columns: [
+      'factor',
+      'metric',
+      'purpose',
+      'panel',
+      'series',
+      'x',
+      'value',
+      'runsWithData',
+      'runs',
+      'segment',
+    ],
     rows,
     spec,
   };
