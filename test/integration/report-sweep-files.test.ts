@@ -212,6 +212,35 @@ describe('sweep report before any run has finished', () => {
 });
 
 describe('kos-test report on bad input', () => {
+  async function run(args: string[]): Promise<{ code: number; err: string }> {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (s: string | Uint8Array): boolean => {
+      lines.push(String(s));
+      return true;
+    };
+    try {
+      return { code: await main(['node', 'kos-test', 'report', ...args]), err: lines.join('') };
+    } finally {
+      process.stderr.write = write;
+    }
+  }
+
+  it('refuses --compare with other than two directories, and two modes at once', async () => {
+    const one = await run(['--compare', 'only-one']);
+    assert.equal(one.code, 1);
+    assert.match(one.err, /bad --compare: only-one \(give exactly two sweep directories/);
+    const both = await run(['some-sweep', '--run', 'some-run']);
+    assert.equal(both.code, 1);
+    assert.match(
+      both.err,
+      /exactly one of: a sweep directory, --run <dir>, --compare <A> <B>: more than one given/,
+    );
+    const noSummary = await run(['--run', join(tmpdir(), 'no-such-run-dir')]);
+    assert.equal(noSummary.code, 1);
+    assert.match(noSummary.err, /cannot read the driver summary: .*no-such-run-dir\/summary\.json/);
+  });
+
   it('names the bad results line, exits non-zero and writes no report', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kos-report-bad-'));
     try {
@@ -221,20 +250,9 @@ describe('kos-test report on bad input', () => {
         join(dir, 'results.jsonl'),
         `${JSON.stringify(records[0])}\n${JSON.stringify(broken)}\n`,
       );
-      const lines: string[] = [];
-      const write = process.stderr.write.bind(process.stderr);
-      process.stderr.write = (s: string | Uint8Array): boolean => {
-        lines.push(String(s));
-        return true;
-      };
-      let code: number;
-      try {
-        code = await main(['node', 'kos-test', 'report', dir]);
-      } finally {
-        process.stderr.write = write;
-      }
-      assert.equal(code, 1);
-      assert.match(lines.join(''), /bad results line 2 in .*results\.jsonl: factors\.OPS: /);
+      const r = await run([dir]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /bad results line 2 in .*results\.jsonl: factors\.OPS: /);
       await assert.rejects(access(join(dir, 'report.html')));
     } finally {
       await rm(dir, { recursive: true, force: true });
