@@ -11,7 +11,8 @@ import { sweepModel, type SweepModel } from './model/sweep-model.js';
 import { DEFAULT_THRESHOLDS, type WarningThresholds } from './model/warnings.js';
 import { toCsv } from './render/csv.js';
 import type { DataRow } from './render/plot.js';
-import { cdfPlots, costPlot, latencyPlot } from './render/sweep-plots.js';
+import { cdfPlots } from './render/cdf-plots.js';
+import { costPlot, latencyPlot } from './render/sweep-plots.js';
 import { sweepHtml } from './render/sweep-html.js';
 import { writePlots } from './write-plots.js';
 

@@ -55,9 +55,12 @@ export interface SweepFixtureOptions {
   runs?: Record<number, FixtureRunOptions>;
 }
 
-/** The cost model: cpu cores per node of each purpose = base * OPS^a * NCA^b (others ^0). */
+/**
+ * The cost model, per node of the i-th purpose: cpu = base * i * OPS^0.8 * NCA^0.5, memory =
+ * 1e6 * i * NCA, network in/out = 1000/2000 * i * OPS bytes/s (each times ~2% lognormal noise).
+ */
 export const COST_MODEL = { cpuOpsExponent: 0.8, cpuNcaExponent: 0.5, memNcaExponent: 1, base: 0.01 };
-/** The latency model: median ms = 20 * NCA^0.25 / 600^0.25 * OPS^0 ... lognormal (sigma 0.3). */
+/** The latency model: lognormal, median 20 ms * (NCA / 600)^0.25 (times latencyScale), sigma 0.3. */
 export const LATENCY_MODEL = { medianMs: 20, ncaExponent: 0.25, sigma: 0.3 };
 
 const DEFAULTS: RunFactors = { OPS: 20, NCA: 600, POP: 300, NNA: 1, NKA: 1 };

@@ -1,7 +1,7 @@
 /** The per-run report's plots: latency histogram, CDFs, and rate over time (or per phase). */
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunModel } from '../model/run-model.js';
-import { cdfPlots } from './sweep-plots.js';
+import { cdfPlots } from './cdf-plots.js';
 import { PLOT_CONFIG, type DataRow, type Plot } from './plot.js';
 
 function histogramPlot(m: RunModel): Plot {

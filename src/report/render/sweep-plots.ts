@@ -5,7 +5,6 @@ import type { CostPoint } from '../model/cost-series.js';
 import type { LatencyPoint } from '../model/latency-series.js';
 import { PLOTTED_PERCENTILES } from '../model/latency-series.js';
 import type { FactorName } from '../model/report-run.js';
-import type { RunCdf } from '../model/sweep-model.js';
 import { PANEL, PLOT_CONFIG, type DataRow, type Plot } from './plot.js';
 
 /** A log x axis with a tick at every level of the factor (and nowhere else). */
@@ -182,75 +181,4 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
     rows,
     spec,
   };
-}
-
-export interface CdfPlotOptions {
-  /** @default 'latency-cdf' */
-  stem: string;
-  /** What one line is (legend title and plot titles). @default 'run' */
-  line: string;
-}
-
-export function cdfPlots(
-  cdfs: readonly RunCdf[],
-  o: CdfPlotOptions = { stem: 'latency-cdf', line: 'run' },
-): Plot[] {
-  const stem = o.stem;
-  const rows: DataRow[] = cdfs.flatMap((c) =>
-    c.points.map((p) => ({ run: c.label, valueMs: p.valueMs, fraction: p.fraction, tail: 1 - p.fraction })),
-  );
-  const color = {
-    field: 'run',
-    type: 'nominal',
-    title: o.line,
-    legend: { columns: 1, symbolLimit: 40 },
-    // Legend in run order (or latency-kind order), not alphabetical.
-    sort: cdfs.map((c) => c.label),
-  };
-  const x = {
-    field: 'valueMs',
-    type: 'quantitative',
-    title: 'latency (ms)',
-    scale: { type: 'log' },
-  };
-  const columns = ['run', 'valueMs', 'fraction', 'tail'];
-  const cdf = {
-    config: PLOT_CONFIG,
-    width: 520,
-    height: 260,
-    data: { values: rows },
-    mark: { type: 'line', interpolate: 'step-after' },
-    encoding: { x, y: { field: 'fraction', type: 'quantitative', title: 'fraction <= latency' }, color },
-  } as unknown as TopLevelSpec;
-  const tail = {
-    config: PLOT_CONFIG,
-    width: 520,
-    height: 260,
-    data: { values: rows },
-    transform: [{ filter: 'datum.tail > 0' }],
-    mark: { type: 'line', interpolate: 'step-after' },
-    encoding: {
-      x,
-      y: { field: 'tail', type: 'quantitative', title: 'fraction > latency', scale: { type: 'log' } },
-      color,
-    },
-  } as unknown as TopLevelSpec;
-  return [
-    {
-      name: stem,
-      title: `Latency CDF per ${o.line}`,
-      caption: 'Exact at HDR bucket edges.',
-      columns,
-      rows,
-      spec: cdf,
-    },
-    {
-      name: `${stem}-tail`,
-      title: `Latency tail per ${o.line} (1 - CDF, log)`,
-      caption: 'The tail: 0.01 on the y axis is the p99, 0.001 the p99.9.',
-      columns,
-      rows,
-      spec: tail,
-    },
-  ];
 }
