@@ -77,6 +77,12 @@ export async function collectCosts(opts: CollectCostsOptions): Promise<CostTable
       data[metric] = { error: toError(e).message };
     }
   }
+  const failed = METRICS.map((m) => data[m]).filter((d) => 'error' in d);
+  const first = failed[0];
+  if (first !== undefined && failed.length === METRICS.length) {
+    // Nothing to show: the first failure is the message.
+    throw new KosTestError({ what: 'every cost query failed', value: first.error });
+  }
   return assembleCostTable({
     prometheus: client.url,
     fromMs: opts.fromMs,

@@ -124,6 +124,13 @@ export function assembleCostTable(input: AssembleInput): CostTable {
     });
   }
   if (noData.length > 0) warnings.push(`no data for ${listSome(noData)}`);
+  // Figures missing on nodes that have others (e.g. no network series for the interface filter).
+  const missingOn = new Map<string, string[]>();
+  for (const n of nodes) {
+    if (noData.includes(n.node)) continue;
+    for (const m of n.missing) missingOn.set(m, [...(missingOn.get(m) ?? []), n.node]);
+  }
+  for (const [m, on] of missingOn) warnings.push(`${m} on ${listSome(on)}`);
   if (names.length > 0 && noData.length === names.length) warnings.push('no cost samples in the window');
   if (names.length === 0) warnings.push('no costed nodes found (no role labels and no series)');
 
@@ -162,6 +169,10 @@ export function assembleCostTable(input: AssembleInput): CostTable {
     noData,
     partial,
     warnings,
+    failedQueries: METRICS.flatMap((m) => {
+      const d = input.data[m];
+      return 'error' in d ? [d.error] : [];
+    }),
   };
 }
 

@@ -29,6 +29,30 @@ export function compLabelPlan(
     .map(({ name, value }) => ({ name, value }));
 }
 
+/** Labels exactly `nca` of the nodes matching `candidates` kos-role/comp=true, the rest false. */
+export async function applyCompLabels(
+  core: CoreV1Api,
+  candidates: string,
+  nca: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const list = await core.listNode({ labelSelector: candidates });
+  const nodes = list.items.map((n) => ({
+    name: n.metadata?.name ?? '',
+    comp: n.metadata?.labels?.[COMP_LABEL],
+  }));
+  const patchOpts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const changes = compLabelPlan(nodes, nca);
+  for (const c of changes) {
+    signal.throwIfAborted();
+    await core.patchNode(
+      { name: c.name, body: { metadata: { labels: { [COMP_LABEL]: c.value } } } },
+      patchOpts,
+    );
+  }
+  return changes.length;
+}
+
 export class ClusterTarget implements ExperimentTarget {
   readonly kind = 'cluster';
   readonly kubeconfigPath: string;

@@ -22,8 +22,7 @@ export function pathText(path: readonly PropertyKey[]): string {
 
 function show(v: unknown): string {
   // JSON.stringify gives undefined for undefined and functions.
-  const json: string | undefined = JSON.stringify(v);
-  return json ?? String(v);
+  return v === undefined || typeof v === 'function' ? String(v) : JSON.stringify(v);
 }
 
 function fixFor(issue: z.core.$ZodIssue, path: string, value: unknown): string {

@@ -64,6 +64,8 @@ export const costTableSchema = z.object({
   /** True when any query failed or any node lacked data: the table is incomplete. */
   partial: z.boolean(),
   warnings: z.array(z.string()),
+  /** Queries Prometheus refused or failed, one line each (also among the warnings). */
+  failedQueries: z.array(z.string()).optional(),
 });
 
 export type CostFigures = z.infer<typeof costFiguresSchema>;

@@ -163,8 +163,8 @@ function safeJson(text: string): unknown {
 
 function describeFetchError(e: unknown): string {
   const err = toError(e);
-  const cause = err.cause === undefined ? undefined : toError(err.cause);
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const cause: NodeJS.ErrnoException | undefined = err.cause === undefined ? undefined : toError(err.cause);
+  const code = cause?.code;
   if (err.name === 'TimeoutError') return 'timed out';
   return code ?? cause?.message ?? err.message;
 }

@@ -3,6 +3,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -95,6 +96,14 @@ describe('kos-test testbed up / status / scale / down', () => {
       const shown = await kosTest('testbed', 'status', '--dir', tb);
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /testbed: NCA 3, NNA 1, NKA 1/);
+      assert.match(
+        shown.stdout,
+        /^prometheus \(data0\): http:\/\/127\.20\.0\.1:\d+ \(pid \d+, scrape every 1 s/m,
+      );
+      // `costs` finds the testbed's Prometheus and kubeconfig by itself.
+      const costs = await kosTest('costs', '--dir', tb, '--from', 'now-4s', '--to', 'now-2s');
+      assert.equal(costs.code, 0, costs.stderr);
+      assert.match(costs.stdout, /^napi0\s+napi\s+\d+\.\d{3}\s/m);
       const first = JSON.parse(
         (await kosTest('testbed', 'status', '--dir', tb, '--json')).stdout,
       ) as TestbedStatus;
@@ -130,12 +139,25 @@ describe('kos-test testbed up / status / scale / down', () => {
       // The group whose agents did not change kept running; the one that grew was restarted.
       const pidOf = (s: TestbedStatus, name: string) => s.processes.find((p) => p.name === name)?.pid;
       assert.equal(pidOf(second, 'napi0'), pidOf(first, 'napi0'));
+      // Prometheus keeps running and follows the new targets through file_sd.
+      assert.equal(second.prometheus?.pid, first.prometheus?.pid);
+      const napiTargets = async (): Promise<string[]> => {
+        const res = await fetch(`${second.prometheus?.url ?? ''}/api/v1/targets`);
+        const body = (await res.json()) as { data: { activeTargets: { labels: Record<string, string> }[] } };
+        return body.data.activeTargets.filter((t) => t.labels.job === 'napi').map((t) => t.labels.node ?? '');
+      };
+      const deadline = Date.now() + 20_000;
+      while ((await napiTargets()).length < 2 && Date.now() < deadline) await sleep(250);
+      assert.deepEqual((await napiTargets()).sort(), ['napi0', 'napi1']);
 
       const down = await kosTest('testbed', 'down', '--dir', tb);
       assert.equal(down.code, 0, down.stderr);
       assert.equal(await up.exited, 0);
       await assertNothingLeft(first);
       await assertNothingLeft(second);
+      const promPid = first.prometheus?.pid;
+      assert.ok(promPid !== undefined && promPid > 0);
+      assert.equal(isAlive(promPid), false, 'prometheus still runs');
       const after = await kosTest('testbed', 'status', '--dir', tb);
       assert.equal(after.code, 1);
       assert.match(after.stderr, /no testbed is up/);

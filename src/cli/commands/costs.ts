@@ -41,7 +41,10 @@ export function registerCostsCommand(program: Command): void {
     .option('--kubeconfig <path>', "for the Nodes' kos-role labels (default: the running testbed's)")
     .option('--dir <dir>', 'testbed state directory, for the defaults', DEFAULT_DIR)
     .option('--ops <n>', 'ops done in the window: adds per-op figures')
-    .option('--interface <regex>', `network interfaces counted (default: ${TESTBED_INTERFACES} on the testbed, ${CLUSTER_INTERFACES} elsewhere)`)
+    .option(
+      '--interface <regex>',
+      `network interfaces counted (default: ${TESTBED_INTERFACES} on the testbed, ${CLUSTER_INTERFACES} elsewhere)`,
+    )
     .option('--nodes', 'always print the per-node rows')
     .option('--json', 'print the cost table as JSON')
     .action(async (o: CostsOptions) => {
@@ -61,7 +64,10 @@ async function costs(o: CostsOptions): Promise<void> {
     });
   }
   const ops = o.ops === undefined ? undefined : intOption('--ops', o.ops, 0, Number.MAX_SAFE_INTEGER);
-  const state = o.prometheus === undefined || o.kubeconfig === undefined ? await readTestbedState(resolve(o.dir)) : undefined;
+  const state =
+    o.prometheus === undefined || o.kubeconfig === undefined
+      ? await readTestbedState(resolve(o.dir))
+      : undefined;
   const fromTestbed = o.prometheus === undefined;
   const prometheusUrl = o.prometheus ?? state?.prometheus?.url;
   if (prometheusUrl === undefined) {
@@ -93,13 +99,22 @@ async function costs(o: CostsOptions): Promise<void> {
   table.warnings.unshift(...warnings);
   // Nothing at all: one line says so, rather than a table of dashes.
   if (table.nodes.length === table.noData.length) {
+    const failed = table.failedQueries ?? [];
+    if (failed.length > 0) {
+      throw new KosTestError({
+        what: 'no cost data: a query failed',
+        value: failed.length > 1 ? `${failed[0] ?? ''} (and ${failed.length - 1} more)` : (failed[0] ?? ''),
+      });
+    }
     throw new KosTestError({
       what: 'no cost samples in the window',
       value: `${new Date(fromMs).toISOString()} .. ${new Date(toMs).toISOString()} at ${table.prometheus}`,
       fix: 'choose a window when the nodes and Prometheus ran (the testbed Prometheus starts with testbed up)',
     });
   }
-  console.log(o.json === true ? JSON.stringify(table, null, 2) : formatCostTable(table, { nodeRows: o.nodes }));
+  console.log(
+    o.json === true ? JSON.stringify(table, null, 2) : formatCostTable(table, { nodeRows: o.nodes }),
+  );
   if (table.partial) {
     throw new KosTestError({
       what: 'the cost table is partial',

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { toError } from '../../util/errors.js';
 import { NODE_STATS_ENDPOINT, startNodeStatsServer } from '../exporter/node-stats-server.js';
 import { installSocketAccounting } from '../exporter/socket-accounting.js';
+import { installBurnHook } from './burn-hook.js';
 import { nodeSpecSchema, type NodeReady, type NodeSpec } from './node-spec.js';
 import { runNode } from './run-node.js';
 
@@ -44,6 +45,7 @@ async function main(dir: string): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  installBurnHook(dir, log);
   // The supervisor rewrites spec.json and sends SIGHUP to reconfigure (e.g. a new napi list).
   process.on('SIGHUP', () => {
     try {

@@ -32,6 +32,8 @@ export interface TestbedPrometheusOptions {
   /** @default 20000 */
   startTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** More flags, e.g. `--query.max-samples=100` for a test. */
+  extraArgs?: string[];
 }
 
 export interface TestbedPrometheus {
@@ -78,6 +80,7 @@ export async function startTestbedPrometheus(opts: TestbedPrometheusOptions): Pr
       `--web.listen-address=${opts.host}:0`,
       '--storage.tsdb.retention.time=30d',
       '--log.level=info',
+      ...(opts.extraArgs ?? []),
     ],
     logFile,
     ...(opts.env === undefined ? {} : { env: opts.env }),

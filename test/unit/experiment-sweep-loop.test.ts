@@ -1,0 +1,214 @@
+/**
+ * The sweep loop's bookkeeping with an in-memory target and steps (the real testbed and driver
+ * are exercised by test/integration/experiment-*.test.ts): what is configured when, what is
+ * recorded for a failed run, what a resume skips and cleans up, and that an abort records nothing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { DriveSummary } from '../../src/driver/drive-summary.js';
+import { planExperiment } from '../../src/experiment/plan.js';
+import { ResultsStore } from '../../src/experiment/results-store.js';
+import { parseSpecText } from '../../src/experiment/spec-load.js';
+import { runSweep, type DriveStep } from '../../src/experiment/sweep-runner.js';
+import type { ExperimentTarget, TargetShape } from '../../src/experiment/target.js';
+import { costFixture, latencyFixture } from '../fixtures/run-record-fixture.js';
+
+const SPEC = `
+name: loop
+X: 10
+factors: {OPS: [10], NCA: [10, 20], POP: [1X], NNA: [1]}
+cruise: 10s
+replicates: 2
+`;
+
+function memoryTarget(calls: string[]): ExperimentTarget {
+  return {
+    kind: 'testbed',
+    kubeconfigPath: '/nowhere/kubeconfig',
+    interfaceFilter: 'lo',
+    facts: () =>
+      Promise.resolve({
+        kind: 'testbed',
+        fdLimit: 20000,
+        availableMemoryBytes: 2 ** 34,
+        agentsPerGroup: 100,
+      }),
+    configure: (s: TargetShape) => {
+      calls.push(`configure ${s.NCA}/${s.NNA}/${s.NKA}`);
+      return Promise.resolve();
+    },
+    waitIdle: () => Promise.resolve(),
+    cleanupRun: (id: string) => {
+      calls.push(`cleanup ${id}`);
+      return Promise.resolve();
+    },
+    prometheusUrl: () => 'http://127.0.0.1:9',
+    nodePurposes: () => Promise.resolve({}),
+    close: () => Promise.resolve(),
+  };
+}
+
+function totalOf(p: DriveSummary['phases']['cruise']): DriveSummary['total'] {
+  return {
+    ops: p.ops,
+    targetRate: p.targetRate,
+    achievedRate: p.achievedRate,
+    outcomes: p.outcomes,
+    latency: p.latency,
+  };
+}
+
+function summaryFor(runId: string, slots: number): DriveSummary {
+  const lat = latencyFixture(1);
+  const latency = {
+    fulfilmentFromPlanned: lat,
+    fulfilmentFromSent: lat,
+    serverFulfilment: lat,
+    createToAddressed: lat,
+    createCall: lat,
+    deleteCall: lat,
+    lateness: lat,
+  };
+  const phase = (startMs: number, creates: number, deletes: number) => ({
+    window: { startMs, endMs: startMs + 10_000 },
+    ops: { planned: creates + deletes, issued: creates + deletes, creates, deletes, late: 0, dropped: 0 },
+    targetRate: 10,
+    achievedRate: (creates + deletes) / 10,
+    outcomes: { attempted: creates, fulfilled: creates, broken: 0, neverFulfilled: 0, createFailed: 0 },
+    latency,
+  });
+  const cruise = phase(10_000, 50, 50);
+  return {
+    schema: 'kos-test/drive-summary/v1',
+    runId,
+    namespace: runId,
+    shard: { indices: [0], count: 1 },
+    config: {},
+    population: { numNets: 10, slots, avgPeers: 1, subnets: 10 },
+    clock: { offsetMs: 0, uncertaintyMs: 0, samples: 1 },
+    startedMs: 0,
+    endedMs: 40_000,
+    ending: 'completed',
+    phases: { warmup: phase(0, slots, 0), cruise, cooldown: phase(20_000, 0, slots) },
+    total: totalOf(phase(0, slots + 50, slots + 50)),
+    deletes: { attempted: slots + 50, succeeded: slots + 50, failed: 0, retries: 0 },
+  };
+}
+
+describe('the sweep loop', () => {
+  let root: string;
+  let n = 0;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'kos-test-loop-'));
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+  const resolved = parseSpecText('loop.yaml', SPEC);
+  const plan = planExperiment(resolved);
+
+  async function sweep(
+    dir: string,
+    drive: DriveStep,
+    calls: string[],
+    signal = new AbortController().signal,
+    resume = false,
+  ) {
+    const store = resume
+      ? await ResultsStore.open({ dir, spec: resolved.spec })
+      : await ResultsStore.create({
+          dir,
+          specText: SPEC,
+          spec: resolved.spec,
+          sweepId: 'loop',
+          seed: null,
+          nowMs: 0,
+        });
+    const counts = await runSweep({
+      plan,
+      store,
+      target: memoryTarget(calls),
+      drive,
+      costs: (req) => Promise.resolve(costFixture(req.fromMs, req.toMs)),
+      X: 10,
+      now: () => 0,
+      signal,
+      emit: () => undefined,
+    });
+    return { counts, store: await ResultsStore.open({ dir, spec: resolved.spec }) };
+  }
+
+  it('configures only when the shape changes, cleans up every run, and records a failed run and goes on', async () => {
+    const calls: string[] = [];
+    const drive: DriveStep = (req) =>
+      req.run.index === 1
+        ? Promise.reject(new Error('driver broke\nstack'))
+        : Promise.resolve(summaryFor(req.runId, req.run.slots));
+    const { counts, store } = await sweep(join(root, `s${n++}`), drive, calls);
+    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
+    assert.deepEqual(calls, [
+      'configure 10/1/1',
+      'cleanup loop-000',
+      'cleanup loop-001',
+      'configure 20/1/1',
+      'cleanup loop-002',
+      'cleanup loop-003',
+    ]);
+    const failed = store.records().find((r) => r.index === 1);
+    assert.ok(failed !== undefined);
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.error, 'driver broke');
+    assert.equal(failed.drive, null);
+    assert.equal(failed.costs, null);
+    const ok = store.records().find((r) => r.index === 0);
+    assert.ok(ok !== undefined);
+    assert.equal(ok.costs?.window.fromMs, 10_000);
+    assert.equal(ok.drive?.cruise.achievedRatio, 1);
+  });
+
+  it('stops on abort without recording the run in progress, and a resume re-does it after cleaning up its namespace', async () => {
+    const dir = join(root, `s${n++}`);
+    const controller = new AbortController();
+    const calls: string[] = [];
+    const drive: DriveStep = (req) => {
+      if (req.run.index === 2) {
+        controller.abort();
+        return Promise.reject(new Error('aborted'));
+      }
+      return Promise.resolve(summaryFor(req.runId, req.run.slots));
+    };
+    await assert.rejects(sweep(dir, drive, calls, controller.signal));
+    const before = await ResultsStore.open({ dir, spec: resolved.spec });
+    assert.deepEqual(
+      before.records().map((r) => r.index),
+      [0, 1],
+    );
+    assert.deepEqual(
+      before.interrupted().map((m) => m.runId),
+      ['loop-002'],
+    );
+
+    const again: string[] = [];
+    const { counts, store } = await sweep(
+      dir,
+      (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)),
+      again,
+      undefined,
+      true,
+    );
+    assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2 });
+    assert.deepEqual(again, [
+      'configure 20/1/1',
+      'cleanup loop-002',
+      'cleanup loop-002-a1',
+      'cleanup loop-003',
+    ]);
+    assert.deepEqual(
+      store.records().map((r) => `${r.index}:${r.runId}`),
+      ['0:loop-000', '1:loop-001', '2:loop-002-a1', '3:loop-003'],
+    );
+  });
+});
