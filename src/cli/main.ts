@@ -1,6 +1,7 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerCostsCommand } from './commands/costs.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerTestbedCommands } from './commands/testbed.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerMetricsCommands } from './commands/metrics.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDriveCommand(program);
   registerCleanupCommand(program);
   registerExperimentCommands(program);
+  registerReportCommand(program);
   return program;
 }
 

@@ -1,0 +1,55 @@
+/**
+ * What the sweep report reads of one run: a structural subset of the experiment runner's run
+ * record (src/experiment/run-record.ts), so a parsed record is passed as it is and fields the
+ * runner adds later change nothing here.
+ */
+import type { z } from 'zod';
+import type { LatencySet, OutcomeCounts } from '../../driver/drive-summary.js';
+import type { opCountsSchema } from '../../driver/drive-summary.js';
+import type { CostTable } from '../../measure/cost-table.js';
+import type { PhaseWindow } from '../../measure/phase-window.js';
+
+export const FACTOR_NAMES = ['OPS', 'NCA', 'POP', 'NNA', 'NKA'] as const;
+export type FactorName = (typeof FACTOR_NAMES)[number];
+export type Factors = Record<FactorName, number>;
+export type OpCounts = z.infer<typeof opCountsSchema>;
+
+export interface ReportPhase {
+  window: PhaseWindow;
+  targetRate: number;
+  achievedRate: number;
+  ops: OpCounts;
+  outcomes: OutcomeCounts;
+}
+
+export interface ReportRun {
+  runId: string;
+  index: number;
+  cell: number;
+  replicate: number;
+  factors: Factors;
+  status: 'completed' | 'failed';
+  error: string | null;
+  drive: {
+    ending: 'completed' | 'interrupted' | 'failed';
+    cruise: ReportPhase & { latency: LatencySet };
+  } | null;
+  costs: CostTable | null;
+  costsError: string | null;
+}
+
+/** The runs of a sweep the report is about, with what it shows of the sweep itself. */
+export interface SweepInput {
+  title: string;
+  /** The spec as the user wrote it (YAML text), when the sweep directory has it. */
+  specText: string | null;
+  /** Key/value facts about where and how the sweep ran. */
+  environment: readonly (readonly [string, string])[];
+  runs: readonly ReportRun[];
+}
+
+/** The cruise latency every plot and table shows: fulfilment from the planned time. */
+export function primaryLatency(run: ReportRun): LatencySet['fulfilmentFromPlanned'] | null {
+  const l = run.drive?.cruise.latency.fulfilmentFromPlanned;
+  return l !== undefined && l.count > 0 ? l : null;
+}

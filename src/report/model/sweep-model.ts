@@ -1,0 +1,70 @@
+/** Everything a sweep report shows, computed from the runs alone (pure; rendering is elsewhere). */
+import { cdfPoints, type CdfPoint } from './cdf.js';
+import { COST_METRICS, type CostMetric } from './cost-metrics.js';
+import { costSeries, purposesOf, type CostPoint } from './cost-series.js';
+import { factorLabel, varyingFactors } from './factors.js';
+import { latencySeries, type LatencyPoint } from './latency-series.js';
+import { primaryLatency, type FactorName, type SweepInput } from './report-run.js';
+import { runTable, type RunRow } from './run-table.js';
+import { scalingTable, type ScalingRow } from './scaling.js';
+import { DEFAULT_THRESHOLDS, sweepWarnings, type RunWarning, type WarningThresholds } from './warnings.js';
+
+export interface RunCdf {
+  runId: string;
+  /** The run's varying factors and replicate, for the legend. */
+  label: string;
+  points: CdfPoint[];
+}
+
+export interface SweepModel {
+  title: string;
+  specText: string | null;
+  environment: readonly (readonly [string, string])[];
+  varying: FactorName[];
+  purposes: string[];
+  rows: RunRow[];
+  latency: { factor: FactorName; points: LatencyPoint[] }[];
+  cdfs: RunCdf[];
+  costs: { factor: FactorName; metric: CostMetric; points: CostPoint[] }[];
+  scaling: ScalingRow[];
+  warnings: RunWarning[];
+}
+
+export function sweepModel(
+  input: SweepInput,
+  thresholds: WarningThresholds = DEFAULT_THRESHOLDS,
+): SweepModel {
+  const runs = input.runs;
+  const varying = varyingFactors(runs);
+  const purposes = purposesOf(runs);
+  const cdfs = [...runs]
+    .sort((a, b) => a.index - b.index)
+    .flatMap((r): RunCdf[] => {
+      const l = primaryLatency(r);
+      if (l === null) return [];
+      const label = `${r.runId} (${factorLabel(r.factors, varying)}${r.replicate > 0 ? ` #${r.replicate}` : ''})`;
+      return [{ runId: r.runId, label, points: cdfPoints(l.histogram) }];
+    });
+  return {
+    title: input.title,
+    specText: input.specText,
+    environment: input.environment,
+    varying,
+    purposes,
+    rows: runTable(runs),
+    latency: varying.map((factor) => ({ factor, points: latencySeries(runs, factor, varying) })),
+    cdfs,
+    costs:
+      purposes.length === 0
+        ? []
+        : varying.flatMap((factor) =>
+            COST_METRICS.map((metric) => ({
+              factor,
+              metric,
+              points: costSeries(runs, factor, varying, metric, purposes),
+            })),
+          ),
+    scaling: scalingTable(runs, varying, purposes),
+    warnings: sweepWarnings(runs, thresholds),
+  };
+}

@@ -1,0 +1,80 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunRecord } from '../../src/experiment/run-record.js';
+import { writeCompareReport } from '../../src/report/compare-report.js';
+import { parseCsv } from '../../src/report/render/csv.js';
+import { welchTTest } from '../../src/report/stats/welch.js';
+import { rowsByHeader } from '../support/report-html.js';
+import { writeSweepFixture } from '../support/sweep-fixture.js';
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('compare report of two recorded sweeps', () => {
+  let dir: string;
+  let a: RunRecord[];
+  let b: RunRecord[];
+  let html: string;
+  let csv: Record<string, string>[];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kos-compare-'));
+    const grid = { NCA: [600, 1200] };
+    a = await writeSweepFixture(join(dir, 'a'), { sweepId: 'base', grid, replicates: 3, seed: 41 });
+    b = await writeSweepFixture(join(dir, 'b'), {
+      sweepId: 'slower',
+      grid,
+      replicates: 3,
+      seed: 42,
+      latencyScale: 1.4,
+      runs: { 3: { noCosts: true }, 4: { noCosts: true }, 5: { noCosts: true } },
+    });
+    const r = await writeCompareReport(join(dir, 'a'), join(dir, 'b'), {
+      out: join(dir, 'cmp.html'),
+      png: false,
+    });
+    html = await readFile(r.html, 'utf8');
+    csv = parseCsv(await readFile(join(r.filesDir, 'compare-table.csv'), 'utf8'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("shows each side's mean, the change and Welch's p as computed from the runs", () => {
+    const rows = rowsByHeader(html, 'compare-table');
+    for (const nca of [600, 1200]) {
+      const p99 = (rs: RunRecord[]): number[] =>
+        rs
+          .filter((r) => r.factors.NCA === nca)
+          .map((r) => r.drive?.cruise.latency.fulfilmentFromPlanned.p99Ms ?? NaN);
+      const row = rows.find(
+        (r) => r.attrs['data-cell'] === `NCA=${nca}` && r.attrs['data-quantity'] === 'latency p99',
+      );
+      assert.ok(row, `NCA=${nca}`);
+      const v = (h: string): number | null => row.byHeader.get(h)?.value ?? null;
+      assert.equal(v('A'), mean(p99(a)));
+      assert.equal(v('B'), mean(p99(b)));
+      assert.equal(v('A runs'), 3);
+      assert.ok(Math.abs((v('change %') ?? NaN) - (mean(p99(b)) / mean(p99(a)) - 1) * 100) < 1e-9);
+      assert.equal(v('p'), welchTTest(p99(a), p99(b))?.p);
+      assert.equal(row.byHeader.get('significance')?.text, 'significant');
+    }
+  });
+
+  it('marks the cell whose B side has no cost data, and writes the same numbers to CSV', () => {
+    const rows = rowsByHeader(html, 'compare-table');
+    const cpu = rows.find(
+      (r) => r.attrs['data-cell'] === 'NCA=1200' && r.attrs['data-quantity'] === 'comp cpu',
+    );
+    assert.equal(cpu?.byHeader.get('B')?.text, 'n/a');
+    assert.equal(cpu.byHeader.get('B runs')?.value, 0);
+    assert.equal(cpu.byHeader.get('change')?.text, 'n/a');
+    assert.match(html, /1 cell\(s\) lack data on one side/);
+    const line = csv.find((r) => r.cell === 'NCA=1200' && r.quantity === 'comp cpu');
+    assert.equal(line?.b, '');
+    assert.equal(line.runsB, '0');
+    assert.equal(csv.length, rows.length);
+  });
+});
