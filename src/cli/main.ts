@@ -1,6 +1,7 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerTestbedCommands } from './commands/testbed.js';
+import { registerMergeCommand } from './commands/merge.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTestbedCommands(program);
+  registerMergeCommand(program);
   return program;
 }
 
