@@ -46,6 +46,11 @@ export const opCountsSchema = z.object({
   late: z.number().int().nonnegative(),
   /** Planned ops never sent (cruise ended by ^C, or a slot whose create failed). */
   dropped: z.number().int().nonnegative(),
+  /**
+   * Ops (of any phase) whose request was sent inside this phase's window: what achievedRate
+   * divides by the window's length, so a driver that fell behind shows as a lower rate.
+   */
+  sentInWindow: z.number().int().nonnegative().optional(),
 });
 
 export const phaseSummarySchema = z.object({

@@ -22,6 +22,18 @@ export interface RestClientOptions {
   userAgent?: string;
   /** Per-request timeout for non-watch requests. @default 30000 */
   requestTimeoutMs?: number;
+  /** TLS for https servers (from a kubeconfig: see kubeconfig-client.ts). */
+  tls?: RestClientTls;
+  /** Extra headers on every request, e.g. Authorization. */
+  headers?: Record<string, string>;
+}
+
+export interface RestClientTls {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized?: boolean;
+  servername?: string;
 }
 
 export interface ListOptions {
@@ -57,6 +69,7 @@ export class RestClient {
     const common = {
       keepAliveTimeout: 60_000,
       ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+      ...(opts.tls === undefined ? {} : { connect: { ...opts.tls } }),
     };
     const connections = opts.connections ?? 2;
     // A single Client is a fraction of a Pool's memory, which counts at 1,800 hollow agents.
@@ -65,7 +78,11 @@ export class RestClient {
         ? new Client(opts.server, { ...common, pipelining: 1 })
         : new Pool(opts.server, { ...common, connections, pipelining: 1 });
     this.watchOptions = { ...common, pipelining: 0, bodyTimeout: 0, headersTimeout: 30_000 };
-    this.headers = { 'user-agent': opts.userAgent ?? 'kos-test', accept: 'application/json' };
+    this.headers = {
+      ...opts.headers,
+      'user-agent': opts.userAgent ?? 'kos-test',
+      accept: 'application/json',
+    };
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
   }
 

@@ -1,0 +1,51 @@
+/**
+ * Driver-to-apiserver clock offset (measurement.md): write a probe object, read the apiserver's
+ * write stamp (microseconds) from the answer, and bracket it by the driver's wall clock just
+ * before the request and just after the response. The stamp was taken somewhere inside that
+ * bracket, so offset = midpoint - stamp is right to within half the round trip; of several
+ * samples the one with the shortest round trip wins. Pure: the probe and the clock are passed in.
+ */
+
+export interface ClockOffset {
+  /** Driver wall clock minus apiserver clock, ms. */
+  offsetMs: number;
+  /** The offset is within +-this (half the best round trip), ms. */
+  uncertaintyMs: number;
+  samples: number;
+}
+
+export interface ClockProbe {
+  /** Writes a probe; resolves to the server's write stamp, epoch microseconds. */
+  probe(k: number): Promise<number>;
+  /** The driver's wall clock, epoch ms (fractional). */
+  wallMs(): number;
+}
+
+export interface ClockSample {
+  beforeMs: number;
+  serverMs: number;
+  afterMs: number;
+}
+
+export function offsetFromSamples(samples: readonly ClockSample[]): ClockOffset {
+  let best: ClockSample | undefined;
+  for (const s of samples)
+    if (best === undefined || s.afterMs - s.beforeMs < best.afterMs - best.beforeMs) best = s;
+  if (best === undefined) return { offsetMs: 0, uncertaintyMs: 0, samples: 0 };
+  return {
+    offsetMs: (best.beforeMs + best.afterMs) / 2 - best.serverMs,
+    uncertaintyMs: (best.afterMs - best.beforeMs) / 2,
+    samples: samples.length,
+  };
+}
+
+export async function measureClockOffset(io: ClockProbe, count: number): Promise<ClockOffset> {
+  const samples: ClockSample[] = [];
+  for (let k = 0; k < count; k++) {
+    const beforeMs = io.wallMs();
+    const serverMicros = await io.probe(k);
+    const afterMs = io.wallMs();
+    samples.push({ beforeMs, serverMs: serverMicros / 1000, afterMs });
+  }
+  return offsetFromSamples(samples);
+}

@@ -1,0 +1,170 @@
+/**
+ * The run's setup on the target, before the first op: reach the apiserver, find the nodes,
+ * create the run's namespace and subnets (labelled app=attachment-tput-driver, runid=<id>), wait
+ * until every subnet is validated, and measure the clock offset with probe objects.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Subnet } from '../api/kos-types.js';
+import { parseMicroTime } from '../api/micro-time.js';
+import { isAlreadyExists, isNotFound, KubeApiError } from '../kube/kube-api-error.js';
+import type { RestClient } from '../kube/rest-client.js';
+import type { ResourceRef } from '../kube/api-path.js';
+import { KosTestError, toError } from '../util/errors.js';
+import { measureClockOffset, type ClockOffset } from './clock-offset.js';
+import type { SubnetPlan } from './plan/networks.js';
+
+export const DRIVER_APP = 'attachment-tput-driver';
+
+const kos = (resource: string, namespace?: string, name?: string): ResourceRef => ({
+  group: 'network.example.com',
+  version: 'v1alpha1',
+  resource,
+  namespace,
+  name,
+});
+
+/** Fails with one clear line when the apiserver cannot be reached or refuses us. */
+export async function checkReachable(client: RestClient, server: string): Promise<void> {
+  try {
+    await client.list({ group: '', version: 'v1', resource: 'namespaces' }, { limit: 1 });
+  } catch (e: unknown) {
+    const why = e instanceof KubeApiError ? `${e.code} ${e.reason}` : toError(e).message;
+    throw new KosTestError({
+      what: 'cannot reach the apiserver of the kubeconfig',
+      value: `${server} (${why})`,
+      fix: 'check the kubeconfig and that the cluster or testbed is up',
+    });
+  }
+}
+
+export async function findNodes(client: RestClient, selector: string): Promise<string[]> {
+  const list = await client.listAll<{ metadata: { name?: string } }>(
+    { group: '', version: 'v1', resource: 'nodes' },
+    { labelSelector: selector },
+  );
+  const names = list.items.map((n) => n.metadata.name ?? '').filter((n) => n !== '');
+  if (names.length === 0) {
+    throw new KosTestError({
+      what: 'no nodes match --node-label-selector',
+      value: selector,
+      fix: 'label the nodes, or give --only-node',
+    });
+  }
+  return names.sort();
+}
+
+export async function createNamespace(
+  client: RestClient,
+  name: string,
+  labels: Record<string, string>,
+  shared: boolean,
+): Promise<void> {
+  try {
+    await client.create(
+      { group: '', version: 'v1', resource: 'namespaces' },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } },
+    );
+  } catch (e: unknown) {
+    if (isAlreadyExists(e) && shared) return;
+    if (isAlreadyExists(e)) {
+      throw new KosTestError({
+        what: 'the run id is already used (its namespace exists)',
+        value: name,
+        fix: `give another --runid, or run kos-test cleanup --runid ${name}`,
+      });
+    }
+    throw e;
+  }
+}
+
+export async function createSubnets(
+  client: RestClient,
+  namespace: string,
+  subnets: readonly SubnetPlan[],
+  labels: Record<string, string>,
+  shared: boolean,
+): Promise<void> {
+  await Promise.all(
+    subnets.map(async (s) => {
+      try {
+        await client.create(kos('subnets', namespace), {
+          apiVersion: 'network.example.com/v1alpha1',
+          kind: 'Subnet',
+          metadata: { name: s.name, namespace, labels },
+          spec: { ipv4: s.cidr, vni: s.vni },
+        });
+      } catch (e: unknown) {
+        if (!(shared && isAlreadyExists(e))) throw e;
+      }
+    }),
+  );
+}
+
+/** Polls the run's subnets until all are validated (the driver waits for all, as the original). */
+export async function waitSubnetsValidated(
+  client: RestClient,
+  namespace: string,
+  selector: string,
+  expected: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  for (;;) {
+    const list = await client.listAll<Subnet>(kos('subnets', namespace), { labelSelector: selector });
+    last = list.items.filter((s) => s.status?.validated === true).length;
+    if (last >= expected) return;
+    if (signal.aborted)
+      throw new KosTestError({
+        what: 'interrupted while waiting for the subnets to be validated',
+        value: `${last}/${expected}`,
+      });
+    if (Date.now() > deadline) {
+      const bad = list.items.find((s) => (s.status?.errors?.length ?? 0) > 0);
+      throw new KosTestError({
+        what: 'the subnets were not all validated in time',
+        value: `${last}/${expected}${bad === undefined ? '' : `; ${bad.metadata.name ?? ''}: ${bad.status?.errors?.[0] ?? ''}`}`,
+        fix: 'check the subnet validator (nctrl), or pick another --base-address',
+      });
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Probe objects are IPLocks whose names no IPAM can mistake for an address lock; each is
+ * deleted at once. Their `spec` write stamp is the apiserver's clock at the write.
+ */
+export async function probeClockOffset(
+  client: RestClient,
+  namespace: string,
+  tag: string,
+  samples: number,
+  wallMs: () => number,
+): Promise<ClockOffset> {
+  return measureClockOffset(
+    {
+      wallMs,
+      probe: async (k) => {
+        const name = `clock-probe-${tag}-${k}`;
+        const created = await client.create<{
+          extendedMetadata?: { writes?: { section: string; serverTime: string }[] };
+        }>(kos('iplocks', namespace), {
+          apiVersion: 'network.example.com/v1alpha1',
+          kind: 'IPLock',
+          metadata: { name, namespace, labels: { app: DRIVER_APP } },
+          spec: { subnetName: 'clock-probe' },
+        });
+        await client.delete(kos('iplocks', namespace, name)).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
+        const stamp = created.extendedMetadata?.writes?.find((w) => w.section === 'spec')?.serverTime;
+        const micros = stamp === undefined ? undefined : parseMicroTime(stamp);
+        if (micros === undefined) throw new Error(`probe ${name} came back without a spec write stamp`);
+        return micros;
+      },
+    },
+    samples,
+  );
+}

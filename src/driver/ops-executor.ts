@@ -1,0 +1,224 @@
+/**
+ * Issues the driver's creates and deletes on the keep-alive client and books every answer. Called
+ * by the pacer, so nothing here blocks: each op is a promise the executor keeps track of.
+ * Failed creates are not retried (their slot's delete is skipped); deletes are retried with
+ * backoff 100 ms .. 5 s (a 404 means the object is already gone, which is success).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatMicroTime } from '../api/micro-time.js';
+import { isNotFound } from '../kube/kube-api-error.js';
+import type { RestClient } from '../kube/rest-client.js';
+import type { ResourceRef } from '../kube/api-path.js';
+import { recordMs } from '../measure/histogram.js';
+import {
+  STATE_CREATE_FAILED,
+  STATE_CREATE_SENT,
+  STATE_CREATED,
+  STATE_DELETE_FAILED,
+  STATE_DELETE_SENT,
+  STATE_DELETED,
+  type AttachmentBook,
+} from './attachment-book.js';
+import type { DriverMetrics } from './driver-metrics.js';
+import { attachmentName, attachmentSubnet, type DrivePlan } from './plan/drive-plan.js';
+import type { PhaseStats } from './phase-stats.js';
+
+const DELETE_BACKOFF_START_MS = 100;
+const DELETE_BACKOFF_MAX_MS = 5000;
+const DELETE_MAX_TRIES = 20;
+
+export interface ExecutorOptions {
+  client: RestClient;
+  plan: DrivePlan;
+  book: AttachmentBook;
+  stats: readonly [PhaseStats, PhaseStats, PhaseStats];
+  metrics: DriverMetrics;
+  namespace: string;
+  labels: Record<string, string>;
+  nodes: readonly string[];
+  pickNode: () => number;
+  clock: { now(): number; wallMs(): number };
+  /** Which window (0..2) a send at monotonic time t falls in. */
+  windowOf: (t: number) => number;
+  lateThresholdMs: number;
+  /** Stops delete retries. */
+  hardSignal: AbortSignal;
+  log: (message: string) => void;
+}
+
+export class OpExecutor {
+  private readonly pending = new Set<Promise<void>>();
+  private readonly creating = new Map<number, Promise<void>>();
+  private frozen = false;
+  private failuresLogged = 0;
+  inFlight = 0;
+  readonly deletes = { attempted: 0, succeeded: 0, failed: 0, retries: 0 };
+  private readonly ref: ResourceRef;
+
+  constructor(private readonly o: ExecutorOptions) {
+    this.ref = {
+      group: 'network.example.com',
+      version: 'v1alpha1',
+      resource: 'networkattachments',
+      namespace: o.namespace,
+    };
+  }
+
+  /** After a hard stop, late answers (e.g. from the closed pool) must not change the book. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** Resolves when every op issued so far has its final answer. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+    return p;
+  }
+
+  private sentOp(phase: number, planned: number, t: number, kind: 'create' | 'delete'): void {
+    const s = this.o.stats[phase] as PhaseStats;
+    s.issued++;
+    if (kind === 'create') s.creates++;
+    else s.deletes++;
+    const lateness = t - planned;
+    s.recordLateness(lateness);
+    this.o.metrics.lateness.observe(Math.max(0, lateness) / 1000);
+    if (lateness > this.o.lateThresholdMs) {
+      s.late++;
+      this.o.metrics.lateOps.inc();
+    }
+    const w = this.o.stats[this.o.windowOf(t)];
+    if (w !== undefined) w.sentInWindow++;
+  }
+
+  create(i: number, phase: number, planned: number, t: number): void {
+    const { book, plan } = this.o;
+    const a = book.ids[i] ?? 0;
+    const node = this.o.pickNode();
+    book.node[i] = node;
+    book.planned[i] = planned;
+    book.phase[i] = phase;
+    const body = {
+      apiVersion: 'network.example.com/v1alpha1',
+      kind: 'NetworkAttachment',
+      metadata: {
+        name: attachmentName(plan, a),
+        namespace: this.o.namespace,
+        labels: this.o.labels,
+        annotations: { 'precise/createTimestamp': formatMicroTime(this.o.clock.wallMs() * 1000) },
+      },
+      spec: { node: this.o.nodes[node] ?? '', subnet: attachmentSubnet(plan, a)?.name ?? '' },
+    };
+    book.sent[i] = t;
+    book.mark(i, STATE_CREATE_SENT);
+    this.sentOp(phase, planned, t, 'create');
+    this.inFlight++;
+    this.o.metrics.inFlight.inc();
+    const p = this.o.client.create(this.ref, body).then(
+      () => {
+        if (this.frozen) return;
+        const now = this.o.clock.now();
+        book.created[i] = now;
+        book.mark(i, STATE_CREATED);
+        recordMs((this.o.stats[phase] as PhaseStats).createCall, now - t);
+        this.o.metrics.createLatency.observe((now - t) / 1000);
+        this.o.metrics.successfulCreates.inc();
+      },
+      (e: unknown) => {
+        if (this.frozen) return;
+        book.mark(i, STATE_CREATE_FAILED);
+        this.o.metrics.failedCreates.inc();
+        if (this.failuresLogged++ < 5) this.o.log(`create ${body.metadata.name} failed: ${String(e)}`);
+      },
+    );
+    const done = p.finally(() => {
+      this.inFlight--;
+      this.o.metrics.inFlight.dec();
+      this.creating.delete(i);
+    });
+    this.creating.set(i, done);
+    this.track(done);
+  }
+
+  /** Deletes attachment i; waits for its create's answer first, and skips it if that failed. */
+  delete(i: number, phase: number, planned: number): void {
+    const creating = this.creating.get(i);
+    const run = async (): Promise<void> => {
+      if (creating !== undefined) await creating;
+      const { book } = this.o;
+      if (this.frozen || !book.has(i, STATE_CREATED) || book.has(i, STATE_DELETE_SENT)) return;
+      book.mark(i, STATE_DELETE_SENT);
+      this.sentOp(phase, planned, this.o.clock.now(), 'delete');
+      this.deletes.attempted++;
+      this.inFlight++;
+      this.o.metrics.inFlight.inc();
+      try {
+        await this.deleteWithRetries(i, phase);
+      } finally {
+        this.inFlight--;
+        this.o.metrics.inFlight.dec();
+      }
+    };
+    this.track(run());
+  }
+
+  private async deleteWithRetries(i: number, phase: number): Promise<void> {
+    const { book, plan } = this.o;
+    const ref = { ...this.ref, name: attachmentName(plan, book.ids[i] ?? 0) };
+    let backoff = DELETE_BACKOFF_START_MS;
+    for (let attempt = 1; ; attempt++) {
+      const t = this.o.clock.now();
+      try {
+        await this.o.client.delete(ref);
+        this.deleted(i, phase, t);
+        return;
+      } catch (e: unknown) {
+        if (this.frozen) return;
+        if (isNotFound(e)) {
+          this.deleted(i, phase, t);
+          return;
+        }
+        this.o.metrics.failedDeletes.inc();
+        if (attempt >= DELETE_MAX_TRIES || this.o.hardSignal.aborted) {
+          book.mark(i, STATE_DELETE_FAILED);
+          this.deletes.failed++;
+          this.o.log(`delete ${ref.name} failed after ${attempt} tries: ${String(e)}`);
+          return;
+        }
+        this.deletes.retries++;
+        await sleep(backoff, undefined, { signal: this.o.hardSignal }).catch(() => undefined);
+        backoff = Math.min(DELETE_BACKOFF_MAX_MS, backoff * 2);
+      }
+    }
+  }
+
+  private deleted(i: number, phase: number, t: number): void {
+    if (this.frozen) return;
+    const now = this.o.clock.now();
+    this.o.book.mark(i, STATE_DELETED);
+    this.deletes.succeeded++;
+    recordMs((this.o.stats[phase] as PhaseStats).deleteCall, now - t);
+    this.o.metrics.deleteLatency.observe((now - t) / 1000);
+    this.o.metrics.successfulDeletes.inc();
+  }
+
+  /** Attachments created (or still being created) and not yet deleted: what a drain deletes. */
+  live(): number[] {
+    const { book } = this.o;
+    const out: number[] = [];
+    for (let i = 0; i < book.size; i++) {
+      if (
+        book.has(i, STATE_CREATE_SENT) &&
+        !book.has(i, STATE_CREATE_FAILED) &&
+        !book.has(i, STATE_DELETE_SENT)
+      )
+        out.push(i);
+    }
+    return out;
+  }
+}

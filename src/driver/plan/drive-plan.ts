@@ -1,0 +1,131 @@
+/**
+ * The whole plan of one driver run (pure, reproducible from the seed): VN sizes, networks and
+ * subnets, slots, the global op sequence and its due times, phase boundaries, and this shard's
+ * slice. Nothing here touches the network; run-drive.ts executes it.
+ */
+import { avgPeers, populationOf, vnSizes } from '../population.js';
+import { planNetworks, randomFirstVni, vniHex, type NetworkPlan, type SubnetPlan } from './networks.js';
+import { phaseBoundaries, planOps, type OpSequence } from './op-plan.js';
+import { seededRandom } from './prng.js';
+import { opDueTimes, type OpsDistribution } from './schedule.js';
+import { sliceShard, type ShardOps, type ShardSpec } from './shard.js';
+
+export interface PlanInput {
+  numNets: number;
+  topNetSize: number;
+  exponent: number;
+  bias: number;
+  singleNetwork: boolean;
+  baseAddress: string;
+  subnetSizeFactor: number;
+  numAttachments: number;
+  /** The whole run's rate (all shards). */
+  rate: number;
+  opsDistribution: OpsDistribution;
+  createOnly: boolean;
+  shard: ShardSpec;
+  seed: number;
+}
+
+export interface DrivePlan {
+  sizes: number[];
+  population: number;
+  avgPeers: number;
+  firstVni: number;
+  networks: NetworkPlan[];
+  subnets: SubnetPlan[];
+  /** Per slot: its VN (index into networks) and its subnet (index into subnets). */
+  slotNetwork: Int32Array;
+  slotSubnet: Int32Array;
+  seq: OpSequence;
+  /** Per global op: ms after the shared start. */
+  due: Float64Array;
+  meanGapMs: number;
+  /** [warm-up start, cruise start, cool-down start, end], ms after the start (global). */
+  boundaries: [number, number, number, number];
+  shard: ShardSpec;
+  mine: ShardOps;
+}
+
+export function planDrive(input: PlanInput): DrivePlan {
+  // Separate streams, so e.g. the distribution does not change the slot shuffle.
+  const master = seededRandom(input.seed);
+  const streams = [master(), master(), master()].map((x) => seededRandom(Math.floor(x * 2 ** 32)));
+  const [vniRandom, shuffleRandom, gapRandom] = streams as [() => number, () => number, () => number];
+  const sizes = vnSizes(input);
+  const firstVni = randomFirstVni(vniRandom);
+  const { networks, subnets } = planNetworks({ ...input, sizes }, firstVni);
+  const population = populationOf(sizes);
+  const slotNetwork = new Int32Array(population);
+  const slotSubnet = new Int32Array(population);
+  let slot = 0;
+  networks.forEach((n, k) => {
+    for (let j = 0; j < n.size; j++, slot++) {
+      slotNetwork[slot] = k;
+      slotSubnet[slot] = n.subnets[j % n.subnets.length] ?? 0;
+    }
+  });
+  const seq = planOps({
+    slots: population,
+    numAttachments: input.numAttachments,
+    createOnly: input.createOnly,
+    random: shuffleRandom,
+  });
+  const due = opDueTimes(seq.kind.length, input.rate, input.opsDistribution, gapRandom);
+  const meanGapMs = 1000 / input.rate;
+  return {
+    sizes,
+    population,
+    avgPeers: avgPeers(sizes),
+    firstVni,
+    networks,
+    subnets,
+    slotNetwork,
+    slotSubnet,
+    seq,
+    due,
+    meanGapMs,
+    boundaries: phaseBoundaries(seq, due, meanGapMs),
+    shard: input.shard,
+    mine: sliceShard(seq, input.shard),
+  };
+}
+
+/** VNI of the attachment's VN. */
+export function attachmentVni(plan: DrivePlan, a: number): number {
+  return plan.networks[plan.slotNetwork[plan.seq.createSlot[a] ?? 0] ?? 0]?.vni ?? 0;
+}
+
+export function attachmentSubnet(plan: DrivePlan, a: number): SubnetPlan | undefined {
+  return plan.subnets[plan.slotSubnet[plan.seq.createSlot[a] ?? 0] ?? 0];
+}
+
+/** `<vni as 6 hex digits>-<create counter>`, as the original driver names them. */
+export function attachmentName(plan: DrivePlan, a: number): string {
+  return `${vniHex(attachmentVni(plan, a))}-${a}`;
+}
+
+/** The create counter in an attachment's name, or -1 when the name is not one of ours. */
+export function attachmentIndexOf(name: string): number {
+  const dash = name.lastIndexOf('-');
+  if (dash !== 6) return -1;
+  const n = Number(name.slice(dash + 1));
+  return Number.isInteger(n) && n >= 0 ? n : -1;
+}
+
+/** Bytes the plan's typed arrays hold. */
+export function planBytes(plan: DrivePlan): number {
+  const arrays = [
+    plan.slotNetwork,
+    plan.slotSubnet,
+    plan.seq.kind,
+    plan.seq.attachment,
+    plan.seq.phase,
+    plan.seq.createSlot,
+    plan.seq.slotOrder,
+    plan.due,
+    plan.mine.ops,
+    plan.mine.attachments,
+  ];
+  return arrays.reduce((sum, a) => sum + a.byteLength, 0);
+}

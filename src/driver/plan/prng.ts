@@ -1,0 +1,32 @@
+/**
+ * A small seeded PRNG (mulberry32, pure) so that a driver plan is reproducible from its seed:
+ * the VNI base, the slot shuffle, Poisson gaps and random placement all draw from it.
+ */
+export type Random = () => number;
+
+export function seededRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A whole number in [0, n). */
+export function randomInt(random: Random, n: number): number {
+  return Math.min(n - 1, Math.floor(random() * n));
+}
+
+/** Fisher-Yates, in place. */
+export function shuffleInPlace(a: Int32Array, random: Random): Int32Array {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = randomInt(random, i + 1);
+    const t = a[i] ?? 0;
+    a[i] = a[j] ?? 0;
+    a[j] = t;
+  }
+  return a;
+}

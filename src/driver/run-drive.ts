@@ -1,0 +1,423 @@
+/**
+ * `kos-test drive` as a library call: plan, set up, run the open-loop schedule, observe, and
+ * write <out>/<runid>/. The experiment runner calls runDrive(options, deps) directly. Signals:
+ * `signal` ends the cruise early (no more creates; the live attachments are deleted at once, at
+ * the run's rate), `hardSignal` stops at once. Either way, and on an error mid-run, the outputs
+ * are still written with what was measured.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ZodError } from 'zod';
+import { kubeconfigClient } from '../kube/kubeconfig-client.js';
+import type { RestClient } from '../kube/rest-client.js';
+import { latencyHistogram, recordMs } from '../measure/histogram.js';
+import type { PhaseWindow } from '../measure/phase-window.js';
+import { startMetricsServer, type MetricsServer } from '../testbed/comp/metrics-server.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { KosTestError, toError } from '../util/errors.js';
+import { AttachmentBook } from './attachment-book.js';
+import type { ClockOffset } from './clock-offset.js';
+import { driveOptionsSchema, type DriveOptions, type DriveOptionsInput } from './drive-options.js';
+import {
+  checkReachable,
+  createNamespace,
+  createSubnets,
+  DRIVER_APP,
+  findNodes,
+  probeClockOffset,
+  waitSubnetsValidated,
+} from './drive-setup.js';
+import type { DriveSummary } from './drive-summary.js';
+import { DriverMetrics } from './driver-metrics.js';
+import { AttachmentObserver } from './observer.js';
+import { OpExecutor } from './ops-executor.js';
+import { attachmentsCsv, OUTPUT_FILES, opsTimesCsv, writeSizeCsvs, writeSummary } from './outputs.js';
+import { pace } from './pacer.js';
+import { newPhaseStats } from './phase-stats.js';
+import { nodePicker } from './placement.js';
+import { planDrive, type DrivePlan } from './plan/drive-plan.js';
+import { OP_CREATE, PHASE_COOLDOWN } from './plan/op-plan.js';
+import { seededRandom } from './plan/prng.js';
+import { generateRunId } from './plan/run-id.js';
+import { buildSummary } from './summary.js';
+
+export type { DriveOptions, DriveOptionsInput } from './drive-options.js';
+export type { DriveSummary } from './drive-summary.js';
+
+export interface DriveClock {
+  /** Monotonic ms. @default performance.now */
+  now(): number;
+  /** Wall-clock epoch ms. @default Date.now */
+  wallMs(): number;
+}
+
+export interface DriveProgress {
+  phase: 'setup' | 'warmup' | 'cruise' | 'cooldown' | 'waiting' | 'done';
+  opsDone: number;
+  opsPlanned: number;
+  /** Ops issued per second since the start. */
+  achievedRate: number;
+  inFlight: number;
+  /** p99 of fulfilment from planned so far (ms), null before the first. */
+  p99Ms: number | null;
+}
+
+export interface DriveDeps {
+  /** A kubeconfig file, or a loaded KubeConfig; its current context is the target. */
+  kubeconfigPath?: string;
+  kubeConfig?: KubeConfig;
+  /** First ^C: ends the cruise early. */
+  signal?: AbortSignal;
+  /** Second ^C: stops at once (outputs are still written). */
+  hardSignal?: AbortSignal;
+  clock?: DriveClock;
+  log?: (message: string) => void;
+  onProgress?: (p: DriveProgress) => void;
+  /** @default 1000 */
+  progressIntervalMs?: number;
+}
+
+/** Validates options: one clear line naming the bad field. */
+export function parseDriveOptions(input: DriveOptionsInput): DriveOptions {
+  try {
+    return driveOptionsSchema.parse(input);
+  } catch (e: unknown) {
+    if (!(e instanceof ZodError)) throw e;
+    const issue = e.issues[0];
+    const path = issue?.path.join('.') ?? '';
+    const value = issue === undefined ? undefined : valueAt(input, issue.path);
+    throw new KosTestError({
+      what: `bad drive option ${path}`,
+      value: value === undefined ? undefined : JSON.stringify(value),
+      fix: issue?.message ?? 'see kos-test drive --help',
+    });
+  }
+}
+
+function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
+  let v = obj;
+  for (const k of path)
+    v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+export function planFor(options: DriveOptions, seed: number): DrivePlan {
+  return planDrive({ ...options, createOnly: options.waitAfterCreate !== undefined, seed });
+}
+
+export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promise<DriveSummary> {
+  const options = parseDriveOptions(input);
+  const clock = deps.clock ?? { now: () => performance.now(), wallMs: () => Date.now() };
+  const log = deps.log ?? (() => undefined);
+  const soft = deps.signal ?? new AbortController().signal;
+  const hard = deps.hardSignal ?? new AbortController().signal;
+  const seed = options.seed ?? Math.floor(Math.random() * 0xffffffff);
+  const runId = options.runId ?? generateRunId(clock.wallMs(), Math.random);
+  const plan = planFor(options, seed);
+  const dir = join(options.outDir, runId);
+  const config: Record<string, unknown> = { ...options, runId, seed };
+  await writeSizeCsvs(dir, plan.sizes);
+
+  const source = deps.kubeConfig ?? deps.kubeconfigPath;
+  if (source === undefined)
+    throw new KosTestError({ what: 'no kubeconfig given', fix: 'give --kubeconfig PATH or set KUBECONFIG' });
+  const { client, server } = await kubeconfigClient(source, {
+    connections: options.connections,
+    userAgent: `kos-test-driver/${runId}`,
+  });
+  let metricsServer: MetricsServer | undefined;
+  try {
+    await checkReachable(client, server);
+    const nodes =
+      options.onlyNode !== undefined
+        ? [options.onlyNode]
+        : await findNodes(client, options.nodeLabelSelector);
+    const metrics = new DriverMetrics({ runid: runId, shard: `${plan.shard.index}/${plan.shard.count}` });
+    metricsServer = await startMetricsServer({
+      host: options.metricsHost,
+      port: options.metricsPort,
+      registry: metrics.registry,
+      healthy: () => true,
+      what: 'the driver',
+    });
+    log(
+      `run ${runId}: ${plan.population} slots in ${plan.sizes.length} VNs, ${plan.mine.ops.length} ops at ${options.rate / plan.shard.count}/s; metrics ${metricsServer.url}`,
+    );
+    return await execute({
+      options,
+      deps,
+      clock,
+      log,
+      soft,
+      hard,
+      seed,
+      runId,
+      plan,
+      dir,
+      config,
+      client,
+      nodes,
+      metrics,
+      metricsServer,
+    });
+  } finally {
+    await metricsServer?.close();
+    await client.close();
+  }
+}
+
+interface Run {
+  options: DriveOptions;
+  deps: DriveDeps;
+  clock: DriveClock;
+  log: (m: string) => void;
+  soft: AbortSignal;
+  hard: AbortSignal;
+  seed: number;
+  runId: string;
+  plan: DrivePlan;
+  dir: string;
+  config: Record<string, unknown>;
+  client: RestClient;
+  nodes: string[];
+  metrics: DriverMetrics;
+  metricsServer: MetricsServer;
+}
+
+async function execute(r: Run): Promise<DriveSummary> {
+  const { options, plan, client, clock, runId } = r;
+  const namespace = runId;
+  const labels = { app: DRIVER_APP, runid: runId };
+  const selector = `app=${DRIVER_APP},runid=${runId}`;
+  const shared = plan.shard.count > 1;
+  const startedMs = clock.wallMs();
+  const progress = (p: Partial<DriveProgress> & { phase: DriveProgress['phase'] }): void =>
+    r.deps.onProgress?.({
+      opsDone: 0,
+      opsPlanned: plan.mine.ops.length,
+      achievedRate: 0,
+      inFlight: 0,
+      p99Ms: null,
+      ...p,
+    });
+  progress({ phase: 'setup' });
+  await createNamespace(client, namespace, labels, shared);
+  await createSubnets(client, namespace, plan.subnets, labels, shared);
+  await waitSubnetsValidated(
+    client,
+    namespace,
+    selector,
+    plan.subnets.length,
+    options.subnetTimeoutMs,
+    r.hard,
+  );
+  // One wall-clock anchor: every monotonic time maps to wall time the same way all run long.
+  const monoAnchor = clock.now();
+  const wallAnchor = clock.wallMs();
+  const wallOf = (mono: number): number => wallAnchor + (mono - monoAnchor);
+  const clockOffset: ClockOffset = await probeClockOffset(
+    client,
+    namespace,
+    `${plan.shard.index}`,
+    options.clockSamples,
+    () => wallOf(clock.now()),
+  );
+  r.log(
+    `clock offset ${clockOffset.offsetMs.toFixed(3)} ms +- ${clockOffset.uncertaintyMs.toFixed(3)} ms (${clockOffset.samples} probes)`,
+  );
+
+  const book = new AttachmentBook(plan.mine.attachments, r.nodes.length);
+  const stats = newPhaseStats();
+  const live = latencyHistogram();
+  const observer = new AttachmentObserver({
+    client,
+    namespace,
+    labelSelector: selector,
+    book,
+    clock,
+    log: r.log,
+    events: {
+      addressed: (i, now) => r.metrics.createToAddressed.observe((now - (book.sent[i] ?? now)) / 1000),
+      ready: (i, now) => {
+        r.metrics.createToReady.observe((now - (book.sent[i] ?? now)) / 1000);
+        recordMs(live, now - (book.planned[i] ?? now));
+      },
+      broken: (i, now) => r.metrics.createToBroken.observe((now - (book.sent[i] ?? now)) / 1000),
+    },
+  });
+  await observer.start();
+
+  const startAtWall = options.startAtMs ?? clock.wallMs() + 200;
+  const start = monoAnchor + (startAtWall - wallAnchor);
+  if (start < clock.now() - 1000)
+    r.log(`the start time is ${(clock.now() - start).toFixed(0)} ms past: early ops will be late`);
+  const b = plan.boundaries;
+  // Window ends on the monotonic clock; cruise and cool-down move when the run is cut short.
+  const edges = { warmupEnd: start + b[1], cruiseEnd: start + b[2] };
+  const windowOf = (t: number): number => (t < edges.warmupEnd ? 0 : t < edges.cruiseEnd ? 1 : 2);
+  const ops = plan.mine.ops;
+  for (const k of ops) (stats[plan.seq.phase[k] ?? 0] as (typeof stats)[0]).planned++;
+  const executor = new OpExecutor({
+    client,
+    plan,
+    book,
+    stats,
+    metrics: r.metrics,
+    namespace,
+    labels,
+    nodes: r.nodes,
+    pickNode: nodePicker(r.nodes.length, options.roundRobin, seededRandom(r.seed ^ 0x5bd1e995)),
+    clock,
+    windowOf,
+    lateThresholdMs: options.lateThresholdMs,
+    hardSignal: r.hard,
+    log: r.log,
+  });
+  let ending: DriveSummary['ending'] = 'completed';
+  let failure: Error | undefined;
+  let lastCompletion = start;
+  let phaseNow: DriveProgress['phase'] = 'warmup';
+  let done = 0;
+  const ticker = setInterval(() => {
+    const elapsed = (clock.now() - start) / 1000;
+    const p99 = live.totalCount === 0 ? null : live.getValueAtPercentile(99) / 1000;
+    progress({
+      phase: phaseNow,
+      opsDone: done,
+      achievedRate: elapsed > 0 ? done / elapsed : 0,
+      inFlight: executor.inFlight,
+      p99Ms: p99,
+    });
+  }, r.deps.progressIntervalMs ?? 1000);
+  ticker.unref();
+  const either = AbortSignal.any([r.soft, r.hard]);
+  try {
+    const first = await pace({
+      count: ops.length,
+      dueAt: (i) => start + (plan.due[ops[i] ?? 0] ?? 0),
+      fire: (i, t) => {
+        const k = ops[i] ?? 0;
+        const phase = plan.seq.phase[k] ?? 0;
+        const local = book.indexOf(plan.seq.attachment[k] ?? 0);
+        const planned = start + (plan.due[k] ?? 0);
+        phaseNow = (['warmup', 'cruise', 'cooldown'] as const)[phase] ?? 'warmup';
+        if (plan.seq.kind[k] === OP_CREATE) executor.create(local, phase, planned, t);
+        else executor.delete(local, phase, planned);
+        done++;
+      },
+      clock,
+      lateThresholdMs: options.lateThresholdMs,
+      signal: either,
+    });
+    if (first.stopped && !r.hard.aborted) {
+      ending = 'interrupted';
+      const t = clock.now();
+      edges.warmupEnd = Math.min(edges.warmupEnd, t);
+      edges.cruiseEnd = Math.min(edges.cruiseEnd, t);
+      if (options.waitAfterCreate === undefined) {
+        // Deletes move up: every live attachment, from now, at this shard's rate.
+        const drain = executor.live();
+        const gap = (1000 * plan.shard.count) / options.rate;
+        r.log(`cruise ended early: deleting ${drain.length} attachments`);
+        phaseNow = 'cooldown';
+        await pace({
+          count: drain.length,
+          dueAt: (i) => t + i * gap,
+          fire: (i) => {
+            executor.delete(drain[i] ?? 0, PHASE_COOLDOWN, t + i * gap);
+            done++;
+          },
+          clock,
+          lateThresholdMs: options.lateThresholdMs,
+          signal: r.hard,
+        });
+      }
+    }
+    if (r.hard.aborted) ending = 'interrupted';
+    await Promise.race([executor.settled(), abortPromise(r.hard)]);
+    lastCompletion = clock.now();
+    const waitMs = options.waitAfterCreate ?? options.waitAfterDelete;
+    phaseNow = 'waiting';
+    if (!r.hard.aborted && waitMs > 0) {
+      await sleep(waitMs, undefined, { signal: ending === 'interrupted' ? r.hard : either }).catch(
+        () => undefined,
+      );
+    }
+  } catch (e: unknown) {
+    ending = 'failed';
+    failure = toError(e);
+    lastCompletion = clock.now();
+  } finally {
+    clearInterval(ticker);
+    executor.freeze();
+    await observer.stop();
+  }
+  phaseNow = 'done';
+  const endWall = wallOf(lastCompletion);
+  const windows = phaseWindows(wallOf, start, edges, endWall);
+  const summary = buildSummary({
+    runId,
+    namespace,
+    config: r.config,
+    plan,
+    book,
+    stats,
+    windows,
+    clock: clockOffset,
+    wallOf,
+    graceMs: options.graceMs,
+    startedMs,
+    endedMs: clock.wallMs(),
+    ending,
+    deletes: executor.deletes,
+  });
+  await writeOutputs(r, summary, book, wallOf);
+  progress({ phase: 'done', opsDone: done, inFlight: 0 });
+  if (failure !== undefined) throw failure;
+  return summary;
+}
+
+function phaseWindows(
+  wallOf: (m: number) => number,
+  start: number,
+  edges: { warmupEnd: number; cruiseEnd: number },
+  endWall: number,
+): [PhaseWindow, PhaseWindow, PhaseWindow] {
+  const s = wallOf(start);
+  const w = Math.min(wallOf(edges.warmupEnd), endWall);
+  const c = Math.min(Math.max(wallOf(edges.cruiseEnd), w), endWall);
+  return [
+    { startMs: s, endMs: Math.max(s, w) },
+    { startMs: Math.max(s, w), endMs: Math.max(s, w, c) },
+    { startMs: Math.max(s, w, c), endMs: Math.max(s, w, c, endWall) },
+  ];
+}
+
+async function writeOutputs(
+  r: Run,
+  summary: DriveSummary,
+  book: AttachmentBook,
+  wallOf: (m: number) => number,
+): Promise<void> {
+  await writeSummary(r.dir, summary);
+  const text = await fetch(r.metricsServer.url)
+    .then((res) => res.text())
+    .catch((e: unknown) => `# scrape failed: ${toError(e).message}\n`);
+  await writeFileAtomic(join(r.dir, OUTPUT_FILES.metrics), text);
+  if (r.options.perAttachmentCsv) {
+    await writeFileAtomic(
+      join(r.dir, OUTPUT_FILES.attachments),
+      attachmentsCsv(r.plan, book, r.nodes, wallOf, r.options.graceMs),
+    );
+  }
+  if (r.options.dumpOpsTimes) await writeFileAtomic(join(r.dir, OUTPUT_FILES.opsTimes), opsTimesCsv(r.plan));
+  r.log(`outputs in ${r.dir}`);
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * A keep-alive RestClient built from a kubeconfig: @kubernetes/client-node loads the file and
+ * resolves the current context's server, CA, client certificate and key, token (also from auth
+ * providers and exec plugins) and skip-verify; undici then carries the requests over pooled
+ * connections (client-node itself opens a connection per request: machine-facts.md).
+ */
+import type { RequestOptions } from 'node:https';
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KosTestError, toError } from '../util/errors.js';
+import { RestClient, type RestClientTls } from './rest-client.js';
+
+export interface KubeconfigClientOptions {
+  /** Pooled connections. @default 8 */
+  connections?: number;
+  userAgent?: string;
+  requestTimeoutMs?: number;
+}
+
+export function loadKubeConfig(source: string | KubeConfig): KubeConfig {
+  if (typeof source !== 'string') return source;
+  if (!existsSync(source)) {
+    throw new KosTestError({
+      what: 'no kubeconfig at',
+      value: source,
+      fix: 'give --kubeconfig PATH or set KUBECONFIG',
+    });
+  }
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(source);
+  } catch (e: unknown) {
+    throw new KosTestError({
+      what: 'cannot read the kubeconfig',
+      value: `${source}: ${toError(e).message}`,
+      fix: 'give a valid kubeconfig file',
+    });
+  }
+  return kc;
+}
+
+export async function kubeconfigClient(
+  source: string | KubeConfig,
+  opts: KubeconfigClientOptions = {},
+): Promise<{ client: RestClient; server: string; kubeConfig: KubeConfig }> {
+  const kc = loadKubeConfig(source);
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null || cluster.server === '') {
+    throw new KosTestError({
+      what: 'the kubeconfig has no current cluster',
+      value: kc.getCurrentContext(),
+      fix: 'set current-context to a context with a cluster',
+    });
+  }
+  const https: RequestOptions = {};
+  await kc.applyToHTTPSOptions(https);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(https.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  if (typeof https.auth === 'string')
+    headers.authorization = `Basic ${Buffer.from(https.auth).toString('base64')}`;
+  const tls: RestClientTls = {};
+  if (https.ca !== undefined) tls.ca = https.ca as string | Buffer;
+  if (https.cert !== undefined) tls.cert = https.cert as string | Buffer;
+  if (https.key !== undefined) tls.key = https.key as string | Buffer;
+  if (https.rejectUnauthorized !== undefined) tls.rejectUnauthorized = https.rejectUnauthorized;
+  if (https.servername !== undefined) tls.servername = https.servername;
+  const server = cluster.server.replace(/\/+$/, '');
+  const client = new RestClient({
+    server,
+    connections: opts.connections ?? 8,
+    headers,
+    ...(server.startsWith('https:') ? { tls } : {}),
+    ...(opts.userAgent === undefined ? {} : { userAgent: opts.userAgent }),
+    ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
+  });
+  return { client, server, kubeConfig: kc };
+}
