@@ -33,6 +33,8 @@ export interface PhaseInput {
   startMs: number;
   endMs: number;
   issued: number;
+  /** Ops sent inside the window, when the driver counted them. */
+  sentInWindow?: number;
   valuesMs?: number[];
 }
 
@@ -47,9 +49,10 @@ export function phaseOf(p: PhaseInput, targetRate: number): PhaseSummary {
       deletes: p.issued - creates,
       late: 1,
       dropped: 1,
+      ...(p.sentInWindow === undefined ? {} : { sentInWindow: p.sentInWindow }),
     },
     targetRate,
-    achievedRate: p.endMs > p.startMs ? p.issued / ((p.endMs - p.startMs) / 1000) : 0,
+    achievedRate: p.endMs > p.startMs ? (p.sentInWindow ?? p.issued) / ((p.endMs - p.startMs) / 1000) : 0,
     outcomes: { attempted: creates, fulfilled: creates - 2, broken: 1, neverFulfilled: 1, createFailed: 0 },
     latency: latencySetOf(p.valuesMs ?? []),
   };
@@ -64,6 +67,8 @@ export interface ShardInput {
   clock?: DriveSummary['clock'];
   phases?: Partial<Record<'warmup' | 'cruise' | 'cooldown', PhaseInput>>;
   targetRate?: number;
+  config?: Record<string, unknown>;
+  population?: DriveSummary['population'];
 }
 
 const DEFAULT_PHASES: Record<'warmup' | 'cruise' | 'cooldown', PhaseInput> = {
@@ -96,8 +101,14 @@ export function shardSummary(s: ShardInput): DriveSummary {
     runId: s.runId ?? '1201-1200-abcd',
     namespace: s.runId ?? '1201-1200-abcd',
     shard: { indices: [s.index], count: s.count },
-    config: { rate: rate * s.count, seed: 7 },
-    population: { numNets: 10, slots: 293, avgPeers: 41.5, subnets: 19 },
+    config: {
+      rate: rate * s.count,
+      seed: 7,
+      shard: { index: s.index, count: s.count },
+      outDir: `out/${s.index}`,
+      ...s.config,
+    },
+    population: s.population ?? { numNets: 10, slots: 293, avgPeers: 41.5, subnets: 19 },
     clock: s.clock ?? { offsetMs: 0, uncertaintyMs: 0.1, samples: 5 },
     startedMs: Math.min(phases.warmup.startMs, phases.cruise.startMs) - 500,
     endedMs: phases.cooldown.endMs + 15_000,

@@ -51,6 +51,30 @@ describe('merging refuses a set that is not exactly one run', () => {
       summaries: [shardSummary({ index: 0, count: 2 }), shardSummary({ index: 2, count: 2 })],
       says: /out of range for 2 shards: 2/,
     },
+    {
+      what: 'shards planned from different seeds',
+      summaries: [
+        shardSummary({ index: 0, count: 2, config: { seed: 1 } }),
+        shardSummary({ index: 1, count: 2, config: { seed: 2 } }),
+      ],
+      says: /planned with different seed: 1, 2/,
+    },
+    {
+      what: 'shards with different start times',
+      summaries: [
+        shardSummary({ index: 0, count: 2, config: { startAtMs: 1000 } }),
+        shardSummary({ index: 1, count: 2 }),
+      ],
+      says: /different startAtMs: 1000, unset/,
+    },
+    {
+      what: 'shards that planned different populations',
+      summaries: [
+        shardSummary({ index: 0, count: 2 }),
+        shardSummary({ index: 1, count: 2, population: { numNets: 3, slots: 9, avgPeers: 3, subnets: 3 } }),
+      ],
+      says: /planned different populations/,
+    },
   ];
   for (const c of cases) {
     it(`refuses ${c.what} with one line`, () => {
@@ -138,6 +162,32 @@ describe('merged counts, windows and rates', () => {
 
   it('writes a summary the contract accepts', () => {
     assert.deepEqual(driveSummarySchema.parse(m), m);
+  });
+
+  it('keeps the plan-wide config, without one shard`s slice and output place', () => {
+    assert.deepEqual(m.config, { rate: 20, seed: 7 });
+  });
+
+  it('counts the ops sent inside each window, and rates the phase by them, when every shard did', () => {
+    const windowed = (index: number, sentInWindow: number | undefined) =>
+      shardSummary({
+        index,
+        count: 2,
+        phases: {
+          cruise: {
+            startMs: 0,
+            endMs: 10_000,
+            issued: 100,
+            ...(sentInWindow === undefined ? {} : { sentInWindow }),
+          },
+        },
+      });
+    const both = mergeSummaries([windowed(0, 90), windowed(1, 95)]).phases.cruise;
+    assert.equal(both.ops.sentInWindow, 185);
+    assert.equal(both.achievedRate, 18.5);
+    const one = mergeSummaries([windowed(0, 90), windowed(1, undefined)]).phases.cruise;
+    assert.equal(one.ops.sentInWindow, undefined, 'a partial sum would understate the rate');
+    assert.equal(one.achievedRate, 20);
   });
 
   it('a failed shard makes the run failed', () => {

@@ -5,28 +5,33 @@
  */
 import { PHASES, type PhaseWindow } from '../../measure/phase-window.js';
 import { mergeLatencyStats } from '../../measure/merge-latency-stats.js';
-import type {
-  DriveSummary,
-  LatencySet,
-  OutcomeCounts,
-  PhaseSummary,
-  shardClockSchema,
-} from '../drive-summary.js';
+import type { DriveSummary, LatencySet, PhaseSummary, shardClockSchema } from '../drive-summary.js';
 import { checkShardSet } from './shard-set.js';
 import type { z } from 'zod';
 
 type ShardClock = z.infer<typeof shardClockSchema>;
-type Counts<T> = { [K in keyof T]: number };
+type OpCounts = PhaseSummary['ops'];
 
-/** Adds records of numbers field by field. */
-function sumCounts<T extends Counts<T>>(parts: readonly T[]): T {
+function omit<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k as K))) as Omit<T, K>;
+}
+
+/** Adds records of counts field by field. */
+function sumCounts<T extends object>(parts: readonly T[]): T {
   const first = parts[0];
   if (first === undefined) throw new Error('sumCounts of nothing');
-  const out = { ...first };
-  for (const p of parts.slice(1)) {
-    for (const k of Object.keys(out) as (keyof T)[]) (out[k] as number) += p[k];
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(first)) {
+    out[k] = parts.reduce((a, p) => a + ((p as Record<string, number>)[k] ?? 0), 0);
   }
-  return out;
+  return out as T;
+}
+
+/** Op counts summed; `sentInWindow` only when every shard has it (else the sum would be short). */
+function sumOps(parts: readonly OpCounts[]): OpCounts {
+  const sum = omit(sumCounts(parts), ['sentInWindow']);
+  const windowed = parts.every((p) => p.sentInWindow !== undefined);
+  return windowed ? { ...sum, sentInWindow: parts.reduce((a, p) => a + (p.sentInWindow ?? 0), 0) } : sum;
 }
 
 function mergeLatencySets(parts: readonly LatencySet[]): LatencySet {
@@ -48,14 +53,15 @@ function unionWindow(windows: readonly PhaseWindow[]): PhaseWindow {
 
 function mergePhase(parts: readonly PhaseSummary[]): PhaseSummary {
   const window = unionWindow(parts.map((p) => p.window));
-  const ops = sumCounts(parts.map((p) => p.ops));
+  const ops = sumOps(parts.map((p) => p.ops));
   return {
     window,
     ops,
     // Each shard plans 1/N of the rate, so the run's target is their sum.
     targetRate: parts.reduce((a, p) => a + p.targetRate, 0),
-    achievedRate: rateOver(ops.issued, window.startMs, window.endMs),
-    outcomes: sumCounts<OutcomeCounts>(parts.map((p) => p.outcomes)),
+    // As the driver: ops sent inside the window (when known) over its length.
+    achievedRate: rateOver(ops.sentInWindow ?? ops.issued, window.startMs, window.endMs),
+    outcomes: sumCounts(parts.map((p) => p.outcomes)),
     latency: mergeLatencySets(parts.map((p) => p.latency)),
   };
 }
@@ -97,10 +103,13 @@ export function mergeSummaries(summaries: readonly DriveSummary[]): DriveSummary
     cruise: mergePhase(parts.map((p) => p.phases.cruise)),
     cooldown: mergePhase(parts.map((p) => p.phases.cooldown)),
   };
-  const totalOps = sumCounts(parts.map((p) => p.total.ops));
+  const totalOps = sumOps(parts.map((p) => p.total.ops));
   const span = unionWindow(PHASES.map((name) => phases[name].window));
+  // The shard's own slice and output place say nothing about the merged run.
+  const config = omit(first.config, ['shard', 'outDir']);
   return {
     ...first,
+    config,
     shard: { indices, count },
     clock: mergeClocks(parts.flatMap(shardClocks)),
     startedMs: Math.min(...parts.map((p) => p.startedMs)),

@@ -65,5 +65,43 @@ export function checkShardSet(summaries: readonly DriveSummary[]): ShardSet {
       fix: 'give the directory of every shard; a missing one may still be running, or have failed',
     });
   }
+  checkOnePlan(summaries);
   return { runId: runIds[0] ?? '', count, indices: Array.from({ length: count }, (_, i) => i) };
+}
+
+/** Options that decide the global plan: shards that differ in one sliced different plans. */
+const PLAN_KEYS = [
+  'seed',
+  'startAtMs',
+  'rate',
+  'numAttachments',
+  'opsDistribution',
+  'numNets',
+  'topNetSize',
+  'exponent',
+  'bias',
+  'waitAfterCreate',
+] as const;
+
+function checkOnePlan(summaries: readonly DriveSummary[]): void {
+  for (const key of PLAN_KEYS) {
+    const values = distinct(
+      summaries.map((s) => (s.config[key] === undefined ? 'unset' : JSON.stringify(s.config[key]))),
+    );
+    if (values.length > 1) {
+      throw new KosTestError({
+        what: `shards of one run planned with different ${key}`,
+        value: values.join(', '),
+        fix: 'run every shard with the same options (kos-test drive --emit-job does)',
+      });
+    }
+  }
+  const populations = distinct(summaries.map((s) => JSON.stringify(s.population)));
+  if (populations.length > 1) {
+    throw new KosTestError({
+      what: 'shards of one run planned different populations',
+      value: populations.join(' vs '),
+      fix: 'run every shard with the same options',
+    });
+  }
 }
