@@ -1,6 +1,8 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerTestbedCommands } from './commands/testbed.js';
+import { registerDriveCommand } from './commands/drive.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { reportFailure } from './exit.js';
 
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTestbedCommands(program);
+  registerDriveCommand(program);
+  registerCleanupCommand(program);
   registerMergeCommand(program);
   return program;
 }

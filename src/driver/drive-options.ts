@@ -80,8 +80,11 @@ export const driveOptionsSchema = z
     outDir: z.string().min(1).default('out/drive'),
     /** An op sent later than this after its planned time counts as late. @default 10 */
     lateThresholdMs: z.number().nonnegative().default(10),
-    /** Keep-alive connections for creates and deletes. @default 8 */
-    connections: z.number().int().min(1).max(1024).default(8),
+    /**
+     * Most keep-alive connections for creates and deletes, opened as needed. Open loop needs
+     * rate x call latency requests in flight; too few would queue ops in the client. @default 64
+     */
+    connections: z.number().int().min(1).max(4096).default(64),
     /** Give up if the subnets are not all validated within this. @default 60000 */
     subnetTimeoutMs: z.number().positive().default(60_000),
     /** Clock-offset probes (write stamps bracketed by local times). @default 7 */

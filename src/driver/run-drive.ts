@@ -117,7 +117,6 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
   const plan = planFor(options, seed);
   const dir = join(options.outDir, runId);
   const config: Record<string, unknown> = { ...options, runId, seed };
-  await writeSizeCsvs(dir, plan.sizes);
 
   const source = deps.kubeConfig ?? deps.kubeconfigPath;
   if (source === undefined)
@@ -129,6 +128,7 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
   let metricsServer: MetricsServer | undefined;
   try {
     await checkReachable(client, server);
+    await writeSizeCsvs(dir, plan.sizes);
     const nodes =
       options.onlyNode !== undefined
         ? [options.onlyNode]

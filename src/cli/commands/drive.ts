@@ -1,0 +1,100 @@
+/** `kos-test drive`: the open-loop attachment throughput driver (see src/driver/run-drive.ts). */
+import type { Command } from 'commander';
+import { estimateDrive } from '../../driver/estimate.js';
+import { parseDriveOptions, runDrive } from '../../driver/run-drive.js';
+import type { DriveSummary } from '../../driver/drive-summary.js';
+import { driveReporter } from '../drive-progress.js';
+import { kubeconfigPath } from '../kubeconfig-path.js';
+import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
+
+export function registerDriveCommand(program: Command): void {
+  program
+    .command('drive')
+    .description(
+      'Drive attachment creates and deletes open-loop against a KOS target and measure fulfilment latency.',
+    )
+    .option('--kubeconfig <path>', 'target (default: $KUBECONFIG, else the testbed’s, else ~/.kube/config)')
+    .option('--num-nets <n>', 'virtual networks', '10')
+    .option('--top-net-size <n>', 'slots of the biggest VN', '100')
+    .option('--exponent <x>', 'VN i has ceil((1+bias)*top/(i+bias)^exponent) slots', '1')
+    .option('--bias <x>', 'see --exponent', '0')
+    .option('--single-network', 'one subnet per VN (default: two when the VN has 2+ slots)')
+    .option('--base-address <ip>', 'first address of the subnets’ CIDR blocks', '172.24.0.0')
+    .option('--subnet-size-factor <x>', 'subnet addresses per slot', '1')
+    .option('--num-attachments <n>', 'creates in the whole run (ops = 2x)', '450')
+    .option('--rate <ops/s>', 'creates + deletes per second (all shards together)', '10')
+    .option('--ops-distribution <d>', 'steady or poisson', 'steady')
+    .option('--threads <n>', 'accepted for parity with the original; open-loop pacing needs no threads')
+    .option('--node-label-selector <sel>', 'nodes to place attachments on', 'kos-role/comp=true')
+    .option('--round-robin', 'place round-robin (default: at random)')
+    .option('--only-node <name>', 'place every attachment on this node')
+    .option('--runid <id>', 'run id: namespace and output directory (default: MMDD-HHMM-rrrr)')
+    .option('--wait-after-create <d>', 'shock test: creates only, then wait this long (e.g. 30s)')
+    .option('--wait-after-delete <d>', 'wait for straggling notifications after the last delete', '15s')
+    .option('--dump-ops-times', 'write attachments-ops-times.csv')
+    .option('--per-attachment-csv', 'write attachments.csv (one row per attachment)')
+    .option('--metrics-port <n>', 'the driver’s /metrics port (0: any free port)', '9376')
+    .option('--metrics-host <ip>', 'address /metrics listens on', '127.0.0.1')
+    .option('--shard <i/N>', 'run slice i of N at 1/N of the rate (share --seed, --runid and --start-at)')
+    .option('--start-at <time>', 'shared start: epoch ms or ISO time (default: right after setup)')
+    .option('--grace <d>', 'not fulfilled this long after the create was sent: never fulfilled', '60s')
+    .option('--seed <n>', 'seed of the plan (VNIs, shuffle, gaps, placement)')
+    .option('--late-threshold <d>', 'an op sent later than this counts as late', '10ms')
+    .option('--connections <n>', 'most keep-alive connections for creates and deletes', '64')
+    .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
+    .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
+    .action(async (flags: DriveFlags) => {
+      const input = driveOptionsFromFlags(flags);
+      const reporter = driveReporter();
+      if (flags.estimate === true) {
+        const e = await estimateDrive(input);
+        console.log(`POP ${e.population} in ${e.sizes.length} VNs, avgPeers ${e.avgPeers.toFixed(3)}`);
+        console.log(`size CSV: ${e.sizeCsv}`);
+        console.log(`outline CSV: ${e.outlineCsv}`);
+        return;
+      }
+      parseDriveOptions(input); // bad options fail before anything is contacted
+      if (flags.threads !== undefined)
+        reporter.log('--threads has no effect: ops are paced open-loop by one timer');
+      const soft = new AbortController();
+      const hard = new AbortController();
+      const onSigint = (): void => {
+        if (!soft.signal.aborted) {
+          reporter.log('^C: ending the cruise; deleting what is live (^C again stops at once)');
+          soft.abort();
+        } else hard.abort();
+      };
+      const onSigterm = (): void => hard.abort();
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigterm);
+      try {
+        const summary = await runDrive(input, {
+          kubeconfigPath: kubeconfigPath(flags.kubeconfig),
+          signal: soft.signal,
+          hardSignal: hard.signal,
+          log: (m) => reporter.log(m),
+          onProgress: (p) => reporter.progress(p),
+        });
+        reporter.end();
+        console.log(summaryLines(summary).join('\n'));
+      } finally {
+        reporter.end();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
+      }
+    });
+}
+
+function summaryLines(s: DriveSummary): string[] {
+  const c = s.phases.cruise;
+  const f = s.total.latency.fulfilmentFromPlanned;
+  const o = s.total.outcomes;
+  const ms = (v: number | null): string => (v === null ? '-' : `${v.toFixed(1)} ms`);
+  return [
+    `run ${s.runId} ${s.ending}: ${s.total.ops.issued}/${s.total.ops.planned} ops issued, ${s.total.ops.late} late, ${s.total.ops.dropped} dropped`,
+    `cruise: ${c.achievedRate.toFixed(2)} ops/s achieved of ${c.targetRate.toFixed(2)} planned`,
+    `outcomes: ${o.attempted} attempted = ${o.fulfilled} fulfilled + ${o.broken} broken + ${o.neverFulfilled} never fulfilled + ${o.createFailed} create failed`,
+    `fulfilment from planned: p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}, max ${ms(f.maxMs)}`,
+    `clock offset ${s.clock.offsetMs.toFixed(3)} ms +- ${s.clock.uncertaintyMs.toFixed(3)} ms`,
+  ];
+}
