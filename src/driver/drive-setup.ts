@@ -111,10 +111,23 @@ export async function waitSubnetsValidated(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 0;
+  let erringSince: number | undefined;
   for (;;) {
     const list = await client.listAll<Subnet>(kos('subnets', namespace), { labelSelector: selector });
     last = list.items.filter((s) => s.status?.validated === true).length;
     if (last >= expected) return;
+    // A conflict does not heal while the other subnet exists: fail soon, not at the timeout.
+    const conflict = list.items.find(
+      (s) => s.status?.validated !== true && (s.status?.errors?.length ?? 0) > 0,
+    );
+    erringSince = conflict === undefined ? undefined : (erringSince ?? Date.now());
+    if (conflict !== undefined && erringSince !== undefined && Date.now() - erringSince > 2000) {
+      throw new KosTestError({
+        what: 'a subnet of the run was refused by the subnet validator',
+        value: `${conflict.metadata.name ?? ''}: ${conflict.status?.errors?.[0] ?? ''}`,
+        fix: 'a kept run may use the same VNIs (same --seed): run kos-test cleanup, or use another --seed or --base-address',
+      });
+    }
     if (signal.aborted)
       throw new KosTestError({
         what: 'interrupted while waiting for the subnets to be validated',

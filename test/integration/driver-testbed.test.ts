@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { NetworkAttachment } from '../../src/api/kos-types.js';
+import { driveSummarySchema, type DriveSummary } from '../../src/driver/drive-summary.js';
+import { runDrive, type DriveOptionsInput } from '../../src/driver/run-drive.js';
+import { decodeHistogram, latencyHistogram, recordMs } from '../../src/measure/histogram.js';
+import { Testbed } from '../../src/testbed/supervisor/testbed.js';
+import { readAttachmentsCsv, type AttachmentRow } from '../support/drive-csv.js';
+
+const PHASES = ['warmup', 'cruise', 'cooldown'] as const;
+
+/** attempted = fulfilled + broken + neverFulfilled + createFailed, per phase and in total. */
+function assertAccounted(s: DriveSummary, rows: AttachmentRow[]): void {
+  for (const o of [...PHASES.map((p) => s.phases[p].outcomes), s.total.outcomes]) {
+    assert.equal(o.attempted, o.fulfilled + o.broken + o.neverFulfilled + o.createFailed, JSON.stringify(o));
+  }
+  for (const p of PHASES) {
+    const mine = rows.filter((r) => r.phase === p);
+    const o = s.phases[p].outcomes;
+    assert.equal(mine.length, o.attempted, `${p}: rows vs attempted`);
+    for (const k of ['fulfilled', 'broken', 'neverFulfilled', 'createFailed'] as const) {
+      assert.equal(mine.filter((r) => r.outcome === k).length, o[k], `${p}: ${k}`);
+    }
+    // No missing and no phantom samples: one per fulfilled attachment.
+    assert.equal(s.phases[p].latency.fulfilmentFromPlanned.count, o.fulfilled, `${p}: samples`);
+    assert.equal(s.phases[p].latency.fulfilmentFromSent.count, o.fulfilled);
+  }
+}
+
+/** The summary's histogram holds exactly the per-attachment values (HDR precision: 3 digits). */
+function assertSameDistribution(base64: string, valuesMs: number[]): void {
+  const h = decodeHistogram(base64);
+  const want = latencyHistogram();
+  for (const v of valuesMs) recordMs(want, v);
+  assert.equal(h.totalCount, valuesMs.length);
+  for (let p = 1; p <= 100; p++) {
+    const a = h.getValueAtPercentile(p);
+    const b = want.getValueAtPercentile(p);
+    assert.ok(Math.abs(a - b) <= Math.max(2, 0.002 * b), `p${p}: summary ${a} us, per-attachment ${b} us`);
+  }
+}
+
+describe('the driver on the embedded testbed', () => {
+  let dir: string;
+  let testbed: Testbed;
+  let kc: KubeConfig;
+  let seed = 100;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kos-test-drive-'));
+    testbed = await Testbed.up({
+      dir: join(dir, 'tb'),
+      config: { nca: 20, agentsPerGroup: 10, fabricDelay: '3ms' },
+    });
+    kc = new KubeConfig();
+    kc.loadFromFile(testbed.kubeconfigPath);
+  });
+  after(async () => {
+    await testbed.down();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const base = (runId: string): DriveOptionsInput => ({
+    runId,
+    outDir: join(dir, 'out'),
+    metricsPort: 0,
+    waitAfterDelete: 1000,
+    perAttachmentCsv: true,
+    // Each run its own VNIs (a seed's VNIs would conflict with a kept run's subnets).
+    seed: ++seed,
+  });
+
+  it('issues the cruise ops at the planned rate (within 1%), accounts for every attachment, and agrees with the server stamps', async (t) => {
+    const opts: DriveOptionsInput = {
+      ...base('rate'),
+      numNets: 4,
+      topNetSize: 20,
+      numAttachments: 200,
+      rate: 20,
+    };
+    const s = await runDrive(opts, { kubeconfigPath: testbed.kubeconfigPath });
+    driveSummarySchema.parse(s);
+    const c = s.phases.cruise;
+    const windowS = (c.window.endMs - c.window.startMs) / 1000;
+    t.diagnostic(
+      `cruise: ${c.ops.sentInWindow} ops sent in ${windowS.toFixed(3)} s (${c.achievedRate.toFixed(3)}/s), planned ${c.ops.planned} at ${c.targetRate}/s; late ${s.total.ops.late}`,
+    );
+    assert.equal(s.ending, 'completed');
+    // 42 slots, 200 creates: 2 x 158 cruise ops, 15.8 s at 20/s.
+    assert.equal(c.ops.planned, 316);
+    assert.ok(Math.abs(windowS - 15.8) < 1e-6, `cruise window ${windowS} s`);
+    assert.ok(
+      Math.abs((c.ops.sentInWindow ?? 0) - c.ops.planned) <= 0.01 * c.ops.planned,
+      `sent in window ${c.ops.sentInWindow}`,
+    );
+    assert.ok(Math.abs(c.achievedRate - 20) <= 0.2, `achieved ${c.achievedRate}/s`);
+    assert.equal(s.total.ops.issued, 400);
+    assert.equal(s.total.outcomes.attempted, 200);
+
+    const rows = await readAttachmentsCsv(join(dir, 'out', 'rate', 'attachments.csv'));
+    assertAccounted(s, rows);
+    // An attachment lives ~4 s; only on a badly overloaded machine would many die unfulfilled.
+    assert.ok(s.total.outcomes.fulfilled >= 0.8 * 200, `only ${s.total.outcomes.fulfilled} fulfilled`);
+
+    // Clock offset: the testbed shares this machine's clock, so the truth is 0.
+    t.diagnostic(`clock offset ${s.clock.offsetMs.toFixed(3)} +- ${s.clock.uncertaintyMs.toFixed(3)} ms`);
+    assert.ok(s.clock.samples >= 5);
+    assert.ok(Math.abs(s.clock.offsetMs) <= s.clock.uncertaintyMs + 1, 'offset beyond its uncertainty');
+    // The server's stamp of each fulfilment precedes the driver's sighting of it (the watch
+    // delivers after the write), within the offset's uncertainty.
+    const fulfilled = rows.filter((r) => r.outcome === 'fulfilled');
+    const delivery = fulfilled.map((r) => r.readyMs - (r.serverImplMs + s.clock.offsetMs));
+    for (const d of delivery)
+      assert.ok(d >= -(s.clock.uncertaintyMs + 1), `seen ${d.toFixed(3)} ms before the server stamped it`);
+    delivery.sort((a, b) => a - b);
+    t.diagnostic(
+      `watch delivery after the server stamp: p50 ${delivery[delivery.length >> 1]?.toFixed(1)} ms, max ${delivery.at(-1)?.toFixed(1)} ms`,
+    );
+    assertSameDistribution(
+      s.total.latency.fulfilmentFromPlanned.histogram,
+      fulfilled.map((r) => r.readyMs - r.plannedMs),
+    );
+    assertSameDistribution(
+      s.total.latency.serverFulfilment.histogram,
+      fulfilled.map((r) => r.serverImplMs + s.clock.offsetMs - r.sentMs),
+    );
+    assert.ok(
+      (s.total.latency.serverFulfilment.p50Ms ?? 0) <=
+        (s.total.latency.fulfilmentFromSent.p50Ms ?? 0) + s.clock.uncertaintyMs,
+    );
+
+    // The objects, read with the official client: labels and the precise create stamp.
+    const core = kc.makeApiClient(CoreV1Api);
+    const ns = await core.readNamespace({ name: 'rate' });
+    assert.equal(ns.metadata?.labels?.app, 'attachment-tput-driver');
+    assert.equal(ns.metadata?.labels?.runid, 'rate');
+    const text = await readFile(join(dir, 'out', 'rate', 'driver.metrics'), 'utf8');
+    const metric = (name: string): number | undefined => {
+      const m = new RegExp(`^${name}\\{runid="rate",shard="0/1"\\} (\\S+)$`, 'm').exec(text);
+      return m === null ? undefined : Number(m[1]);
+    };
+    assert.equal(metric('kos_driver_successful_creates'), 200);
+    assert.equal(metric('kos_driver_successful_deletes'), 200);
+    assert.equal(
+      metric('kos_driver_attachment_create_to_ready_latency_seconds_count'),
+      s.total.outcomes.fulfilled,
+    );
+  });
+
+  it('leaves the shock test’s attachments labelled, annotated and fulfilled (--wait-after-create)', async () => {
+    const s = await runDrive(
+      { ...base('shock'), numNets: 2, topNetSize: 10, numAttachments: 15, rate: 50, waitAfterCreate: 2000 },
+      { kubeconfigPath: testbed.kubeconfigPath },
+    );
+    assert.equal(s.total.ops.creates, 15);
+    assert.equal(s.total.ops.deletes, 0);
+    const kos = kc.makeApiClient(CustomObjectsApi);
+    const list = (await kos.listNamespacedCustomObject({
+      group: 'network.example.com',
+      version: 'v1alpha1',
+      namespace: 'shock',
+      plural: 'networkattachments',
+    })) as { items: NetworkAttachment[] };
+    assert.equal(list.items.length, 15);
+    for (const a of list.items) {
+      assert.equal(a.metadata.labels?.app, 'attachment-tput-driver');
+      assert.equal(a.metadata.labels?.runid, 'shock');
+      assert.match(
+        a.metadata.annotations?.['precise/createTimestamp'] ?? '',
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/,
+      );
+      assert.match(a.metadata.name ?? '', /^[0-9a-f]{6}-\d+$/);
+      assert.ok(a.status?.ifcName !== undefined, `${a.metadata.name} not fulfilled`);
+    }
+    assert.equal(s.total.outcomes.fulfilled, 15);
+  });
+
+  it('an agent group stalled for 3 s shows in the from-planned histogram with exactly one sample per fulfilled attachment', async (t) => {
+    const group = testbed.status().processes.find((p) => p.name === 'comp-group1');
+    assert.ok(group !== undefined && group.nodes === 10, 'comp-group1 holds comp10..comp19');
+    const stalledNodes = new Set(Array.from({ length: 10 }, (_, k) => `comp${10 + k}`));
+    let stopWall = 0;
+    let contWall = 0;
+    let stall: Promise<void> | undefined;
+    const s = await runDrive(
+      { ...base('stall'), numNets: 2, topNetSize: 40, numAttachments: 200, rate: 20 },
+      {
+        kubeconfigPath: testbed.kubeconfigPath,
+        progressIntervalMs: 100,
+        onProgress: (p) => {
+          if (p.phase !== 'cruise' || stall !== undefined) return;
+          stall = (async () => {
+            await new Promise((r) => setTimeout(r, 1000));
+            stopWall = Date.now();
+            process.kill(group.pid, 'SIGSTOP');
+            try {
+              await new Promise((r) => setTimeout(r, 3000));
+            } finally {
+              process.kill(group.pid, 'SIGCONT');
+              contWall = Date.now();
+            }
+          })();
+        },
+      },
+    );
+    await stall;
+    assert.ok(stopWall > 0 && contWall - stopWall >= 3000, 'the stall did not happen');
+    const rows = await readAttachmentsCsv(join(dir, 'out', 'stall', 'attachments.csv'));
+    assertAccounted(s, rows);
+    // Created during the stall on a stopped agent: not fulfilled before the agent went on.
+    const hit = rows.filter(
+      (r) => stalledNodes.has(r.node) && r.sentMs >= stopWall + 100 && r.sentMs <= contWall - 100,
+    );
+    t.diagnostic(
+      `${hit.length} attachments created on stalled agents; outcomes ${JSON.stringify(s.total.outcomes)}`,
+    );
+    assert.ok(hit.length >= 5, 'too few attachments hit the stall to tell');
+    for (const r of hit) {
+      if (r.outcome === 'fulfilled')
+        assert.ok(r.readyMs >= contWall - 5, `${r.name} fulfilled during the stall`);
+    }
+    // Every fulfilled attachment is one sample, with its own latency; deleted-before-fulfilled
+    // ones (neverFulfilled) add none.
+    const fulfilled = rows.filter((r) => r.outcome === 'fulfilled');
+    assertSameDistribution(
+      s.total.latency.fulfilmentFromPlanned.histogram,
+      fulfilled.map((r) => r.readyMs - r.plannedMs),
+    );
+    // At least the K attachments planned >= 1 s before the agents went on again are >= 1 s late,
+    // so the histogram's top K samples are too.
+    const k = hit.filter((r) => r.outcome === 'fulfilled' && contWall - r.plannedMs >= 1000).length;
+    const h = decodeHistogram(s.total.latency.fulfilmentFromPlanned.histogram);
+    const n = h.totalCount;
+    assert.ok(k >= 3, `only ${k} attachments waited 1 s or more for the stalled agents`);
+    assert.ok(
+      h.getValueAtPercentile((100 * (n - k + 0.5)) / n) >= 999_000,
+      'the stalled samples are not in the histogram',
+    );
+    assert.ok(
+      (s.total.latency.fulfilmentFromPlanned.maxMs ?? 0) >= 2000,
+      'the stall is not in the histogram',
+    );
+  });
+});
