@@ -55,6 +55,7 @@ export async function runDriverLocal(ctx: BenchContext): Promise<BenchReport> {
           method: 'POST',
           body: attachmentJson('ac-1', 'echo-node-0'),
         },
+        searchFrom: 2000,
         maxRate: 64_000,
         cpuRate: 5000,
       },

@@ -19,7 +19,8 @@ export interface DriverTarget {
   pids: Record<string, number>;
   /** What autocannon sends: the same create the driver sends. */
   autocannon: { url: string; method: 'POST'; body: string };
-  /** Highest rate the search tries. */
+  /** First and highest rate the search tries. */
+  searchFrom: number;
   maxRate: number;
   /** Rate of the create-only run that prices a create+observe. */
   cpuRate: number;
@@ -48,8 +49,10 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
       target.kubeconfigPath,
       {
         runId: `bench-${target.name}-${++seed}`,
-        // Every run its own VNIs: a kept run's subnets would refuse the same ones.
         seed,
+        // Every run its own address block: VNIs repeat across seeds (32 first VNIs), and a kept
+        // run's subnet refuses an overlapping block of the same VNI.
+        baseAddress: `10.${seed % 250}.0.0`,
         numNets: 10,
         topNetSize: 100,
         numAttachments: Math.max(300, Math.round((rate * runSeconds) / 2)),
@@ -86,7 +89,7 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
 
   ctx.log(`${target.name}: highest sustained rate`);
   const search = await highestSustained(
-    Math.min(2000, target.maxRate),
+    target.searchFrom,
     target.maxRate,
     (rate) => run(rate, {}, 3),
     (m) => {

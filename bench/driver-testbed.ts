@@ -46,6 +46,7 @@ export async function runDriverTestbed(ctx: BenchContext): Promise<BenchReport> 
         kubeconfigPath: testbed.kubeconfigPath,
         pids: Object.fromEntries(status.processes.filter((p) => p.running).map((p) => [p.name, p.pid])),
         autocannon: { url: `${base}${attachmentsPath(AC_NAMESPACE)}`, method: 'POST', body },
+        searchFrom: 500,
         maxRate: 16_000,
         cpuRate: 1000,
       },
