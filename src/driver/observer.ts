@@ -62,13 +62,14 @@ export class AttachmentObserver {
       labelSelector: this.opts.labelSelector,
     });
     for (const a of list.items) this.see(a);
-    this.resourceVersion = list.metadata.resourceVersion ?? '';
+    this.resourceVersion = list.metadata.resourceVersion;
   }
 
   private async run(): Promise<void> {
     let backoff = 100;
     const signal = this.abort.signal;
-    while (!signal.aborted) {
+    const stopped = (): boolean => signal.aborted;
+    while (!stopped()) {
       try {
         await this.opts.client.watch(
           this.ref,
@@ -79,7 +80,7 @@ export class AttachmentObserver {
             timeoutSeconds: 300,
           },
           (e) => {
-            const rv = e.object.metadata?.resourceVersion;
+            const rv = (e.object.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
             if (e.type === 'ERROR') throw new WatchGone();
             if (rv !== undefined) this.resourceVersion = rv;
             if (e.type === 'ADDED' || e.type === 'MODIFIED')
@@ -89,7 +90,7 @@ export class AttachmentObserver {
         );
         backoff = 100;
       } catch (e: unknown) {
-        if (signal.aborted) return;
+        if (stopped()) return;
         if (e instanceof WatchGone || isGone(e)) {
           this.opts.log?.('attachment watch: 410 Gone, re-listing');
           await this.relist().catch(() => undefined);

@@ -74,10 +74,9 @@ export class OpExecutor {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private track(p: Promise<void>): Promise<void> {
+  private track(p: Promise<void>): void {
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
-    return p;
   }
 
   private sentOp(phase: number, planned: number, t: number, kind: 'create' | 'delete'): void {

@@ -238,12 +238,16 @@ async function execute(r: Run): Promise<DriveSummary> {
     clock,
     log: r.log,
     events: {
-      addressed: (i, now) => r.metrics.createToAddressed.observe((now - (book.sent[i] ?? now)) / 1000),
+      addressed: (i, now) => {
+        r.metrics.createToAddressed.observe((now - (book.sent[i] ?? now)) / 1000);
+      },
       ready: (i, now) => {
         r.metrics.createToReady.observe((now - (book.sent[i] ?? now)) / 1000);
         recordMs(live, now - (book.planned[i] ?? now));
       },
-      broken: (i, now) => r.metrics.createToBroken.observe((now - (book.sent[i] ?? now)) / 1000),
+      broken: (i, now) => {
+        r.metrics.createToBroken.observe((now - (book.sent[i] ?? now)) / 1000);
+      },
     },
   });
   await observer.start();
@@ -418,6 +422,13 @@ async function writeOutputs(
 function abortPromise(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
   });
 }

@@ -136,8 +136,9 @@ describe('the driver on the embedded testbed', () => {
     // The objects, read with the official client: labels and the precise create stamp.
     const core = kc.makeApiClient(CoreV1Api);
     const ns = await core.readNamespace({ name: 'rate' });
-    assert.equal(ns.metadata?.labels?.app, 'attachment-tput-driver');
-    assert.equal(ns.metadata?.labels?.runid, 'rate');
+    const nsLabels = ns.metadata?.labels ?? {};
+    assert.equal(nsLabels.app, 'attachment-tput-driver');
+    assert.equal(nsLabels.runid, 'rate');
     const text = await readFile(join(dir, 'out', 'rate', 'driver.metrics'), 'utf8');
     const metric = (name: string): number | undefined => {
       const m = new RegExp(`^${name}\\{runid="rate",shard="0/1"\\} (\\S+)$`, 'm').exec(text);
@@ -167,8 +168,9 @@ describe('the driver on the embedded testbed', () => {
     })) as { items: NetworkAttachment[] };
     assert.equal(list.items.length, 15);
     for (const a of list.items) {
-      assert.equal(a.metadata.labels?.app, 'attachment-tput-driver');
-      assert.equal(a.metadata.labels?.runid, 'shock');
+      const labels = a.metadata.labels ?? {};
+      assert.equal(labels.app, 'attachment-tput-driver');
+      assert.equal(labels.runid, 'shock');
       assert.match(
         a.metadata.annotations?.['precise/createTimestamp'] ?? '',
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/,

@@ -27,11 +27,11 @@ describe('clock offset from bracketed write stamps', () => {
       );
       assert.equal(r.samples, 5);
       assert.ok(
-        Math.abs(r.offsetMs - c.skew) <= r.uncertaintyMs + 1e-9,
+        Math.abs(r.offsetMs - c.skew) <= r.uncertaintyMs + 1e-3,
         `offset ${r.offsetMs} +- ${r.uncertaintyMs}`,
       );
       assert.ok(
-        Math.abs(r.uncertaintyMs - (c.up + c.down) / 2) < 1e-9,
+        Math.abs(r.uncertaintyMs - (c.up + c.down) / 2) < 1e-3,
         'uncertainty is half the best round trip',
       );
     });

@@ -46,7 +46,9 @@ describe('the open-loop pacer', () => {
         order,
         Array.from({ length: 500 }, (_, i) => i),
       );
-      sent.forEach((t, i) => assert.ok(t >= i * gap && t - i * gap <= 1 + c.overshoot, `op ${i} at ${t}`));
+      sent.forEach((t, i) => {
+        assert.ok(t >= i * gap && t - i * gap <= 1 + c.overshoot, `op ${i} at ${t}`);
+      });
     });
   }
 

@@ -125,5 +125,5 @@ export function driveOptionsFromFlags(f: DriveFlags): DriveOptionsInput {
     ['lateThresholdMs', durationFlag('--late-threshold', f.lateThreshold)],
     ['connections', numberFlag('--connections', f.connections)],
   ];
-  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as DriveOptionsInput;
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }

@@ -69,7 +69,9 @@ export function registerDriveCommand(program: Command): void {
           soft.abort();
         } else hard.abort();
       };
-      const onSigterm = (): void => hard.abort();
+      const onSigterm = (): void => {
+        hard.abort();
+      };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
       try {
@@ -77,8 +79,12 @@ export function registerDriveCommand(program: Command): void {
           ...driveTarget(flags.kubeconfig),
           signal: soft.signal,
           hardSignal: hard.signal,
-          log: (m) => reporter.log(m),
-          onProgress: (p) => reporter.progress(p),
+          log: (m) => {
+            reporter.log(m);
+          },
+          onProgress: (p) => {
+            reporter.progress(p);
+          },
         });
         reporter.end();
         console.log(summaryLines(summary).join('\n'));

@@ -13,7 +13,8 @@ export function generateRunId(wallMs: number, random: Random): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   let tail = '';
-  for (let i = 0; i < 4; i++) tail += alphabet[Math.floor(random() * alphabet.length) % alphabet.length];
+  for (let i = 0; i < 4; i++)
+    tail += alphabet[Math.floor(random() * alphabet.length) % alphabet.length] ?? 'x';
   return `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}-${two(d.getUTCHours())}${two(d.getUTCMinutes())}-${tail}`;
 }
 
