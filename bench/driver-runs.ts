@@ -11,9 +11,11 @@ import { writeFileAtomic } from '../src/util/atomic-write.js';
 import { KosTestError } from '../src/util/errors.js';
 import type { AutocannonResult, AutocannonSpec } from './autocannon-worker.js';
 import type { DriverWorkerResult, DriverWorkerSpec } from './driver-worker.js';
+import type { PacerProbeResult } from './pacer-probe.js';
 
 const DRIVER_WORKER = fileURLToPath(new URL('./driver-worker.js', import.meta.url));
 const AUTOCANNON_WORKER = fileURLToPath(new URL('./autocannon-worker.js', import.meta.url));
+const PACER_PROBE = fileURLToPath(new URL('./pacer-probe.js', import.meta.url));
 
 let runs = 0;
 
@@ -39,6 +41,25 @@ async function inChild<T>(name: string, main: string, dir: string, spec: object)
       value: `exit ${String(exit.code ?? exit.signal)}`,
       fix: `see ${logFile}`,
     });
+  }
+}
+
+/** The pacer alone at `rate` for `seconds`, in its own process (see pacer-probe.ts). */
+export async function pacerProbe(dir: string, rate: number, seconds: number): Promise<PacerProbeResult> {
+  const n = ++runs;
+  const resultPath = join(dir, `pacer-probe-${n}.json`);
+  const logFile = join(dir, `pacer-probe-${n}.log`);
+  const child = spawnManaged({
+    name: `pacer-probe-${n}`,
+    command: process.execPath,
+    args: [PACER_PROBE, String(rate), String(seconds), resultPath],
+    logFile,
+  });
+  await child.exited;
+  try {
+    return JSON.parse(await readFile(resultPath, 'utf8')) as PacerProbeResult;
+  } catch {
+    throw new KosTestError({ what: 'the pacer probe wrote no result', fix: `see ${logFile}` });
   }
 }
 

@@ -8,7 +8,8 @@
 import type { DriveOptionsInput } from '../src/driver/run-drive.js';
 import { microsEach, perSecond } from './bench-kit.js';
 import type { BenchContext } from './benchmark.js';
-import { autocannonRun, driverRun, highestSustained, type DriverRun } from './driver-runs.js';
+import { autocannonRun, driverRun, highestSustained, pacerProbe, type DriverRun } from './driver-runs.js';
+import type { PacerProbeResult } from './pacer-probe.js';
 import { check, type BenchReport, type Check, type Measure } from './report.js';
 
 export interface DriverTarget {
@@ -73,10 +74,12 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
   const acRate = perSecond(ac.requests, ac.seconds);
   const acCpu = microsEach(ac.cpu.autocannon ?? 0, ac.requests);
 
-  const lateness: { rate: number; run: DriverRun }[] = [];
+  const lateness: { rate: number; run: DriverRun; alone: PacerProbeResult }[] = [];
   for (const rate of LATENCY_RATES) {
-    ctx.log(`${target.name}: lateness at ${rate} ops/s`);
-    lateness.push({ rate, run: await run(rate, {}) });
+    ctx.log(`${target.name}: lateness at ${rate} ops/s, beside the pacer alone`);
+    // The probe spans the driver's setup and its paced part: the same moments, the same load.
+    const [r, alone] = await Promise.all([run(rate, {}), pacerProbe(dir, rate, seconds + 3)]);
+    lateness.push({ rate, run: r, alone });
   }
   ctx.log(`${target.name}: CPU per create+observe, create-only at ${target.cpuRate}/s`);
   const cpuRun = await run(target.cpuRate, {
@@ -112,10 +115,17 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
     },
     { label: 'highest sustained driver rate', value: search.rate, unit: 'ops/s', digits: 0 },
   ];
-  for (const { rate, run: r } of lateness) {
+  for (const { rate, run: r, alone } of lateness) {
     const l = r.summary.total.latency.lateness;
     const c = r.summary.phases.cruise;
     measures.push(
+      {
+        label: `${rate}/s: pacer alone (same time, own process): lateness p50`,
+        value: alone.p50Ms ?? NaN,
+        unit: 'ms',
+        digits: 3,
+      },
+      { label: `${rate}/s: pacer alone: lateness p99`, value: alone.p99Ms ?? NaN, unit: 'ms', digits: 3 },
       { label: `${rate}/s: cruise achieved rate`, value: c.achievedRate, unit: 'ops/s' },
       { label: `${rate}/s: lateness max`, value: l.maxMs ?? NaN, unit: 'ms', digits: 2 },
       {
@@ -163,8 +173,9 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
     checks,
     details: {
       autocannon: ac,
-      lateness: lateness.map(({ rate, run: r }) => ({
+      lateness: lateness.map(({ rate, run: r, alone }) => ({
         rate,
+        alone,
         window: r.window,
         total: r.summary.total.ops,
         latency: r.summary.total.latency,
