@@ -25,6 +25,8 @@ export interface DriverTarget {
   maxRate: number;
   /** Rate of the create-only run that prices a create+observe. */
   cpuRate: number;
+  /** Called after each driver run with its run id (the testbed deletes the run's objects). */
+  afterRun?: (runId: string) => Promise<void>;
 }
 
 const LATENCY_RATES = [1000, 5000] as const;
@@ -44,12 +46,13 @@ function groups(
 export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Promise<BenchReport> {
   const seconds = ctx.options.seconds ?? 4;
   const dir = ctx.workDir;
-  const run = (rate: number, extra: DriveOptionsInput, runSeconds = seconds): Promise<DriverRun> =>
-    driverRun(
+  const run = async (rate: number, extra: DriveOptionsInput, runSeconds = seconds): Promise<DriverRun> => {
+    const runId = `bench-${target.name}-${++seed}`;
+    const r = await driverRun(
       dir,
       target.kubeconfigPath,
       {
-        runId: `bench-${target.name}-${++seed}`,
+        runId,
         seed,
         // Every run its own address block: VNIs repeat across seeds (32 first VNIs), and a kept
         // run's subnet refuses an overlapping block of the same VNI.
@@ -63,6 +66,9 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
       },
       target.pids,
     );
+    await target.afterRun?.(runId);
+    return r;
+  };
 
   ctx.log(`${target.name}: autocannon closed-loop, ${CONNECTIONS} connections, ${seconds} s`);
   const ac = await autocannonRun(dir, {
