@@ -1,8 +1,10 @@
 /**
- * Open-loop pacing: one timer that wakes every millisecond and fires every operation that has
- * come due, never waiting for earlier ones to finish (one timer per operation drifts badly; see
- * machine-facts.md). How late each operation fired is recorded, so a driver that fell behind shows.
+ * Open-loop pacing for the benchmarks: a steady rate for a number of seconds, on the driver's
+ * own pacer (src/driver/pacer.ts: one timer that fires every op that has come due, never
+ * waiting for earlier ones). How late each operation fired is recorded, so a bench that fell
+ * behind shows.
  */
+import { pace as paceOps } from '../src/driver/pacer.js';
 import { latencyHistogram, type Histogram } from './bench-kit.js';
 
 export interface PaceOptions {
@@ -24,38 +26,23 @@ export interface PaceResult {
   lateness: Histogram;
 }
 
-/** Operations due `elapsedMs` after the start at `ratePerSecond` (the first is due at once). */
-export function dueBy(elapsedMs: number, ratePerSecond: number, total: number): number {
-  if (elapsedMs < 0) return 0;
-  return Math.min(total, Math.floor((elapsedMs * ratePerSecond) / 1000) + 1);
-}
-
-export function pace(opts: PaceOptions): Promise<PaceResult> {
+export async function pace(opts: PaceOptions): Promise<PaceResult> {
   const now = opts.nowMs ?? (() => performance.now());
   const total = Math.round(opts.ratePerSecond * opts.seconds);
   const interval = 1000 / opts.ratePerSecond;
   const lateness = latencyHistogram();
   const start = now();
-  let fired = 0;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      try {
-        const t = now();
-        const due = dueBy(t - start, opts.ratePerSecond, total);
-        while (fired < due) {
-          lateness.recordValue(Math.max(0, Math.round((t - (start + fired * interval)) * 1000)));
-          fired++;
-          opts.fire();
-        }
-        if (fired >= total) {
-          resolve({ fired, seconds: (t - start) / 1000, lateness });
-          return;
-        }
-        setTimeout(tick, opts.tickMs ?? 1);
-      } catch (e: unknown) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    };
-    tick();
+  let last = start;
+  const r = await paceOps({
+    count: total,
+    dueAt: (i) => start + i * interval,
+    fire: (i, t) => {
+      lateness.recordValue(Math.max(0, Math.round((t - (start + i * interval)) * 1000)));
+      last = t;
+      opts.fire();
+    },
+    clock: { now },
+    ...(opts.tickMs === undefined ? {} : { tickMs: opts.tickMs }),
   });
+  return { fired: r.fired, seconds: (last - start) / 1000, lateness };
 }

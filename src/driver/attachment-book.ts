@@ -12,10 +12,19 @@ export const STATE_DELETE_SENT = 8;
 export const STATE_DELETED = 16;
 export const STATE_DELETE_FAILED = 32;
 
+/** Where the plan puts each attachment's create; the book derives planned times from it. */
+export interface BookSchedule {
+  /** Due time of the create of attachment `id`, ms after the start. */
+  createDueMs(id: number): number;
+  /** Phase (PHASE_*) of that create. */
+  createPhase(id: number): number;
+}
+
 export class AttachmentBook {
+  /** The run's start on the monotonic clock (set once the start time is chosen). */
+  startMs = 0;
   /** Create counters of the tracked attachments, ascending (this shard's). */
   readonly ids: Int32Array;
-  readonly planned: Float64Array;
   readonly sent: Float64Array;
   /** Create response received. */
   readonly created: Float64Array;
@@ -31,14 +40,13 @@ export class AttachmentBook {
   readonly node: Uint16Array | Uint32Array;
   /** STATE_* bits. */
   readonly state: Uint8Array;
-  /** Phase of the create op (PHASE_*). */
-  readonly phase: Uint8Array;
+  private readonly schedule: BookSchedule;
 
-  constructor(ids: Int32Array, nodes: number) {
+  constructor(ids: Int32Array, nodes: number, schedule: BookSchedule) {
+    this.schedule = schedule;
     const n = ids.length;
     this.ids = ids;
     const times = (): Float64Array => new Float64Array(n).fill(Number.NaN);
-    this.planned = times();
     this.sent = times();
     this.created = times();
     this.addressed = times();
@@ -47,7 +55,15 @@ export class AttachmentBook {
     this.serverImpl = times();
     this.node = nodes <= 0xffff ? new Uint16Array(n) : new Uint32Array(n);
     this.state = new Uint8Array(n);
-    this.phase = new Uint8Array(n);
+  }
+
+  /** The create's planned time on the monotonic clock (derived, so it costs no bytes). */
+  plannedOf(i: number): number {
+    return this.startMs + this.schedule.createDueMs(this.ids[i] ?? 0);
+  }
+
+  phaseOf(i: number): number {
+    return this.schedule.createPhase(this.ids[i] ?? 0);
   }
 
   get size(): number {
@@ -80,7 +96,6 @@ export class AttachmentBook {
   bytes(): number {
     const arrays = [
       this.ids,
-      this.planned,
       this.sent,
       this.created,
       this.addressed,
@@ -89,7 +104,6 @@ export class AttachmentBook {
       this.serverImpl,
       this.node,
       this.state,
-      this.phase,
     ];
     return arrays.reduce((sum, a) => sum + a.byteLength, 0);
   }

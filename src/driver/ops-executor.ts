@@ -100,8 +100,6 @@ export class OpExecutor {
     const a = book.ids[i] ?? 0;
     const node = this.o.pickNode();
     book.node[i] = node;
-    book.planned[i] = planned;
-    book.phase[i] = phase;
     const body = {
       apiVersion: 'network.example.com/v1alpha1',
       kind: 'NetworkAttachment',

@@ -51,9 +51,9 @@ export function attachmentsCsv(
       [
         attachmentName(plan, book.ids[i] ?? 0),
         nodes[book.node[i] ?? 0] ?? '',
-        phases[book.phase[i] ?? 0],
+        phases[book.phaseOf(i)],
         outcome,
-        t(book.planned[i]),
+        t(book.plannedOf(i)),
         t(book.sent[i]),
         t(book.created[i]),
         t(book.addressed[i]),

@@ -36,7 +36,7 @@ import { attachmentsCsv, OUTPUT_FILES, opsTimesCsv, writeSizeCsvs, writeSummary 
 import { pace } from './pacer.js';
 import { newPhaseStats } from './phase-stats.js';
 import { nodePicker } from './placement.js';
-import { planDrive, type DrivePlan } from './plan/drive-plan.js';
+import { bookSchedule, planDrive, type DrivePlan } from './plan/drive-plan.js';
 import { OP_CREATE, PHASE_COOLDOWN } from './plan/op-plan.js';
 import { seededRandom } from './plan/prng.js';
 import { generateRunId } from './plan/run-id.js';
@@ -115,7 +115,11 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
   const seed = options.seed ?? Math.floor(Math.random() * 0xffffffff);
   const runId = options.runId ?? generateRunId(clock.wallMs(), Math.random);
   const plan = planFor(options, seed);
-  const dir = join(options.outDir, runId);
+  // Shards of one run share the run id; each writes its own directory under it.
+  const dir =
+    plan.shard.count === 1
+      ? join(options.outDir, runId)
+      : join(options.outDir, runId, `shard-${plan.shard.index}`);
   const config: Record<string, unknown> = { ...options, runId, seed };
 
   const source = deps.kubeConfig ?? deps.kubeconfigPath;
@@ -227,7 +231,7 @@ async function execute(r: Run): Promise<DriveSummary> {
     `clock offset ${clockOffset.offsetMs.toFixed(3)} ms +- ${clockOffset.uncertaintyMs.toFixed(3)} ms (${clockOffset.samples} probes)`,
   );
 
-  const book = new AttachmentBook(plan.mine.attachments, r.nodes.length);
+  const book = new AttachmentBook(plan.mine.attachments, r.nodes.length, bookSchedule(plan));
   const stats = newPhaseStats();
   const live = latencyHistogram();
   const observer = new AttachmentObserver({
@@ -243,7 +247,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       },
       ready: (i, now) => {
         r.metrics.createToReady.observe((now - (book.sent[i] ?? now)) / 1000);
-        recordMs(live, now - (book.planned[i] ?? now));
+        recordMs(live, now - book.plannedOf(i));
       },
       broken: (i, now) => {
         r.metrics.createToBroken.observe((now - (book.sent[i] ?? now)) / 1000);
@@ -254,6 +258,7 @@ async function execute(r: Run): Promise<DriveSummary> {
 
   const startAtWall = options.startAtMs ?? clock.wallMs() + 200;
   const start = monoAnchor + (startAtWall - wallAnchor);
+  book.startMs = start;
   if (start < clock.now() - 1000)
     r.log(`the start time is ${(clock.now() - start).toFixed(0)} ms past: early ops will be late`);
   const b = plan.boundaries;

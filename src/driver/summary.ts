@@ -66,7 +66,7 @@ export function buildSummary(input: SummaryInput): DriveSummary {
   for (let i = 0; i < book.size; i++) {
     const outcome = outcomeOf(book, i, input.graceMs);
     if (outcome === 'notAttempted') continue;
-    const p = book.phase[i] ?? 0;
+    const p = book.phaseOf(i);
     const o = outcomes[p] as OutcomeCounts;
     const h = ends[p] as EndHistograms;
     o.attempted++;
@@ -76,7 +76,7 @@ export function buildSummary(input: SummaryInput): DriveSummary {
     if (!Number.isNaN(addressed)) recordMs(h.toAddressed, addressed - sent);
     if (outcome !== 'fulfilled') continue;
     const ready = book.ready[i] ?? 0;
-    recordMs(h.fromPlanned, ready - (book.planned[i] ?? 0));
+    recordMs(h.fromPlanned, ready - book.plannedOf(i));
     recordMs(h.fromSent, ready - sent);
     const server = book.serverImpl[i] ?? Number.NaN;
     if (!Number.isNaN(server)) recordMs(h.server, server + input.clock.offsetMs - input.wallOf(sent));

@@ -247,4 +247,40 @@ describe('the driver on the embedded testbed', () => {
       'the stall is not in the histogram',
     );
   });
+
+  it('two shards with a shared start run the unsharded plan between them, each at half the rate', async (t) => {
+    const startAtMs = Date.now() + 10_000;
+    const shard = (index: number): Promise<DriveSummary> =>
+      runDrive(
+        {
+          ...base('shards'),
+          seed: 555,
+          numNets: 3,
+          topNetSize: 12,
+          numAttachments: 120,
+          rate: 20,
+          shard: { index, count: 2 },
+          startAtMs,
+        },
+        { kubeconfigPath: testbed.kubeconfigPath },
+      );
+    const [a, b] = await Promise.all([shard(0), shard(1)]);
+    for (const s of [a, b]) {
+      const c = s.phases.cruise;
+      t.diagnostic(
+        `shard ${s.shard.indices.join()}: ${c.ops.sentInWindow}/${c.ops.planned} cruise ops at ${c.achievedRate.toFixed(2)}/s`,
+      );
+      assert.equal(s.phases.warmup.window.startMs, startAtMs);
+      assert.ok(Math.abs((c.ops.sentInWindow ?? 0) - c.ops.planned) <= Math.max(1, 0.01 * c.ops.planned));
+      const rows = await readAttachmentsCsv(
+        join(dir, 'out', 'shards', `shard-${s.shard.indices[0] ?? 0}`, 'attachments.csv'),
+      );
+      assertAccounted(s, rows);
+    }
+    assert.deepEqual(a.phases.cruise.window, b.phases.cruise.window);
+    assert.equal(a.total.outcomes.attempted + b.total.outcomes.attempted, 120);
+    assert.equal(a.total.ops.planned + b.total.ops.planned, 240);
+    assert.equal(a.total.ops.issued + b.total.ops.issued, 240);
+    assert.ok(Math.abs(a.phases.cruise.targetRate - 10) < 1 && Math.abs(b.phases.cruise.targetRate - 10) < 1);
+  });
 });

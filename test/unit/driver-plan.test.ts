@@ -6,6 +6,7 @@ import {
   attachmentIndexOf,
   attachmentName,
   attachmentVni,
+  createOpOf,
   planDrive,
   type PlanInput,
 } from '../../src/driver/plan/drive-plan.js';
@@ -247,6 +248,22 @@ describe('dealing slots into warm-up, cruise and cool-down', () => {
         }
       }
       assert.ok(state.every((s) => s === 2));
+    });
+  }
+  for (const c of [
+    { n: 450, createOnly: false },
+    { n: 100, createOnly: false },
+    { n: 40, createOnly: true },
+  ]) {
+    it(`createOpOf finds the create of every attachment (${c.n} creates${c.createOnly ? ', shock test' : ''})`, () => {
+      const plan = planDrive({ ...base, numAttachments: c.n, createOnly: c.createOnly });
+      let creates = 0;
+      for (let k = 0; k < plan.seq.kind.length; k++) {
+        if (plan.seq.kind[k] !== OP_CREATE) continue;
+        creates++;
+        assert.equal(createOpOf(plan, plan.seq.attachment[k] ?? -1), k);
+      }
+      assert.equal(creates, c.n);
     });
   }
   it('the shock test (createOnly) plans creates only', () => {

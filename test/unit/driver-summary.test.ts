@@ -80,14 +80,14 @@ const cases = [
 ] as const;
 
 function bookOf(): AttachmentBook {
+  // Create i is due at 100 i - 2 ms, in warm-up (even i) or cruise (odd i).
   const book = new AttachmentBook(
     Int32Array.from({ length: cases.length }, (_, i) => i),
     3,
+    { createDueMs: (id) => 100 * id - 2, createPhase: (id) => id % 2 },
   );
   cases.forEach((c, i) => {
-    book.phase[i] = i % 2; // warm-up and cruise
     if (Number.isNaN(c.sent)) return;
-    book.planned[i] = 100 * i - 2;
     book.sent[i] = 100 * i + c.sent;
     book.mark(i, STATE_CREATE_SENT);
     if (c.failed) book.mark(i, STATE_CREATE_FAILED);
@@ -107,7 +107,9 @@ function bookOf(): AttachmentBook {
 describe('outcome accounting', () => {
   const book = bookOf();
   cases.forEach((c, i) => {
-    it(`${c.name} -> ${c.want}`, () => assert.equal(outcomeOf(book, i, 1000), c.want));
+    it(`${c.name} -> ${c.want}`, () => {
+      assert.equal(outcomeOf(book, i, 1000), c.want);
+    });
   });
 
   it('the summary adds up: attempted = the four outcomes, one fulfilment sample per fulfilled attachment', () => {
@@ -154,16 +156,18 @@ describe('outcome accounting', () => {
   });
 });
 
+const noSchedule = { createDueMs: () => 0, createPhase: () => 0 };
+
 describe('the attachment book', () => {
   it('finds a shard’s attachments by create counter without a map', () => {
-    const book = new AttachmentBook(Int32Array.from([3, 8, 9, 20]), 10);
+    const book = new AttachmentBook(Int32Array.from([3, 8, 9, 20]), 10, noSchedule);
     assert.deepEqual(
       [3, 8, 9, 20, 0, 10, 21].map((id) => book.indexOf(id)),
       [0, 1, 2, 3, -1, -1, -1],
     );
   });
-  it('holds 64 bytes per tracked attachment (id, 7 times, node, state, phase)', () => {
-    const book = new AttachmentBook(new Int32Array(1_000_000), 1800);
-    assert.equal(book.bytesPerAttachment(), 4 + 7 * 8 + 2 + 1 + 1);
+  it('holds 55 bytes per tracked attachment (id, 6 times, node, state); planned times are derived', () => {
+    const book = new AttachmentBook(new Int32Array(1_000_000), 1800, noSchedule);
+    assert.equal(book.bytesPerAttachment(), 4 + 6 * 8 + 2 + 1);
   });
 });

@@ -91,6 +91,26 @@ export function planDrive(input: PlanInput): DrivePlan {
   };
 }
 
+/**
+ * The op that creates attachment a: warm-up creates are ops 0..fill-1; in cruise each create
+ * follows its slot's delete; the shock test is all creates.
+ */
+export function createOpOf(plan: DrivePlan, a: number): number {
+  const fill = plan.seq.phaseStart[1];
+  return a < fill ? a : fill + 2 * (a - fill) + 1;
+}
+
+/** Its due time (ms after the start) and phase, as the attachment book reads them. */
+export function bookSchedule(plan: DrivePlan): {
+  createDueMs(a: number): number;
+  createPhase(a: number): number;
+} {
+  return {
+    createDueMs: (a) => plan.due[createOpOf(plan, a)] ?? 0,
+    createPhase: (a) => plan.seq.phase[createOpOf(plan, a)] ?? 0,
+  };
+}
+
 /** VNI of the attachment's VN. */
 export function attachmentVni(plan: DrivePlan, a: number): number {
   return plan.networks[plan.slotNetwork[plan.seq.createSlot[a] ?? 0] ?? 0]?.vni ?? 0;
