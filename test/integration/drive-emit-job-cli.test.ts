@@ -88,14 +88,13 @@ describe('kos-test drive --emit-job', () => {
       .find((o): o is IJob => o.kind === 'Job');
     const args = job?.spec?.template.spec?.containers[0]?.args ?? [];
     for (const k of [0, 1]) {
-      const pod = args.map((a) =>
-        a.replaceAll('$(JOB_COMPLETION_INDEX)', String(k)).replace(/^\/out\//, `${dir}/`),
-      );
+      const pod = args.map((a) => a.replaceAll('$(JOB_COMPLETION_INDEX)', String(k)).replace(/^\/out$/, dir));
       // --estimate: the real drive command parses every flag, plans, and creates nothing.
       const e = await kosTest(...pod, '--estimate');
       assert.equal(e.code, 0, e.stderr);
       assert.match(e.stdout, /POP 8 in 3 VNs/);
-      assert.deepEqual(await readdir(join(dir, `shard-${k}`)), ['emit-two']);
+      assert.equal(pod[pod.indexOf('--shard') + 1], `${k}/2`);
+      assert.deepEqual(await readdir(dir), ['emit-two'], 'outputs on the volume');
     }
   });
 

@@ -90,9 +90,10 @@ describe('two driver shards on the testbed, merged, equal one unsharded run', ()
   ];
 
   it('counts equal, and merged histograms hold exactly the shards` samples', async (t) => {
-    // Shards first, as two processes sharing the run id and a start time after their setup.
+    // Shards first, as two processes sharing the run id, a start time after their setup, and
+    // one output directory (the driver keeps each shard in <out>/<runid>/shard-<i>/).
     const startAt = String(Date.now() + 12_000);
-    const shardDirs = [0, 1].map((i) => join(dir, `shard-${i}`));
+    const out = join(dir, 'shards');
     await Promise.all(
       [0, 1].map((i) =>
         kosTest(
@@ -105,13 +106,14 @@ describe('two driver shards on the testbed, merged, equal one unsharded run', ()
           '--start-at',
           startAt,
           '--out',
-          shardDirs[i] ?? '',
+          out,
         ),
       ),
     );
-    const shards = await Promise.all(shardDirs.map((d) => summaryOf(join(d, 'sharded'))));
-    await kosTest('merge', ...shardDirs.map((d) => join(d, 'sharded')), '--out', join(dir, 'merged'));
-    const merged = await summaryOf(join(dir, 'merged'));
+    const shards = await Promise.all([0, 1].map((i) => summaryOf(join(out, 'sharded', `shard-${i}`))));
+    // The run's directory stands for all its shards; the merged summary lands beside them.
+    await kosTest('merge', join(out, 'sharded'), '--out', join(out, 'sharded'));
+    const merged = await summaryOf(join(out, 'sharded'));
 
     // The same seed means the same VNIs: the sharded run's subnets must be gone first.
     await kosTest('cleanup', '--runid', 'sharded', '--kubeconfig', testbed.kubeconfigPath);

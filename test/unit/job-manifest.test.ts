@@ -132,13 +132,14 @@ describe('every pod of the Job is one shard of the same run', () => {
     );
   });
 
-  it('gives pod k `--shard k/N` and its own output directory, and all the same run id, seed and start', () => {
+  it('gives pod k `--shard k/N`, and all the same run id, seed, start and output volume', () => {
     const pods = [0, 1, 2, 3].map((k) => expandedArgs(job, k));
     assert.deepEqual(
       pods.map((a) => flag(a, '--shard')),
       ['0/4', '1/4', '2/4', '3/4'],
     );
-    assert.deepEqual(new Set(pods.map((a) => flag(a, '--out'))).size, 4);
+    // One volume: the driver itself writes shard k to <out>/<runid>/shard-k/.
+    assert.deepEqual([...new Set(pods.map((a) => flag(a, '--out')))], ['/out']);
     for (const a of pods) {
       assert.equal(a[0], 'drive');
       assert.equal(flag(a, '--runid'), '1201-1930-abcd');

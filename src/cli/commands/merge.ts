@@ -9,7 +9,10 @@ export function registerMergeCommand(program: Command): void {
     .description(
       "Merge the summaries of one run's shards (kos-test drive --shard i/N) into one summary.json.",
     )
-    .argument('<shard-dir...>', "each shard's output directory <out>/<runid> (or its summary.json)")
+    .argument(
+      '<shard-dir...>',
+      "the run's directory <out>/<runid> (all its shard-<i>/), or each shard's directory",
+    )
     .requiredOption('--out <dir>', 'directory for the merged summary.json')
     .action(async (dirs: string[], o: { out: string }) => {
       const path = await mergeShardDirs(

@@ -84,8 +84,9 @@ export function shardArgs(input: JobManifestInput): string[] {
     input.runId,
     '--seed',
     String(input.seed),
+    // The driver writes shard k to <out>/<runid>/shard-k/, so all share one volume.
     '--out',
-    `${OUT_DIR}/shard-${INDEX}`,
+    OUT_DIR,
     // Scrapable from outside the pod.
     '--metrics-host',
     '0.0.0.0',

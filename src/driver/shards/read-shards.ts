@@ -1,5 +1,5 @@
 /** The I/O of `kos-test merge`: reading shard summaries from their directories, writing the merge. */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KosTestError, toError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -20,6 +20,24 @@ async function summaryPath(source: string): Promise<string> {
       cause: e,
     });
   }
+}
+
+/**
+ * The shard directories a source names: a run's directory `<out>/<runid>` holding the driver's
+ * `shard-<i>/` stands for all of them; anything else is one shard.
+ */
+export async function expandSources(sources: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const source of sources) {
+    const entries = await readdir(source, { withFileTypes: true }).catch(() => []);
+    const shards = entries
+      .filter((e) => e.isDirectory() && /^shard-\d+$/.test(e.name))
+      .map((e) => join(source, e.name))
+      .sort();
+    const hasSummary = entries.some((e) => e.name === SUMMARY_FILE);
+    out.push(...(shards.length > 0 && !hasSummary ? shards : [source]));
+  }
+  return out;
 }
 
 export async function readShardSummary(source: string): Promise<DriveSummary> {
@@ -60,7 +78,7 @@ export async function readShardSummary(source: string): Promise<DriveSummary> {
 
 /** Reads every shard, merges, and writes `<outDir>/summary.json` atomically; returns its path. */
 export async function mergeShardDirs(sources: readonly string[], outDir: string): Promise<string> {
-  const summaries = await Promise.all(sources.map(readShardSummary));
+  const summaries = await Promise.all((await expandSources(sources)).map(readShardSummary));
   const merged = mergeSummaries(summaries);
   const path = join(outDir, SUMMARY_FILE);
   await writeFileAtomic(path, `${JSON.stringify(merged, null, 2)}\n`);
