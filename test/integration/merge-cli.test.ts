@@ -51,6 +51,20 @@ describe('kos-test merge', () => {
     assert.deepEqual(await readdir(out), ['summary.json'], 'no temporary file left');
   });
 
+  it('takes a run directory for all its shard-<i>/ (as the driver writes them) and merges beside them', async () => {
+    const run = join(dir, 'run', '1201-1200-abcd');
+    for (const [i, s] of shards.entries()) {
+      await mkdir(join(run, `shard-${i}`), { recursive: true });
+      await writeFile(join(run, `shard-${i}`, 'summary.json'), JSON.stringify(s));
+    }
+    const r = await kosTest('merge', run, '--out', run);
+    assert.equal(r.code, 0, r.stderr);
+    const written = driveSummarySchema.parse(JSON.parse(await readFile(join(run, 'summary.json'), 'utf8')));
+    assert.deepEqual(written, mergeSummaries(shards));
+    // Merging again reads the merged summary, not the shards twice.
+    assert.equal((await kosTest('merge', run, '--out', join(dir, 'again'))).code, 0);
+  });
+
   it('refuses a missing shard with one line, non-zero exit and nothing written', async () => {
     const out = join(dir, 'partial');
     const r = await kosTest('merge', shardDir(0), shardDir(2), '--out', out);
