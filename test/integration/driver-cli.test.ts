@@ -12,6 +12,7 @@ import { findFreePort } from '../../src/net/free-port.js';
 import { driveSummarySchema } from '../../src/driver/drive-summary.js';
 import { renderKubeconfig } from '../../src/testbed/kubeconfig.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
+import { freshSeed } from '../support/fresh-seed.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const run = promisify(execFile);
@@ -149,7 +150,7 @@ describe('kos-test drive and cleanup on the testbed', () => {
   }
 
   it('first ^C ends the cruise early: live attachments are deleted, outputs written, every attachment accounted for, no process left', async () => {
-    const r = await driveAndSignal('soft-stop', 1, 11);
+    const r = await driveAndSignal('soft-stop', 1, freshSeed(11));
     assert.equal(r.code, 0, r.err);
     assert.throws(() => process.kill(r.pid, 0), 'the driver process is still there');
     const s = driveSummarySchema.parse(
@@ -171,7 +172,7 @@ describe('kos-test drive and cleanup on the testbed', () => {
   });
 
   it('second ^C stops at once and still writes the summary', async () => {
-    const r = await driveAndSignal('hard-stop', 2, 12);
+    const r = await driveAndSignal('hard-stop', 2, freshSeed(12));
     assert.equal(r.code, 0, r.err);
     assert.ok(r.tookMs < 5000, `took ${r.tookMs} ms to stop`);
     const s = driveSummarySchema.parse(
