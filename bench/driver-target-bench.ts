@@ -8,7 +8,14 @@
 import type { DriveOptionsInput } from '../src/driver/run-drive.js';
 import { microsEach, perSecond } from './bench-kit.js';
 import type { BenchContext } from './benchmark.js';
-import { autocannonRun, driverRun, highestSustained, pacerProbe, type DriverRun } from './driver-runs.js';
+import {
+  autocannonRun,
+  driverRun,
+  freshSeed,
+  highestSustained,
+  pacerProbe,
+  type DriverRun,
+} from './driver-runs.js';
 import type { PacerProbeResult } from './pacer-probe.js';
 import { check, type BenchReport, type Check, type Measure } from './report.js';
 
@@ -25,8 +32,6 @@ export interface DriverTarget {
   maxRate: number;
   /** Rate of the create-only run that prices a create+observe. */
   cpuRate: number;
-  /** Called after each driver run with its run id (the testbed deletes the run's objects). */
-  afterRun?: (runId: string) => Promise<void>;
 }
 
 const LATENCY_RATES = [1000, 5000] as const;
@@ -47,15 +52,15 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
   const seconds = ctx.options.seconds ?? 4;
   const dir = ctx.workDir;
   const run = async (rate: number, extra: DriveOptionsInput, runSeconds = seconds): Promise<DriverRun> => {
-    const runId = `bench-${target.name}-${++seed}`;
+    seed = freshSeed(seed + 1);
+    const runId = `bench-${target.name}-${seed}`;
     const r = await driverRun(
       dir,
       target.kubeconfigPath,
       {
         runId,
         seed,
-        // Every run its own address block: VNIs repeat across seeds (32 first VNIs), and a kept
-        // run's subnet refuses an overlapping block of the same VNI.
+        // Every run its own VNIs (freshSeed) and address block, so kept runs never conflict.
         baseAddress: `10.${seed % 250}.0.0`,
         numNets: 10,
         topNetSize: 100,
@@ -66,7 +71,6 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
       },
       target.pids,
     );
-    await target.afterRun?.(runId);
     return r;
   };
 

@@ -7,10 +7,6 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION } from '../src/api/kos-types.js';
 import { RestClient } from '../src/kube/rest-client.js';
-import { cleanupRuns } from '../src/driver/cleanup.js';
-import { isNotFound } from '../src/kube/kube-api-error.js';
-import { KosTestError } from '../src/util/errors.js';
-import { waitFor } from './bench-kit.js';
 import { Testbed } from '../src/testbed/supervisor/testbed.js';
 import type { BenchContext } from './benchmark.js';
 import { benchDriverOn } from './driver-target-bench.js';
@@ -53,29 +49,6 @@ export async function runDriverTestbed(ctx: BenchContext): Promise<BenchReport> 
         searchFrom: 500,
         maxRate: 16_000,
         cpuRate: 1000,
-        // VNIs repeat across seeds and a VNI belongs to one namespace: each run's must be gone.
-        afterRun: async (runId) => {
-          const c = new RestClient({ server: base, connections: 1 });
-          try {
-            await cleanupRuns(c, { runId });
-            const gone = await waitFor(
-              () =>
-                c.request('GET', `/api/v1/namespaces/${runId}`).then(
-                  () => false,
-                  (e: unknown) => isNotFound(e),
-                ),
-              120_000,
-              200,
-            );
-            if (!gone)
-              throw new KosTestError({
-                what: "a driver run's namespace was not deleted in 120 s",
-                value: runId,
-              });
-          } finally {
-            await c.close();
-          }
-        },
       },
       ctx,
     );
