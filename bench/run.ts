@@ -11,6 +11,9 @@ import { KosTestError, toError } from '../src/util/errors.js';
 import { USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import type { Benchmark } from './benchmark.js';
 import { runNapiCreate } from './napi-create.js';
+import { runDriverLocal } from './driver-local.js';
+import { runDriverMemory } from './driver-memory.js';
+import { runDriverTestbed } from './driver-testbed.js';
 import { formatResult, type BenchResult } from './report.js';
 import { writeResults } from './results-file.js';
 import { runWatchFanout } from './watch-fanout.js';
@@ -18,6 +21,9 @@ import { runWatchFanout } from './watch-fanout.js';
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'napi-create', run: runNapiCreate },
   { name: 'watch-fanout', run: runWatchFanout },
+  { name: 'driver-local', run: runDriverLocal },
+  { name: 'driver-testbed', run: runDriverTestbed },
+  { name: 'driver-memory', run: runDriverMemory },
 ];
 
 function select(names: readonly string[]): Benchmark[] {

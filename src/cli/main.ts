@@ -1,13 +1,14 @@
 /** The `kos-test` command: subcommands are registered here; each lives in commands/. */
 import { Command, CommanderError } from 'commander';
+import { registerCleanupCommand } from './commands/cleanup.js';
+import { registerClusterCommands } from './commands/cluster.js';
 import { registerCostsCommand } from './commands/costs.js';
+import { registerDriveCommand } from './commands/drive.js';
+import { registerExperimentCommands } from './commands/experiment.js';
+import { registerMergeCommand } from './commands/merge.js';
+import { registerMetricsCommands } from './commands/metrics.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerTestbedCommands } from './commands/testbed.js';
-import { registerClusterCommands } from './commands/cluster.js';
-import { registerMetricsCommands } from './commands/metrics.js';
-import { registerDriveCommand } from './commands/drive.js';
-import { registerCleanupCommand } from './commands/cleanup.js';
-import { registerExperimentCommands } from './commands/experiment.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -16,13 +17,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTestbedCommands(program);
-  registerClusterCommands(program);
-  registerMetricsCommands(program);
-  registerCostsCommand(program);
   registerDriveCommand(program);
+  registerMergeCommand(program);
   registerCleanupCommand(program);
+  registerCostsCommand(program);
   registerExperimentCommands(program);
   registerReportCommand(program);
+  registerClusterCommands(program);
+  registerMetricsCommands(program);
   return program;
 }
 

@@ -64,6 +64,13 @@ export const phaseSummarySchema = z.object({
   latency: latencySetSchema,
 });
 
+export const shardClockSchema = z.object({
+  index: z.number().int().nonnegative(),
+  offsetMs: z.number(),
+  uncertaintyMs: z.number().nonnegative(),
+  samples: z.number().int().nonnegative(),
+});
+
 export const driveSummarySchema = z.object({
   schema: z.literal('kos-test/drive-summary/v1'),
   runId: z.string(),
@@ -85,6 +92,11 @@ export const driveSummarySchema = z.object({
     /** Half the round trip of the best sample: the offset is within +-this. */
     uncertaintyMs: z.number().nonnegative(),
     samples: z.number().int().nonnegative(),
+    /**
+     * Merged summaries only: each shard's own estimate (shards may run on different machines).
+     * The merged offset +- uncertainty then covers every shard's interval.
+     */
+    shards: z.array(shardClockSchema).optional(),
   }),
   /** Start of the whole run and its end (after the grace wait), Date.now() milliseconds. */
   startedMs: z.number(),

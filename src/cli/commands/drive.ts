@@ -4,12 +4,12 @@ import { estimateDrive } from '../../driver/estimate.js';
 import { parseDriveOptions, runDrive } from '../../driver/run-drive.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import { driveReporter } from '../drive-progress.js';
-import { kubeconfigPath } from '../kubeconfig-path.js';
+import { driveTarget } from '../drive-target.js';
+import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
 import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
 
 export function registerDriveCommand(program: Command): void {
-  program
-    .command('drive')
+  addEmitJobOptions(program.command('drive'))
     .description(
       'Drive attachment creates and deletes open-loop against a KOS target and measure fulfilment latency.',
     )
@@ -43,7 +43,12 @@ export function registerDriveCommand(program: Command): void {
     .option('--connections <n>', 'most keep-alive connections for creates and deletes', '64')
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
-    .action(async (flags: DriveFlags) => {
+    .action(async (image: string | undefined, flags: DriveFlags & EmitJobFlags, cmd: Command) => {
+      const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
+      if (job !== undefined) {
+        process.stdout.write(job);
+        return;
+      }
       const input = driveOptionsFromFlags(flags);
       const reporter = driveReporter();
       if (flags.estimate === true) {
@@ -71,7 +76,7 @@ export function registerDriveCommand(program: Command): void {
       process.on('SIGTERM', onSigterm);
       try {
         const summary = await runDrive(input, {
-          kubeconfigPath: kubeconfigPath(flags.kubeconfig),
+          ...driveTarget(flags.kubeconfig),
           signal: soft.signal,
           hardSignal: hard.signal,
           log: (m) => {

@@ -1,0 +1,211 @@
+/**
+ * The driver measured against one target (the trivial local server, or the testbed), every
+ * number beside a reference from the same run: autocannon's closed-loop maximum and its CPU per
+ * request on the same server. Targets (issue 4): schedule lateness p50 <= 1 ms and p99 <= 3 ms at
+ * 1,000 and 5,000 ops/s; driver CPU per create+observe <= 4x autocannon's CPU per request;
+ * highest sustained rate >= 0.3x autocannon's closed-loop maximum.
+ */
+import type { DriveOptionsInput } from '../src/driver/run-drive.js';
+import { microsEach, perSecond } from './bench-kit.js';
+import type { BenchContext } from './benchmark.js';
+import {
+  autocannonRun,
+  driverRun,
+  freshSeed,
+  highestSustained,
+  pacerProbe,
+  type DriverRun,
+} from './driver-runs.js';
+import type { PacerProbeResult } from './pacer-probe.js';
+import { check, type BenchReport, type Check, type Measure } from './report.js';
+
+export interface DriverTarget {
+  /** Short name for run ids and labels. */
+  name: string;
+  kubeconfigPath: string;
+  /** Processes of the target, whose CPU is shown apart from `others`. */
+  pids: Record<string, number>;
+  /** What autocannon sends: the same create the driver sends. */
+  autocannon: { url: string; method: 'POST'; body: string };
+  /** First and highest rate the search tries. */
+  searchFrom: number;
+  maxRate: number;
+  /** Rate of the create-only run that prices a create+observe. */
+  cpuRate: number;
+}
+
+const LATENCY_RATES = [1000, 5000] as const;
+const CONNECTIONS = 64;
+
+let seed = 1000;
+
+/** Total CPU of the named groups in a window: `target` sums every pid of the target. */
+function groups(
+  cpu: Record<string, number>,
+  target: Record<string, number>,
+): { driver: number; target: number; others: number } {
+  const t = Object.keys(target).reduce((a, k) => a + (cpu[k] ?? 0), 0);
+  return { driver: cpu.driver ?? cpu.autocannon ?? 0, target: t, others: cpu.others ?? 0 };
+}
+
+export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Promise<BenchReport> {
+  const seconds = ctx.options.seconds ?? 4;
+  const dir = ctx.workDir;
+  const run = async (rate: number, extra: DriveOptionsInput, runSeconds = seconds): Promise<DriverRun> => {
+    seed = freshSeed(seed + 1);
+    const runId = `bench-${target.name}-${seed}`;
+    const r = await driverRun(
+      dir,
+      target.kubeconfigPath,
+      {
+        runId,
+        seed,
+        // Every run its own VNIs (freshSeed) and address block, so kept runs never conflict.
+        baseAddress: `10.${seed % 250}.0.0`,
+        numNets: 10,
+        topNetSize: 100,
+        numAttachments: Math.max(300, Math.round((rate * runSeconds) / 2)),
+        rate,
+        connections: CONNECTIONS,
+        ...extra,
+      },
+      target.pids,
+    );
+    return r;
+  };
+
+  ctx.log(`${target.name}: autocannon closed-loop, ${CONNECTIONS} connections, ${seconds} s`);
+  const ac = await autocannonRun(dir, {
+    ...target.autocannon,
+    connections: CONNECTIONS,
+    seconds,
+    pids: target.pids,
+  });
+  const acRate = perSecond(ac.requests, ac.seconds);
+  const acCpu = microsEach(ac.cpu.autocannon ?? 0, ac.requests);
+
+  const lateness: { rate: number; run: DriverRun; alone: PacerProbeResult }[] = [];
+  for (const rate of LATENCY_RATES) {
+    ctx.log(`${target.name}: lateness at ${rate} ops/s, beside the pacer alone`);
+    // The probe spans the driver's setup and its paced part: the same moments, the same load.
+    // Create-only: a delete waits for its create's answer, so its lateness would be the server's.
+    const [r, alone] = await Promise.all([
+      run(rate, { waitAfterCreate: 300, numAttachments: rate * seconds }),
+      pacerProbe(dir, rate, seconds + 3),
+    ]);
+    lateness.push({ rate, run: r, alone });
+  }
+  ctx.log(`${target.name}: CPU per create+observe, create-only at ${target.cpuRate}/s`);
+  const cpuRun = await run(target.cpuRate, {
+    waitAfterCreate: 300,
+    numAttachments: target.cpuRate * seconds,
+  });
+  const creates = cpuRun.summary.total.ops.creates;
+  const observed = cpuRun.summary.total.outcomes.fulfilled;
+  const driverCpu = microsEach(cpuRun.window.cpu.driver ?? 0, creates);
+
+  ctx.log(`${target.name}: highest sustained rate`);
+  const search = await highestSustained(
+    target.searchFrom,
+    target.maxRate,
+    async (rate) => {
+      const [r, alone] = await Promise.all([run(rate, {}, 3), pacerProbe(dir, rate, 6)]);
+      return { run: r, alone };
+    },
+    (m) => {
+      ctx.log(`${target.name}: ${m}`);
+    },
+  );
+
+  const measures: Measure[] = [
+    { label: 'autocannon closed-loop maximum', value: acRate, unit: 'req/s', digits: 0 },
+    { label: 'autocannon CPU per request', value: acCpu, unit: 'us' },
+    {
+      label: `driver CPU per create+observe (create-only at ${target.cpuRate}/s)`,
+      value: driverCpu,
+      unit: 'us',
+    },
+    {
+      label: 'creates observed fulfilled in that run',
+      value: creates === 0 ? NaN : (100 * observed) / creates,
+      unit: '%',
+    },
+    { label: 'highest sustained driver rate', value: search.rate, unit: 'ops/s', digits: 0 },
+  ];
+  for (const { rate, run: r, alone } of lateness) {
+    const l = r.summary.total.latency.lateness;
+    measures.push(
+      {
+        label: `${rate}/s: pacer alone (same time, own process): lateness p50`,
+        value: alone.p50Ms ?? NaN,
+        unit: 'ms',
+        digits: 3,
+      },
+      { label: `${rate}/s: pacer alone: lateness p99`, value: alone.p99Ms ?? NaN, unit: 'ms', digits: 3 },
+      {
+        label: `${rate}/s: achieved rate (create-only run)`,
+        value: r.summary.total.achievedRate,
+        unit: 'ops/s',
+      },
+      { label: `${rate}/s: lateness max`, value: l.maxMs ?? NaN, unit: 'ms', digits: 2 },
+      {
+        label: `${rate}/s: create call p99`,
+        value: r.summary.total.latency.createCall.p99Ms ?? NaN,
+        unit: 'ms',
+        digits: 2,
+      },
+      {
+        label: `${rate}/s: driver CPU`,
+        value: (100 * (r.window.cpu.driver ?? 0)) / r.window.seconds,
+        unit: '% of a core',
+      },
+    );
+  }
+  const cpuNow = (cpu: Record<string, number>, s: number, label: string): Measure[] => {
+    const g = groups(cpu, target.pids);
+    return [
+      { label: `${label}: target CPU`, value: g.target / s, unit: 'cores', digits: 2 },
+      { label: `${label}: other processes CPU`, value: g.others / s, unit: 'cores', digits: 2 },
+    ];
+  };
+  measures.push(
+    ...cpuNow(ac.cpu, ac.seconds, 'autocannon run'),
+    ...cpuNow(cpuRun.window.cpu, cpuRun.window.seconds, 'create-only run'),
+  );
+
+  const checks: Check[] = [];
+  for (const { rate, run: r } of lateness) {
+    const l = r.summary.total.latency.lateness;
+    checks.push(
+      check(`${rate}/s: schedule lateness p50`, l.p50Ms ?? NaN, '<', 1, 'ms', 3),
+      check(`${rate}/s: schedule lateness p99`, l.p99Ms ?? NaN, '<', 3, 'ms', 3),
+    );
+  }
+  checks.push(
+    check('driver CPU per create+observe / autocannon CPU per request', driverCpu / acCpu, '<', 4, 'x'),
+    check('highest sustained rate / autocannon closed-loop maximum', search.rate / acRate, '>=', 0.3, 'x'),
+  );
+  return {
+    summary:
+      `${target.name}: driver (own process, ${CONNECTIONS} keep-alive connections) vs autocannon 9 (own process, ${CONNECTIONS} connections) ` +
+      `on the same server; ${seconds} s runs; CPU from /proc. Lateness runs are create-only; sustained = all ops issued, lateness p99 <= pacer-alone p99 + 5 ms, create p99 <= 1 s.`,
+    measures,
+    checks,
+    details: {
+      autocannon: ac,
+      lateness: lateness.map(({ rate, run: r, alone }) => ({
+        rate,
+        alone,
+        window: r.window,
+        total: r.summary.total.ops,
+        latency: r.summary.total.latency,
+      })),
+      cpuRun: {
+        window: cpuRun.window,
+        ops: cpuRun.summary.total.ops,
+        outcomes: cpuRun.summary.total.outcomes,
+      },
+      search,
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * One driver run in its own process, for the driver benchmarks: `node driver-worker.js <spec>`.
+ * Runs `runDrive` with the spec's options and writes the summary, with the CPU of the paced part
+ * of the run (from the first op's timer to the last answer) taken from /proc, to the result file.
+ * Its own process, so the benchmark's and the server's CPU are not charged to the driver.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { runDrive } from '../src/driver/run-drive.js';
+import type { DriveSummary } from '../src/driver/drive-summary.js';
+import { writeFileAtomic } from '../src/util/atomic-write.js';
+import { toError } from '../src/util/errors.js';
+import { cpuWindow, type CpuWindow } from './proc-stats.js';
+
+export const workerSpecSchema = z.object({
+  kubeconfigPath: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  /** Other processes to account for separately (e.g. the server). */
+  pids: z.record(z.string(), z.number().int()),
+  resultPath: z.string(),
+});
+export type DriverWorkerSpec = z.infer<typeof workerSpecSchema>;
+
+export interface DriverWorkerResult {
+  ok: boolean;
+  error?: string;
+  summary?: DriveSummary;
+  /** Over the paced part: seconds, and CPU seconds of `driver` (this process), the pids, others. */
+  window?: { seconds: number; cpu: Record<string, number> };
+  /** RSS at the end of pacing, bytes. */
+  rssBytes?: number;
+}
+
+async function main(): Promise<void> {
+  const spec = workerSpecSchema.parse(JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')));
+  let window: CpuWindow | undefined;
+  let measured: DriverWorkerResult['window'];
+  let rss = 0;
+  const result: DriverWorkerResult = { ok: false };
+  try {
+    const summary = await runDrive(spec.options, {
+      kubeconfigPath: spec.kubeconfigPath,
+      progressIntervalMs: 20,
+      onProgress: (p) => {
+        // 'warmup' is set just before the pacer's first timer; 'waiting' once every op is answered.
+        if (p.phase !== 'setup' && window === undefined) window = cpuWindow(spec.pids);
+        if ((p.phase === 'waiting' || p.phase === 'done') && window !== undefined && measured === undefined) {
+          const end = window.end();
+          const { bench: driver = 0, ...rest } = end.cpu;
+          measured = { seconds: end.seconds, cpu: { driver, ...rest } };
+          rss = process.memoryUsage().rss;
+        }
+      },
+    });
+    Object.assign(result, { ok: true, summary, window: measured, rssBytes: rss });
+  } catch (e: unknown) {
+    result.error = toError(e).message;
+  }
+  await writeFileAtomic(spec.resultPath, JSON.stringify(result));
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`driver-worker: ${toError(e).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
