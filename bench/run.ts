@@ -10,6 +10,7 @@ import { installExitHandlers, stopAllChildren } from '../src/process/child-regis
 import { KosTestError, toError } from '../src/util/errors.js';
 import { USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import type { Benchmark } from './benchmark.js';
+import { runAgentScale } from './agent-scale.js';
 import { runNapiCreate } from './napi-create.js';
 import { formatResult, type BenchResult } from './report.js';
 import { writeResults } from './results-file.js';
@@ -18,6 +19,7 @@ import { runWatchFanout } from './watch-fanout.js';
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'napi-create', run: runNapiCreate },
   { name: 'watch-fanout', run: runWatchFanout },
+  { name: 'agent-scale', run: runAgentScale },
 ];
 
 function select(names: readonly string[]): Benchmark[] {
