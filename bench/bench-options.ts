@@ -49,8 +49,10 @@ const KNOBS: readonly Knob[] = [
 export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds N] [--warmup N]
                           [--concurrency N] [--watches N] [--rate N] [--watch-procs N]]
 
-  NAME             napi-create, watch-fanout (default: all, in that order)
-  --seconds N      measured seconds (napi-create 10, watch-fanout 20)      BENCH_SECONDS
+  NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
+                   agent-scale (default: all, in that order; agent-scale takes ~15 min)
+  --seconds N      measured seconds (napi-create 10, watch-fanout 20,      BENCH_SECONDS
+                   agent-scale: cruise 60)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2)      BENCH_ROUNDS
   --warmup N       warm-up seconds before each measured window (2)         BENCH_WARMUP
   --concurrency N  napi-create: requests in flight (64)                    BENCH_CONCURRENCY

@@ -10,6 +10,7 @@ import { installExitHandlers, stopAllChildren } from '../src/process/child-regis
 import { KosTestError, toError } from '../src/util/errors.js';
 import { USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import type { Benchmark } from './benchmark.js';
+import { runAgentScale } from './agent-scale.js';
 import { runNapiCreate } from './napi-create.js';
 import { runDriverLocal } from './driver-local.js';
 import { runDriverMemory } from './driver-memory.js';
@@ -24,6 +25,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'driver-local', run: runDriverLocal },
   { name: 'driver-testbed', run: runDriverTestbed },
   { name: 'driver-memory', run: runDriverMemory },
+  { name: 'agent-scale', run: runAgentScale },
 ];
 
 function select(names: readonly string[]): Benchmark[] {
