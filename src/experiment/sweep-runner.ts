@@ -48,6 +48,8 @@ export interface SweepOptions {
   now: () => number;
   signal: AbortSignal;
   emit: (e: SweepEvent) => void;
+  /** After each recorded run (e.g. refresh the report); a failure here is told, not fatal. */
+  afterRun?: (record: RunRecord) => Promise<void>;
 }
 
 export function runIdOf(sweepId: string, run: PlannedRun, attempt: number): string {
@@ -215,6 +217,11 @@ export async function runSweep(
       achievedRatio: record.drive?.cruise.achievedRatio ?? null,
       seconds: (timing.endedMs - startedMs) / 1000,
     });
+    try {
+      await o.afterRun?.(record);
+    } catch (e: unknown) {
+      o.emit({ kind: 'message', text: `after run ${runId}: ${toError(e).message}` });
+    }
   }
   o.emit({ kind: 'sweep-end', ...counts, dir: o.store.dir });
   return counts;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,5 +85,12 @@ describe('the quickstart on the testbed, end to end through the CLI', () => {
       ])
         assert.notEqual(get(name), '', `${name} is empty`);
     }
+
+    // The report the runner refreshes after each run and writes in full at the end.
+    assert.match(text, new RegExp(`report: +${out}/report.html`));
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    for (const r of records) assert.ok(html.includes(r.runId), `${r.runId} is in the report`);
+    const pngs = (await readdir(join(out, 'report-files'))).filter((f) => f.endsWith('.png'));
+    assert.ok(pngs.length > 0, 'the final report has its PNG plots');
   });
 });

@@ -2,7 +2,6 @@
  * `kos-test experiment schema | plan <spec> | run <spec> [--out DIR] [--resume]`: the Main
  * Experiment as one command. Bad specs and plans the target cannot hold stop before anything starts.
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -15,7 +14,8 @@ import { ResultsStore } from '../../experiment/results-store.js';
 import { specJsonSchemaText } from '../../experiment/spec-json-schema.js';
 import { checkedPlan, loadSpecFile, makeTarget, newSeed } from '../../experiment/sweep-setup.js';
 import { runSweep } from '../../experiment/sweep-runner.js';
-import { installExitHandlers, spawnManaged } from '../../process/child-registry.js';
+import { installExitHandlers } from '../../process/child-registry.js';
+import { writeSweepReport } from '../../report/sweep-report.js';
 import { KosTestError } from '../../util/errors.js';
 import { accountingProblems, RATE_TOLERANCE } from '../../experiment/accounting.js';
 
@@ -77,11 +77,11 @@ export function registerExperimentCommands(program: Command): void {
     )
     .option('--out <dir>', 'sweep directory (default out/quickstart/<UTC time>)')
     .action(async (flags: { out?: string }) => {
-      await quickstart(program, flags.out);
+      await quickstart(flags.out);
     });
 }
 
-async function quickstart(program: Command, outFlag: string | undefined): Promise<void> {
+async function quickstart(outFlag: string | undefined): Promise<void> {
   const spec = fileURLToPath(new URL('../../../../examples/quickstart.yaml', import.meta.url));
   const out = outFlag ?? join('out', 'quickstart', new Date().toISOString().replace(/[:.]/g, '-'));
   const store = await runCommand(spec, { out });
@@ -96,23 +96,6 @@ async function quickstart(program: Command, outFlag: string | undefined): Promis
   console.log(
     `${store.records().length} runs completed; counts add up and cruise OPS is within ${RATE_TOLERANCE * 100}% of target in every run`,
   );
-  // The report command comes from its own module; without it, the results are the hand-off.
-  if (!program.commands.some((c) => c.name() === 'report')) return;
-  const child = spawnManaged({
-    name: 'kos-test report',
-    command: process.execPath,
-    args: [process.argv[1] ?? 'bin/kos-test.js', 'report', store.dir],
-    logFile: join(store.dir, 'report.log'),
-  });
-  const exit = await child.exited;
-  const text = await readFile(join(store.dir, 'report.log'), 'utf8');
-  process.stdout.write(text);
-  if (exit.code !== 0)
-    throw new KosTestError({
-      what: 'kos-test report failed',
-      value: `exit ${exit.code ?? exit.signal ?? '?'}`,
-      fix: `see ${join(store.dir, 'report.log')}`,
-    });
 }
 
 function defaultOut(name: string): string {
@@ -161,13 +144,19 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<ResultsSto
       now: Date.now,
       signal,
       emit,
+      // A report a user can open while the sweep goes on: cheap (no PNGs) after each run.
+      afterRun: async () => {
+        await writeSweepReport(store.dir, { png: false });
+      },
     });
   } finally {
     await target.close();
   }
+  const report = await writeSweepReport(store.dir);
   console.log(`results: ${store.csvPath}`);
   console.log(`records: ${store.jsonlPath}`);
   console.log(`runs:    ${join(store.dir, 'runs')}`);
+  console.log(`report:  ${report.html}`);
   return store;
 }
 
