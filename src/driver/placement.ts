@@ -1,5 +1,5 @@
 /** Which node each new attachment goes to (pure): round-robin over the nodes, or at random. */
-import { randomInt, type Random } from './plan/prng.js';
+import { randomInt, type Random } from '../util/prng.js';
 
 export function nodePicker(nodes: number, roundRobin: boolean, random: Random): () => number {
   if (nodes <= 1) return () => 0;

@@ -38,7 +38,7 @@ import { newPhaseStats } from './phase-stats.js';
 import { nodePicker } from './placement.js';
 import { bookSchedule, planDrive, type DrivePlan } from './plan/drive-plan.js';
 import { OP_CREATE, PHASE_COOLDOWN } from './plan/op-plan.js';
-import { seededRandom } from './plan/prng.js';
+import { seededRandom } from '../util/prng.js';
 import { generateRunId } from './plan/run-id.js';
 import { buildSummary } from './summary.js';
 

@@ -8,6 +8,7 @@ import { DuplicateAddressMonitor } from '../../src/testbed/nctrl/duplicate-addre
 import { kosRef } from '../../src/testbed/nctrl/kos-refs.js';
 import { startNctrl, type NctrlNode } from '../../src/testbed/nctrl/nctrl-node.js';
 import { nodeAddress } from '../../src/testbed/node-addresses.js';
+import { seededRandom } from '../../src/util/prng.js';
 import { withStack } from '../support/stack.js';
 
 type Stack = Awaited<ReturnType<typeof withStack>>;
@@ -21,17 +22,8 @@ const WORKERS = 8;
 /** A doomed attachment is deleted at a random moment this long after its create. */
 const DELETE_WITHIN_MS = 8000;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing run can be replayed. */
+const prng = seededRandom;
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { randomInt, seededRandom, type Random } from '../../src/util/prng.js';
 import { Etcd3 } from 'etcd3';
 import { isRfc1918, parseCidr } from '../../src/api/ipv4-cidr.js';
 import { API_VERSION, GROUP, MAX_VNI, MIN_VNI } from '../../src/api/kos-types.js';
@@ -410,18 +411,14 @@ function resourceType(resource: string): ResourceType {
   return type;
 }
 
-/** mulberry32: seeded, so a failing run replays exactly. */
+/** Seeded, so a failing run replays exactly. */
 class Fuzz {
-  private state: number;
+  private readonly random: Random;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.random = seededRandom(seed);
   }
   int(n: number): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    return randomInt(this.random, n);
   }
   chance(p: number): boolean {
     return this.int(1_000_000) < p * 1_000_000;

@@ -10,18 +10,10 @@ import { runRecordSchema, type RunRecord, type RunFactors } from '../../src/expe
 import { COSTED_PURPOSES, type CostTable } from '../../src/measure/cost-table.js';
 import { latencyHistogram, latencyStats, recordMs } from '../../src/measure/histogram.js';
 import type { LatencyStats } from '../../src/measure/latency-stats.js';
+import { seededRandom } from '../../src/util/prng.js';
 
-/** mulberry32: a small seeded PRNG so fixtures are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Fixtures are the same on every run. */
+export const prng = seededRandom;
 
 function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

@@ -7,7 +7,7 @@ import {
   parseDurationMs,
   type DelaySpec,
 } from '../../src/testbed/comp/delay-spec.js';
-import { seededRandom } from '../../src/testbed/comp/prng.js';
+import { seededRandom } from '../../src/util/prng.js';
 import { KosTestError } from '../../src/util/errors.js';
 
 describe('parseDurationMs', () => {

@@ -19,7 +19,7 @@ import {
   PHASE_WARMUP,
   planOps,
 } from '../../src/driver/plan/op-plan.js';
-import { seededRandom } from '../../src/driver/plan/prng.js';
+import { seededRandom } from '../../src/util/prng.js';
 import { checkRunId, generateRunId, runIdProblem } from '../../src/driver/plan/run-id.js';
 import { opDueTimes } from '../../src/driver/plan/schedule.js';
 import { parseShard, sliceShard } from '../../src/driver/plan/shard.js';

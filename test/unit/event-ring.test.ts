@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { randomInt, seededRandom } from '../../src/util/prng.js';
 import assert from 'node:assert/strict';
 import { ipLocks } from '../../src/api/resource-types.js';
 import { CacheEntry, type CacheEvent } from '../../src/testbed/napi/cache-entry.js';
@@ -137,16 +138,10 @@ describe('EventRing.reset', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed from its seed. */
+/** Seeded, so a failing sequence can be replayed from its seed: a whole number in [0, n). */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const random = seededRandom(seed);
+  return (n) => randomInt(random, n);
 }
 
 describe('EventRing against an array model', () => {

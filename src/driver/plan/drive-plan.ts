@@ -6,7 +6,7 @@
 import { avgPeers, populationOf, vnSizes } from '../population.js';
 import { planNetworks, randomFirstVni, vniHex, type NetworkPlan, type SubnetPlan } from './networks.js';
 import { phaseBoundaries, planOps, type OpSequence } from './op-plan.js';
-import { seededRandom } from './prng.js';
+import { seededRandom } from '../../util/prng.js';
 import { opDueTimes, type OpsDistribution } from './schedule.js';
 import { sliceShard, type ShardOps, type ShardSpec } from './shard.js';
 

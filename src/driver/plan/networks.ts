@@ -7,7 +7,7 @@
  */
 import { formatIPv4, isRfc1918, parseIPv4 } from '../../api/ipv4-cidr.js';
 import { KosTestError } from '../../util/errors.js';
-import { randomInt, type Random } from './prng.js';
+import { randomInt, type Random } from '../../util/prng.js';
 
 export interface SubnetPlan {
   name: string;

@@ -5,7 +5,7 @@
  * deletes what is left, oldest first. `numAttachments` creates in all, so 2 x numAttachments ops.
  * With `createOnly` (the shock test) every op is a create, slots reused round the order.
  */
-import { shuffleInPlace, type Random } from './prng.js';
+import { shuffleInPlace, type Random } from '../../util/prng.js';
 
 export const OP_CREATE = 0;
 export const OP_DELETE = 1;

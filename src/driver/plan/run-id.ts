@@ -4,7 +4,7 @@
  * must be a DNS label that also works as a label value.
  */
 import { KosTestError } from '../../util/errors.js';
-import type { Random } from './prng.js';
+import type { Random } from '../../util/prng.js';
 
 const RUN_ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

@@ -3,7 +3,7 @@
  * 1000/rate apart. Poisson: exponential gaps of mean 1000/rate, each capped at 1000 mean gaps
  * (as the original driver does, so one unlucky draw cannot stall a run). Op 0 is due at 0.
  */
-import type { Random } from './prng.js';
+import type { Random } from '../../util/prng.js';
 
 export type OpsDistribution = 'steady' | 'poisson';
 

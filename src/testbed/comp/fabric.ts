@@ -5,7 +5,7 @@
  * keeps its interfaces in memory only and starts empty, so that half is not needed.
  */
 import { delaySampler, parseDelaySpec, type DelaySpec } from './delay-spec.js';
-import { seededRandom } from './prng.js';
+import { seededRandom } from '../../util/prng.js';
 import { TimerQueue } from './timer-queue.js';
 
 export interface LocalIfc {

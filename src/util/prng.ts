@@ -1,6 +1,6 @@
 /**
- * A small seeded PRNG (mulberry32, pure) so that a driver plan is reproducible from its seed:
- * the VNI base, the slot shuffle, Poisson gaps and random placement all draw from it.
+ * The one seeded PRNG of kos-test (mulberry32, pure: the same sequence on every platform for one
+ * seed), so that driver plans, run orders, fabric delays and test fixtures replay from a number.
  */
 export type Random = () => number;
 
