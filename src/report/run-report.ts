@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { driveSummarySchema, type DriveSummary } from '../driver/drive-summary.js';
+import type { DriveSummary } from '../driver/drive-summary.js';
+import { readDriveSummary } from '../driver/read-summary.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { KosTestError } from '../util/errors.js';
 import { attachmentRates } from './model/attachment-rates.js';
 import { runModel } from './model/run-model.js';
 import { parseCsv } from './render/csv.js';
@@ -22,39 +22,11 @@ export interface RunReportOptions {
   png?: boolean;
 }
 
-async function readSummary(path: string): Promise<DriveSummary> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e: unknown) {
-    throw new KosTestError({
-      what: 'cannot read the driver summary',
-      value: path,
-      fix: "give --run the directory that holds the driver's summary.json",
-      cause: e,
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e: unknown) {
-    throw new KosTestError({
-      what: 'driver summary is not JSON',
-      value: path,
-      fix: 'use the summary.json the driver wrote',
-      cause: e,
-    });
-  }
-  const parsed = driveSummarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new KosTestError({
-      what: `bad driver summary ${path}`,
-      value: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-      fix: 'the file is not a kos-test/drive-summary/v1 summary',
-    });
-  }
-  return parsed.data;
+function readSummary(path: string): Promise<DriveSummary> {
+  return readDriveSummary(path, {
+    what: 'driver summary',
+    fix: 'give --run the directory that holds the summary.json kos-test drive wrote',
+  });
 }
 
 async function readRates(runDir: string): Promise<ReturnType<typeof attachmentRates>> {

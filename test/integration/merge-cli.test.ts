@@ -81,7 +81,7 @@ describe('kos-test merge', () => {
     await mkdir(empty);
     const r = await kosTest('merge', shardDir(0), empty, '--out', join(dir, 'x'));
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /^kos-test: cannot read shard summary: .*empty\/summary\.json: ENOENT.*\n$/);
+    assert.match(r.stderr, /^kos-test: cannot read the shard summary: .*empty\/summary\.json: ENOENT.*\n$/);
   });
 
   it('refuses a file that is not a drive summary, naming the field', async () => {

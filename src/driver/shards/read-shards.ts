@@ -1,9 +1,10 @@
 /** The I/O of `kos-test merge`: reading shard summaries from their directories, writing the merge. */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KosTestError, toError } from '../../util/errors.js';
+import { KosTestError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { driveSummarySchema, type DriveSummary } from '../drive-summary.js';
+import type { DriveSummary } from '../drive-summary.js';
+import { readDriveSummary } from '../read-summary.js';
 import { mergeSummaries } from './merge-summaries.js';
 
 export const SUMMARY_FILE = 'summary.json';
@@ -42,38 +43,10 @@ export async function expandSources(sources: readonly string[]): Promise<string[
 
 export async function readShardSummary(source: string): Promise<DriveSummary> {
   const path = await summaryPath(source);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e: unknown) {
-    throw new KosTestError({
-      what: 'cannot read shard summary',
-      value: `${path}: ${toError(e).message}`,
-      fix: 'the shard may not have finished; give the directory holding its summary.json',
-      cause: e,
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e: unknown) {
-    throw new KosTestError({
-      what: 'shard summary is not JSON',
-      value: path,
-      fix: 'rerun that shard',
-      cause: e,
-    });
-  }
-  const parsed = driveSummarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new KosTestError({
-      what: 'shard summary does not match kos-test/drive-summary/v1',
-      value: `${path}: ${issue === undefined ? 'invalid' : `${issue.path.join('.')}: ${issue.message}`}`,
-      fix: 'give summary.json files written by kos-test drive',
-    });
-  }
-  return parsed.data;
+  return readDriveSummary(path, {
+    what: 'shard summary',
+    fix: 'the shard may not have finished; give the directory holding its summary.json written by kos-test drive',
+  });
 }
 
 /** Reads every shard, merges, and writes `<outDir>/summary.json` atomically; returns its path. */
