@@ -3,24 +3,9 @@
  * user gets one line saying how to install it.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { findOnPath } from '../process/find-binary.js';
 import { KosTestError } from '../util/errors.js';
-
-/** The first executable `name` on `pathList` (a PATH value), or undefined. */
-export function findOnPath(name: string, pathList: string): string | undefined {
-  for (const dir of pathList.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 export interface PlaybookRun {
   playbook: string;
