@@ -84,7 +84,7 @@ export function registerExperimentCommands(program: Command): void {
 async function quickstart(outFlag: string | undefined): Promise<void> {
   const spec = fileURLToPath(new URL('../../../../examples/quickstart.yaml', import.meta.url));
   const out = outFlag ?? join('out', 'quickstart', new Date().toISOString().replace(/[:.]/g, '-'));
-  const store = await runCommand(spec, { out });
+  const { store, reportHtml } = await runCommand(spec, { out });
   const problems = store.records().flatMap(accountingProblems);
   if (problems.length > 0) {
     throw new KosTestError({
@@ -96,13 +96,18 @@ async function quickstart(outFlag: string | undefined): Promise<void> {
   console.log(
     `${store.records().length} runs completed; counts add up and cruise OPS is within ${RATE_TOLERANCE * 100}% of target in every run`,
   );
+  // The main job's last line says where to look.
+  console.log(`report:  ${reportHtml}`);
 }
 
 function defaultOut(name: string): string {
   return join('out', 'experiments', name);
 }
 
-async function runCommand(specPath: string, flags: RunFlags): Promise<ResultsStore> {
+async function runCommand(
+  specPath: string,
+  flags: RunFlags,
+): Promise<{ store: ResultsStore; reportHtml: string }> {
   const { text, resolved } = await loadSpecFile(specPath);
   const out = resolve(flags.out ?? defaultOut(resolved.spec.name));
   const tty = process.stdout.isTTY && flags.json !== true;
@@ -157,7 +162,7 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<ResultsSto
   console.log(`records: ${store.jsonlPath}`);
   console.log(`runs:    ${join(store.dir, 'runs')}`);
   console.log(`report:  ${report.html}`);
-  return store;
+  return { store, reportHtml: report.html };
 }
 
 /** `<name>-MMDD-HHMM` (UTC): short enough that run ids stay DNS labels. */
