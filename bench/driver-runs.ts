@@ -6,7 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnManaged } from '../src/process/child-registry.js';
-import { planDrive } from '../src/driver/plan/drive-plan.js';
+import { freshSeed as freshSeedFrom } from '../src/driver/plan/drive-plan.js';
 import type { DriveOptionsInput } from '../src/driver/run-drive.js';
 import { writeFileAtomic } from '../src/util/atomic-write.js';
 import { KosTestError } from '../src/util/errors.js';
@@ -66,32 +66,9 @@ export async function pacerProbe(dir: string, rate: number, seconds: number): Pr
 
 const usedVnis = new Set<number>();
 
-/**
- * The first seed from `from` whose run's VNIs no earlier run of this process used: only 32 first
- * VNIs exist, and on a kept target (the testbed) a VNI belongs to one namespace.
- */
+/** A seed whose VNIs no earlier run of this process used (on the kept testbed a VNI is one namespace's). */
 export function freshSeed(from: number): number {
-  for (let seed = from; ; seed++) {
-    const { firstVni } = planDrive({
-      numNets: 1,
-      topNetSize: 1,
-      exponent: 1,
-      bias: 0,
-      singleNetwork: true,
-      baseAddress: '10.0.0.0',
-      subnetSizeFactor: 1,
-      numAttachments: 1,
-      rate: 1,
-      opsDistribution: 'steady',
-      createOnly: false,
-      shard: { index: 0, count: 1 },
-      seed,
-    });
-    if (!usedVnis.has(firstVni) || usedVnis.size >= 32) {
-      usedVnis.add(firstVni);
-      return seed;
-    }
-  }
+  return freshSeedFrom(from, usedVnis);
 }
 
 export interface DriverRun {

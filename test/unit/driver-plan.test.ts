@@ -7,6 +7,8 @@ import {
   attachmentName,
   attachmentVni,
   createOpOf,
+  firstVniOfSeed,
+  freshSeed,
   planDrive,
   type PlanInput,
 } from '../../src/driver/plan/drive-plan.js';
@@ -351,4 +353,21 @@ describe('names and run ids', () => {
       );
     });
   }
+});
+
+describe('fresh seeds', () => {
+  it('firstVniOfSeed is the first VNI the plan of that seed uses', () => {
+    for (const seed of [0, 1, 7, 12345, 0xfffffff0]) {
+      assert.equal(firstVniOfSeed(seed), planDrive({ ...base, seed }).firstVni, `seed ${seed}`);
+    }
+  });
+
+  it('hands out seeds with distinct first VNIs until all 32 are used, then starts over', () => {
+    const used = new Set<number>();
+    const vnis = Array.from({ length: 32 }, (_, k) => firstVniOfSeed(freshSeed(k * 1000, used)));
+    assert.equal(new Set(vnis).size, 32);
+    const again = freshSeed(0, used);
+    assert.equal(again, 0, 'with every VNI used, the set starts over at the first seed asked');
+    assert.deepEqual([...used], [firstVniOfSeed(0)]);
+  });
 });

@@ -4,9 +4,16 @@
  * slice. Nothing here touches the network; run-drive.ts executes it.
  */
 import { avgPeers, populationOf, vnSizes } from '../population.js';
-import { planNetworks, randomFirstVni, vniHex, type NetworkPlan, type SubnetPlan } from './networks.js';
+import {
+  planNetworks,
+  randomFirstVni,
+  VNI_BASES,
+  vniHex,
+  type NetworkPlan,
+  type SubnetPlan,
+} from './networks.js';
 import { phaseBoundaries, planOps, type OpSequence } from './op-plan.js';
-import { seededRandom } from '../../util/prng.js';
+import { seededRandom, type Random } from '../../util/prng.js';
 import { opDueTimes, type OpsDistribution } from './schedule.js';
 import { sliceShard, type ShardOps, type ShardSpec } from './shard.js';
 
@@ -47,11 +54,35 @@ export interface DrivePlan {
   mine: ShardOps;
 }
 
-export function planDrive(input: PlanInput): DrivePlan {
-  // Separate streams, so e.g. the distribution does not change the slot shuffle.
-  const master = seededRandom(input.seed);
+/** Separate streams, so e.g. the distribution does not change the slot shuffle. */
+function planStreams(seed: number): [Random, Random, Random] {
+  const master = seededRandom(seed);
   const streams = [master(), master(), master()].map((x) => seededRandom(Math.floor(x * 2 ** 32)));
-  const [vniRandom, shuffleRandom, gapRandom] = streams as [() => number, () => number, () => number];
+  return streams as [Random, Random, Random];
+}
+
+/** The first VNI a plan with this seed uses (what two kept runs must not share). */
+export function firstVniOfSeed(seed: number): number {
+  return randomFirstVni(planStreams(seed)[0]);
+}
+
+/**
+ * The first seed from `from` whose first VNI is not in `used`, which it then joins. Only 32 first
+ * VNIs exist (multiples of 65536, plus 1); once all are used, `used` starts over.
+ */
+export function freshSeed(from: number, used: Set<number>): number {
+  if (used.size >= VNI_BASES) used.clear();
+  for (let seed = from; ; seed++) {
+    const vni = firstVniOfSeed(seed);
+    if (!used.has(vni)) {
+      used.add(vni);
+      return seed;
+    }
+  }
+}
+
+export function planDrive(input: PlanInput): DrivePlan {
+  const [vniRandom, shuffleRandom, gapRandom] = planStreams(input.seed);
   const sizes = vnSizes(input);
   const firstVni = randomFirstVni(vniRandom);
   const { networks, subnets } = planNetworks({ ...input, sizes }, firstVni);

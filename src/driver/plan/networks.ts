@@ -33,6 +33,8 @@ export interface NetworksInput {
 }
 
 const VNI_SPACE = 1 << 21;
+/** How many first VNIs a plan can draw: multiples of 65536 (plus 1) below 2^21. */
+export const VNI_BASES = VNI_SPACE / 65536;
 
 /** VNI of VN k (from 0): consecutive from `firstVni`, wrapping below 2^21. */
 export function vniOf(firstVni: number, k: number): number {
@@ -41,7 +43,7 @@ export function vniOf(firstVni: number, k: number): number {
 
 /** A random multiple of 65536, plus 1. */
 export function randomFirstVni(random: Random): number {
-  return randomInt(random, VNI_SPACE / 65536) * 65536 + 1;
+  return randomInt(random, VNI_BASES) * 65536 + 1;
 }
 
 export function vniHex(vni: number): string {
