@@ -232,8 +232,13 @@ describe('a hollow connection agent against a real network-apiserver and etcd', 
       await conflicting;
       assert.equal(a.metadata.labels?.touched, 'yes');
       assert.equal(a.status?.macAddress, macAddress(160, '10.6.0.1'));
-      const text = await metrics.metrics();
       const puts = 'kos_agent_attachment_status_latency_seconds_count';
+      // The driver's watch can see the status before the agent has handled its PUT's answer.
+      let text = await metrics.metrics();
+      for (let i = 0; i < 100 && sample(text, puts, { err: 'ok' }) === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        text = await metrics.metrics();
+      }
       assert.equal(sample(text, puts, { err: 'err' }), 1, 'one PUT met a 409');
       assert.equal(sample(text, puts, { err: 'ok' }), 1, 'the retry succeeded');
       assert.equal(fabric.calls.CreateLocalIfc, 1, 'the interface is made once');
