@@ -30,6 +30,13 @@ export const driveOptionsSchema = z
     numAttachments: z.number().int().min(1).max(100_000_000).default(450),
     /** Ops per second, creates and deletes both count (per shard: this / shard count). @default 10 */
     rate: z.number().positive().max(1_000_000).default(10),
+    /**
+     * Warm-up ops/s (only creates: POP of them), all shards together. @default rate. Lets a
+     * warm-up last POP / warmupRate seconds instead of POP / rate.
+     */
+    warmupRate: z.number().positive().max(1_000_000).optional(),
+    /** Cool-down ops/s (only deletes: POP of them), all shards together. @default rate */
+    cooldownRate: z.number().positive().max(1_000_000).optional(),
     /** @default steady */
     opsDistribution: z.enum(['steady', 'poisson']).default('steady'),
     /** Nodes to place attachments on. @default kos-role/comp=true */
@@ -90,7 +97,11 @@ export const driveOptionsSchema = z
     /** Clock-offset probes (write stamps bracketed by local times). @default 7 */
     clockSamples: z.number().int().min(0).max(100).default(7),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.waitAfterCreate === undefined || (o.warmupRate ?? o.rate) === o.rate, {
+    message: 'the shock test (waitAfterCreate) paces its creates at rate; drop warmupRate',
+    path: ['warmupRate'],
+  });
 
 export type DriveOptions = z.infer<typeof driveOptionsSchema>;
 export type DriveOptionsInput = z.input<typeof driveOptionsSchema>;

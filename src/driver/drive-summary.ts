@@ -59,6 +59,12 @@ export const phaseSummarySchema = z.object({
   /** Planned ops/s in this phase and what was achieved (issued / window length). */
   targetRate: z.number().nonnegative(),
   achievedRate: z.number().nonnegative(),
+  /**
+   * The rate this phase's gaps were drawn at (--rate, --warmup-rate, --cooldown-rate), ops/s,
+   * divided by the shard count; merged: summed. Steady: equals targetRate. Added in v1 (ADR 0016):
+   * older summaries lack it.
+   */
+  nominalRate: z.number().positive().optional(),
   /** Outcomes of the creates planned in this phase. */
   outcomes: outcomeCountsSchema,
   latency: latencySetSchema,

@@ -146,7 +146,7 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
       name: 'the driver',
     });
     log(
-      `run ${runId}: ${plan.population} slots in ${plan.sizes.length} VNs, ${plan.mine.ops.length} ops at ${options.rate / plan.shard.count}/s; metrics ${metricsServer.url}/metrics`,
+      `run ${runId}: ${plan.population} slots in ${plan.sizes.length} VNs, ${plan.mine.ops.length} ops at ${ratesText(plan)}; metrics ${metricsServer.url}/metrics`,
     );
     return await execute({
       options,
@@ -325,9 +325,9 @@ async function execute(r: Run): Promise<DriveSummary> {
       edges.warmupEnd = Math.min(edges.warmupEnd, t);
       edges.cruiseEnd = Math.min(edges.cruiseEnd, t);
       if (options.waitAfterCreate === undefined) {
-        // Deletes move up: every live attachment, from now, at this shard's rate.
+        // Deletes move up: every live attachment, from now, at this shard's cool-down rate.
         const drain = executor.live();
-        const gap = (1000 * plan.shard.count) / options.rate;
+        const gap = (1000 * plan.shard.count) / plan.rates[2];
         r.log(`cruise ended early: deleting ${drain.length} attachments`);
         phaseNow = 'cooldown';
         await pace({
@@ -385,6 +385,12 @@ async function execute(r: Run): Promise<DriveSummary> {
   progress({ phase: 'done', opsDone: done, inFlight: 0 });
   if (failure !== undefined) throw failure;
   return summary;
+}
+
+/** This shard's ops/s: one rate, or warm-up / cruise / cool-down when they differ. */
+function ratesText(plan: DrivePlan): string {
+  const [w, c, d] = plan.rates.map((r) => +(r / plan.shard.count).toPrecision(6));
+  return w === c && c === d ? `${c}/s` : `${w}/s warm-up, ${c}/s cruise, ${d}/s cool-down`;
 }
 
 function phaseWindows(

@@ -91,6 +91,7 @@ export function buildSummary(input: SummaryInput): DriveSummary {
       ops: opCounts(s),
       targetRate: planned > 0 ? s.planned / planned : 0,
       achievedRate: seconds > 0 ? s.sentInWindow / seconds : 0,
+      nominalRate: (plan.rates[p] ?? plan.rates[1]) / plan.shard.count,
       outcomes: outcomes[p] as OutcomeCounts,
       latency: latencySet(ends[p] as EndHistograms, s),
     };

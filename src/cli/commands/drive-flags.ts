@@ -18,6 +18,8 @@ export interface DriveFlags {
   subnetSizeFactor?: string;
   numAttachments?: string;
   rate?: string;
+  warmupRate?: string;
+  cooldownRate?: string;
   opsDistribution?: string;
   threads?: string;
   nodeLabelSelector?: string;
@@ -106,6 +108,8 @@ export function driveOptionsFromFlags(f: DriveFlags): DriveOptionsInput {
     ['subnetSizeFactor', numberFlag('--subnet-size-factor', f.subnetSizeFactor)],
     ['numAttachments', numberFlag('--num-attachments', f.numAttachments)],
     ['rate', numberFlag('--rate', f.rate)],
+    ['warmupRate', numberFlag('--warmup-rate', f.warmupRate)],
+    ['cooldownRate', numberFlag('--cooldown-rate', f.cooldownRate)],
     ['opsDistribution', f.opsDistribution],
     ['nodeLabelSelector', f.nodeLabelSelector],
     ['roundRobin', f.roundRobin],

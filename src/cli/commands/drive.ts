@@ -23,6 +23,8 @@ export function registerDriveCommand(program: Command): void {
     .option('--subnet-size-factor <x>', 'subnet addresses per slot', '1')
     .option('--num-attachments <n>', 'creates in the whole run (ops = 2x)', '450')
     .option('--rate <ops/s>', 'creates + deletes per second (all shards together)', '10')
+    .option('--warmup-rate <ops/s>', 'creates per second while filling the slots (default: --rate)')
+    .option('--cooldown-rate <ops/s>', 'deletes per second while draining at the end (default: --rate)')
     .option('--ops-distribution <d>', 'steady or poisson', 'steady')
     .option('--threads <n>', 'accepted for parity with the original; open-loop pacing needs no threads')
     .option('--node-label-selector <sel>', 'nodes to place attachments on', 'kos-role/comp=true')

@@ -14,7 +14,7 @@ import {
 } from './networks.js';
 import { phaseBoundaries, planOps, type OpSequence } from './op-plan.js';
 import { seededRandom, type Random } from '../../util/prng.js';
-import { opDueTimes, type OpsDistribution } from './schedule.js';
+import { lastGapMs, phasedDueTimes, type OpsDistribution, type PhaseRates } from './schedule.js';
 import { sliceShard, type ShardOps, type ShardSpec } from './shard.js';
 
 export interface PlanInput {
@@ -26,8 +26,12 @@ export interface PlanInput {
   baseAddress: string;
   subnetSizeFactor: number;
   numAttachments: number;
-  /** The whole run's rate (all shards). */
+  /** The whole run's rate (all shards): cruise, and warm-up and cool-down unless given. */
   rate: number;
+  /** Warm-up (creates only) ops/s, all shards. @default rate */
+  warmupRate?: number | undefined;
+  /** Cool-down (deletes only) ops/s, all shards. @default rate */
+  cooldownRate?: number | undefined;
   opsDistribution: OpsDistribution;
   createOnly: boolean;
   shard: ShardSpec;
@@ -47,7 +51,10 @@ export interface DrivePlan {
   seq: OpSequence;
   /** Per global op: ms after the shared start. */
   due: Float64Array;
+  /** Mean gap of the cruise (1000 / rate). */
   meanGapMs: number;
+  /** Warm-up, cruise and cool-down ops/s of the whole run (every shard runs 1/N of each). */
+  rates: PhaseRates;
   /** [warm-up start, cruise start, cool-down start, end], ms after the start (global). */
   boundaries: [number, number, number, number];
   shard: ShardSpec;
@@ -102,7 +109,8 @@ export function planDrive(input: PlanInput): DrivePlan {
     createOnly: input.createOnly,
     random: shuffleRandom,
   });
-  const due = opDueTimes(seq.kind.length, input.rate, input.opsDistribution, gapRandom);
+  const rates: PhaseRates = [input.warmupRate ?? input.rate, input.rate, input.cooldownRate ?? input.rate];
+  const due = phasedDueTimes(seq.phaseStart, rates, input.opsDistribution, gapRandom);
   const meanGapMs = 1000 / input.rate;
   return {
     sizes,
@@ -116,7 +124,8 @@ export function planDrive(input: PlanInput): DrivePlan {
     seq,
     due,
     meanGapMs,
-    boundaries: phaseBoundaries(seq, due, meanGapMs),
+    rates,
+    boundaries: phaseBoundaries(seq, due, lastGapMs(seq.phaseStart, rates)),
     shard: input.shard,
     mine: sliceShard(seq, input.shard),
   };

@@ -78,14 +78,17 @@ export function planOps(input: OpPlanInput): OpSequence {
   return { kind, attachment, phase, createSlot, slotOrder, phaseStart: [0, cruiseStart, cooldownStart, k] };
 }
 
-/** Planned phase boundaries in ms after the start: [warm-up start, cruise start, cool-down start, end]. */
+/**
+ * Planned phase boundaries in ms after the start: [warm-up start, cruise start, cool-down start,
+ * end]. The end is one gap (`lastGapMs`, of the last op's phase) after the last op.
+ */
 export function phaseBoundaries(
   seq: Pick<OpSequence, 'phaseStart'>,
   due: Float64Array,
-  meanGapMs: number,
+  lastGapMs: number,
 ): [number, number, number, number] {
   const total = due.length;
-  const end = total === 0 ? 0 : (due[total - 1] ?? 0) + meanGapMs;
+  const end = total === 0 ? 0 : (due[total - 1] ?? 0) + lastGapMs;
   const at = (op: number): number => (op < total ? (due[op] ?? 0) : end);
   return [at(seq.phaseStart[0]), at(seq.phaseStart[1]), at(seq.phaseStart[2]), end];
 }

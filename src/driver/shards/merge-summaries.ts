@@ -61,6 +61,10 @@ function mergePhase(parts: readonly PhaseSummary[]): PhaseSummary {
     targetRate: parts.reduce((a, p) => a + p.targetRate, 0),
     // As the driver: ops sent inside the window (when known) over its length.
     achievedRate: rateOver(ops.sentInWindow ?? ops.issued, window.startMs, window.endMs),
+    // Each shard's 1/N share of the phase's rate; the sum only when every shard says its share.
+    ...(parts.every((p) => p.nominalRate !== undefined)
+      ? { nominalRate: parts.reduce((a, p) => a + (p.nominalRate ?? 0), 0) }
+      : {}),
     outcomes: sumCounts(parts.map((p) => p.outcomes)),
     latency: mergeLatencySets(parts.map((p) => p.latency)),
   };

@@ -74,6 +74,8 @@ const PLAN_KEYS = [
   'seed',
   'startAtMs',
   'rate',
+  'warmupRate',
+  'cooldownRate',
   'numAttachments',
   'opsDistribution',
   'numNets',
