@@ -12,6 +12,8 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
     bias: d.bias,
     numAttachments: d.numAttachments,
     rate: d.rate,
+    warmupRate: d.warmupRate,
+    cooldownRate: d.cooldownRate,
     opsDistribution: d.distribution,
     runId: req.runId,
     // The driver writes <outDir>/<runId>/: that is the run's directory in the sweep.

@@ -1,8 +1,9 @@
 /**
  * Pure planning of a sweep: the factorial grid, replicates, the run order, and for every run its
  * phase durations, the driver's parameters and an estimate of its time. The driver's schedule
- * (original-driver.md) is numAttachments creates and as many deletes at one rate that counts
- * both: warm-up = POP creates, cruise = delete+create pairs, cool-down = POP deletes.
+ * (original-driver.md) is numAttachments creates and as many deletes at a rate that counts
+ * both: warm-up = POP creates, cruise = delete+create pairs, cool-down = POP deletes. Warm-up and
+ * cool-down run at OPS like the original unless the spec gives their durations; then at POP / it.
  */
 import type { PhaseDurations, RunFactors } from './run-record.js';
 import { seededShuffle } from './seeded-order.js';
@@ -14,7 +15,9 @@ export interface PlannedDriver {
   numAttachments: number;
   /** Cruise ops/s (creates and deletes both count); also warm-up and cool-down unless given. */
   rate: number;
+  /** POP creates over the warm-up: POP / warmup when given, else OPS. */
   warmupRate: number;
+  /** POP deletes over the cool-down: POP / cooldown when given, else OPS. */
   cooldownRate: number;
   numNets: number;
   topNetSize: number;
@@ -82,6 +85,9 @@ function runOf(
   const pairs = Math.max(1, Math.round((r.cruiseS * ops) / 2));
   const warmupS = r.warmupS ?? slots / ops;
   const cooldownS = r.cooldownS ?? slots / ops;
+  // Not given: exactly OPS, so the driver plans the single-rate schedule of the original.
+  const warmupRate = r.warmupS === undefined ? ops : slots / r.warmupS;
+  const cooldownRate = r.cooldownS === undefined ? ops : slots / r.cooldownS;
   return {
     key: `c${c.cell}-r${replicate}`,
     cell: c.cell,
@@ -93,8 +99,8 @@ function runOf(
     driver: {
       numAttachments: slots + pairs,
       rate: ops,
-      warmupRate: slots / warmupS,
-      cooldownRate: slots / cooldownS,
+      warmupRate,
+      cooldownRate,
       ...shape,
       topNetSize,
       distribution: d.distribution,

@@ -106,6 +106,9 @@ export const runRecordSchema = z.object({
   driver: z.object({
     numAttachments: z.number().int().positive(),
     rate: z.number().positive(),
+    /** Warm-up and cool-down ops/s (POP / their durations); older records lack them (= rate). */
+    warmupRate: z.number().positive().optional(),
+    cooldownRate: z.number().positive().optional(),
     numNets: z.number().int().positive(),
     topNetSize: z.number().int().positive(),
     exponent: z.number(),

@@ -147,10 +147,12 @@ export const experimentSpecSchema = z
     X: z.number().int().positive().describe('the unit of POP levels, in attachments'),
     factors: factorsSchema,
     cruise: durationSchema.describe('cruise duration of every run'),
-    warmup: durationSchema.optional().describe('warm-up duration (default POP / OPS: POP creates at OPS)'),
+    warmup: durationSchema
+      .optional()
+      .describe('warm-up duration (default POP / OPS: POP creates at OPS; given: at POP / warmup)'),
     cooldown: durationSchema
       .optional()
-      .describe('cool-down duration (default POP / OPS: POP deletes at OPS)'),
+      .describe('cool-down duration (default POP / OPS: POP deletes at OPS; given: at POP / cooldown)'),
     replicates: z.number().int().positive().default(1).describe('runs per cell (default 1)'),
     order: orderSchema,
     driver: driverSettingsSchema,

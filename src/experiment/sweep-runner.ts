@@ -190,6 +190,8 @@ export async function runSweep(
       driver: {
         numAttachments: run.driver.numAttachments,
         rate: run.driver.rate,
+        warmupRate: run.driver.warmupRate,
+        cooldownRate: run.driver.cooldownRate,
         numNets: run.driver.numNets,
         topNetSize: run.driver.topNetSize,
         exponent: run.driver.exponent,

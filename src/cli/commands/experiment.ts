@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { collectCosts } from '../../costs/collect-costs.js';
 import { inProcessDriveStep } from '../../experiment/drive-step.js';
+import { driveStepFor } from '../../experiment/shard-drive-step.js';
 import { planText } from '../../experiment/plan-text.js';
 import { planExperiment } from '../../experiment/plan.js';
 import { progressReporter } from '../../experiment/progress.js';
@@ -143,7 +144,7 @@ async function runCommand(
       plan,
       store,
       target,
-      drive: inProcessDriveStep(log),
+      drive: driveStepFor(inProcessDriveStep(log), log),
       costs: (req) => collectCosts(req),
       X: resolved.spec.X,
       now: Date.now,
