@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { NetworkAttachment } from '../../src/api/kos-types.js';
 import { driveSummarySchema, type DriveSummary } from '../../src/driver/drive-summary.js';
-import { runDrive, type DriveOptionsInput } from '../../src/driver/run-drive.js';
+import { parseDriveOptions, planFor, runDrive, type DriveOptionsInput } from '../../src/driver/run-drive.js';
 import { decodeHistogram, latencyHistogram, recordMs } from '../../src/measure/histogram.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 import { readAttachmentsCsv, type AttachmentRow } from '../support/drive-csv.js';
@@ -249,6 +249,63 @@ describe('the driver on the embedded testbed', () => {
       'the stall is not in the histogram',
     );
   });
+
+  for (const opsDistribution of ['steady', 'poisson'] as const) {
+    it(`${opsDistribution}: warm-up and cool-down run at their own rates, in the plan's phase windows, every op sent in its phase`, async (t) => {
+      // 22 slots (12 + 6 + 4), 42 creates: warm-up 22 creates at 5.5/s (4 s), cruise 40 ops at
+      // 20/s (2 s), cool-down 22 deletes at 11/s (2 s): both ends differ from the cruise rate.
+      const opts: DriveOptionsInput = {
+        ...base(`phases-${opsDistribution}`),
+        numNets: 3,
+        topNetSize: 12,
+        numAttachments: 42,
+        rate: 20,
+        warmupRate: 5.5,
+        cooldownRate: 11,
+        opsDistribution,
+      };
+      const s = await runDrive(opts, { kubeconfigPath: testbed.kubeconfigPath });
+      const plan = planFor(parseDriveOptions(opts), Number(s.config.seed));
+      assert.equal(s.ending, 'completed');
+      const phases = [s.phases.warmup, s.phases.cruise, s.phases.cooldown];
+      const planned = [22, 40, 22];
+      const rates = [5.5, 20, 11];
+      phases.forEach((ph, p) => {
+        const seconds = (ph.window.endMs - ph.window.startMs) / 1000;
+        const planS = ((plan.boundaries[p + 1] ?? 0) - (plan.boundaries[p] ?? 0)) / 1000;
+        t.diagnostic(
+          `phase ${p}: ${ph.ops.sentInWindow}/${ph.ops.planned} ops in ${seconds.toFixed(3)} s (plan ${planS.toFixed(3)} s): ${ph.achievedRate.toFixed(2)}/s, target ${ph.targetRate.toFixed(2)}/s, nominal ${ph.nominalRate}/s`,
+        );
+        assert.equal(ph.nominalRate, rates[p]);
+        assert.equal(ph.ops.planned, planned[p]);
+        assert.equal(ph.ops.issued, planned[p]);
+        // An op is sent at or after its due time, and the load is light: each stays in its phase.
+        assert.equal(ph.ops.sentInWindow, planned[p], `phase ${p}: sent in window`);
+        if (p < 2) {
+          // Warm-up and cruise windows are the plan's, to the microsecond.
+          assert.ok(Math.abs(seconds - planS) < 1e-3, `phase ${p}: window ${seconds} s vs plan ${planS} s`);
+          assert.ok(Math.abs(ph.achievedRate / ph.targetRate - 1) < 1e-3, `phase ${p}: ${ph.achievedRate}/s`);
+        } else {
+          // Cool-down ends with the last answer, not one gap after the last delete.
+          const lastGapS = 1 / (rates[2] ?? 1);
+          assert.ok(
+            seconds >= planS - lastGapS - 1e-3 && seconds <= planS + 1,
+            `cool-down ${seconds} s vs ${planS} s`,
+          );
+        }
+        if (opsDistribution === 'steady') {
+          assert.ok(
+            Math.abs(planS - (planned[p] ?? 0) / (rates[p] ?? 1)) < 1e-6,
+            `phase ${p} planned ${planS} s`,
+          );
+          assert.ok(Math.abs(ph.targetRate - (rates[p] ?? 0)) < 1e-9);
+        }
+      });
+      assert.equal(s.total.outcomes.attempted, 42);
+      const rows = await readAttachmentsCsv(join(dir, 'out', `phases-${opsDistribution}`, 'attachments.csv'));
+      assertAccounted(s, rows);
+    });
+  }
 
   it('two shards with a shared start run the unsharded plan between them, each at half the rate', async (t) => {
     const startAtMs = Date.now() + 10_000;
