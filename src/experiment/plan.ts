@@ -10,6 +10,14 @@ import { seededShuffle } from './seeded-order.js';
 import { solveTopNetSize } from './solve-top-net-size.js';
 import type { PopLevel, ResolvedSpec } from './spec-load.js';
 
+/**
+ * Sharded runs only: seconds from spawning the shard processes to their shared start, for node to
+ * load the CLI and each shard to set up (ADR 0016: ~4.6 s measured for 2 shards on 2 busy cores).
+ */
+export function shardStartMarginS(shards: number): number {
+  return shards > 1 ? 6 + 1.5 * shards : 0;
+}
+
 export interface PlannedDriver {
   /** Total creates: POP in warm-up plus one per delete+create pair in cruise. */
   numAttachments: number;
@@ -131,6 +139,7 @@ export function planExperiment(r: ResolvedSpec, opts: { seed?: number } = {}): E
       p.cruiseS +
       p.cooldownS +
       run.driver.graceWaitS +
+      shardStartMarginS(run.driver.shards) +
       r.perRunOverheadS +
       (reconfigure ? r.reconfigureOverheadS : 0);
     totalS += estimatedS;

@@ -16,19 +16,13 @@ import { spawnManaged, type ChildExit, type ManagedChild } from '../process/chil
 import { KosTestError } from '../util/errors.js';
 import { PARENT_PID_ENV } from '../cli/commands/drive-parent.js';
 import { driverOptionsFor } from './drive-step.js';
+import { shardStartMarginS } from './plan.js';
 import type { DriveRequest, DriveStep } from './sweep-runner.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 
-/**
- * From spawning to the shared start: node and the CLI load, then each shard sets up (namespace,
- * subnets validated, clock probes, its watch). A shard not ready by then sends its first ops
- * late, which its lateness counts show. See ADR 0016 for the measured setup time.
- */
-export const SHARD_START_MARGIN_MS = 8000;
-
 export interface ShardedDriveOptions {
-  /** @default SHARD_START_MARGIN_MS */
+  /** From spawning to the shared start. @default shardStartMarginS(shards) */
   startMarginMs?: number;
   /** @default Date.now */
   now?: () => number;
@@ -119,7 +113,7 @@ export async function driveShards(
   const options = driverOptionsFor(req);
   const shared = {
     seed: o.seed?.() ?? Math.floor(Math.random() * 0xffffffff),
-    startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? SHARD_START_MARGIN_MS),
+    startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * shardStartMarginS(count)),
     kubeconfigPath: req.kubeconfigPath,
   };
   await mkdir(req.outDir, { recursive: true });
@@ -155,6 +149,13 @@ export async function driveShards(
       value: `${e === undefined ? 'no exit' : exitText(e)}: ${await logTail(logs[firstFailed] ?? '')}`,
       fix: `see ${logs[firstFailed] ?? req.outDir}`,
     });
+  }
+  for (const [i, file] of logs.entries()) {
+    const late = /the start time is (\d+) ms past/.exec(await readFile(file, 'utf8').catch(() => ''));
+    if (late !== null)
+      log(
+        `driver shard ${i}/${count} was set up ${late[1] ?? '?'} ms after the shared start: its first ops were late`,
+      );
   }
   // The shards' directories under the run's become its merged summary.json beside them.
   const path = await mergeShardDirs([req.outDir], req.outDir);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { populationOf, vnSizes } from '../../src/driver/population.js';
 import { checkFeasibility, type TestbedFacts } from '../../src/experiment/feasibility.js';
-import { planExperiment } from '../../src/experiment/plan.js';
+import { planExperiment, shardStartMarginS } from '../../src/experiment/plan.js';
 import { seededShuffle } from '../../src/experiment/seeded-order.js';
 import { solveTopNetSize } from '../../src/experiment/solve-top-net-size.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
@@ -102,6 +102,19 @@ describe('planning a sweep', () => {
       }
     });
   }
+
+  it('a sharded run`s estimate adds the time its shard processes get to set up before their shared start', () => {
+    const one = planExperiment(parseSpecText('s', spec()));
+    const two = planExperiment(
+      parseSpecText('s', spec().replace('driver: {graceWait: 2s}', 'driver: {graceWait: 2s, shards: 2}')),
+    );
+    assert.equal(shardStartMarginS(1), 0);
+    assert.ok(shardStartMarginS(2) > 0 && shardStartMarginS(4) > shardStartMarginS(2));
+    one.runs.forEach((r, i) => {
+      assert.ok(Math.abs((two.runs[i]?.estimatedS ?? 0) - r.estimatedS - shardStartMarginS(2)) < 1e-9);
+      assert.equal(two.runs[i]?.driver.shards, 2);
+    });
+  });
 
   it('orders randomly by the seed, the same way every time, as a permutation', () => {
     const a = planExperiment(parseSpecText('s', spec('order: {random: true, seed: 7}')));

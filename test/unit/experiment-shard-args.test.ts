@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Command } from 'commander';
+import { registerDriveCommand } from '../../src/cli/commands/drive.js';
+import { driveOptionsFromFlags, type DriveFlags } from '../../src/cli/commands/drive-flags.js';
+import { parseDriveOptions } from '../../src/driver/run-drive.js';
+import { driverOptionsFor } from '../../src/experiment/drive-step.js';
+import { planExperiment } from '../../src/experiment/plan.js';
+import { shardDriveArgs } from '../../src/experiment/shard-drive-step.js';
+import { parseSpecText } from '../../src/experiment/spec-load.js';
+import type { DriveRequest } from '../../src/experiment/sweep-runner.js';
+import type { ExperimentTarget } from '../../src/experiment/target.js';
+
+/** The flags commander gives `kos-test drive` for these args (the real command's definition). */
+async function driveFlagsOf(args: string[]): Promise<DriveFlags> {
+  const program = new Command().exitOverride();
+  registerDriveCommand(program);
+  const drive = program.commands.find((c) => c.name() === 'drive');
+  assert.ok(drive !== undefined);
+  let flags: DriveFlags | undefined;
+  drive.action((_image: unknown, f: DriveFlags) => {
+    flags = f;
+  });
+  await program.parseAsync(['node', 'kos-test', ...args]);
+  assert.ok(flags !== undefined);
+  return flags;
+}
+
+const specs = [
+  'driver: {shards: 2}',
+  'warmup: 7s\ncooldown: 3s\ndriver: {shards: 3, distribution: poisson, numNets: 7, exponent: 0.7, bias: 0.3, graceWait: 1500ms}',
+];
+
+describe('the flags of a sharded run`s drive processes', () => {
+  for (const extra of specs) {
+    it(`give every shard the run's in-process options, its slice and the shared seed and start (${extra.replace(/\n/g, ', ')})`, async () => {
+      const text = `X: 21\nfactors: {OPS: [7, 13], NCA: [5], POP: [1X, 2X], NNA: [1]}\ncruise: 3s\n${extra}\n`;
+      for (const run of planExperiment(parseSpecText('s', text)).runs) {
+        const req: DriveRequest = {
+          run,
+          runId: `s-0101-0000-00${run.index}`,
+          outDir: `/sweep/runs/s-0101-0000-00${run.index}`,
+          kubeconfigPath: '/tb/kubeconfig',
+          target: undefined as unknown as ExperimentTarget,
+          signal: new AbortController().signal,
+        };
+        const inProcess = driverOptionsFor(req);
+        for (let index = 0; index < run.driver.shards; index++) {
+          const shared = {
+            seed: 123_456_789,
+            startAtMs: 1_790_000_000_123,
+            kubeconfigPath: req.kubeconfigPath,
+          };
+          const flags = await driveFlagsOf(
+            shardDriveArgs(inProcess, { index, count: run.driver.shards }, shared),
+          );
+          assert.equal(flags.kubeconfig, '/tb/kubeconfig');
+          assert.deepEqual(
+            parseDriveOptions(driveOptionsFromFlags(flags)),
+            parseDriveOptions({
+              ...inProcess,
+              shard: { index, count: run.driver.shards },
+              seed: shared.seed,
+              startAtMs: shared.startAtMs,
+            }),
+          );
+        }
+      }
+    });
+  }
+});
