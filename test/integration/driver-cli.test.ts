@@ -13,6 +13,7 @@ import { driveSummarySchema } from '../../src/driver/drive-summary.js';
 import { renderKubeconfig } from '../../src/testbed/kubeconfig.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 import { freshSeed } from '../support/fresh-seed.js';
+import { PARENT_PID_ENV } from '../../src/cli/commands/drive-parent.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const run = promisify(execFile);
@@ -215,5 +216,77 @@ describe('kos-test drive and cleanup on the testbed', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('a shard whose runner was SIGKILLed stops at once by itself and still writes its summary', async () => {
+    const log = join(dir, 'orphan.log');
+    // Stands in for the experiment runner: starts the drive naming itself as its parent, as
+    // src/experiment/shard-drive-step.ts does, then waits to be killed.
+    const script = `
+      const { spawn } = require('node:child_process');
+      const { openSync } = require('node:fs');
+      const out = openSync(${JSON.stringify(log)}, 'a');
+      const child = spawn(process.execPath, JSON.parse(process.argv[1]), {
+        stdio: ['ignore', out, out],
+        env: { ...process.env, ${PARENT_PID_ENV}: String(process.pid) },
+      });
+      console.log(child.pid);
+      setInterval(() => {}, 1000);`;
+    const args = [
+      cli,
+      'drive',
+      '--kubeconfig',
+      testbed.kubeconfigPath,
+      '--runid',
+      'orphan',
+      '--out',
+      join(dir, 'out'),
+      '--metrics-port',
+      '0',
+      '--num-nets',
+      '2',
+      '--top-net-size',
+      '10',
+      '--num-attachments',
+      '400',
+      '--rate',
+      '20',
+      '--seed',
+      String(freshSeed(13)),
+    ];
+    const runner = spawn(process.execPath, ['-e', script, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let pidText = '';
+    runner.stdout.on('data', (b: Buffer) => (pidText += b.toString()));
+    const deadline = Date.now() + 60_000;
+    const text = (): Promise<string> => readFile(log, 'utf8').catch(() => '');
+    while (!(await text()).includes('clock offset')) {
+      assert.ok(Date.now() < deadline, `drive did not start:\n${await text()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const drive = Number(pidText.trim());
+    assert.ok(drive > 0, `no pid from the stand-in runner: ${pidText}`);
+    runner.kill('SIGKILL');
+    const killedAt = Date.now();
+    const alive = (): boolean => {
+      try {
+        process.kill(drive, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive()) {
+      assert.ok(Date.now() - killedAt < 15_000, 'the orphaned drive is still running');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(await text(), /the process that started this drive is gone: stopping/);
+    const s = driveSummarySchema.parse(
+      JSON.parse(await readFile(join(dir, 'out', 'orphan', 'summary.json'), 'utf8')),
+    );
+    assert.equal(s.ending, 'interrupted');
+    assert.ok(s.total.ops.issued < s.total.ops.planned);
   });
 });
