@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,19 +14,9 @@ const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(repo, 'bin', 'kos-test.js');
 const PHASES = ['warmup', 'cruise', 'cooldown'] as const;
 
-// 20 slots; warm-up 20 creates in 4 s (5/s, not POP/OPS = 1 s), cruise 4 s at 20/s, cool-down
-// 20 deletes in 2 s (10/s), driven by two shard processes.
-const SPEC = (dir: string): string => `
-name: shards
-X: 20
-factors: {OPS: [20], NCA: [10], POP: [1X], NNA: [1], NKA: [1]}
-cruise: 4s
-warmup: 4s
-cooldown: 2s
-driver: {numNets: 4, shards: 2, graceWait: 1s}
-target: {kind: testbed, agentsPerGroup: 10, dir: ${join(dir, 'testbed')}}
-overheads: {perRun: 5s, reconfigure: 10s}
-`;
+// examples/shards-and-phases.yaml: 20 slots; warm-up 20 creates in 4 s (5/s, not POP/OPS = 1 s),
+// cruise 4 s at 20/s, cool-down 20 deletes in 2 s (10/s), driven by two shard processes.
+const SPEC = join(repo, 'examples', 'shards-and-phases.yaml');
 
 async function summaryAt(path: string): Promise<DriveSummary> {
   return driveSummarySchema.parse(JSON.parse(await readFile(path, 'utf8')));
@@ -50,14 +40,12 @@ describe('an experiment with driver.shards 2 and a given warm-up and cool-down, 
 
   it('records one run whose shards add up to it, at the planned rate of every phase, and leaves no process running', async (t) => {
     root = await mkdtemp(join(tmpdir(), 'kos-test-shards-'));
-    const spec = join(root, 'spec.yaml');
-    await writeFile(spec, SPEC(root));
     const out = join(root, 'sweep');
     const log = join(root, 'run.log');
     const child = spawnManaged({
       name: 'experiment run',
       command: process.execPath,
-      args: [cli, 'experiment', 'run', spec, '--out', out, '--json'],
+      args: [cli, 'experiment', 'run', SPEC, '--out', out, '--json'],
       logFile: log,
       cwd: repo,
     });
