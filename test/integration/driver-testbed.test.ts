@@ -279,12 +279,19 @@ describe('the driver on the embedded testbed', () => {
         assert.equal(ph.nominalRate, rates[p]);
         assert.equal(ph.ops.planned, planned[p]);
         assert.equal(ph.ops.issued, planned[p]);
-        // An op is sent at or after its due time, and the load is light: each stays in its phase.
-        assert.equal(ph.ops.sentInWindow, planned[p], `phase ${p}: sent in window`);
+        // An op is sent at or after its due time: only one sent late across a phase's end
+        // (a loaded machine, a short Poisson gap) may count in the next window.
+        assert.ok(
+          Math.abs((ph.ops.sentInWindow ?? 0) - (planned[p] ?? 0)) <= 1,
+          `phase ${p}: sent in window`,
+        );
         if (p < 2) {
           // Warm-up and cruise windows are the plan's, to the microsecond.
           assert.ok(Math.abs(seconds - planS) < 1e-3, `phase ${p}: window ${seconds} s vs plan ${planS} s`);
-          assert.ok(Math.abs(ph.achievedRate / ph.targetRate - 1) < 1e-3, `phase ${p}: ${ph.achievedRate}/s`);
+          assert.ok(
+            Math.abs(ph.achievedRate - ph.targetRate) <= 1 / seconds + 1e-9,
+            `phase ${p}: ${ph.achievedRate}/s`,
+          );
         } else {
           // Cool-down ends with the last answer, not one gap after the last delete.
           const lastGapS = 1 / (rates[2] ?? 1);
@@ -301,6 +308,11 @@ describe('the driver on the embedded testbed', () => {
           assert.ok(Math.abs(ph.targetRate - (rates[p] ?? 0)) < 1e-9);
         }
       });
+      // Every op is in exactly one window.
+      assert.equal(
+        phases.reduce((a, ph) => a + (ph.ops.sentInWindow ?? 0), 0),
+        84,
+      );
       assert.equal(s.total.outcomes.attempted, 42);
       const rows = await readAttachmentsCsv(join(dir, 'out', `phases-${opsDistribution}`, 'attachments.csv'));
       assertAccounted(s, rows);

@@ -85,6 +85,11 @@ describe('an experiment with driver.shards 2 and a given warm-up and cool-down, 
         shards.reduce((a, s) => a + s.phases[p].outcomes.attempted, 0),
       );
     }
+    assert.equal(
+      PHASES.reduce((a, p) => a + (merged.phases[p].ops.sentInWindow ?? 0), 0),
+      merged.total.ops.issued,
+      'every op in exactly one window',
+    );
     const fulfilled = merged.total.outcomes.fulfilled;
     assert.ok(fulfilled >= 0.9 * merged.total.outcomes.attempted, `only ${fulfilled} fulfilled`);
 
@@ -97,16 +102,22 @@ describe('an experiment with driver.shards 2 and a given warm-up and cool-down, 
       t.diagnostic(
         `${p}: ${ph.ops.sentInWindow}/${ph.ops.planned} ops in ${len.toFixed(3)} s: ${ph.achievedRate.toFixed(2)}/s of ${ph.targetRate}/s; late ${ph.ops.late}`,
       );
-      assert.equal(ph.nominalRate, want[p]);
-      assert.equal(ph.targetRate, want[p]);
-      assert.equal(ph.ops.sentInWindow, ph.ops.planned, `${p}: every op sent inside its phase`);
+      // Each shard's share, summed (floating-point sums of halves).
+      assert.ok(Math.abs((ph.nominalRate ?? 0) - want[p]) < 1e-9, `${p} nominal ${ph.nominalRate}`);
+      assert.ok(Math.abs(ph.targetRate - want[p]) < 1e-9, `${p} target ${ph.targetRate}`);
+      // Ops are sent at or after their due times: at most one late across a phase's end.
+      assert.ok(Math.abs((ph.ops.sentInWindow ?? 0) - ph.ops.planned) <= 1, `${p}: sent in window`);
       if (p === 'cooldown') {
         // It ends with the last answer, up to one gap before the planned end.
         assert.ok(len >= seconds[p] - 1 / want[p] - 0.01 && len <= seconds[p] + 1, `cool-down ${len} s`);
       } else {
         // One shared start and the global plan: the windows are the plan's phases exactly.
         assert.ok(Math.abs(len - seconds[p]) < 1e-3, `${p} window ${len} s`);
-        assert.ok(Math.abs(ph.achievedRate / want[p] - 1) <= 0.02, `${p} achieved ${ph.achievedRate}/s`);
+        // Within one op of the window (5% of the warm-up's 20, 1.25% of the cruise's 80).
+        assert.ok(
+          Math.abs(ph.achievedRate - want[p]) <= 1 / len + 1e-9,
+          `${p} achieved ${ph.achievedRate}/s`,
+        );
       }
     }
 
