@@ -9,6 +9,7 @@ import { registerMergeCommand } from './commands/merge.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerTestbedCommands } from './commands/testbed.js';
+import { exitWithParent } from '../process/exit-with-parent.js';
 import { reportFailure } from './exit.js';
 
 export function buildProgram(): Command {
@@ -29,6 +30,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // Started by another kos-test process (a test, the runner's driver shards): go when it goes.
+  exitWithParent(() => process.kill(process.pid, 'SIGTERM'));
   try {
     await buildProgram().parseAsync([...argv]);
     return 0;

@@ -28,8 +28,8 @@ export function inClusterKubeConfig(env: InClusterEnv, prefix = ''): KubeConfig 
   const kc = new KubeConfig();
   kc.loadFromClusterAndUser(
     { name: 'inCluster', server, caFile: `${prefix}${SA_DIR}/ca.crt`, skipTLSVerify: false },
-    // The driver's client reads the token once at its start; kubelet-projected tokens outlive a
-    // run (the apiserver extends their expiry by default).
+    // The kubelet rotates the projected token in place; the driver's client re-reads it while it
+    // runs (kubeconfig-client.ts), so a week-long sweep outlives any one token.
     {
       name: 'inClusterUser',
       authProvider: { name: 'tokenFile', config: { tokenFile: `${prefix}${SA_DIR}/token` } },

@@ -15,6 +15,11 @@ export interface KubeconfigClientOptions {
   connections?: number;
   userAgent?: string;
   requestTimeoutMs?: number;
+  /**
+   * How often credentials that expire (an exec plugin's token, a token file) are re-read; client-node
+   * caches an exec token until its expirationTimestamp, so most re-reads cost nothing. @default 30000
+   */
+  credentialRefreshMs?: number;
 }
 
 export function loadKubeConfig(source: string | KubeConfig): KubeConfig {
@@ -54,10 +59,7 @@ export async function kubeconfigClient(
   }
   const https: RequestOptions = {};
   await kc.applyToHTTPSOptions(https);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(https.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-  if (typeof https.auth === 'string')
-    headers.authorization = `Basic ${Buffer.from(https.auth).toString('base64')}`;
+  const headers = credentialHeaders(https);
   const tls: RestClientTls = {};
   if (https.ca !== undefined) tls.ca = https.ca as string | Buffer;
   if (https.cert !== undefined) tls.cert = https.cert as string | Buffer;
@@ -69,9 +71,32 @@ export async function kubeconfigClient(
     server,
     connections: opts.connections ?? 8,
     headers,
+    ...(credentialsExpire(kc)
+      ? { credentials: { read: () => readCredentials(kc), everyMs: opts.credentialRefreshMs ?? 30_000 } }
+      : {}),
     ...(server.startsWith('https:') ? { tls } : {}),
     ...(opts.userAgent === undefined ? {} : { userAgent: opts.userAgent }),
     ...(opts.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: opts.requestTimeoutMs }),
   });
   return { client, server, kubeConfig: kc };
+}
+
+function credentialHeaders(https: RequestOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(https.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  if (typeof https.auth === 'string')
+    headers.authorization = `Basic ${Buffer.from(https.auth).toString('base64')}`;
+  return headers;
+}
+
+async function readCredentials(kc: KubeConfig): Promise<Record<string, string>> {
+  const https: RequestOptions = {};
+  await kc.applyToHTTPSOptions(https);
+  return credentialHeaders(https);
+}
+
+/** Exec plugins and auth providers (e.g. a pod's token file) hand out tokens that expire. */
+function credentialsExpire(kc: KubeConfig): boolean {
+  const user = kc.getCurrentUser();
+  return user !== null && (user.exec !== undefined || user.authProvider !== undefined);
 }

@@ -26,6 +26,15 @@ export interface RestClientOptions {
   tls?: RestClientTls;
   /** Extra headers on every request, e.g. Authorization. */
   headers?: Record<string, string>;
+  /** Credentials that expire (exec plugins, token files), re-read while the client lives. */
+  credentials?: CredentialSource;
+}
+
+export interface CredentialSource {
+  /** The credential headers as of now (e.g. a fresh Authorization). */
+  read: () => Promise<Record<string, string>>;
+  /** How often to re-read them; a 401 answer also triggers a re-read. */
+  everyMs: number;
 }
 
 export interface RestClientTls {
@@ -61,8 +70,11 @@ export class RestClient {
   private readonly watchOptions: Client.Options;
   /** Open watches: each has its own connection, as client-go's do over HTTP/1.1. */
   private readonly watches = new Set<Client>();
-  private readonly headers: Record<string, string>;
+  private headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly credentials: CredentialSource | undefined;
+  private credentialTimer: NodeJS.Timeout | undefined;
+  private credentialRead: Promise<void> | undefined;
 
   constructor(opts: RestClientOptions) {
     this.server = opts.server;
@@ -84,6 +96,32 @@ export class RestClient {
       accept: 'application/json',
     };
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.credentials = opts.credentials;
+    if (this.credentials !== undefined) {
+      this.credentialTimer = setInterval(() => void this.refreshCredentials(), this.credentials.everyMs);
+      this.credentialTimer.unref();
+    }
+  }
+
+  /**
+   * Re-reads the credentials (one read at a time) and uses them for the requests that follow; a
+   * failed read keeps the old ones, so the requests' own answers show what went wrong.
+   */
+  refreshCredentials(): Promise<void> {
+    const source = this.credentials;
+    if (source === undefined) return Promise.resolve();
+    this.credentialRead ??= source
+      .read()
+      .then(
+        (fresh) => {
+          this.headers = { ...this.headers, ...fresh };
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.credentialRead = undefined;
+      });
+    return this.credentialRead;
   }
 
   get<T = KosObject>(ref: ResourceRef): Promise<T> {
@@ -158,6 +196,7 @@ export class RestClient {
         throw e;
       }
       if (res.statusCode !== 200) {
+        if (res.statusCode === 401) void this.refreshCredentials();
         const text = await res.body.text();
         throw new KubeApiError(res.statusCode, statusFromBody(text), `GET ${path}`);
       }
@@ -183,6 +222,7 @@ export class RestClient {
       bodyTimeout: this.timeoutMs,
     });
     const text = await res.body.text();
+    if (res.statusCode === 401) void this.refreshCredentials();
     if (res.statusCode >= 300)
       throw new KubeApiError(res.statusCode, statusFromBody(text), `${method} ${path}`);
     if (text === '') return {} as T;
@@ -192,6 +232,7 @@ export class RestClient {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.credentialTimer);
     await Promise.all([this.pool.destroy(), ...[...this.watches].map((c) => c.destroy())]);
   }
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { KosTestError, toError } from '../util/errors.js';
+import { supervisorEnv } from './exit-with-parent.js';
 
 export interface ChildExit {
   code: number | null;
@@ -50,7 +51,7 @@ const registry = new Set<ManagedChild>();
  * (missing command, bad cwd, no permission, unwritable log file).
  */
 export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
-  const env = opts.env ?? process.env;
+  const env = { ...(opts.env ?? process.env), ...supervisorEnv() };
   const out = opts.logFile === undefined ? 'ignore' : openLog(opts.name, opts.logFile);
   let child;
   try {

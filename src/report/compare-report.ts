@@ -44,7 +44,19 @@ export async function writeCompareReport(
       png: opts.png ?? true,
     },
   );
-  const cols = ['cell', 'quantity', 'unit', 'a', 'runsA', 'b', 'runsB', 'change', 'changeRatio', 'p'];
+  const cols = [
+    'cell',
+    'quantity',
+    'unit',
+    'a',
+    'runsA',
+    'b',
+    'runsB',
+    'change',
+    'changeRatio',
+    'p',
+    'pHolm',
+  ];
   const rows: DataRow[] = cells.map(({ factors: _f, ...c }) => c);
   await writeFileAtomic(join(filesDir, 'compare-table.csv'), toCsv(cols, rows));
   await writeFileAtomic(html, compareHtml(sides, cells, rendered, basename(filesDir)));

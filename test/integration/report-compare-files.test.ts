@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RunRecord } from '../../src/experiment/run-record.js';
 import { writeCompareReport } from '../../src/report/compare-report.js';
 import { parseCsv } from '../../src/report/render/csv.js';
+import { holmAdjust } from '../../src/report/stats/holm.js';
 import { welchTTest } from '../../src/report/stats/welch.js';
 import { rowsByHeader } from '../support/report-html.js';
 import { writeSweepFixture } from '../support/sweep-fixture.js';
@@ -22,14 +23,14 @@ describe('compare report of two recorded sweeps', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kos-compare-'));
     const grid = { NCA: [600, 1200] };
-    a = await writeSweepFixture(join(dir, 'a'), { sweepId: 'base', grid, replicates: 3, seed: 41 });
+    a = await writeSweepFixture(join(dir, 'a'), { sweepId: 'base', grid, replicates: 5, seed: 41 });
     b = await writeSweepFixture(join(dir, 'b'), {
       sweepId: 'slower',
       grid,
-      replicates: 3,
+      replicates: 5,
       seed: 42,
-      latencyScale: 1.4,
-      runs: { 3: { noCosts: true }, 4: { noCosts: true }, 5: { noCosts: true } },
+      latencyScale: 2,
+      runs: Object.fromEntries([5, 6, 7, 8, 9].map((i) => [i, { noCosts: true }])),
     });
     const r = await writeCompareReport(join(dir, 'a'), join(dir, 'b'), {
       out: join(dir, 'cmp.html'),
@@ -56,9 +57,13 @@ describe('compare report of two recorded sweeps', () => {
       const v = (h: string): number | null => row.byHeader.get(h)?.value ?? null;
       assert.equal(v('A'), mean(p99(a)));
       assert.equal(v('B'), mean(p99(b)));
-      assert.equal(v('A runs'), 3);
+      assert.equal(v('A runs'), 5);
       assert.ok(Math.abs((v('change %') ?? NaN) - (mean(p99(b)) / mean(p99(a)) - 1) * 100) < 1e-9);
       assert.equal(v('p'), welchTTest(p99(a), p99(b))?.p);
+      // Holm's adjustment is over every test in the table, not only this row's.
+      const family = rows.map((r) => r.byHeader.get('p')?.value ?? null);
+      assert.equal(v('p (Holm)'), holmAdjust(family)[rows.indexOf(row)]);
+      assert.ok(`a doubled latency stays significant after the adjustment`);
       assert.equal(row.byHeader.get('significance')?.text, 'significant');
     }
   });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { leastSquares } from '../../src/report/stats/regression.js';
 import { tCdf, tQuantile } from '../../src/report/stats/t-distribution.js';
+import { holmAdjust } from '../../src/report/stats/holm.js';
 import { welchTTest } from '../../src/report/stats/welch.js';
 
 const close = (actual: number | null | undefined, expected: number, tol: number, what: string): void => {
@@ -92,4 +93,26 @@ describe('least squares', () => {
     );
     assert.equal(leastSquares([[1, 2]], [1]), null);
   });
+});
+
+// Reference values from R 4.4: p.adjust(p, method = "holm"), NA kept in place.
+describe("Holm's adjustment", () => {
+  const cases: [string, (number | null)[], (number | null)[]][] = [
+    ['none', [], []],
+    ['one test is its own p', [0.03], [0.03]],
+    ['step-down, monotone in the sorted order', [0.01, 0.04, 0.03, 0.005], [0.03, 0.06, 0.06, 0.02]],
+    ['capped at 1', [0.5, 0.6, 0.01], [1, 1, 0.03]],
+    ['missing tests are not counted', [null, 0.02, null, 0.04], [null, 0.04, null, 0.04]],
+    ['ties', [0.01, 0.01, 0.2], [0.03, 0.03, 0.2]],
+  ];
+  for (const [name, ps, expected] of cases)
+    it(`adjusts as R does: ${name}`, () => {
+      const got = holmAdjust(ps);
+      assert.equal(got.length, expected.length);
+      got.forEach((g, i) => {
+        const e = expected[i];
+        if (e === null || e === undefined) assert.equal(g, null);
+        else close(g, e, 1e-12, `p[${i}]`);
+      });
+    });
 });

@@ -1,7 +1,9 @@
 /**
  * Two sweeps side by side: cells matched by their factor levels; per cell and quantity the mean of
- * each side's runs, the change, and Welch's t-test when both sides have at least two runs.
+ * each side's runs, the change, and Welch's t-test when both sides have at least two runs, its p
+ * adjusted for the number of tests made.
  */
+import { holmAdjust } from '../stats/holm.js';
 import { welchTTest } from '../stats/welch.js';
 import { COST_METRICS, costValue } from './cost-metrics.js';
 import { purposesOf } from './cost-series.js';
@@ -23,6 +25,8 @@ export interface CompareCell {
   changeRatio: number | null;
   /** Two-sided p of Welch's t-test; null without >= 2 runs on each side. */
   p: number | null;
+  /** p adjusted by Holm's method over every test of the comparison: what significance reads. */
+  pHolm: number | null;
 }
 
 interface Quantity {
@@ -52,7 +56,7 @@ export function compareSweeps(a: readonly ReportRun[], b: readonly ReportRun[]):
   const cellsB = groupBy(b, (r) => cellKey(r.factors));
   const keys = [...new Set([...cellsA.keys(), ...cellsB.keys()])];
   const varying = varyingFactors([...a, ...b]);
-  const out: CompareCell[] = [];
+  const out: Omit<CompareCell, 'pHolm'>[] = [];
   for (const k of keys) {
     const some = cellsA.get(k) ?? cellsB.get(k);
     if (some === undefined) continue;
@@ -77,5 +81,6 @@ export function compareSweeps(a: readonly ReportRun[], b: readonly ReportRun[]):
       });
     }
   }
-  return out;
+  const adjusted = holmAdjust(out.map((c) => c.p));
+  return out.map((c, i) => ({ ...c, pHolm: adjusted[i] ?? null }));
 }

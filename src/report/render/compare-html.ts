@@ -13,7 +13,11 @@ export interface CompareSide {
 
 function rowHtml(c: CompareCell): string {
   const sig =
-    c.p === null ? 'n/a (needs 2+ runs each side)' : c.p < SIGNIFICANCE ? 'significant' : 'not significant';
+    c.pHolm === null
+      ? 'n/a (needs 2+ runs each side)'
+      : c.pHolm < SIGNIFICANCE
+        ? 'significant'
+        : 'not significant';
   return `<tr data-cell="${esc(c.cell)}" data-quantity="${esc(c.quantity)}">${[
     cell(c.cell),
     cell(c.quantity),
@@ -25,7 +29,8 @@ function rowHtml(c: CompareCell): string {
     cell(c.change),
     cell(c.changeRatio === null ? null : c.changeRatio * 100),
     cell(c.p),
-    cell(sig, c.p !== null && c.p < SIGNIFICANCE ? 'bad' : ''),
+    cell(c.pHolm),
+    cell(sig, c.pHolm !== null && c.pHolm < SIGNIFICANCE ? 'bad' : ''),
   ].join('')}</tr>`;
 }
 
@@ -40,7 +45,10 @@ export function compareHtml(
     ['A', `${a.name} (${a.dir}): ${a.runs} run(s), ${a.failed} failed`],
     ['B', `${b.name} (${b.dir}): ${b.runs} run(s), ${b.failed} failed`],
     ['change', "B - A, and (B - A) / A; the mean over each cell's runs on each side"],
-    ['significance', `Welch's t-test, two-sided, p < ${SIGNIFICANCE}`],
+    [
+      'significance',
+      `Welch's t-test, two-sided; significant when p adjusted by Holm's method over all ${cells.filter((c) => c.p !== null).length} tests is < ${SIGNIFICANCE}`,
+    ],
   ];
   const onlyOne = new Set(cells.filter((c) => c.runsA === 0 || c.runsB === 0).map((c) => c.cell)).size;
   return page(
@@ -69,6 +77,7 @@ export function compareHtml(
             'change',
             'change %',
             'p',
+            'p (Holm)',
             'significance',
           ],
           cells.map(rowHtml),

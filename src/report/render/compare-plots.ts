@@ -45,10 +45,11 @@ export function compareChangePlot(cells: readonly CompareCell[]): Plot {
     quantity: c.quantity,
     changePct: c.changeRatio === null ? null : c.changeRatio * 100,
     p: c.p,
+    pHolm: c.pHolm,
     label:
       c.changeRatio === null
         ? 'n/a'
-        : `${c.changeRatio >= 0 ? '+' : ''}${(c.changeRatio * 100).toFixed(1)}%${c.p !== null && c.p < SIGNIFICANCE ? '*' : ''}`,
+        : `${c.changeRatio >= 0 ? '+' : ''}${(c.changeRatio * 100).toFixed(1)}%${c.pHolm !== null && c.pHolm < SIGNIFICANCE ? '*' : ''}`,
   }));
   const maxAbs = Math.max(
     1,
@@ -89,8 +90,8 @@ export function compareChangePlot(cells: readonly CompareCell[]): Plot {
   return {
     name: 'compare-change',
     title: 'Change from A to B per cell (red: B higher, blue: B lower)',
-    caption: `* marks p < ${SIGNIFICANCE} by Welch's t-test over the cell's runs (needs >= 2 runs on each side); n/a: a side has no data.`,
-    columns: ['cell', 'quantity', 'changePct', 'p', 'label'],
+    caption: `* marks p < ${SIGNIFICANCE} by Welch's t-test over the cell's runs (needs >= 2 runs on each side), adjusted by Holm's method for the number of tests; n/a: a side has no data.`,
+    columns: ['cell', 'quantity', 'changePct', 'p', 'pHolm', 'label'],
     rows,
     spec,
   };

@@ -9,11 +9,10 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { toError } from '../../util/errors.js';
 import { NODE_STATS_ENDPOINT, startNodeStatsServer } from '../exporter/node-stats-server.js';
 import { installSocketAccounting } from '../exporter/socket-accounting.js';
+import { exitWithParent } from '../../process/exit-with-parent.js';
 import { installBurnHook } from './burn-hook.js';
 import { nodeSpecSchema, type NodeReady, type NodeSpec } from './node-spec.js';
 import { runNode } from './run-node.js';
-
-const PARENT_CHECK_MS = 1000;
 
 function readSpec(dir: string): NodeSpec {
   return nodeSpecSchema.parse(JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8')));
@@ -56,10 +55,7 @@ async function main(dir: string): Promise<void> {
     }
   });
   // A node must not outlive the supervisor that started it, even when that one was SIGKILLed.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) stop();
-  }, PARENT_CHECK_MS).unref();
+  exitWithParent(stop);
   const ready: NodeReady = {
     name: spec.name,
     purpose: spec.component,

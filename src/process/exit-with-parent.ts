@@ -1,0 +1,33 @@
+/**
+ * A process kos-test started must not outlive the kos-test process that started it, even when
+ * that one was SIGKILLed (it then cannot stop anyone). spawnManaged names the starter in the
+ * child's environment; the child checks each second that it is still the starter's child (an
+ * orphan is re-parented) and otherwise stops itself as on SIGTERM, children first. A kos-test
+ * command a user starts from a shell has no such variable, so `nohup` keeps working.
+ */
+export const SUPERVISOR_PID_ENV = 'KOS_TEST_SUPERVISOR_PID';
+
+const CHECK_MS = 1000;
+
+/** The environment entry spawnManaged gives every child. */
+export function supervisorEnv(): Record<string, string> {
+  return { [SUPERVISOR_PID_ENV]: String(process.pid) };
+}
+
+/**
+ * Calls `stop` once when this process has lost the kos-test parent that started it; does nothing
+ * when no kos-test process started it. Returns a cancel function.
+ */
+export function exitWithParent(stop: () => void): () => void {
+  const parent = process.ppid;
+  if (process.env[SUPERVISOR_PID_ENV] !== String(parent)) return () => undefined;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, CHECK_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+  };
+}
