@@ -31,7 +31,10 @@ export function buildProgram(): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   // Started by another kos-test process (a test, the runner's driver shards): go when it goes.
-  exitWithParent(() => process.kill(process.pid, 'SIGTERM'));
+  exitWithParent(() => {
+    console.error('kos-test: the process that started this command is gone: stopping');
+    process.kill(process.pid, 'SIGTERM');
+  });
   try {
     await buildProgram().parseAsync([...argv]);
     return 0;

@@ -14,7 +14,6 @@ import { readDriveSummary } from '../driver/read-summary.js';
 import { mergeShardDirs } from '../driver/shards/read-shards.js';
 import { spawnManaged, type ChildExit, type ManagedChild } from '../process/child-registry.js';
 import { KosTestError } from '../util/errors.js';
-import { PARENT_PID_ENV } from '../cli/commands/drive-parent.js';
 import { driverOptionsFor } from './drive-step.js';
 import { shardStartMarginS } from './plan.js';
 import type { DriveRequest, DriveStep } from './sweep-runner.js';
@@ -127,8 +126,8 @@ export async function driveShards(
           name: `driver shard ${index}/${count}`,
           command: process.execPath,
           args: ['--enable-source-maps', CLI, ...shardDriveArgs(options, { index, count }, shared)],
-          // A SIGKILLed runner runs no exit handler: the shard then stops itself (drive.ts).
-          env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) },
+          // A SIGKILLed runner runs no exit handler: the shard then stops itself
+          // (spawnManaged names the runner in its environment: exit-with-parent.ts).
           logFile: logs[index] ?? join(req.outDir, 'shard.log'),
         }),
       );

@@ -13,7 +13,7 @@ import { driveSummarySchema } from '../../src/driver/drive-summary.js';
 import { renderKubeconfig } from '../../src/testbed/kubeconfig.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 import { freshSeed } from '../support/fresh-seed.js';
-import { PARENT_PID_ENV } from '../../src/cli/commands/drive-parent.js';
+import { SUPERVISOR_PID_ENV } from '../../src/process/exit-with-parent.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const run = promisify(execFile);
@@ -221,14 +221,14 @@ describe('kos-test drive and cleanup on the testbed', () => {
   it('a shard whose runner was SIGKILLed stops at once by itself and still writes its summary', async () => {
     const log = join(dir, 'orphan.log');
     // Stands in for the experiment runner: starts the drive naming itself as its parent, as
-    // src/experiment/shard-drive-step.ts does, then waits to be killed.
+    // spawnManaged does for the runner's shards, then waits to be killed.
     const script = `
       const { spawn } = require('node:child_process');
       const { openSync } = require('node:fs');
       const out = openSync(${JSON.stringify(log)}, 'a');
       const child = spawn(process.execPath, JSON.parse(process.argv[1]), {
         stdio: ['ignore', out, out],
-        env: { ...process.env, ${PARENT_PID_ENV}: String(process.pid) },
+        env: { ...process.env, ${SUPERVISOR_PID_ENV}: String(process.pid) },
       });
       console.log(child.pid);
       setInterval(() => {}, 1000);`;
@@ -282,7 +282,7 @@ describe('kos-test drive and cleanup on the testbed', () => {
       assert.ok(Date.now() - killedAt < 15_000, 'the orphaned drive is still running');
       await new Promise((r) => setTimeout(r, 50));
     }
-    assert.match(await text(), /the process that started this drive is gone: stopping/);
+    assert.match(await text(), /the process that started this command is gone: stopping/);
     const s = driveSummarySchema.parse(
       JSON.parse(await readFile(join(dir, 'out', 'orphan', 'summary.json'), 'utf8')),
     );

@@ -7,7 +7,6 @@ import { driveReporter } from '../drive-progress.js';
 import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
 import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
-import { stopWithParent } from './drive-parent.js';
 
 export function registerDriveCommand(program: Command): void {
   addEmitJobOptions(program.command('drive'))
@@ -77,10 +76,7 @@ export function registerDriveCommand(program: Command): void {
       };
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
-      const cancelParentWatch = stopWithParent(() => {
-        reporter.log('the process that started this drive is gone: stopping');
-        hard.abort();
-      });
+      // SIGTERM also comes from main.ts when the process that started this drive is gone.
       try {
         const summary = await runDrive(input, {
           ...driveTarget(flags.kubeconfig),
@@ -97,7 +93,6 @@ export function registerDriveCommand(program: Command): void {
         console.log(summaryLines(summary).join('\n'));
       } finally {
         reporter.end();
-        cancelParentWatch();
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigterm);
       }
