@@ -45,7 +45,13 @@ export const workloadStrategy: WriteStrategy = {
 export function selectorErrors(obj: KosObject): FieldError[] {
   const selector = obj.spec?.selector as { matchLabels?: Record<string, string> } | undefined;
   if (selector === undefined || Object.keys(selector.matchLabels ?? {}).length === 0) {
-    return [{ type: 'FieldValueRequired', field: 'spec.selector', message: 'a selector with matchLabels is required' }];
+    return [
+      {
+        type: 'FieldValueRequired',
+        field: 'spec.selector',
+        message: 'a selector with matchLabels is required',
+      },
+    ];
   }
   const template = obj.spec?.template as { metadata?: { labels?: Record<string, string> } } | undefined;
   const labels = template?.metadata?.labels ?? {};

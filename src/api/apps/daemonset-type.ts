@@ -35,7 +35,10 @@ export const daemonSets: ResourceType = {
   statusSections: [],
   selectableFields: [],
   indexedFields: [],
-  fieldValues: (o) => ({ 'metadata.name': o.metadata.name ?? '', 'metadata.namespace': o.metadata.namespace ?? '' }),
+  fieldValues: (o) => ({
+    'metadata.name': o.metadata.name ?? '',
+    'metadata.namespace': o.metadata.namespace ?? '',
+  }),
   validate: selectorErrors,
   columns: [
     nameColumn,

@@ -21,7 +21,7 @@ export function replicasErrors(field: string, replicas: unknown): FieldError[] {
     {
       type: 'FieldValueInvalid',
       field,
-      value: String(replicas),
+      value: typeof replicas === 'number' ? String(replicas) : JSON.stringify(replicas),
       message: 'must be greater than or equal to 0',
     },
   ];
@@ -42,7 +42,10 @@ export const deployments: ResourceType = {
   statusSections: [],
   selectableFields: [],
   indexedFields: [],
-  fieldValues: (o) => ({ 'metadata.name': o.metadata.name ?? '', 'metadata.namespace': o.metadata.namespace ?? '' }),
+  fieldValues: (o) => ({
+    'metadata.name': o.metadata.name ?? '',
+    'metadata.namespace': o.metadata.namespace ?? '',
+  }),
   validate: (o) => [...replicasErrors('spec.replicas', o.spec?.replicas), ...selectorErrors(o)],
   columns: [
     nameColumn,
@@ -56,14 +59,16 @@ export const deployments: ResourceType = {
     {
       name: 'Up-to-date',
       type: 'string',
-      description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      description:
+        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
       priority: 0,
       cell: (o) => statusNumber(o, 'updatedReplicas'),
     },
     {
       name: 'Available',
       type: 'string',
-      description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+      description:
+        'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
       priority: 0,
       cell: (o) => statusNumber(o, 'availableReplicas'),
     },

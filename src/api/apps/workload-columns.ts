@@ -12,9 +12,9 @@ function podSpec(obj: KosObject): Record<string, unknown> | undefined {
   return template?.spec;
 }
 
-function containers(obj: KosObject): { name?: unknown; image?: unknown }[] {
+function containers(obj: KosObject): { name?: string; image?: string }[] {
   const list = podSpec(obj)?.containers;
-  return Array.isArray(list) ? (list as { name?: unknown; image?: unknown }[]) : [];
+  return Array.isArray(list) ? (list as { name?: string; image?: string }[]) : [];
 }
 
 export function mapText(map: unknown): string {
@@ -28,7 +28,10 @@ export const containersColumn: PrintColumn = {
   type: 'string',
   description: 'Names of each container in the template.',
   priority: 1,
-  cell: (o) => containers(o).map((c) => String(c.name ?? '')).join(','),
+  cell: (o) =>
+    containers(o)
+      .map((c) => c.name ?? '')
+      .join(','),
 };
 
 export const imagesColumn: PrintColumn = {
@@ -36,7 +39,10 @@ export const imagesColumn: PrintColumn = {
   type: 'string',
   description: 'Images referenced by each container in the template.',
   priority: 1,
-  cell: (o) => containers(o).map((c) => String(c.image ?? '')).join(','),
+  cell: (o) =>
+    containers(o)
+      .map((c) => c.image ?? '')
+      .join(','),
 };
 
 export const selectorColumn: PrintColumn = {

@@ -57,7 +57,10 @@ export const endpoints: ResourceType = {
   statusSections: [],
   selectableFields: [],
   indexedFields: [],
-  fieldValues: (o) => ({ 'metadata.name': o.metadata.name ?? '', 'metadata.namespace': o.metadata.namespace ?? '' }),
+  fieldValues: (o) => ({
+    'metadata.name': o.metadata.name ?? '',
+    'metadata.namespace': o.metadata.namespace ?? '',
+  }),
   validate: () => [],
   columns: [
     nameColumn,

@@ -49,7 +49,13 @@ export function appsResourceList(types: readonly ResourceType[]): string {
         verbs: SUB_VERBS,
       });
     }
-    resources.push({ name: `${t.resource}/status`, singularName: '', namespaced: true, kind: t.kind, verbs: SUB_VERBS });
+    resources.push({
+      name: `${t.resource}/status`,
+      singularName: '',
+      namespaced: true,
+      kind: t.kind,
+      verbs: SUB_VERBS,
+    });
   }
   return JSON.stringify({
     kind: 'APIResourceList',

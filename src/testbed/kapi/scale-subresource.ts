@@ -78,7 +78,10 @@ export async function serveScale(
 }
 
 /** From the current Scale to the wanted one; `precondition` is the Scale's resourceVersion named. */
-type ScaleChange = (scale: Record<string, unknown>) => { replicas: unknown; precondition: string | undefined };
+type ScaleChange = (scale: Record<string, unknown>) => {
+  replicas: unknown;
+  precondition: string | undefined;
+};
 
 function decodeScale(raw: unknown): { replicas: unknown; resourceVersion: string | undefined } {
   const parsed = scaleSchema.safeParse(raw);
@@ -93,7 +96,7 @@ function putChange(raw: Record<string, unknown>, name: string): ScaleChange {
   const named = (raw.metadata as { name?: unknown } | undefined)?.name;
   if (named !== undefined && named !== name)
     throw apiErrors.badRequest(
-      `the name of the object (${String(named)}) does not match the name on the URL (${name})`,
+      `the name of the object (${JSON.stringify(named)}) does not match the name on the URL (${name})`,
     );
   return () => ({ replicas: scale.replicas ?? 0, precondition: scale.resourceVersion });
 }
@@ -106,8 +109,12 @@ function patchChange(patch: unknown, type: string, name: string): ScaleChange {
     let patched: unknown;
     if (json) {
       try {
-        patched = fastJsonPatch.applyPatch(structuredClone(scale), patch as fastJsonPatch.Operation[], true, false)
-          .newDocument;
+        patched = fastJsonPatch.applyPatch(
+          structuredClone(scale),
+          patch as fastJsonPatch.Operation[],
+          true,
+          false,
+        ).newDocument;
       } catch (e: unknown) {
         const message = e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
         if (e instanceof fastJsonPatch.JsonPatchError && e.name === 'TEST_OPERATION_FAILED')
@@ -117,7 +124,10 @@ function patchChange(patch: unknown, type: string, name: string): ScaleChange {
     } else patched = applyMergePatch(structuredClone(scale), patch);
     const next = decodeScale(patched);
     const was = (scale.metadata as { resourceVersion?: string }).resourceVersion;
-    return { replicas: next.replicas, precondition: next.resourceVersion === was ? undefined : next.resourceVersion };
+    return {
+      replicas: next.replicas,
+      precondition: next.resourceVersion === was ? undefined : next.resourceVersion,
+    };
   };
 }
 
@@ -147,5 +157,8 @@ async function writeScale(ctx: ApiContext, target: ScaleTarget, change: ScaleCha
     if (outcome.ok) return outcome.stored;
     if (precondition !== undefined) throw apiErrors.staleVersion(subjectOf(deployments, target.name));
   }
-  throw apiErrors.conflict(subjectOf(deployments, target.name), `gave up after ${MAX_RETRIES} conflicting writes`);
+  throw apiErrors.conflict(
+    subjectOf(deployments, target.name),
+    `gave up after ${MAX_RETRIES} conflicting writes`,
+  );
 }
