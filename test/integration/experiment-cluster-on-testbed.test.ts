@@ -162,6 +162,43 @@ describe('target: cluster pointed at a running testbed (its kubeconfig and Prome
     );
     await assert.rejects(access(join(out, 'results.jsonl')));
   });
+
+  it("keeps the objects true when the testbed's own scale() changes NCA, NNA and NKA (the testbed target's path)", async () => {
+    await testbed.scale({ nca: 3, nna: 2, nka: 2 });
+    const kc = new KubeConfig();
+    kc.loadFromFile(testbed.kubeconfigPath);
+    const core = kc.makeApiClient(CoreV1Api);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const ep = await core.readNamespacedEndpoints({ name: 'kubernetes', namespace: 'default' });
+    assert.deepEqual(
+      (ep.subsets ?? []).map((s) => s.addresses?.[0]?.ip),
+      ['127.5.0.1', '127.5.0.2'],
+    );
+    const labelled = (await core.listNode({ labelSelector: 'kos-role/comp=true' })).items.map(
+      (n) => n.metadata?.name,
+    );
+    assert.deepEqual(labelled.sort(), ['comp0', 'comp1', 'comp2']);
+    const d = await apps.readNamespacedDeployment({ name: 'network-apiserver', namespace: 'example-com' });
+    assert.equal(d.spec?.replicas, 2);
+    // Statuses follow within a controller pass.
+    for (let i = 0; ; i++) {
+      const [dep, ds] = await Promise.all([
+        apps.readNamespacedDeployment({ name: 'network-apiserver', namespace: 'example-com' }),
+        apps.readNamespacedDaemonSet({ name: 'connection-agent', namespace: 'example-com' }),
+      ]);
+      const got = {
+        napiReady: dep.status?.readyReplicas,
+        agentsReady: ds.status?.numberReady,
+        desired: ds.status?.desiredNumberScheduled,
+      };
+      if (i >= 40 || (got.napiReady === 2 && got.agentsReady === 3 && got.desired === 3)) {
+        assert.deepEqual(got, { napiReady: 2, agentsReady: 3, desired: 3 });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(testbed.shape.nca, 3);
+  });
 });
 
 /** Every sample taken in a run's cruise window shows that run's NCA and NNA, labels and processes alike. */

@@ -312,6 +312,7 @@ export class Testbed {
       follow: (want) => this.follow(want),
       truth: () => ({
         nna: this.config.nna,
+        plannedAgents: this.agentNodes,
         napiReady: this.napis.filter((p) => p.child.isRunning()).length,
         agentNodes: this.compGroups
           .filter((p) => p.child.isRunning())

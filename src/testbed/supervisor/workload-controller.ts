@@ -31,7 +31,8 @@ import {
 export interface WorkloadHost {
   /** Runs `fn` while no scale or other pass runs (they take turns). */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
-  truth(): WorkloadTruth & { nna: number };
+  /** What runs and is ready, and what the testbed means to run (NNA, the comp nodes with agents). */
+  truth(): WorkloadTruth & { nna: number; plannedAgents: readonly number[] };
   /** Inside exclusive(): runs `nna` network-apiservers and agents on exactly these comp nodes. */
   follow(want: { nna: number; agentNodes: number[] }): Promise<void>;
 }
@@ -173,9 +174,11 @@ export class WorkloadController {
       deployment === undefined ? before.nna : this.napiTarget(replicasOf(deployment), before.nna);
     const wantAgents =
       daemonSet === undefined
-        ? [...before.agentNodes]
+        ? [...before.plannedAgents]
         : selectedComps(nodes.items, nodeSelectorOf(daemonSet));
-    const changed = wantNna !== before.nna || !sameJson(wantAgents, [...before.agentNodes]);
+    // Against the plan, not what runs: a process that died stays dead (there is no kubelet), and
+    // its absence shows in status rather than in a pass every second.
+    const changed = wantNna !== before.nna || !sameJson(wantAgents, [...before.plannedAgents]);
     if (changed) {
       await this.writeStatuses(deployment, daemonSet, wantAgents, before);
       await host.follow({ nna: wantNna, agentNodes: wantAgents });
