@@ -5,6 +5,7 @@ import { CORE_RESOURCES } from '../../src/api/core/core-resources.js';
 import { clusterTargetSchema } from '../../src/experiment/spec-schema.js';
 import { frontRouteOf } from '../../src/testbed/kapi/front-routes.js';
 import { scaleOf } from '../../src/testbed/kapi/scale-subresource.js';
+import { planCompNodes } from '../../src/testbed/supervisor/comp-nodes.js';
 import { planCompGroups } from '../../src/testbed/supervisor/testbed-layout.js';
 import {
   AGENT_DAEMONSET,
@@ -156,4 +157,93 @@ describe('kube front routes of apps/v1', () => {
       status: { replicas: 1, selector: `app=${NAPI_DEPLOYMENT}` },
     });
   });
+});
+
+describe('the comp Nodes when the testbed places agents itself (scale())', () => {
+  const t = 'true';
+  const f = 'false';
+  const cases: [string, [number, string][], number[], number, string][] = [
+    ['a fresh testbed without candidates', [], [0, 1, 2], 0, 'create comp0=true comp1=true comp2=true'],
+    [
+      'NCA 3 -> 1 without candidates',
+      [
+        [0, t],
+        [1, t],
+        [2, t],
+      ],
+      [0],
+      0,
+      'remove comp1 comp2',
+    ],
+    [
+      'NCA 1 -> 3 over 4 candidates',
+      [
+        [0, t],
+        [1, f],
+        [2, f],
+        [3, f],
+      ],
+      [0, 1, 2],
+      4,
+      'true 1 2',
+    ],
+    [
+      'NCA 3 -> 1 over 4 candidates',
+      [
+        [0, t],
+        [1, t],
+        [2, t],
+        [3, f],
+      ],
+      [0],
+      4,
+      'false 1 2',
+    ],
+    [
+      'NCA 6 over 4 candidates',
+      [
+        [0, t],
+        [1, f],
+        [2, f],
+        [3, f],
+      ],
+      [0, 1, 2, 3, 4, 5],
+      4,
+      'create comp4=true comp5=true; true 1 2 3',
+    ],
+    [
+      'labels chosen elsewhere, put back to comp0..',
+      [
+        [0, f],
+        [1, t],
+        [2, f],
+        [3, t],
+      ],
+      [0, 1],
+      4,
+      'true 0; false 3',
+    ],
+    [
+      'nothing to change',
+      [
+        [0, t],
+        [1, f],
+      ],
+      [0],
+      2,
+      '',
+    ],
+  ];
+  for (const [name, existing, agents, compNodes, expected] of cases) {
+    it(name, () => {
+      const p = planCompNodes(new Map(existing), agents, compNodes);
+      const parts = [
+        p.create.length > 0 ? `create ${p.create.map((n) => `${n.name}=${n.role ?? ''}`).join(' ')}` : '',
+        p.labelTrue.length > 0 ? `true ${p.labelTrue.join(' ')}` : '',
+        p.labelFalse.length > 0 ? `false ${p.labelFalse.join(' ')}` : '',
+        p.remove.length > 0 ? `remove ${p.remove.join(' ')}` : '',
+      ];
+      assert.equal(parts.filter((x) => x !== '').join('; '), expected);
+    });
+  }
 });

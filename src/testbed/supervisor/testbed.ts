@@ -35,7 +35,7 @@ import {
 } from './testbed-config.js';
 import { firstComps, planCompGroups, sameSpec, testbedNodes, type TestbedNode } from './testbed-layout.js';
 import { WorkloadController, type WorkloadHost } from './workload-controller.js';
-import { COMP_LABEL } from './workload-objects.js';
+import { planCompNodes, readCompLabels, writeCompLabels } from './comp-nodes.js';
 
 export interface TestbedOptions {
   /** State directory: etcd data, node dirs with specs, ready files and logs, the kubeconfig. */
@@ -268,28 +268,18 @@ export class Testbed {
    * a kubelet registers before its pods run), the other candidates false, surplus Nodes deleted.
    */
   private async placeAgents(agents: number[]): Promise<void> {
-    const want = new Set(agents);
-    const candidates = Math.max(this.config.compNodes, ...agents.map((i) => i + 1));
-    const existing = await this.compNodeLabels();
-    const comp = (i: number, role: 'true' | 'false'): TestbedNode => ({
-      name: nodeName('comp', i),
-      purpose: 'comp',
-      address: nodeAddress('comp', i),
-      role,
-    });
-    const missing = Array.from({ length: candidates }, (_, i) => i).filter((i) => !existing.has(i));
-    await this.registerNodes(missing.map((i) => comp(i, want.has(i) ? 'true' : 'false')));
-    const relabel = (value: 'true' | 'false'): number[] =>
-      [...existing]
-        .filter(([i, v]) => i < candidates && v !== value && want.has(i) === (value === 'true'))
-        .map(([i]) => i);
-    await this.labelComps(relabel('true'), 'true');
-    this.agentNodes = [...want].sort((a, b) => a - b);
-    await this.setAgents(planCompGroups(this.config, this.napiUrls, this.agentNodes));
-    await this.labelComps(relabel('false'), 'false');
-    await this.unregisterNodes(
-      [...existing.keys()].filter((i) => i >= candidates).map((i) => nodeName('comp', i)),
+    const front = this.front;
+    const plan = planCompNodes(
+      front === undefined ? new Map() : await readCompLabels(front),
+      agents,
+      this.config.compNodes,
     );
+    await this.registerNodes(plan.create);
+    if (front !== undefined) await writeCompLabels(front, plan.labelTrue, 'true');
+    this.agentNodes = [...new Set(agents)].sort((a, b) => a - b);
+    await this.setAgents(planCompGroups(this.config, this.napiUrls, this.agentNodes));
+    if (front !== undefined) await writeCompLabels(front, plan.labelFalse, 'false');
+    await this.unregisterNodes(plan.remove);
   }
 
   /** Plays the workload controllers' part (inside exclusive()): NNA and agents as the objects say. */
@@ -321,29 +311,6 @@ export class Testbed {
           .sort((a, b) => a - b),
       }),
     };
-  }
-
-  /** Comp node index -> its kos-role/comp value, from the Node objects. */
-  private async compNodeLabels(): Promise<Map<number, string>> {
-    const labels = new Map<number, string>();
-    if (this.front === undefined) return labels;
-    const list = await this.front.listAll(NODES, { labelSelector: COMP_LABEL });
-    for (const n of list.items) {
-      const m = /^comp(\d+)$/.exec(n.metadata.name ?? '');
-      if (m?.[1] !== undefined) labels.set(Number(m[1]), n.metadata.labels?.[COMP_LABEL] ?? '');
-    }
-    return labels;
-  }
-
-  private async labelComps(indices: number[], value: 'true' | 'false'): Promise<void> {
-    const front = this.front;
-    if (front === undefined) return;
-    await forEachLimited(indices, 16, async (i) => {
-      await front.patch(
-        { ...NODES, name: nodeName('comp', i) },
-        { metadata: { labels: { [COMP_LABEL]: value } } },
-      );
-    });
   }
 
   status(): TestbedStatus {

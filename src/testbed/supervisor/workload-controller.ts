@@ -3,7 +3,8 @@
  * for its own components only (ADR 0017): the network-apiserver Deployment's spec.replicas is
  * the testbed's NNA, the connection-agent DaemonSet runs a hollow agent on exactly the comp
  * Nodes its nodeSelector picks, and both objects' status says what really runs and is ready.
- * Watches only wake it; each pass reads the objects afresh, while no scale is in progress.
+ * Watches only wake it; each pass reads the objects afresh, while no scale is in progress. Idle,
+ * it sends nothing: the costs the experiment measures on kapi and ketcd are not its.
  */
 import type { KosObject } from '../../api/meta.js';
 import { isAlreadyExists, isNotFound } from '../../kube/kube-api-error.js';
@@ -40,7 +41,10 @@ export interface WorkloadHost {
 export interface WorkloadControllerOptions {
   client: RestClient;
   host: WorkloadHost;
-  /** Passes also run this often without an event (a process's exit changes status). @default 1000 */
+  /**
+   * How often the testbed's processes are checked (in memory) for a change no watch reports, such
+   * as an exit; only a change costs a pass. Idle, the controller sends no request. @default 1000
+   */
   resyncMs?: number;
   log: (message: string) => void;
 }
@@ -66,6 +70,8 @@ export class WorkloadController {
   private loop: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastRefusal = '';
+  /** The testbed's state the last pass wrote status from. */
+  private lastTruth = '';
 
   constructor(private readonly opts: WorkloadControllerOptions) {
     const kick = (): void => {
@@ -101,7 +107,7 @@ export class WorkloadController {
     await this.opts.host.exclusive(() => this.pass());
     this.dirty = false;
     this.timer = setInterval(() => {
-      this.kick();
+      if (JSON.stringify(this.opts.host.truth()) !== this.lastTruth) this.kick();
     }, this.opts.resyncMs ?? 1000);
     this.timer.unref();
     this.loop = this.run();
@@ -154,6 +160,8 @@ export class WorkloadController {
       try {
         await this.opts.host.exclusive(() => this.pass());
       } catch (e: unknown) {
+        // The timer tries again in a second.
+        this.lastTruth = '';
         if (!this.isStopped()) this.opts.log(`workloads: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
@@ -183,7 +191,9 @@ export class WorkloadController {
       await this.writeStatuses(deployment, daemonSet, wantAgents, before);
       await host.follow({ nna: wantNna, agentNodes: wantAgents });
     }
-    await this.writeStatuses(deployment, daemonSet, wantAgents, host.truth());
+    const after = host.truth();
+    await this.writeStatuses(deployment, daemonSet, wantAgents, after);
+    this.lastTruth = JSON.stringify(after);
   }
 
   /** The testbed runs 1..9 network-apiservers; other counts are refused (logged once) and not followed. */
