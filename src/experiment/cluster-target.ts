@@ -56,7 +56,7 @@ export async function applyCompLabels(
 export class ClusterTarget implements ExperimentTarget {
   readonly kind = 'cluster';
   readonly kubeconfigPath: string;
-  readonly interfaceFilter = 'eth[0-3]';
+  readonly interfaceFilter: string;
   private readonly kc = new KubeConfig();
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
@@ -67,6 +67,7 @@ export class ClusterTarget implements ExperimentTarget {
     private readonly log: (m: string) => void = () => undefined,
   ) {
     this.kubeconfigPath = spec.kubeconfig.replace(/^~(?=\/)/, homedir());
+    this.interfaceFilter = spec.interfaces;
     try {
       this.kc.loadFromFile(this.kubeconfigPath);
       if (spec.context !== undefined) this.kc.setCurrentContext(spec.context);
@@ -157,7 +158,8 @@ export class ClusterTarget implements ExperimentTarget {
         napiUpdated === shape.NNA &&
         (d.status?.replicas ?? 0) === shape.NNA &&
         agents === shape.NCA &&
-        desired === shape.NCA
+        desired === shape.NCA &&
+        (ds.status?.numberMisscheduled ?? 0) === 0
       )
         return;
       if (Date.now() > deadline)

@@ -122,6 +122,13 @@ export const clusterTargetSchema = z.strictObject({
     })
     .default({ namespace: 'default', endpoints: 'kubernetes' })
     .describe('Endpoints that list the kube-apiservers (default default/kubernetes)'),
+  /** RE2 regex of the nodes' network interfaces the network costs count (the testbed's: lo). */
+  interfaces: z
+    .string()
+    .default('eth[0-3]')
+    .describe(
+      "network interfaces counted in costs, a regex on cAdvisor's interface label (default eth[0-3])",
+    ),
 });
 
 export const targetSchema = z

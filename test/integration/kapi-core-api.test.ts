@@ -111,12 +111,16 @@ describe('kube front: nodes and namespaces on its own etcd, through @kubernetes/
       'namespaces',
       'namespaces/status',
       'namespaces/finalize',
+      'endpoints',
     ]);
-    assert.ok((v1.json.resources as { namespaced: boolean }[]).every((r) => !r.namespaced));
+    const namespaced = (v1.json.resources as { name: string; namespaced: boolean }[])
+      .filter((r) => r.namespaced)
+      .map((r) => r.name);
+    assert.deepEqual(namespaced, ['endpoints']);
     const apis = await call(url, 'GET', '/apis');
     assert.deepEqual(
       (apis.json.groups as { name: string }[]).map((g) => g.name),
-      ['network.example.com'],
+      ['apps', 'network.example.com'],
     );
     const group = await call(url, 'GET', '/apis/network.example.com');
     assert.equal(group.json.kind, 'APIGroup');

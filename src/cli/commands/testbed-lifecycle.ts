@@ -31,6 +31,8 @@ interface UpOptions {
   netcd: string;
   ketcd: string;
   agentsPerGroup: string;
+  compNodes: string;
+  napiNodes: string;
   fabricDelay: string;
   prometheus: boolean;
 }
@@ -46,6 +48,16 @@ export function registerTestbedLifecycle(testbed: Command): void {
     .option('--netcd <n>', 'etcd members for KOS objects: 1 or 3', '1')
     .option('--ketcd <n>', 'etcd members for Kubernetes objects: 1 or 3', '1')
     .option('--agents-per-group <n>', 'hollow agents per OS process', '100')
+    .option(
+      '--comp-nodes <n>',
+      'comp Nodes (kos-role/comp candidates; agents run on those =true); 0: NCA',
+      '0',
+    )
+    .option(
+      '--napi-nodes <n>',
+      'napi Nodes (where the network-apiserver Deployment may scale to); 0: NNA',
+      '0',
+    )
     .option(
       '--fabric-delay <delay>',
       'stand-in fabric delay: 3ms, exp:3ms, uniform:1ms-5ms, normal:3ms,1ms',
@@ -100,6 +112,8 @@ async function up(o: UpOptions): Promise<void> {
     netcd: etcdMembersOption('--netcd', o.netcd),
     ketcd: etcdMembersOption('--ketcd', o.ketcd),
     agentsPerGroup: intOption('--agents-per-group', o.agentsPerGroup, 1, 1000),
+    compNodes: intOption('--comp-nodes', o.compNodes, 0, 20_000),
+    napiNodes: intOption('--napi-nodes', o.napiNodes, 0, 9),
     fabricDelay: o.fabricDelay,
     prometheus: o.prometheus,
   };

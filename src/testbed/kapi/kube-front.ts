@@ -1,12 +1,13 @@
 /**
  * The testbed's kube front (a `kapi` node; NKA of them): what the driver and tools reach as "the
  * Kubernetes apiserver". It stores the core kinds they need (nodes, namespaces) in its own etcd
- * (ketcd) with the network-apiserver's machinery (etcd store, watch caches, handlers), and
+ * (ketcd), and the apps/v1 workload objects the testbed emulates (ADR 0017), with the network-apiserver's machinery (etcd store, watch caches, handlers), and
  * aggregates `network.example.com` by proxying to the network-apiservers, as kube-apiserver does
  * for an APIService. Several fronts on one ketcd agree on objects and versions.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { APPS_RESOURCES } from '../../api/apps/apps-resources.js';
 import { CORE_RESOURCES } from '../../api/core/core-resources.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { apiErrors } from '../../api/status.js';
@@ -14,15 +15,17 @@ import { KosTestError } from '../../util/errors.js';
 import type { ApiContext } from '../napi/api-context.js';
 import { ApiserverMetrics } from '../napi/apiserver-metrics.js';
 import { Coalescer } from '../napi/coalescer.js';
-import { apiGroupDocument, apiGroupList, versionInfo } from '../napi/discovery.js';
+import { apiGroupDocument, versionInfo } from '../napi/discovery.js';
 import { EtcdKv } from '../etcd/etcd-kv.js';
 import { EtcdStore, isCompactedError } from '../napi/etcd-store.js';
 import { sendJsonText, sendText } from '../napi/http-io.js';
 import { sendFailure, serveResource } from '../napi/request-router.js';
 import { WatchCache } from '../napi/watch-cache.js';
+import { appsGroupDocument, appsResourceList, frontGroupList } from './apps-discovery.js';
 import { apiVersions, coreResourceList } from './core-discovery.js';
 import { frontRouteOf, type FrontRoute } from './front-routes.js';
 import { NapiProxy } from './napi-proxy.js';
+import { serveScale } from './scale-subresource.js';
 
 export interface KubeFrontOptions {
   /** Node name, e.g. `kapi0`; a label on its metrics. */
@@ -70,7 +73,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   // etcd over node:http2 without grpc-js (ADR 0014).
   const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
   const caches = new Map<ResourceType, WatchCache>();
-  for (const type of CORE_RESOURCES) {
+  for (const type of [...CORE_RESOURCES, ...APPS_RESOURCES]) {
     caches.set(
       type,
       new WatchCache({
@@ -120,11 +123,15 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = frontRouteOf(url.pathname, CORE_RESOURCES);
+    const route = frontRouteOf(url.pathname, CORE_RESOURCES, APPS_RESOURCES);
     try {
       switch (route.kind) {
         case 'core':
+        case 'apps':
           await serveResource(ctx, route.route, { req, res, url, started, log });
+          return;
+        case 'scale':
+          await serveScale(ctx, req, res, route);
           return;
         case 'aggregated':
           await proxy.handle(req, res, url);
@@ -214,7 +221,7 @@ interface OtherHooks {
 
 /** Discovery, version, health and metrics. */
 async function serveOther(
-  route: Exclude<FrontRoute, { kind: 'core' | 'aggregated' }>,
+  route: Exclude<FrontRoute, { kind: 'core' | 'apps' | 'scale' | 'aggregated' }>,
   req: IncomingMessage,
   res: ServerResponse,
   hooks: OtherHooks,
@@ -230,10 +237,16 @@ async function serveOther(
           sendJsonText(res, 200, coreResourceList(CORE_RESOURCES));
           return;
         case 'apis':
-          sendJsonText(res, 200, apiGroupList());
+          sendJsonText(res, 200, frontGroupList(true));
           return;
         case 'group':
           sendJsonText(res, 200, apiGroupDocument());
+          return;
+        case 'appsGroup':
+          sendJsonText(res, 200, appsGroupDocument());
+          return;
+        case 'appsVersion':
+          sendJsonText(res, 200, appsResourceList(APPS_RESOURCES));
           return;
       }
       return;

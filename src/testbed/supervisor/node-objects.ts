@@ -18,7 +18,7 @@ export function nodeObject(node: TestbedNode, now = new Date()): KosObject {
       labels: {
         'kubernetes.io/hostname': node.name,
         'kubernetes.io/os': 'linux',
-        [`${ROLE_LABEL_PREFIX}${node.purpose}`]: 'true',
+        [`${ROLE_LABEL_PREFIX}${node.purpose}`]: node.role ?? 'true',
       },
       annotations: { 'kos-test/testbed': 'true' },
     },

@@ -10,6 +10,13 @@ export const testbedConfigSchema = z.object({
   nka: z.number().int().min(1).max(9).default(1),
   netcd: z.union([z.literal(1), z.literal(3)]).default(1),
   ketcd: z.union([z.literal(1), z.literal(3)]).default(1),
+  /**
+   * Comp Nodes registered: candidates for `kos-role/comp=true`, of which the connection-agent
+   * DaemonSet runs agents on those labelled so (ADR 0017). 0: as many as NCA.
+   */
+  compNodes: z.number().int().min(0).max(20_000).default(0),
+  /** napi Nodes registered (where the network-apiserver Deployment may run). 0: as many as NNA. */
+  napiNodes: z.number().int().min(0).max(9).default(0),
   /** Hollow agents per OS process. */
   agentsPerGroup: z.number().int().min(1).max(1000).default(100),
   /** The stand-in fabric's delay per interface operation, e.g. `3ms` or `exp:3ms`. */

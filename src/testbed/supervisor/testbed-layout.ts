@@ -10,54 +10,67 @@ export function compGroupName(index: number): string {
   return `comp-group${index}`;
 }
 
+/** 0, 1, ..., n-1: the comp nodes that run agents when NCA alone decides (`Testbed.scale`). */
+export function firstComps(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/**
+ * Agent groups for agents on the comp nodes `agentNodes` (indices; default comp0..NCA-1). Group k
+ * holds the agents of comp nodes k*agentsPerGroup .. (k+1)*agentsPerGroup-1, so moving one agent
+ * restarts only its own group.
+ */
 export function planCompGroups(
   config: Pick<TestbedConfig, 'nca' | 'agentsPerGroup' | 'fabricDelay'>,
   napiUrls: readonly string[],
+  agentNodes: readonly number[] = firstComps(config.nca),
 ): CompGroupSpec[] {
   if (napiUrls.length === 0) throw new Error('agents need at least one network-apiserver');
-  const groups: CompGroupSpec[] = [];
-  for (let first = 0; first < config.nca; first += config.agentsPerGroup) {
-    const count = Math.min(config.agentsPerGroup, config.nca - first);
-    const agents = Array.from({ length: count }, (_, k) => {
-      const i = first + k;
-      return {
-        node: nodeName('comp', i),
-        hostIP: nodeAddress('comp', i),
-        apiServer: napiUrls[i % napiUrls.length] ?? '',
-      };
-    });
-    groups.push({
+  const byGroup = new Map<number, number[]>();
+  for (const i of [...new Set(agentNodes)].sort((a, b) => a - b)) {
+    const k = Math.floor(i / config.agentsPerGroup);
+    byGroup.set(k, [...(byGroup.get(k) ?? []), i]);
+  }
+  return [...byGroup].map(([k, indices]) => {
+    const agents = indices.map((i) => ({
+      node: nodeName('comp', i),
+      hostIP: nodeAddress('comp', i),
+      apiServer: napiUrls[i % napiUrls.length] ?? '',
+    }));
+    return {
       component: 'comp',
-      name: compGroupName(groups.length),
-      metricsHost: agents[0]?.hostIP ?? nodeAddress('comp', first),
+      name: compGroupName(k),
+      metricsHost: agents[0]?.hostIP ?? nodeAddress('comp', k * config.agentsPerGroup),
       metricsPort: 0,
       agents,
       fabricDelay: config.fabricDelay,
-    });
-  }
-  return groups;
+    };
+  });
 }
 
 export interface TestbedNode {
   name: string;
   purpose: Purpose;
   address: string;
+  /** Its kos-role/<purpose> label; comp candidates without an agent are `false`. @default 'true' */
+  role?: 'true' | 'false';
 }
 
-/** Every node of the testbed, as Node objects list them. */
+/** Every node of the testbed, as Node objects list them (comp and napi: the candidates too). */
 export function testbedNodes(
-  config: Pick<TestbedConfig, 'nca' | 'nna' | 'nka' | 'netcd' | 'ketcd'>,
+  config: Pick<TestbedConfig, 'nca' | 'nna' | 'nka' | 'netcd' | 'ketcd'> &
+    Partial<Pick<TestbedConfig, 'compNodes' | 'napiNodes'>>,
 ): TestbedNode[] {
   const counts: [Purpose, number][] = [
     ['ketcd', config.ketcd],
     ['kapi', config.nka],
     ['kctrl', 1],
     ['netcd', config.netcd],
-    ['napi', config.nna],
+    ['napi', Math.max(config.nna, config.napiNodes ?? 0)],
     ['nctrl', 1],
     ['data', 1],
     ['base', 1],
-    ['comp', config.nca],
+    ['comp', Math.max(config.nca, config.compNodes ?? 0)],
   ];
   return counts.flatMap(([purpose, n]) =>
     Array.from({ length: n }, (_, i) => ({

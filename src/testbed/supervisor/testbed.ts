@@ -33,7 +33,9 @@ import {
   type TestbedConfigInput,
   type TestbedScale,
 } from './testbed-config.js';
-import { planCompGroups, sameSpec, testbedNodes, type TestbedNode } from './testbed-layout.js';
+import { firstComps, planCompGroups, sameSpec, testbedNodes, type TestbedNode } from './testbed-layout.js';
+import { WorkloadController, type WorkloadHost } from './workload-controller.js';
+import { planCompNodes, readCompLabels, writeCompLabels } from './comp-nodes.js';
 
 export interface TestbedOptions {
   /** State directory: etcd data, node dirs with specs, ready files and logs, the kubeconfig. */
@@ -79,6 +81,11 @@ export class Testbed {
   private nctrl: NodeProcess | undefined;
   private kctrl: NodeProcess | undefined;
   private compGroups: NodeProcess[] = [];
+  /** Comp node indices that run an agent (comp0..NCA-1 unless the DaemonSet's labels chose others). */
+  private agentNodes: number[] = [];
+  /** scale() and the workload controller's passes take turns on this chain. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private workloads: WorkloadController | undefined;
   private front: RestClient | undefined;
   private accounting: ResourceAccounting | undefined;
   private exporter: CostExporter | undefined;
@@ -184,7 +191,9 @@ export class Testbed {
     this.log('kctrl0');
     this.kctrl = await this.startNode(this.kctrlSpec());
     await this.registerNodes(testbedNodes(c).filter((n) => n.purpose !== 'comp'));
-    await this.setAgents(planCompGroups(c, this.napiUrls));
+    await this.placeAgents(firstComps(c.nca));
+    this.workloads = new WorkloadController({ client: this.front, host: this.workloadHost(), log: this.log });
+    await this.workloads.start(this.frontUrls);
     if (this.prometheus !== undefined) {
       const allUp = Date.now();
       await this.updateScrapeTargets();
@@ -205,31 +214,103 @@ export class Testbed {
     await this.prometheus?.setTargets(this.scrapeTargets());
   }
 
-  /** Changes NCA, NNA or NKA of the running testbed; what did not change keeps running. */
-  async scale(change: TestbedScale): Promise<void> {
-    const next = checkedConfig({ ...this.config, ...change });
-    const prev = this.config;
-    this.config = next;
-    if (next.nna !== prev.nna) {
-      this.log(`network-apiservers: ${prev.nna} -> ${next.nna}`);
-      this.napis = await this.resize(this.napis, next.nna, (i) => this.napiSpec(i));
-      await Promise.all(
-        [...this.kapis, ...(this.kctrl === undefined ? [] : [this.kctrl])].map((p) => this.respec(p)),
-      );
-      if (this.nctrl !== undefined) this.nctrl = await this.restart(this.nctrl, this.nctrlSpec());
-    }
-    if (next.nka !== prev.nka) {
-      this.log(`kube fronts: ${prev.nka} -> ${next.nka}`);
-      this.kapis = await this.resize(this.kapis, next.nka, (i) => this.kapiSpec(i));
-      await this.writeKubeconfig();
-    }
+  /**
+   * Changes NCA, NNA or NKA of the running testbed; what did not change keeps running. NCA here
+   * means agents on comp0..NCA-1 (labelled so); the Deployment and Endpoints are updated to match.
+   */
+  scale(change: TestbedScale): Promise<void> {
+    return this.exclusive(async () => {
+      const next = checkedConfig({ ...this.config, ...change });
+      const prev = this.config;
+      this.config = next;
+      await this.resizeNapis(prev, next);
+      if (next.nka !== prev.nka) {
+        this.log(`kube fronts: ${prev.nka} -> ${next.nka}`);
+        this.kapis = await this.resize(this.kapis, next.nka, (i) => this.kapiSpec(i));
+        await this.writeKubeconfig();
+        await this.workloads?.setApiservers(this.frontUrls);
+      }
+      await this.syncRoleNodes(prev, next);
+      await this.placeAgents(firstComps(next.nca));
+      await this.workloads?.setReplicas(next.nna);
+      await this.updateScrapeTargets();
+    });
+  }
+
+  /** Runs `fn` when no scale() or workload pass is running. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async resizeNapis(prev: TestbedConfig, next: TestbedConfig): Promise<void> {
+    if (next.nna === prev.nna) return;
+    this.log(`network-apiservers: ${prev.nna} -> ${next.nna}`);
+    this.napis = await this.resize(this.napis, next.nna, (i) => this.napiSpec(i));
+    await Promise.all(
+      [...this.kapis, ...(this.kctrl === undefined ? [] : [this.kctrl])].map((p) => this.respec(p)),
+    );
+    if (this.nctrl !== undefined) this.nctrl = await this.restart(this.nctrl, this.nctrlSpec());
+  }
+
+  /** Node objects of every purpose but comp (whose Nodes placeAgents or the user owns). */
+  private async syncRoleNodes(prev: TestbedConfig, next: TestbedConfig): Promise<void> {
     const nodesBefore = new Set(testbedNodes(prev).map((n) => n.name));
     const nodesAfter = testbedNodes(next);
     await this.registerNodes(nodesAfter.filter((n) => n.purpose !== 'comp' && !nodesBefore.has(n.name)));
     const names = new Set(nodesAfter.map((n) => n.name));
     await this.unregisterNodes([...nodesBefore].filter((n) => !names.has(n) && !n.startsWith('comp')));
-    await this.setAgents(planCompGroups(next, this.napiUrls));
+  }
+
+  /**
+   * Agents on exactly the comp nodes `agents`, their Nodes labelled kos-role/comp=true (first, as
+   * a kubelet registers before its pods run), the other candidates false, surplus Nodes deleted.
+   */
+  private async placeAgents(agents: number[]): Promise<void> {
+    const front = this.front;
+    const plan = planCompNodes(
+      front === undefined ? new Map() : await readCompLabels(front),
+      agents,
+      this.config.compNodes,
+    );
+    await this.registerNodes(plan.create);
+    if (front !== undefined) await writeCompLabels(front, plan.labelTrue, 'true');
+    this.agentNodes = [...new Set(agents)].sort((a, b) => a - b);
+    await this.setAgents(planCompGroups(this.config, this.napiUrls, this.agentNodes));
+    if (front !== undefined) await writeCompLabels(front, plan.labelFalse, 'false');
+    await this.unregisterNodes(plan.remove);
+  }
+
+  /** Plays the workload controllers' part (inside exclusive()): NNA and agents as the objects say. */
+  private async follow(want: { nna: number; agentNodes: number[] }): Promise<void> {
+    const prev = this.config;
+    const next = checkedConfig({ ...prev, nna: want.nna, nca: want.agentNodes.length });
+    this.config = next;
+    await this.resizeNapis(prev, next);
+    await this.syncRoleNodes(prev, next);
+    if (!sameSpec(want.agentNodes, this.agentNodes))
+      this.log(`agents on: ${want.agentNodes.map((i) => `comp${i}`).join(' ')}`);
+    this.agentNodes = [...want.agentNodes];
+    await this.setAgents(planCompGroups(next, this.napiUrls, this.agentNodes));
     await this.updateScrapeTargets();
+  }
+
+  private workloadHost(): WorkloadHost {
+    return {
+      exclusive: (fn) => this.exclusive(fn),
+      follow: (want) => this.follow(want),
+      truth: () => ({
+        nna: this.config.nna,
+        plannedAgents: this.agentNodes,
+        napiReady: this.napis.filter((p) => p.child.isRunning()).length,
+        agentNodes: this.compGroups
+          .filter((p) => p.child.isRunning())
+          .flatMap((p) => p.ready.nodes)
+          .map((n) => Number(n.slice('comp'.length)))
+          .sort((a, b) => a - b),
+      }),
+    };
   }
 
   status(): TestbedStatus {
@@ -272,6 +353,7 @@ export class Testbed {
   down(): Promise<void> {
     this.stopping ??= (async () => {
       this.removeStopHook();
+      await this.workloads?.stop();
       const stopAll = (ps: (NodeProcess | undefined)[]) =>
         Promise.allSettled(ps.map((p) => p?.child.stop() ?? Promise.resolve()));
       await stopAll(this.compGroups);
@@ -410,7 +492,7 @@ export class Testbed {
     p.child.kill('SIGHUP');
   }
 
-  /** Runs exactly these agent groups: unchanged groups keep running, changed ones restart. */
+  /** Runs exactly these agent groups: unchanged groups keep running, changed ones restart (Nodes: placeAgents). */
   private async setAgents(groups: NodeSpec[]): Promise<void> {
     const wanted = new Map(groups.map((g) => [g.name, g]));
     const keep: NodeProcess[] = [];
@@ -422,23 +504,12 @@ export class Testbed {
         wanted.delete(p.name);
       } else gone.push(p);
     }
-    const agentsAfter = new Set(
-      groups.flatMap((g) => (g.component === 'comp' ? g.agents.map((a) => a.node) : [])),
-    );
-    const removedNodes = gone.flatMap((p) => p.ready.nodes).filter((n) => !agentsAfter.has(n));
     await Promise.all(gone.map((p) => this.stopNode(p)));
-    await this.unregisterNodes(removedNodes);
     this.compGroups = keep;
-    const agentsBefore = new Set(keep.flatMap((p) => p.ready.nodes));
     // A group at a time: each staggers its own agents' first lists.
     for (const spec of wanted.values()) {
       if (spec.component !== 'comp') continue;
       this.log(`agents: ${spec.name} (${spec.agents.length})`);
-      await this.registerNodes(
-        spec.agents
-          .filter((a) => !agentsBefore.has(a.node))
-          .map((a) => ({ name: a.node, purpose: 'comp', address: a.hostIP })),
-      );
       this.compGroups.push(await this.startNode(spec));
     }
   }

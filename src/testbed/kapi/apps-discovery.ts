@@ -1,0 +1,66 @@
+/**
+ * Discovery of the `apps` group the kube front serves beside `network.example.com` (which it
+ * aggregates): `/apis` lists both, `/apis/apps/v1` lists deployments (with `scale`, whose kind is
+ * autoscaling/v1 Scale, as kubectl's scale client looks it up) and daemonsets.
+ */
+import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
+import { apiGroup } from '../napi/discovery.js';
+
+const APPS_VERSION = { groupVersion: 'apps/v1', version: 'v1' };
+const OBJECT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const SUB_VERBS = ['get', 'patch', 'update'];
+
+function appsGroup(): Record<string, unknown> {
+  return { name: 'apps', versions: [APPS_VERSION], preferredVersion: APPS_VERSION };
+}
+
+export function frontGroupList(withApps: boolean): string {
+  return JSON.stringify({
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: withApps ? [appsGroup(), apiGroup()] : [apiGroup()],
+  });
+}
+
+export function appsGroupDocument(): string {
+  return JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...appsGroup() });
+}
+
+export function appsResourceList(types: readonly ResourceType[]): string {
+  const resources: Record<string, unknown>[] = [];
+  for (const t of types) {
+    resources.push({
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: true,
+      kind: t.kind,
+      verbs: OBJECT_VERBS,
+      shortNames: t.shortNames,
+      categories: ['all'],
+    });
+    if (t.resource === 'deployments') {
+      resources.push({
+        name: `${t.resource}/scale`,
+        singularName: '',
+        namespaced: true,
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+        verbs: SUB_VERBS,
+      });
+    }
+    resources.push({
+      name: `${t.resource}/status`,
+      singularName: '',
+      namespaced: true,
+      kind: t.kind,
+      verbs: SUB_VERBS,
+    });
+  }
+  return JSON.stringify({
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: types[0] === undefined ? APPS_VERSION.groupVersion : apiVersionOf(types[0]),
+    resources,
+  });
+}
