@@ -3,6 +3,7 @@ import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
 import type { Status } from '../../api/status.js';
 import type { ApiContext, ResourceRequest } from './api-context.js';
 import type { CacheEntry, WatchEventType } from './cache-entry.js';
+import { ChunkedSink } from './chunked-sink.js';
 import { ClientWatch, type WatchEncoder } from './client-watch.js';
 import type { RequestLabels } from './apiserver-metrics.js';
 import type { ListOptions } from './request-options.js';
@@ -71,7 +72,7 @@ export async function handleWatch(
     startRev: start.kind === 'revision' ? start.rev : 0,
     allowBookmarks: opts.allowWatchBookmarks,
     encoder: r.format.kind === 'table' ? tableEncoder(ctx, r, r.format.apiVersion) : jsonEncoder(r.type),
-    sink: r.res,
+    sink: new ChunkedSink(r.res),
     coalescer: ctx.coalescer,
     maxBufferedBytes: ctx.limits.maxWatchBufferBytes,
     onClose: (w) => {
