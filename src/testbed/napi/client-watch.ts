@@ -18,7 +18,7 @@ export interface WatchFilter {
 /** Turns an event into one line of the stream (JSON objects, or Table rows for kubectl). */
 export interface WatchEncoder {
   event(type: WatchEventType, entry: CacheEntry): string | Buffer;
-  bookmark(rev: number): string;
+  bookmark(rev: number): string | Buffer;
   error(status: Status): string;
 }
 
