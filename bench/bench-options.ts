@@ -8,7 +8,7 @@ import { KosTestError } from '../src/util/errors.js';
 export interface BenchOptions {
   /** Benchmarks to run, in the order given; empty means all. */
   names: string[];
-  /** Measured seconds (BENCH_SECONDS). @default each benchmark's own: napi-create 10, watch-fanout 20 */
+  /** Measured seconds (BENCH_SECONDS). @default each benchmark's own: napi-create 10, watch-fanout 40 */
   seconds: number | undefined;
   /**
    * Rounds the measured seconds are split into, alternating reference and subject (BENCH_ROUNDS).
@@ -51,7 +51,7 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
                    agent-scale (default: all, in that order; agent-scale takes ~15 min)
-  --seconds N      measured seconds (napi-create 10, watch-fanout 20,      BENCH_SECONDS
+  --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS
                    agent-scale: cruise 60)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2)      BENCH_ROUNDS
   --warmup N       warm-up seconds before each measured window (2)         BENCH_WARMUP

@@ -1,6 +1,7 @@
 /** An object as the watch cache holds it: parsed once, its selectable fields and JSON computed once. */
 import type { KosObject } from '../../api/meta.js';
 import type { ResourceType } from '../../api/resource-type.js';
+import { framedLine } from './chunk-framing.js';
 
 export class CacheEntry {
   private jsonText: string | undefined;
@@ -32,12 +33,12 @@ export class CacheEntry {
   /**
    * The JSON watch line for this object, encoded to bytes once per event type: a fan-out to a
    * thousand watches then writes one shared Buffer instead of building and encoding a thousand
-   * strings.
+   * strings. The line carries its HTTP chunk framing too (chunk-framing.ts).
    */
   watchLine(type: WatchEventType): Buffer {
     let line = this.lines[type];
     if (line === undefined) {
-      line = Buffer.from(`{"type":"${type}","object":${this.json}}\n`);
+      line = framedLine(`{"type":"${type}","object":`, this.json, '}\n');
       this.lines[type] = line;
     }
     return line;
@@ -50,6 +51,15 @@ export class CacheEntry {
    */
   releaseEncodings(): void {
     this.jsonText = undefined;
+    this.releaseWatchLines();
+  }
+
+  /**
+   * Forgets the watch lines only, once an event has been fanned out: the watches queued them
+   * already, and an object that is not written again would otherwise hold them for as long as it
+   * lives. The JSON stays for lists served from the cache.
+   */
+  releaseWatchLines(): void {
     this.lines = {};
   }
 

@@ -18,7 +18,7 @@ export interface WatchFilter {
 /** Turns an event into one line of the stream (JSON objects, or Table rows for kubectl). */
 export interface WatchEncoder {
   event(type: WatchEventType, entry: CacheEntry): string | Buffer;
-  bookmark(rev: number): string;
+  bookmark(rev: number): string | Buffer;
   error(status: Status): string;
 }
 
@@ -41,6 +41,9 @@ export interface ClientWatchOptions {
   maxBufferedBytes: number;
   onClose: (watch: ClientWatch) => void;
 }
+
+/** Above this many lines in one tick, the pending array is let go rather than kept. */
+const MAX_KEPT_PENDING = 64;
 
 export class ClientWatch implements Flushable {
   readonly filter: WatchFilter;
@@ -119,7 +122,10 @@ export class ClientWatch implements Flushable {
       this.pending.length === 1
         ? (this.pending[0] ?? '')
         : Buffer.concat(this.pending.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-    this.pending = [];
+    // The array is kept for the next tick (one allocation per watch, not per event), unless a
+    // backlog made it large.
+    if (this.pending.length > MAX_KEPT_PENDING) this.pending = [];
+    else this.pending.length = 0;
     this.opts.sink.write(chunk);
     if (!this.closed && this.opts.sink.writableLength > this.opts.maxBufferedBytes) this.close();
   }

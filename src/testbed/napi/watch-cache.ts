@@ -137,6 +137,7 @@ export class WatchCache {
     const cur = new CacheEntry(stored.obj, stored.rev, this.type);
     this.objects.set(key, cur);
     this.emit({ type: prev === undefined ? 'ADDED' : 'MODIFIED', rev: stored.rev, cur, prev });
+    cur.releaseWatchLines(); // queued by every watch it concerns, which now hold it
     prev?.releaseEncodings(); // superseded: only the history ring still holds it
   }
 

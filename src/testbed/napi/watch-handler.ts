@@ -3,18 +3,33 @@ import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
 import type { Status } from '../../api/status.js';
 import type { ApiContext, ResourceRequest } from './api-context.js';
 import type { CacheEntry, WatchEventType } from './cache-entry.js';
+import { framedLine } from './chunk-framing.js';
+import { ChunkedSink } from './chunked-sink.js';
 import { ClientWatch, type WatchEncoder } from './client-watch.js';
 import type { RequestLabels } from './apiserver-metrics.js';
 import type { ListOptions } from './request-options.js';
 import { includeObjectOf, tableJson } from './table.js';
 import type { WatchStart } from './watch-cache.js';
 
+/**
+ * The last BOOKMARK line of each resource: the cache sends the same one to every watch at once,
+ * so it is encoded and framed once (chunk-framing.ts), not once per watch.
+ */
+const bookmarkLines = new Map<ResourceType, { rev: number; line: Buffer }>();
+
+function bookmarkLine(type: ResourceType, rev: number): Buffer {
+  const last = bookmarkLines.get(type);
+  if (last?.rev === rev) return last.line;
+  const object = `{"kind":"${type.kind}","apiVersion":"${apiVersionOf(type)}","metadata":{"resourceVersion":"${rev}"}}`;
+  const line = framedLine('{"type":"BOOKMARK","object":', object, '}\n');
+  bookmarkLines.set(type, { rev, line });
+  return line;
+}
+
 function jsonEncoder(type: ResourceType): WatchEncoder {
-  const apiVersion = apiVersionOf(type);
   return {
     event: (kind: WatchEventType, entry: CacheEntry) => entry.watchLine(kind),
-    bookmark: (rev: number) =>
-      `{"type":"BOOKMARK","object":{"kind":"${type.kind}","apiVersion":"${apiVersion}","metadata":{"resourceVersion":"${rev}"}}}\n`,
+    bookmark: (rev: number) => bookmarkLine(type, rev),
     error: (status: Status) => `{"type":"ERROR","object":${JSON.stringify(status)}}\n`,
   };
 }
@@ -71,7 +86,7 @@ export async function handleWatch(
     startRev: start.kind === 'revision' ? start.rev : 0,
     allowBookmarks: opts.allowWatchBookmarks,
     encoder: r.format.kind === 'table' ? tableEncoder(ctx, r, r.format.apiVersion) : jsonEncoder(r.type),
-    sink: r.res,
+    sink: new ChunkedSink(r.res),
     coalescer: ctx.coalescer,
     maxBufferedBytes: ctx.limits.maxWatchBufferBytes,
     onClose: (w) => {
