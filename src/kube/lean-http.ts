@@ -124,10 +124,12 @@ export class LeanHttp {
   private readonly fixedHeaders: string;
   /** Most recently used last: reuse keeps few connections warm. */
   private readonly idle: Connection[] = [];
-  private readonly queue: Pending[] = [];
+  /** Waiting requests from `head` on (an index, not shift(): the queue can hold thousands). */
+  private queue: Pending[] = [];
+  private head = 0;
   private open = 0;
   private maxIdleMs = MAX_IDLE_MS;
-  private readonly busy = new Set<Connection>();
+  private readonly all = new Set<Connection>();
   private readonly sweep: NodeJS.Timeout;
   private destroyed = false;
 
@@ -185,8 +187,20 @@ export class LeanHttp {
   }
 
   private start(c: Connection, p: Pending, now: number): void {
-    this.busy.add(c);
     c.send(p, now);
+  }
+
+  private dequeue(): Pending | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const p = this.queue[this.head++];
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return p;
   }
 
   private connect(): Connection {
@@ -199,15 +213,16 @@ export class LeanHttp {
     const socket = this.secure
       ? tlsConnect({ ...this.opts.tls, ...base, ALPNProtocols: ['http/1.1'] })
       : netConnect(base);
-    return new Connection(socket, this);
+    const c = new Connection(socket, this);
+    this.all.add(c);
+    return c;
   }
 
   /** @internal A connection finished its request and may take the next. */
   released(c: Connection, keepAliveMs: number | undefined): void {
-    this.busy.delete(c);
     // Stop reusing a connection a second before the server's own idle limit would close it.
     if (keepAliveMs !== undefined) this.maxIdleMs = Math.min(MAX_IDLE_MS, keepAliveMs - 1000);
-    const next = this.queue.shift();
+    const next = this.dequeue();
     const now = performance.now();
     if (next !== undefined) this.start(c, next, now);
     else {
@@ -219,18 +234,18 @@ export class LeanHttp {
   /** @internal A connection is gone; a queued request gets a fresh one. */
   dropped(c: Connection): void {
     this.open--;
-    this.busy.delete(c);
+    this.all.delete(c);
     const at = this.idle.indexOf(c);
     if (at >= 0) this.idle.splice(at, 1);
     if (this.destroyed) return;
-    const next = this.queue.shift();
+    const next = this.dequeue();
     if (next !== undefined) this.start(this.connect(), next, performance.now());
   }
 
   private expire(): void {
     const now = performance.now();
-    for (const c of [...this.busy]) {
-      if (now - c.startedMs > this.opts.timeoutMs)
+    for (const c of [...this.all]) {
+      if (c.current !== undefined && now - c.startedMs > this.opts.timeoutMs)
         c.fail(new Error(`no answer within ${this.opts.timeoutMs} ms`));
     }
   }
@@ -240,7 +255,10 @@ export class LeanHttp {
     this.destroyed = true;
     clearInterval(this.sweep);
     const closed = new Error('the client is closed');
-    for (const p of this.queue.splice(0)) p.reject(closed);
-    for (const c of [...this.busy, ...this.idle]) c.fail(closed);
+    const queued = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = 0;
+    for (const p of queued) p.reject(closed);
+    for (const c of [...this.all]) c.fail(closed);
   }
 }
