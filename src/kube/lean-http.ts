@@ -3,7 +3,7 @@
  * and answers with the status only (the body is kept only for an error's message). undici's
  * request API costs about twice its CPU per request here, most of it in streams and promise
  * layers the driver never uses, and its larger code takes the JIT a second to warm up in every
- * run (ADR 0017). Everything else (lists, watches, setup) stays on undici (rest-client.ts).
+ * run (ADR 0007). Everything else (lists, watches, setup) stays on undici (rest-client.ts).
  * One request per connection at a time (no pipelining); a connection that errs or is closed by
  * the server fails only its own request (creates are not retried: the driver counts them).
  */
