@@ -44,7 +44,10 @@ export class ResponseParser {
   private kept: Buffer[] | undefined;
   private keptBytes = 0;
 
-  /** Feeds bytes; returns the response once it is complete (then the parser is ready for the next). */
+  /**
+   * Feeds bytes; returns the response once it is complete (then the parser is ready for the
+   * next). Keeps no reference to `chunk`: its memory may be reused once this returns.
+   */
   push(chunk: Buffer): ParsedResponse | undefined {
     let buf = chunk;
     if (this.carry !== undefined) {
@@ -132,7 +135,8 @@ export class ResponseParser {
 
   private keep(buf: Buffer, pos: number, what: string): void {
     if (buf.length - pos > MAX_HEAD) throw new Error(`${what} longer than ${MAX_HEAD} bytes`);
-    this.carry = buf.subarray(pos);
+    // Copied: the caller may reuse the chunk's memory for its next read.
+    this.carry = Buffer.from(buf.subarray(pos));
   }
 
   /** Parses a head; true when it was a 1xx answer (another head follows). */
@@ -173,7 +177,7 @@ export class ResponseParser {
   private body(buf: Buffer, from: number, to: number): void {
     if (this.kept === undefined || to <= from || this.keptBytes >= MAX_KEPT_BODY) return;
     const piece = buf.subarray(from, Math.min(to, from + MAX_KEPT_BODY - this.keptBytes));
-    // Copied: a slice would keep the whole read buffer alive.
+    // Copied: the caller may reuse the chunk's memory for its next read.
     this.kept.push(Buffer.from(piece));
     this.keptBytes += piece.length;
   }

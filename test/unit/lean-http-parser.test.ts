@@ -95,6 +95,23 @@ describe('the lean HTTP response parser', () => {
     assert.deepEqual(p.end(), { status: 500, body: 'part one part two', close: true, extra: 0 });
   });
 
+  it('keeps nothing of a chunk whose memory is reused for the next read', () => {
+    const text = `${H} 409 Conflict\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n`;
+    const scratch = Buffer.alloc(16);
+    const p = new ResponseParser();
+    const got: ParsedResponse[] = [];
+    for (let i = 0; i < text.length; i += scratch.length) {
+      const n = scratch.write(text.slice(i, i + scratch.length), 'latin1');
+      const r = p.push(scratch.subarray(0, n));
+      if (r !== undefined) got.push(r);
+      scratch.fill(0x7a);
+    }
+    assert.deepEqual(
+      got.map((r) => [r.status, r.body]),
+      [[409, 'abcdef']],
+    );
+  });
+
   it('reports the bytes after a complete answer', () => {
     const r = new ResponseParser().push(Buffer.from(`${H} 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 2`));
     assert.equal(r?.extra, 10);
