@@ -18,11 +18,18 @@ export function nowMicros(): number {
 /** `2026-11-23T21:40:00.123456Z`; fractions of a microsecond are dropped (floored). */
 export function formatMicroTime(epochMicros: number): string {
   const micros = Math.floor(epochMicros);
-  const millis = Math.floor(micros / 1000);
-  const rest = micros - millis * 1000;
-  const iso = new Date(millis).toISOString(); // 2026-11-23T21:40:00.123Z
-  return `${iso.slice(0, -1)}${String(rest).padStart(3, '0')}Z`;
+  const second = Math.floor(micros / 1_000_000);
+  // The date part changes once a second; the driver stamps thousands of creates in each.
+  if (second !== stampSecond) {
+    const iso = new Date(second * 1000).toISOString(); // 2026-11-23T21:40:00.000Z
+    stampSecond = second;
+    stampPrefix = iso.slice(0, -4);
+  }
+  return `${stampPrefix}${String(micros - second * 1_000_000).padStart(6, '0')}Z`;
 }
+
+let stampSecond = Number.NaN;
+let stampPrefix = '';
 
 /** `2026-11-23T21:40:00Z`; milliseconds are dropped (floored). */
 export function formatTime(epochMillis: number): string {

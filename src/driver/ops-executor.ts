@@ -7,8 +7,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatMicroTime } from '../api/micro-time.js';
 import { isNotFound } from '../kube/kube-api-error.js';
+import type { LeanHttp } from '../kube/lean-http.js';
 import type { RestClient } from '../kube/rest-client.js';
-import type { ResourceRef } from '../kube/api-path.js';
+import { apiPath } from '../kube/api-path.js';
 import { recordMs } from '../measure/histogram.js';
 import {
   STATE_CREATE_FAILED,
@@ -53,15 +54,20 @@ export class OpExecutor {
   private failuresLogged = 0;
   inFlight = 0;
   readonly deletes = { attempted: 0, succeeded: 0, failed: 0, retries: 0 };
-  private readonly ref: ResourceRef;
+  private readonly http: LeanHttp;
+  /** The attachments' collection path; a delete appends the name. */
+  private readonly path: string;
+  private readonly body: CreateBody;
 
   constructor(private readonly o: ExecutorOptions) {
-    this.ref = {
+    this.http = o.client.sender();
+    this.path = apiPath({
       group: 'network.example.com',
       version: 'v1alpha1',
       resource: 'networkattachments',
       namespace: o.namespace,
-    };
+    });
+    this.body = createBody(o.namespace, o.labels, o.nodes);
   }
 
   /** After a hard stop, late answers (e.g. from the closed pool) must not change the book. */
@@ -100,24 +106,22 @@ export class OpExecutor {
     const a = book.ids[i] ?? 0;
     const node = this.o.pickNode();
     book.node[i] = node;
-    const body = {
-      apiVersion: 'network.example.com/v1alpha1',
-      kind: 'NetworkAttachment',
-      metadata: {
-        name: attachmentName(plan, a),
-        namespace: this.o.namespace,
-        labels: this.o.labels,
-        annotations: { 'precise/createTimestamp': formatMicroTime(this.o.clock.wallMs() * 1000) },
-      },
-      spec: { node: this.o.nodes[node] ?? '', subnet: attachmentSubnet(plan, a)?.name ?? '' },
-    };
+    const name = attachmentName(plan, a);
+    const body = this.body.text(
+      name,
+      formatMicroTime(this.o.clock.wallMs() * 1000),
+      node,
+      attachmentSubnet(plan, a)?.name ?? '',
+    );
     book.sent[i] = t;
     book.mark(i, STATE_CREATE_SENT);
     this.sentOp(phase, planned, t, 'create');
     this.inFlight++;
     this.o.metrics.inFlight.inc();
-    const p = this.o.client.create(this.ref, body).then(
+    // One promise per create (its answer settles the book and the counts at once).
+    const done: Promise<void> = this.http.send('POST', this.path, body).then(
       () => {
+        this.answered(i, done);
         if (this.frozen) return;
         const now = this.o.clock.now();
         book.created[i] = now;
@@ -127,19 +131,22 @@ export class OpExecutor {
         this.o.metrics.successfulCreates.inc();
       },
       (e: unknown) => {
+        this.answered(i, done);
         if (this.frozen) return;
         book.mark(i, STATE_CREATE_FAILED);
         this.o.metrics.failedCreates.inc();
-        if (this.failuresLogged++ < 5) this.o.log(`create ${body.metadata.name} failed: ${String(e)}`);
+        if (this.failuresLogged++ < 5) this.o.log(`create ${name} failed: ${String(e)}`);
       },
     );
-    const done = p.finally(() => {
-      this.inFlight--;
-      this.o.metrics.inFlight.dec();
-      this.creating.delete(i);
-    });
     this.creating.set(i, done);
-    this.track(done);
+    this.pending.add(done);
+  }
+
+  private answered(i: number, done: Promise<void>): void {
+    this.inFlight--;
+    this.o.metrics.inFlight.dec();
+    this.creating.delete(i);
+    this.pending.delete(done);
   }
 
   /** Deletes attachment i; waits for its create's answer first, and skips it if that failed. */
@@ -166,12 +173,13 @@ export class OpExecutor {
 
   private async deleteWithRetries(i: number, phase: number): Promise<void> {
     const { book, plan } = this.o;
-    const ref = { ...this.ref, name: attachmentName(plan, book.ids[i] ?? 0) };
+    const name = attachmentName(plan, book.ids[i] ?? 0);
+    const path = `${this.path}/${encodeURIComponent(name)}`;
     let backoff = DELETE_BACKOFF_START_MS;
     for (let attempt = 1; ; attempt++) {
       const t = this.o.clock.now();
       try {
-        await this.o.client.delete(ref);
+        await this.http.send('DELETE', path);
         this.deleted(i, phase, t);
         return;
       } catch (e: unknown) {
@@ -184,7 +192,7 @@ export class OpExecutor {
         if (attempt >= DELETE_MAX_TRIES || this.o.hardSignal.aborted) {
           book.mark(i, STATE_DELETE_FAILED);
           this.deletes.failed++;
-          this.o.log(`delete ${ref.name} failed after ${attempt} tries: ${String(e)}`);
+          this.o.log(`delete ${name} failed after ${attempt} tries: ${String(e)}`);
           return;
         }
         this.deletes.retries++;
@@ -218,4 +226,28 @@ export class OpExecutor {
     }
     return out;
   }
+}
+
+/**
+ * The create's JSON text, built from pieces made once per run with only the name, the
+ * timestamp, the node and the subnet spliced in: the same bytes JSON.stringify gives the object
+ * (a unit test holds them equal) at a fraction of its cost per op.
+ */
+export interface CreateBody {
+  text(name: string, createTimestamp: string, node: number, subnet: string): string;
+}
+
+export function createBody(
+  namespace: string,
+  labels: Record<string, string>,
+  nodes: readonly string[],
+): CreateBody {
+  const head = '{"apiVersion":"network.example.com/v1alpha1","kind":"NetworkAttachment","metadata":{"name":';
+  const middle = `,"namespace":${JSON.stringify(namespace)},"labels":${JSON.stringify(labels)},"annotations":{"precise/createTimestamp":`;
+  const nodeJson = nodes.map((n) => JSON.stringify(n));
+  const noNode = JSON.stringify('');
+  return {
+    text: (name, createTimestamp, node, subnet) =>
+      `${head}${JSON.stringify(name)}${middle}${JSON.stringify(createTimestamp)}}},"spec":{"node":${nodeJson[node] ?? noNode},"subnet":${JSON.stringify(subnet)}}}`,
+  };
 }

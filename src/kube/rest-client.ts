@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { KosObject, ObjectList } from '../api/meta.js';
 import { apiPath, type ResourceRef } from './api-path.js';
 import { KubeApiError, statusFromBody } from './kube-api-error.js';
+import { LeanHttp } from './lean-http.js';
 import { readWatchEvents, type WatchEvent } from './watch-events.js';
 
 export interface RestClientOptions {
@@ -75,8 +76,11 @@ export class RestClient {
   private readonly credentials: CredentialSource | undefined;
   private credentialTimer: NodeJS.Timeout | undefined;
   private credentialRead: Promise<void> | undefined;
+  private readonly opts: RestClientOptions;
+  private lean: LeanHttp | undefined;
 
   constructor(opts: RestClientOptions) {
+    this.opts = opts;
     this.server = opts.server;
     const common = {
       keepAliveTimeout: 60_000,
@@ -115,6 +119,7 @@ export class RestClient {
       .then(
         (fresh) => {
           this.headers = { ...this.headers, ...fresh };
+          this.lean?.setHeaders(this.headers);
         },
         () => undefined,
       )
@@ -231,8 +236,26 @@ export class RestClient {
     return (typeof type === 'string' && !type.includes('json') ? text : JSON.parse(text)) as T;
   }
 
+  /**
+   * The driver's hot path to the same server, with the same headers, TLS and connection count:
+   * sends prepared JSON text and answers with the status only (lean-http.ts). Made on first use.
+   */
+  sender(): LeanHttp {
+    this.lean ??= new LeanHttp({
+      server: this.opts.server,
+      connections: this.opts.connections ?? 2,
+      headers: this.headers,
+      onUnauthorized: () => void this.refreshCredentials(),
+      ...(this.opts.tls === undefined ? {} : { tls: { ...this.opts.tls } }),
+      ...(this.opts.localAddress === undefined ? {} : { localAddress: this.opts.localAddress }),
+      timeoutMs: this.timeoutMs,
+    });
+    return this.lean;
+  }
+
   async close(): Promise<void> {
     clearInterval(this.credentialTimer);
+    this.lean?.close();
     await Promise.all([this.pool.destroy(), ...[...this.watches].map((c) => c.destroy())]);
   }
 }

@@ -126,4 +126,31 @@ describe('a kubeconfig client re-reads credentials that expire', () => {
       await client.close();
     }
   });
+
+  it('the driver’s hot-path sender follows the refreshed credentials too', async () => {
+    const { client } = await kubeconfigClient(await kubeconfig('sender', 0), {
+      credentialRefreshMs: 3_600_000,
+    });
+    try {
+      const sender = client.sender();
+      refused.add('tok-1');
+      await assert.rejects(
+        sender.send('POST', '/api', '{}'),
+        (e: unknown) => e instanceof KubeApiError && e.code === 401,
+      );
+      const deadline = Date.now() + 10_000;
+      let answered = false;
+      while (!answered && Date.now() < deadline) {
+        await sleep(50);
+        answered = await sender.send('POST', '/api', '{}').then(
+          () => true,
+          () => false,
+        );
+      }
+      assert.ok(answered, `the sender was still refused after 10 s; tokens sent: ${seen.join(', ')}`);
+      assert.notEqual(seen.at(-1), 'tok-1');
+    } finally {
+      await client.close();
+    }
+  });
 });
