@@ -93,8 +93,12 @@ export class AttachmentObserver {
         if (stopped()) return;
         if (e instanceof WatchGone || isGone(e)) {
           this.opts.log?.('attachment watch: 410 Gone, re-listing');
-          await this.relist().catch(() => undefined);
-          continue;
+          const relisted = await this.relist().then(
+            () => true,
+            () => false,
+          );
+          if (relisted) continue;
+          // A failed re-list leaves the old version, which would be Gone again at once: back off.
         }
         this.opts.log?.(`attachment watch failed, retrying in ${backoff} ms: ${String(e)}`);
         await sleep(backoff, undefined, { signal }).catch(() => undefined);
