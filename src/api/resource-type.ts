@@ -88,6 +88,11 @@ export interface ResourceType {
   strategy?: WriteStrategy;
 }
 
+/** The two selectable fields every kind has. */
+export function metaFields(obj: KosObject): Record<string, string> {
+  return { 'metadata.name': obj.metadata.name ?? '', 'metadata.namespace': obj.metadata.namespace ?? '' };
+}
+
 export function isNamespaced(type: ResourceType): boolean {
   return type.namespaced !== false;
 }

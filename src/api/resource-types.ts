@@ -2,8 +2,7 @@
 import { humanAge } from './human-age.js';
 import { isRfc1918, parseCidr } from './ipv4-cidr.js';
 import { GROUP, MAX_VNI, MIN_VNI, VERSION } from './kos-types.js';
-import type { KosObject } from './meta.js';
-import type { PrintColumn, ResourceType } from './resource-type.js';
+import { metaFields, type PrintColumn, type ResourceType } from './resource-type.js';
 import { ipLockSchema, networkAttachmentSchema, subnetSchema } from './schemas.js';
 import type { FieldError } from './status.js';
 
@@ -29,10 +28,6 @@ const ageColumn: PrintColumn = {
   description: 'Time since the object was created.',
   cell: (o, now) => humanAge(o.metadata.creationTimestamp, now),
 };
-
-function metaFields(obj: KosObject): Record<string, string> {
-  return { 'metadata.name': obj.metadata.name ?? '', 'metadata.namespace': obj.metadata.namespace ?? '' };
-}
 
 export const subnets: ResourceType = {
   group: GROUP,

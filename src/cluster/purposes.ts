@@ -23,17 +23,7 @@ export const SCRAPE_ANNOTATION = 'prometheus.io/scrape';
 export const SCRAPE_ETCD_ANNOTATION = 'prometheus.io/scrape-etcd';
 
 /** The purposes whose labels `cluster show` lists, in the seed's `kubectl get Node -L` order. */
-export const SHOWN_PURPOSES: readonly Purpose[] = [
-  'ketcd',
-  'kapi',
-  'kctrl',
-  'netcd',
-  'napi',
-  'nctrl',
-  'netcd-op',
-  'comp',
-  'data',
-];
+export const SHOWN_PURPOSES: readonly Purpose[] = PURPOSES.filter((p) => p !== 'base' && p !== 'obs');
 
 export function isPurpose(text: string): text is Purpose {
   return (PURPOSES as readonly string[]).includes(text);

@@ -44,10 +44,3 @@ export function histogramMean(family: string, by: readonly string[] = [], matche
 /** Whole-node cost selectors, filtered by the dashboards' `$purpose` (and `$interface`) variables. */
 export const WHOLE_NODE: Matchers = { id: '/', purpose: '~$purpose' };
 export const WHOLE_NODE_NET: Matchers = { ...WHOLE_NODE, interface: '~$interface' };
-
-export const COST_METRICS = {
-  cpu: 'container_cpu_usage_seconds_total',
-  workingSet: 'container_memory_working_set_bytes',
-  netIn: 'container_network_receive_bytes_total',
-  netOut: 'container_network_transmit_bytes_total',
-} as const;

@@ -1,5 +1,5 @@
 /** DaemonSets (`/apis/apps/v1/namespaces/<ns>/daemonsets`). */
-import type { ResourceType } from '../resource-type.js';
+import { metaFields, type ResourceType } from '../resource-type.js';
 import { ageColumn, nameColumn } from '../core/core-strategy.js';
 import { daemonSetSchema } from './apps-schemas.js';
 import { selectorErrors, workloadStrategy } from './apps-strategy.js';
@@ -35,10 +35,7 @@ export const daemonSets: ResourceType = {
   statusSections: [],
   selectableFields: [],
   indexedFields: [],
-  fieldValues: (o) => ({
-    'metadata.name': o.metadata.name ?? '',
-    'metadata.namespace': o.metadata.namespace ?? '',
-  }),
+  fieldValues: metaFields,
   validate: selectorErrors,
   columns: [
     nameColumn,

@@ -1,5 +1,5 @@
 /** Deployments (`/apis/apps/v1/namespaces/<ns>/deployments`), with a `scale` subresource. */
-import type { ResourceType } from '../resource-type.js';
+import { metaFields, type ResourceType } from '../resource-type.js';
 import type { FieldError } from '../status.js';
 import { ageColumn, nameColumn } from '../core/core-strategy.js';
 import { deploymentSchema } from './apps-schemas.js';
@@ -42,10 +42,7 @@ export const deployments: ResourceType = {
   statusSections: [],
   selectableFields: [],
   indexedFields: [],
-  fieldValues: (o) => ({
-    'metadata.name': o.metadata.name ?? '',
-    'metadata.namespace': o.metadata.namespace ?? '',
-  }),
+  fieldValues: metaFields,
   validate: (o) => [...replicasErrors('spec.replicas', o.spec?.replicas), ...selectorErrors(o)],
   columns: [
     nameColumn,

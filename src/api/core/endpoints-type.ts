@@ -3,7 +3,7 @@
  * kube-apiservers' addresses, as kube-apiserver's endpoint reconciler does.
  */
 import type { KosObject } from '../meta.js';
-import type { ResourceType, WriteStrategy } from '../resource-type.js';
+import { metaFields, type ResourceType, type WriteStrategy } from '../resource-type.js';
 import { endpointsSchema } from '../apps/apps-schemas.js';
 import { ageColumn, clearKosMetadata, keepDeletionTimestamp, nameColumn } from './core-strategy.js';
 import { CORE_VERSION } from './core-types.js';
@@ -57,10 +57,7 @@ export const endpoints: ResourceType = {
   statusSections: [],
   selectableFields: [],
   indexedFields: [],
-  fieldValues: (o) => ({
-    'metadata.name': o.metadata.name ?? '',
-    'metadata.namespace': o.metadata.namespace ?? '',
-  }),
+  fieldValues: metaFields,
   validate: () => [],
   columns: [
     nameColumn,

@@ -4,11 +4,9 @@
  * autoscaling/v1 Scale, as kubectl's scale client looks it up) and daemonsets.
  */
 import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
-import { apiGroup } from '../napi/discovery.js';
+import { apiGroup, resourceEntries } from '../napi/discovery.js';
 
 const APPS_VERSION = { groupVersion: 'apps/v1', version: 'v1' };
-const OBJECT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const SUB_VERBS = ['get', 'patch', 'update'];
 
 function appsGroup(): Record<string, unknown> {
   return { name: 'apps', versions: [APPS_VERSION], preferredVersion: APPS_VERSION };
@@ -27,36 +25,17 @@ export function appsGroupDocument(): string {
 }
 
 export function appsResourceList(types: readonly ResourceType[]): string {
-  const resources: Record<string, unknown>[] = [];
-  for (const t of types) {
+  const resources = resourceEntries(types, ['all']);
+  if (types.some((t) => t.resource === 'deployments'))
     resources.push({
-      name: t.resource,
-      singularName: t.singular,
-      namespaced: true,
-      kind: t.kind,
-      verbs: OBJECT_VERBS,
-      shortNames: t.shortNames,
-      categories: ['all'],
-    });
-    if (t.resource === 'deployments') {
-      resources.push({
-        name: `${t.resource}/scale`,
-        singularName: '',
-        namespaced: true,
-        group: 'autoscaling',
-        version: 'v1',
-        kind: 'Scale',
-        verbs: SUB_VERBS,
-      });
-    }
-    resources.push({
-      name: `${t.resource}/status`,
+      name: 'deployments/scale',
       singularName: '',
       namespaced: true,
-      kind: t.kind,
-      verbs: SUB_VERBS,
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+      verbs: ['get', 'patch', 'update'],
     });
-  }
   return JSON.stringify({
     kind: 'APIResourceList',
     apiVersion: 'v1',

@@ -1,6 +1,6 @@
 /** API discovery documents for KOS's group, as an aggregated apiserver serves them. */
 import { GROUP, VERSION } from '../../api/kos-types.js';
-import type { ResourceType } from '../../api/resource-type.js';
+import { isNamespaced, subresourcesOf, type ResourceType } from '../../api/resource-type.js';
 
 const groupVersion = { groupVersion: `${GROUP}/${VERSION}`, version: VERSION };
 
@@ -17,34 +17,50 @@ export function apiGroupDocument(): string {
 }
 
 const OBJECT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const SUBRESOURCE_VERBS: Record<string, string[]> = {
+  status: ['get', 'patch', 'update'],
+  finalize: ['update'],
+};
 
-export function apiResourceList(types: readonly ResourceType[]): string {
+/**
+ * The APIResourceList entries of some kinds and their subresources, as kube-apiserver writes
+ * them (it lists no deletecollection for namespaces, so neither do we).
+ */
+export function resourceEntries(
+  types: readonly ResourceType[],
+  categories?: readonly string[],
+): Record<string, unknown>[] {
   const resources: Record<string, unknown>[] = [];
   for (const t of types) {
     resources.push({
       name: t.resource,
       singularName: t.singular,
-      namespaced: true,
+      namespaced: isNamespaced(t),
       kind: t.kind,
-      verbs: OBJECT_VERBS,
+      verbs:
+        t.resource === 'namespaces' ? OBJECT_VERBS.filter((v) => v !== 'deletecollection') : OBJECT_VERBS,
       ...(t.shortNames.length > 0 ? { shortNames: t.shortNames } : {}),
-      categories: ['kos'],
+      ...(categories === undefined ? {} : { categories }),
     });
-    if (t.hasStatus) {
+    for (const sub of subresourcesOf(t)) {
       resources.push({
-        name: `${t.resource}/status`,
+        name: `${t.resource}/${sub}`,
         singularName: '',
-        namespaced: true,
+        namespaced: isNamespaced(t),
         kind: t.kind,
-        verbs: ['get', 'patch', 'update'],
+        verbs: SUBRESOURCE_VERBS[sub] ?? [],
       });
     }
   }
+  return resources;
+}
+
+export function apiResourceList(types: readonly ResourceType[]): string {
   return JSON.stringify({
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: groupVersion.groupVersion,
-    resources,
+    resources: resourceEntries(types, ['kos']),
   });
 }
 
