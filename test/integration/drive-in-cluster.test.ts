@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { writeSelfSignedCert } from '../support/self-signed.js';
 import { driveTarget } from '../../src/cli/drive-target.js';
 import { kubeconfigClient } from '../../src/kube/kubeconfig-client.js';
 
@@ -23,27 +23,7 @@ describe('the driver in a pod uses its service account when no kubeconfig is giv
     dir = await mkdtemp(join(tmpdir(), 'kos-incluster-'));
     const sa = join(dir, SA_DIR);
     await mkdir(sa, { recursive: true });
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=kube-apiserver',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(sa, 'ca.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    writeSelfSignedCert(join(dir, 'key.pem'), join(sa, 'ca.crt'));
     await writeFile(join(sa, 'token'), 'pod-token-123');
     await writeFile(join(sa, 'namespace'), 'kos-test\n');
     server = createServer(

@@ -10,18 +10,10 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { driveSummarySchema, type DriveSummary } from '../../src/driver/drive-summary.js';
 import { decodeHistogram, mergeHistograms } from '../../src/measure/histogram.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
+import { LATENCY_KINDS } from '../support/drive-summary-fixture.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const PHASES = ['warmup', 'cruise', 'cooldown'] as const;
-const KINDS = [
-  'fulfilmentFromPlanned',
-  'fulfilmentFromSent',
-  'serverFulfilment',
-  'createToAddressed',
-  'createCall',
-  'deleteCall',
-  'lateness',
-] as const;
 
 function kosTest(...args: string[]): Promise<string> {
   return new Promise((done, fail) => {
@@ -150,7 +142,7 @@ describe('two driver shards on the testbed, merged, equal one unsharded run', ()
     }
 
     for (const p of PHASES) {
-      for (const kind of KINDS) {
+      for (const kind of LATENCY_KINDS) {
         const parts = shards.map((s) => s.phases[p].latency[kind]);
         const m = merged.phases[p].latency[kind];
         assert.equal(

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -7,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { writeSelfSignedCert } from '../support/self-signed.js';
 import { isNotFound, KubeApiError } from '../../src/kube/kube-api-error.js';
 import { LeanHttp } from '../../src/kube/lean-http.js';
 
@@ -202,27 +202,7 @@ describe('the lean HTTP client of the driver hot path', () => {
     let dir = '';
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'kos-lean-tls-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=kube-apiserver',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'ca.crt'),
-        ],
-        { stdio: 'ignore' },
-      );
+      writeSelfSignedCert(join(dir, 'key.pem'), join(dir, 'ca.crt'));
     });
     after(async () => {
       await rm(dir, { recursive: true, force: true });
