@@ -75,6 +75,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const at = parts.indexOf('namespaces');
   const namespace = at < 0 ? '' : (parts[at + 1] ?? '');
   const resource = at < 0 ? '' : (parts[at + 2] ?? '');
+  if (method === 'GET' && url.pathname === '/version') {
+    send(res, 200, { major: '1', minor: '30', gitVersion: 'v1.30.0-echo' });
+    return;
+  }
   if (method === 'GET' && url.pathname === '/api/v1/nodes') {
     const items = Array.from({ length: NODES }, (_, i) => ({ metadata: { name: `echo-node-${i}` } }));
     send(res, 200, list('NodeList', items));

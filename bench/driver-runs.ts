@@ -45,15 +45,20 @@ async function inChild<T>(name: string, main: string, dir: string, spec: object)
   }
 }
 
-/** The pacer alone at `rate` for `seconds`, in its own process (see pacer-probe.ts). */
-export async function pacerProbe(dir: string, rate: number, seconds: number): Promise<PacerProbeResult> {
+/** The pacer alone at `rate` for `seconds` from `startAtMs` (epoch), in its own process (pacer-probe.ts). */
+export async function pacerProbe(
+  dir: string,
+  rate: number,
+  seconds: number,
+  startAtMs: number,
+): Promise<PacerProbeResult> {
   const n = ++runs;
   const resultPath = join(dir, `pacer-probe-${n}.json`);
   const logFile = join(dir, `pacer-probe-${n}.log`);
   const child = spawnManaged({
     name: `pacer-probe-${n}`,
     command: process.execPath,
-    args: [PACER_PROBE, String(rate), String(seconds), resultPath],
+    args: [PACER_PROBE, String(rate), String(seconds), resultPath, String(startAtMs)],
     logFile,
   });
   await child.exited;

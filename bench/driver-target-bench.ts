@@ -36,6 +36,8 @@ export interface DriverTarget {
 
 const LATENCY_RATES = [1000, 5000] as const;
 const CONNECTIONS = 64;
+/** Start time of a paired run this far ahead: the driver's process start, setup and priming fit. */
+const SETUP_LEAD_MS = 5000;
 
 let seed = 1000;
 
@@ -84,16 +86,35 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
   const acRate = perSecond(ac.requests, ac.seconds);
   const acCpu = microsEach(ac.cpu.autocannon ?? 0, ac.requests);
 
+  /**
+   * A driver run beside the pacer alone, both pacing from one start time a setup's length ahead:
+   * the same moments, the same load, and neither's start-up in the other's numbers.
+   */
+  const besideProbe = async (
+    rate: number,
+    extra: DriveOptionsInput,
+    pacedSeconds: number,
+    runSeconds?: number,
+  ): Promise<{ run: DriverRun; alone: PacerProbeResult }> => {
+    const startAtMs = Date.now() + SETUP_LEAD_MS;
+    const [r, alone] = await Promise.all([
+      run(rate, { ...extra, startAtMs }, runSeconds),
+      pacerProbe(dir, rate, pacedSeconds, startAtMs),
+    ]);
+    const firstLate = r.summary.total.latency.lateness.maxMs ?? 0;
+    if (firstLate > SETUP_LEAD_MS / 2)
+      throw new Error(
+        `${target.name}: the driver's setup outlasted the ${SETUP_LEAD_MS} ms lead (an op ${firstLate} ms late)`,
+      );
+    return { run: r, alone };
+  };
+
   const lateness: { rate: number; run: DriverRun; alone: PacerProbeResult }[] = [];
   for (const rate of LATENCY_RATES) {
     ctx.log(`${target.name}: lateness at ${rate} ops/s, beside the pacer alone`);
-    // The probe spans the driver's setup and its paced part: the same moments, the same load.
     // Create-only: a delete waits for its create's answer, so its lateness would be the server's.
-    const [r, alone] = await Promise.all([
-      run(rate, { waitAfterCreate: 300, numAttachments: rate * seconds }),
-      pacerProbe(dir, rate, seconds + 3),
-    ]);
-    lateness.push({ rate, run: r, alone });
+    const paired = await besideProbe(rate, { waitAfterCreate: 300, numAttachments: rate * seconds }, seconds);
+    lateness.push({ rate, ...paired });
   }
   ctx.log(`${target.name}: CPU per create+observe, create-only at ${target.cpuRate}/s`);
   const cpuRun = await run(target.cpuRate, {
@@ -108,10 +129,7 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
   const search = await highestSustained(
     target.searchFrom,
     target.maxRate,
-    async (rate) => {
-      const [r, alone] = await Promise.all([run(rate, {}, 3), pacerProbe(dir, rate, 6)]);
-      return { run: r, alone };
-    },
+    (rate) => besideProbe(rate, {}, 3, 3),
     (m) => {
       ctx.log(`${target.name}: ${m}`);
     },

@@ -1,8 +1,10 @@
 /**
  * The machine's own scheduling delay, as a same-run reference for the driver's lateness:
- * `node pacer-probe.js <rate> <seconds> <result>` runs the driver's pacer alone (no requests, one
- * histogram record per op) at the same rate, in its own process, while the driver runs. What it
- * sees late is what any process on this machine would; the driver's excess over it is its own.
+ * `node pacer-probe.js <rate> <seconds> <result> [<start-at epoch ms>]` runs the driver's pacer
+ * alone (no requests, one histogram record per op) at the same rate, in its own process, from the
+ * driver's own start time. What it sees late is what any process on this machine would at those
+ * moments; the driver's excess over it is its own. Starting with the driver (not with the
+ * process) keeps the probe's own start-up, and the driver's setup, out of the reference.
  */
 import { pace } from '../src/driver/pacer.js';
 import { latencyHistogram, latencyStats, recordMs } from '../src/measure/histogram.js';
@@ -16,7 +18,8 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[3] ?? '4');
   const lateness = latencyHistogram();
   const clock = { now: () => performance.now() };
-  const start = clock.now() + 50;
+  const startAt = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
+  const start = clock.now() + (startAt === undefined ? 50 : startAt - Date.now());
   await pace({
     count: Math.round(rate * seconds),
     dueAt: (i) => start + (i * 1000) / rate,

@@ -92,6 +92,11 @@ export const driveOptionsSchema = z
      * rate x call latency requests in flight; too few would queue ops in the client. @default 64
      */
     connections: z.number().int().min(1).max(4096).default(64),
+    /**
+     * `GET /version` requests through the create path's client before the schedule starts, so its
+     * connections are open and its code compiled (prime.ts); 0 = none. @default 2000
+     */
+    primeRequests: z.number().int().min(0).max(1_000_000).default(2000),
     /** Give up if the subnets are not all validated within this. @default 60000 */
     subnetTimeoutMs: z.number().positive().default(60_000),
     /** Clock-offset probes (write stamps bracketed by local times). @default 7 */

@@ -44,6 +44,8 @@ export interface ExecutorOptions {
   lateThresholdMs: number;
   /** Stops delete retries. */
   hardSignal: AbortSignal;
+  /** Called after each answer is booked: the driver lets the pacer fire what has come due. */
+  onAnswer?: () => void;
   log: (message: string) => void;
 }
 
@@ -129,6 +131,7 @@ export class OpExecutor {
         recordMs((this.o.stats[phase] as PhaseStats).createCall, now - t);
         this.o.metrics.createLatency.observe((now - t) / 1000);
         this.o.metrics.successfulCreates.inc();
+        this.o.onAnswer?.();
       },
       (e: unknown) => {
         this.answered(i, done);
@@ -136,6 +139,7 @@ export class OpExecutor {
         book.mark(i, STATE_CREATE_FAILED);
         this.o.metrics.failedCreates.inc();
         if (this.failuresLogged++ < 5) this.o.log(`create ${name} failed: ${String(e)}`);
+        this.o.onAnswer?.();
       },
     );
     this.creating.set(i, done);
@@ -166,6 +170,7 @@ export class OpExecutor {
       } finally {
         this.inFlight--;
         this.o.metrics.inFlight.dec();
+        this.o.onAnswer?.();
       }
     };
     this.track(run());

@@ -1,6 +1,7 @@
 /**
  * Open-loop pacing: one timer wakes about every millisecond and issues every op that has come
- * due, each stamped with the clock just before it is handed over. `fire` must not block and the
+ * due, each stamped with the clock just before it is handed over (and any event in between may
+ * issue them sooner: Pacer.fireDue). `fire` must not block and the
  * pacer never waits for a response, so a slow answer cannot delay later ops (the original
  * driver's threads did). One timer per op drifts badly (machine-facts.md); this holds the rate.
  * The clock and the sleep are parameters, so tests run on a fake clock.
@@ -39,27 +40,61 @@ export interface PacerResult {
   stopped: boolean;
 }
 
-export async function pace(opts: PacerOptions): Promise<PacerResult> {
-  const sleep = opts.sleep ?? ((ms: number) => sleepReal(ms));
-  const threshold = opts.lateThresholdMs ?? 10;
-  const tick = opts.tickMs ?? 1;
-  let fired = 0;
-  let late = 0;
-  let totalLatenessMs = 0;
-  while (fired < opts.count) {
-    if (opts.signal?.aborted === true) return { fired, late, totalLatenessMs, stopped: true };
-    let t = opts.clock.now();
-    while (fired < opts.count && opts.dueAt(fired) <= t) {
-      const lateness = t - opts.dueAt(fired);
-      totalLatenessMs += lateness;
-      if (lateness > threshold) late++;
-      opts.fire(fired, t);
-      fired++;
-      t = opts.clock.now();
+/**
+ * The pacer's state. `run()` is the timer loop; `fireDue()` may also be called from any event
+ * between two wakes (the driver calls it on every answer): at thousands of ops/s answers arrive
+ * every few hundred microseconds, so an op due between two timer wakes goes out at the next
+ * event instead of waiting up to a millisecond for the timer. Cost: one clock read per call.
+ */
+export class Pacer {
+  private fired = 0;
+  private late = 0;
+  private totalLatenessMs = 0;
+  private firing = false;
+
+  constructor(private readonly opts: PacerOptions) {}
+
+  /** Fires every op that has come due (none once the signal has ended pacing). */
+  fireDue(): void {
+    const o = this.opts;
+    // Re-entry (fire() answering synchronously) would fire out of order.
+    if (this.firing || o.signal?.aborted === true) return;
+    this.firing = true;
+    try {
+      const threshold = o.lateThresholdMs ?? 10;
+      let t = o.clock.now();
+      while (this.fired < o.count && o.dueAt(this.fired) <= t) {
+        const lateness = t - o.dueAt(this.fired);
+        this.totalLatenessMs += lateness;
+        if (lateness > threshold) this.late++;
+        o.fire(this.fired, t);
+        this.fired++;
+        t = o.clock.now();
+      }
+    } finally {
+      this.firing = false;
     }
-    if (fired >= opts.count) break;
-    // Sleep to the next due time, but wake at least every tick to notice the signal.
-    await sleep(Math.max(0, Math.min(tick, opts.dueAt(fired) - t)));
   }
-  return { fired, late, totalLatenessMs, stopped: false };
+
+  async run(): Promise<PacerResult> {
+    const o = this.opts;
+    const sleep = o.sleep ?? ((ms: number) => sleepReal(ms));
+    const tick = o.tickMs ?? 1;
+    while (this.fired < o.count) {
+      if (o.signal?.aborted === true) return this.result(true);
+      this.fireDue();
+      if (this.fired >= o.count) break;
+      // Sleep to the next due time, but wake at least every tick to notice the signal.
+      await sleep(Math.max(0, Math.min(tick, o.dueAt(this.fired) - o.clock.now())));
+    }
+    return this.result(false);
+  }
+
+  private result(stopped: boolean): PacerResult {
+    return { fired: this.fired, late: this.late, totalLatenessMs: this.totalLatenessMs, stopped };
+  }
+}
+
+export function pace(opts: PacerOptions): Promise<PacerResult> {
+  return new Pacer(opts).run();
 }

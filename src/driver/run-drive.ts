@@ -33,7 +33,8 @@ import { DriverMetrics } from './driver-metrics.js';
 import { AttachmentObserver } from './observer.js';
 import { OpExecutor } from './ops-executor.js';
 import { attachmentsCsv, OUTPUT_FILES, opsTimesCsv, writeSizeCsvs, writeSummary } from './outputs.js';
-import { pace } from './pacer.js';
+import { Pacer } from './pacer.js';
+import { PRIME_PATH, primeHotPath } from './prime.js';
 import { newPhaseStats } from './phase-stats.js';
 import { nodePicker } from './placement.js';
 import { bookSchedule, planDrive, type DrivePlan } from './plan/drive-plan.js';
@@ -43,6 +44,9 @@ import { generateRunId } from './plan/run-id.js';
 import { buildSummary } from './summary.js';
 
 export type { DriveOptions, DriveOptionsInput } from './drive-options.js';
+
+/** Priming lanes: enough connections for 5,000/s at a few ms per create; more open on demand. */
+const PRIME_LANES = 16;
 export type { DriveSummary } from './drive-summary.js';
 
 export interface DriveClock {
@@ -255,6 +259,16 @@ async function execute(r: Run): Promise<DriveSummary> {
     },
   });
   await observer.start();
+  if (options.primeRequests > 0) {
+    const primed = await primeHotPath(
+      client.sender(),
+      options.primeRequests,
+      Math.min(options.connections, PRIME_LANES),
+    );
+    r.log(
+      `primed the create path: ${primed.sent} GET ${PRIME_PATH} in ${primed.ms.toFixed(0)} ms (${primed.failed} failed)`,
+    );
+  }
 
   const startAtWall = options.startAtMs ?? clock.wallMs() + 200;
   const start = monoAnchor + (startAtWall - wallAnchor);
@@ -267,6 +281,8 @@ async function execute(r: Run): Promise<DriveSummary> {
   const windowOf = (t: number): number => (t < edges.warmupEnd ? 0 : t < edges.cruiseEnd ? 1 : 2);
   const ops = plan.mine.ops;
   for (const k of ops) (stats[plan.seq.phase[k] ?? 0] as (typeof stats)[0]).planned++;
+  // The pacer running now (the schedule's, then a drain's); answers let it fire what is due.
+  let pacer: Pacer | undefined;
   const executor = new OpExecutor({
     client,
     plan,
@@ -282,6 +298,9 @@ async function execute(r: Run): Promise<DriveSummary> {
     lateThresholdMs: options.lateThresholdMs,
     hardSignal: r.hard,
     log: r.log,
+    onAnswer: () => {
+      pacer?.fireDue();
+    },
   });
   let ending: DriveSummary['ending'] = 'completed';
   let failure: Error | undefined;
@@ -308,7 +327,7 @@ async function execute(r: Run): Promise<DriveSummary> {
   ticker.unref();
   const either = AbortSignal.any([r.soft, r.hard]);
   try {
-    const first = await pace({
+    pacer = new Pacer({
       count: ops.length,
       dueAt: (i) => start + (plan.due[ops[i] ?? 0] ?? 0),
       fire: (i, t) => {
@@ -325,6 +344,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       lateThresholdMs: options.lateThresholdMs,
       signal: either,
     });
+    const first = await pacer.run();
     if (first.stopped && !r.hard.aborted) {
       ending = 'interrupted';
       const t = clock.now();
@@ -336,7 +356,7 @@ async function execute(r: Run): Promise<DriveSummary> {
         const gap = (1000 * plan.shard.count) / plan.rates[2];
         r.log(`cruise ended early: deleting ${drain.length} attachments`);
         phaseNow = 'cooldown';
-        await pace({
+        pacer = new Pacer({
           count: drain.length,
           dueAt: (i) => t + i * gap,
           fire: (i) => {
@@ -347,6 +367,7 @@ async function execute(r: Run): Promise<DriveSummary> {
           lateThresholdMs: options.lateThresholdMs,
           signal: r.hard,
         });
+        await pacer.run();
       }
     }
     if (r.hard.aborted) ending = 'interrupted';

@@ -1,57 +1,14 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { close, server } from '../support/recording-server.js';
 import { writeSelfSignedCert } from '../support/self-signed.js';
 import { isNotFound, KubeApiError } from '../../src/kube/kube-api-error.js';
 import { LeanHttp } from '../../src/kube/lean-http.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-  socket: Socket;
-}
-
-/** A real node:http server on loopback whose answer per request the test chooses. */
-async function server(
-  answer: (s: Seen, res: ServerResponse) => void,
-): Promise<{ url: string; seen: Seen[]; sockets: Set<Socket>; srv: Server }> {
-  const seen: Seen[] = [];
-  const sockets = new Set<Socket>();
-  const srv = createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (b: Buffer) => parts.push(b));
-    req.on('end', () => {
-      const s = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(parts).toString(),
-        socket: req.socket,
-      };
-      seen.push(s);
-      answer(s, res);
-    });
-  });
-  srv.on('connection', (s: Socket) => sockets.add(s));
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, seen, sockets, srv };
-}
-
-function close(srv: Server): Promise<void> {
-  srv.closeAllConnections();
-  return new Promise((r) =>
-    srv.close(() => {
-      r();
-    }),
-  );
-}
 
 describe('the lean HTTP client of the driver hot path', () => {
   it('sends the method, path, fixed headers and JSON body, and resolves on a 2xx', async () => {

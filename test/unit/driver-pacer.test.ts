@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pace } from '../../src/driver/pacer.js';
+import { Pacer, pace } from '../../src/driver/pacer.js';
 
 /** A fake monotonic clock: sleeping advances it by the nap plus a fixed wake-up overshoot. */
 function fakeClock(overshootMs: number) {
@@ -103,6 +103,64 @@ describe('the open-loop pacer', () => {
     });
     assert.equal(r.stopped, true);
     assert.equal(r.fired, 100);
+  });
+
+  it('fireDue between wakes sends an op when it comes due instead of at the next wake', async () => {
+    // Wakes overshoot by 0.9 ms; an answer arrives every 0.1 ms and pokes the pacer.
+    let now = 0;
+    const sent: number[] = [];
+    const poked: { pacer?: Pacer } = {};
+    const sleep = (ms: number): Promise<void> => {
+      const until = now + Math.max(ms, 0.001) + 0.9;
+      // Answers land on the 0.1 ms grid (exact tenths, so no rounding drift).
+      for (let k = Math.floor(now * 10) + 1; k / 10 < until; k++) {
+        now = k / 10;
+        poked.pacer?.fireDue();
+      }
+      now = until;
+      return Promise.resolve();
+    };
+    const pacer = new Pacer({
+      count: 200,
+      dueAt: (i) => i * 0.25,
+      fire: (i, t) => (sent[i] = t),
+      clock: { now: () => now },
+      sleep,
+    });
+    poked.pacer = pacer;
+    const r = await pacer.run();
+    assert.equal(r.fired, 200);
+    sent.forEach((t, i) => {
+      assert.ok(t >= i * 0.25 - 1e-9, `op ${i} fired early at ${t}`);
+      assert.ok(t - i * 0.25 <= 0.1 + 1e-9, `op ${i} waited for a wake: sent at ${t}`);
+    });
+    assert.ok(r.totalLatenessMs / 200 < 0.1, `mean lateness ${r.totalLatenessMs / 200} ms`);
+  });
+
+  it('fireDue from inside fire() does not fire out of order or twice, and does nothing once stopped', async () => {
+    const f = fakeClock(0);
+    const abort = new AbortController();
+    const order: number[] = [];
+    const pacer: Pacer = new Pacer({
+      count: 50,
+      dueAt: (i) => i,
+      fire: (i) => {
+        order.push(i);
+        pacer.fireDue(); // an answer that came back synchronously
+        if (i === 29) abort.abort();
+      },
+      clock: f.clock,
+      sleep: f.sleep,
+      signal: abort.signal,
+    });
+    const r = await pacer.run();
+    f.jump(100);
+    pacer.fireDue();
+    assert.deepEqual(
+      order,
+      Array.from({ length: 30 }, (_, i) => i),
+    );
+    assert.equal(r.stopped, true);
   });
 
   it('on the real clock, 2,000 ops at 1,000/s come out on time', async () => {

@@ -39,6 +39,7 @@ export interface DriveFlags {
   out?: string;
   lateThreshold?: string;
   connections?: string;
+  primeRequests?: string;
   estimate?: boolean;
 }
 
@@ -128,6 +129,7 @@ export function driveOptionsFromFlags(f: DriveFlags): DriveOptionsInput {
     ['outDir', f.out],
     ['lateThresholdMs', durationFlag('--late-threshold', f.lateThreshold)],
     ['connections', numberFlag('--connections', f.connections)],
+    ['primeRequests', numberFlag('--prime-requests', f.primeRequests)],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }
