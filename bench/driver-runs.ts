@@ -88,11 +88,13 @@ export async function driverRun(
   kubeconfigPath: string,
   options: DriveOptionsInput,
   pids: Record<string, number>,
+  windowUntil: DriverWorkerSpec['windowUntil'] = 'answered',
 ): Promise<DriverRun> {
   const spec: Omit<DriverWorkerSpec, 'resultPath'> = {
     kubeconfigPath,
     options: { outDir: join(dir, 'drive'), metricsPort: 0, waitAfterDelete: 200, ...options },
     pids,
+    windowUntil,
   };
   const r = await inChild<DriverWorkerResult>('driver', DRIVER_WORKER, dir, spec);
   if (!r.ok || r.summary === undefined || r.window === undefined) {

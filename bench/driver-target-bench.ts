@@ -5,7 +5,8 @@
  * 1,000 and 5,000 ops/s; driver CPU per create+observe <= 4x autocannon's CPU per request;
  * highest sustained rate >= 0.3x autocannon's closed-loop maximum.
  */
-import type { DriveOptionsInput } from '../src/driver/run-drive.js';
+import { shockShortfall } from '../src/driver/plan/address-room.js';
+import { parseDriveOptions, planFor, type DriveOptionsInput } from '../src/driver/run-drive.js';
 import { microsEach, perSecond } from './bench-kit.js';
 import type { BenchContext } from './benchmark.js';
 import {
@@ -38,6 +39,8 @@ const LATENCY_RATES = [1000, 5000] as const;
 const CONNECTIONS = 64;
 /** Start time of a paired run this far ahead: the driver's process start, setup and priming fit. */
 const SETUP_LEAD_MS = 5000;
+/** How long the CPU run waits for its creates to be fulfilled after the last answer. */
+const OBSERVE_WAIT_MS = 15_000;
 
 let seed = 1000;
 
@@ -53,27 +56,33 @@ function groups(
 export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Promise<BenchReport> {
   const seconds = ctx.options.seconds ?? 4;
   const dir = ctx.workDir;
-  const run = async (rate: number, extra: DriveOptionsInput, runSeconds = seconds): Promise<DriverRun> => {
+  const run = async (
+    rate: number,
+    extra: DriveOptionsInput,
+    runSeconds = seconds,
+    windowUntil: 'answered' | 'fulfilled' = 'answered',
+  ): Promise<DriverRun> => {
     seed = freshSeed(seed + 1);
     const runId = `bench-${target.name}-${seed}`;
-    const r = await driverRun(
-      dir,
-      target.kubeconfigPath,
-      {
-        runId,
-        seed,
-        // Every run its own VNIs (freshSeed) and address block, so kept runs never conflict.
-        baseAddress: `10.${seed % 250}.0.0`,
-        numNets: 10,
-        topNetSize: 100,
-        numAttachments: Math.max(300, Math.round((rate * runSeconds) / 2)),
-        rate,
-        connections: CONNECTIONS,
-        ...extra,
-      },
-      target.pids,
-    );
-    return r;
+    const options: DriveOptionsInput = {
+      runId,
+      seed,
+      // Every run its own VNIs (freshSeed) and address block, so kept runs never conflict.
+      baseAddress: `10.${seed % 250}.0.0`,
+      numNets: 10,
+      topNetSize: 100,
+      numAttachments: Math.max(300, Math.round((rate * runSeconds) / 2)),
+      rate,
+      connections: CONNECTIONS,
+      ...extra,
+    };
+    // A shock run puts many creates in each slot: size the subnets so every one gets an address
+    // (otherwise most end broken, and a testbed's IPAM spends the run on failures).
+    if (options.waitAfterCreate !== undefined) {
+      const plan = planFor(parseDriveOptions(options), seed);
+      options.subnetSizeFactor = shockShortfall(plan, plan.seq.createSlot.length).factorNeeded;
+    }
+    return driverRun(dir, target.kubeconfigPath, options, target.pids, windowUntil);
   };
 
   ctx.log(`${target.name}: autocannon closed-loop, ${CONNECTIONS} connections, ${seconds} s`);
@@ -109,18 +118,14 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
     return { run: r, alone };
   };
 
-  const lateness: { rate: number; run: DriverRun; alone: PacerProbeResult }[] = [];
-  for (const rate of LATENCY_RATES) {
-    ctx.log(`${target.name}: lateness at ${rate} ops/s, beside the pacer alone`);
-    // Create-only: a delete waits for its create's answer, so its lateness would be the server's.
-    const paired = await besideProbe(rate, { waitAfterCreate: 300, numAttachments: rate * seconds }, seconds);
-    lateness.push({ rate, ...paired });
-  }
   ctx.log(`${target.name}: CPU per create+observe, create-only at ${target.cpuRate}/s`);
-  const cpuRun = await run(target.cpuRate, {
-    waitAfterCreate: 300,
-    numAttachments: target.cpuRate * seconds,
-  });
+  // The window closes once every create is seen fulfilled (or the wait ends): observing is priced.
+  const cpuRun = await run(
+    target.cpuRate,
+    { waitAfterCreate: OBSERVE_WAIT_MS, numAttachments: target.cpuRate * seconds },
+    seconds,
+    'fulfilled',
+  );
   const creates = cpuRun.summary.total.ops.creates;
   const observed = cpuRun.summary.total.outcomes.fulfilled;
   const driverCpu = microsEach(cpuRun.window.cpu.driver ?? 0, creates);
@@ -134,6 +139,15 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
       ctx.log(`${target.name}: ${m}`);
     },
   );
+
+  // Last: the shock runs leave their attachments (and, beyond the target's rate, a backlog) behind.
+  const lateness: { rate: number; run: DriverRun; alone: PacerProbeResult }[] = [];
+  for (const rate of LATENCY_RATES) {
+    ctx.log(`${target.name}: lateness at ${rate} ops/s, beside the pacer alone`);
+    // Create-only: a delete waits for its create's answer, so its lateness would be the server's.
+    const paired = await besideProbe(rate, { waitAfterCreate: 300, numAttachments: rate * seconds }, seconds);
+    lateness.push({ rate, ...paired });
+  }
 
   const measures: Measure[] = [
     { label: 'autocannon closed-loop maximum', value: acRate, unit: 'req/s', digits: 0 },

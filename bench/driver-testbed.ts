@@ -48,7 +48,7 @@ export async function runDriverTestbed(ctx: BenchContext): Promise<BenchReport> 
         autocannon: { url: `${base}${attachmentsPath(AC_NAMESPACE)}`, method: 'POST', body },
         searchFrom: 500,
         maxRate: 16_000,
-        cpuRate: 1000,
+        cpuRate: 500,
       },
       ctx,
     );

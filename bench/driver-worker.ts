@@ -17,6 +17,11 @@ export const workerSpecSchema = z.object({
   options: z.record(z.string(), z.unknown()),
   /** Other processes to account for separately (e.g. the server). */
   pids: z.record(z.string(), z.number().int()),
+  /**
+   * Where the CPU window ends: once every op is answered, or (create-only runs) once every
+   * create is also seen fulfilled, so that observing is priced too.
+   */
+  windowUntil: z.enum(['answered', 'fulfilled']).default('answered'),
   resultPath: z.string(),
 });
 export type DriverWorkerSpec = z.infer<typeof workerSpecSchema>;
@@ -44,7 +49,10 @@ async function main(): Promise<void> {
       onProgress: (p) => {
         // 'warmup' is set just before the pacer's first timer; 'waiting' once every op is answered.
         if (p.phase !== 'setup' && window === undefined) window = cpuWindow(spec.pids);
-        if ((p.phase === 'waiting' || p.phase === 'done') && window !== undefined && measured === undefined) {
+        const over =
+          p.phase === 'done' ||
+          (p.phase === 'waiting' && (spec.windowUntil === 'answered' || p.fulfilled >= p.opsDone));
+        if (over && window !== undefined && measured === undefined) {
           const end = window.end();
           const { bench: driver = 0, ...rest } = end.cpu;
           measured = { seconds: end.seconds, cpu: { driver, ...rest } };

@@ -37,6 +37,7 @@ import { Pacer } from './pacer.js';
 import { PRIME_PATH, primeHotPath } from './prime.js';
 import { newPhaseStats } from './phase-stats.js';
 import { nodePicker } from './placement.js';
+import { shockShortfall } from './plan/address-room.js';
 import { bookSchedule, planDrive, type DrivePlan } from './plan/drive-plan.js';
 import { OP_CREATE, PHASE_COOLDOWN } from './plan/op-plan.js';
 import { seededRandom } from '../util/prng.js';
@@ -63,6 +64,8 @@ export interface DriveProgress {
   /** Ops issued per second since the start. */
   achievedRate: number;
   inFlight: number;
+  /** Attachments seen fulfilled so far. */
+  fulfilled: number;
   /** p99 of fulfilment from planned so far (ms), null before the first. */
   p99Ms: number | null;
 }
@@ -152,6 +155,13 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
     log(
       `run ${runId}: ${plan.population} slots in ${plan.sizes.length} VNs, ${plan.mine.ops.length} ops at ${ratesText(plan)}; metrics ${metricsServer.url}/metrics`,
     );
+    if (options.waitAfterCreate !== undefined) {
+      const short = shockShortfall(plan, plan.seq.createSlot.length);
+      if (short.unaddressable > 0)
+        log(
+          `shock test: ${short.unaddressable} of ${plan.seq.createSlot.length} creates find no free address in their subnet and will end broken; --subnet-size-factor ${short.factorNeeded} gives each one`,
+        );
+    }
     return await execute({
       options,
       deps,
@@ -206,6 +216,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       opsPlanned: plan.mine.ops.length,
       achievedRate: 0,
       inFlight: 0,
+      fulfilled: 0,
       p99Ms: null,
       ...p,
     });
@@ -318,6 +329,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       opsPlanned: plan.mine.ops.length,
       achievedRate: elapsed > 0 ? done / elapsed : 0,
       inFlight: executor.inFlight,
+      fulfilled: live.totalCount,
       get p99Ms() {
         p99 ??= live.totalCount === 0 ? null : live.getValueAtPercentile(99) / 1000;
         return p99;
@@ -409,7 +421,7 @@ async function execute(r: Run): Promise<DriveSummary> {
     deletes: executor.deletes,
   });
   await writeOutputs(r, summary, book, wallOf);
-  progress({ phase: 'done', opsDone: done, inFlight: 0 });
+  progress({ phase: 'done', opsDone: done, inFlight: 0, fulfilled: live.totalCount });
   if (failure !== undefined) throw failure;
   return summary;
 }

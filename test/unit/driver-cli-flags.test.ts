@@ -77,7 +77,7 @@ describe('drive flags', () => {
 });
 
 describe('progress and kubeconfig resolution', () => {
-  it('the progress line shows phase, ops, rate, in flight and p99', () => {
+  it('the progress line shows phase, ops, rate, in flight, fulfilled and p99', () => {
     assert.equal(
       progressLine({
         phase: 'cruise',
@@ -85,12 +85,21 @@ describe('progress and kubeconfig resolution', () => {
         opsPlanned: 900,
         achievedRate: 9.96,
         inFlight: 3,
+        fulfilled: 110,
         p99Ms: 42.25,
       }),
-      'cruise   ops 120/900  10.0 ops/s  in flight 3  p99 42.3 ms',
+      'cruise   ops 120/900  10.0 ops/s  in flight 3  fulfilled 110  p99 42.3 ms',
     );
     assert.match(
-      progressLine({ phase: 'setup', opsDone: 0, opsPlanned: 9, achievedRate: 0, inFlight: 0, p99Ms: null }),
+      progressLine({
+        phase: 'setup',
+        opsDone: 0,
+        opsPlanned: 9,
+        achievedRate: 0,
+        inFlight: 0,
+        fulfilled: 0,
+        p99Ms: null,
+      }),
       /p99 -$/,
     );
   });
