@@ -57,6 +57,15 @@ export async function kubeconfigClient(
       fix: 'set current-context to a context with a cluster',
     });
   }
+  // client-node refuses a plain http:// server unless the cluster skips TLS verification (kubectl
+  // does not): say so in one line rather than with its stack.
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
+    throw new KosTestError({
+      what: `the kubeconfig's cluster ${cluster.name} is plain HTTP`,
+      value: cluster.server,
+      fix: 'set insecure-skip-tls-verify: true on that cluster (the Kubernetes client requires it for http://), or use https://',
+    });
+  }
   const https: RequestOptions = {};
   await kc.applyToHTTPSOptions(https);
   const headers = credentialHeaders(https);

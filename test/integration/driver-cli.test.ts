@@ -31,11 +31,25 @@ async function kosTest(...args: string[]): Promise<{ code: number; stdout: strin
 describe('kos-test drive refuses bad input with one line and a non-zero exit, writing nothing', () => {
   let dir: string;
   let unreachable: string;
+  let plainHttp: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kos-test-drive-cli-'));
     const port = await findFreePort('127.0.0.1');
     unreachable = join(dir, 'unreachable.kubeconfig');
     await writeFile(unreachable, renderKubeconfig([{ name: 'nowhere', server: `http://127.0.0.1:${port}` }]));
+    // What a hand-written kubeconfig for a plain-HTTP server looks like (the testbed's sets skip-verify).
+    plainHttp = join(dir, 'plain-http.kubeconfig');
+    await writeFile(
+      plainHttp,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: plain, cluster: {server: "http://127.0.0.1:${port}"}}]`,
+        'users: [{name: u, user: {}}]',
+        'contexts: [{name: c, context: {cluster: plain, user: u}}]',
+        'current-context: c',
+      ].join('\n'),
+    );
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -63,6 +77,11 @@ describe('kos-test drive refuses bad input with one line and a non-zero exit, wr
       line: /^kos-test: no kubeconfig at: \/nonexistent\/kubeconfig/,
     },
     {
+      name: 'a plain http:// server without insecure-skip-tls-verify',
+      args: ['--kubeconfig', 'PLAIN_HTTP'],
+      line: /^kos-test: the kubeconfig's cluster plain is plain HTTP: http:\/\/127\.0\.0\.1:\d+ \(set insecure-skip-tls-verify: true/,
+    },
+    {
       name: 'an unreachable apiserver',
       args: ['--kubeconfig', 'UNREACHABLE'],
       line: /^kos-test: cannot reach the apiserver of the kubeconfig: http:\/\/127\.0\.0\.1:\d+/,
@@ -71,7 +90,9 @@ describe('kos-test drive refuses bad input with one line and a non-zero exit, wr
   for (const c of cases) {
     it(c.name, async () => {
       const out = join(dir, 'out');
-      const args = c.args.map((a) => (a === 'UNREACHABLE' ? unreachable : a));
+      const args = c.args.map((a) =>
+        a === 'UNREACHABLE' ? unreachable : a === 'PLAIN_HTTP' ? plainHttp : a,
+      );
       const r = await kosTest('drive', '--out', out, '--metrics-port', '0', ...args);
       assert.equal(r.code, 1, r.stderr);
       const lines = r.stderr.trim().split('\n');
