@@ -3,6 +3,7 @@
  * Checks compare same-run ratios or per-event costs, never absolute speeds of a noisy machine.
  * Formatting the table is pure, so run.ts only prints it.
  */
+import type { MachineShare } from './machine-share.js';
 
 export interface Measure {
   label: string;
@@ -33,9 +34,15 @@ export interface BenchReport {
   details: Record<string, unknown>;
 }
 
-export type BenchResult =
-  | ({ name: string; ok: true; startedAt: string; seconds: number } & BenchReport)
-  | { name: string; ok: false; startedAt: string; seconds: number; error: string };
+interface RunFacts {
+  name: string;
+  startedAt: string;
+  seconds: number;
+  /** The whole machine over the benchmark (absent without /proc). */
+  machine?: MachineShare;
+}
+
+export type BenchResult = (RunFacts & { ok: true } & BenchReport) | (RunFacts & { ok: false; error: string });
 
 export function check(
   label: string,
@@ -70,7 +77,11 @@ function table(rows: string[][], rightAligned: readonly boolean[]): string[] {
 
 /** The printed form of one result: a table of measures, then a table of checks. */
 export function formatResult(result: BenchResult): string {
-  const title = `== ${result.name} (took ${formatNumber(result.seconds, 0)} s) ==`;
+  const machine =
+    result.machine === undefined
+      ? ''
+      : `; machine busy ${formatNumber(result.machine.busyPct, 0)}%, stolen by the host ${formatNumber(result.machine.stealPct, 1)}%`;
+  const title = `== ${result.name} (took ${formatNumber(result.seconds, 0)} s${machine}) ==`;
   if (!result.ok) return `${title}\nFAILED: ${result.error}\n`;
   const measures = table(
     [

@@ -15,6 +15,7 @@ import { runNapiCreate } from './napi-create.js';
 import { runDriverLocal } from './driver-local.js';
 import { runDriverMemory } from './driver-memory.js';
 import { runDriverTestbed } from './driver-testbed.js';
+import { machineShare, readCpuJiffies, type MachineShare } from './machine-share.js';
 import { formatResult, type BenchResult } from './report.js';
 import { writeResults } from './results-file.js';
 import { runWatchFanout } from './watch-fanout.js';
@@ -51,7 +52,17 @@ function log(message: string): void {
 async function runOne(bench: Benchmark, options: BenchOptions, outDir: string): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
   const began = performance.now();
-  const seconds = (): number => (performance.now() - began) / 1000;
+  const cpuBefore = readCpuJiffies();
+  const facts = (): { startedAt: string; seconds: number; machine?: MachineShare } => {
+    const cpuAfter = readCpuJiffies();
+    return {
+      startedAt,
+      seconds: (performance.now() - began) / 1000,
+      ...(cpuBefore === undefined || cpuAfter === undefined
+        ? {}
+        : { machine: machineShare(cpuBefore, cpuAfter) }),
+    };
+  };
   log(`${bench.name}: starting`);
   try {
     const report = await bench.run({
@@ -61,14 +72,14 @@ async function runOne(bench: Benchmark, options: BenchOptions, outDir: string): 
         log(`${bench.name}: ${m}`);
       },
     });
-    return { name: bench.name, ok: true, startedAt, seconds: seconds(), ...report };
+    return { name: bench.name, ok: true, ...facts(), ...report };
   } catch (e: unknown) {
     const error = toError(e);
     // A known failure says what to fix in its message; anything else needs its stack.
     log(
       `${bench.name}: failed: ${e instanceof KosTestError ? error.message : (error.stack ?? error.message)}`,
     );
-    return { name: bench.name, ok: false, startedAt, seconds: seconds(), error: error.message };
+    return { name: bench.name, ok: false, ...facts(), error: error.message };
   } finally {
     // Each benchmark stops what it started; this catches anything a failure left behind.
     await stopAllChildren();
