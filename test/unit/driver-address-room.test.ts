@@ -2,20 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { shockShortfall } from '../../src/driver/plan/address-room.js';
 import { planDrive, type PlanInput } from '../../src/driver/plan/drive-plan.js';
+import { basePlanInput } from '../fixtures/plan-input.js';
 
 const base: PlanInput = {
-  numNets: 10,
-  topNetSize: 100,
-  exponent: 1,
-  bias: 0,
-  singleNetwork: false,
+  ...basePlanInput,
   baseAddress: '10.0.0.0',
-  subnetSizeFactor: 1,
   numAttachments: 100,
   rate: 100,
-  opsDistribution: 'steady',
   createOnly: true,
-  shard: { index: 0, count: 1 },
   seed: 7,
 };
 

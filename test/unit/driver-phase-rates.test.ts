@@ -10,23 +10,7 @@ import { buildSummary } from '../../src/driver/summary.js';
 import { driveOptionsFromFlags } from '../../src/cli/commands/drive-flags.js';
 import { KosTestError } from '../../src/util/errors.js';
 import { seededRandom } from '../../src/util/prng.js';
-
-// 296 slots (10 VNs from 100): warm-up 296 creates, cruise 2 x (450 - 296) ops, cool-down 296 deletes.
-const base: PlanInput = {
-  numNets: 10,
-  topNetSize: 100,
-  exponent: 1,
-  bias: 0,
-  singleNetwork: false,
-  baseAddress: '172.24.0.0',
-  subnetSizeFactor: 1,
-  numAttachments: 450,
-  rate: 10,
-  opsDistribution: 'steady',
-  createOnly: false,
-  shard: { index: 0, count: 1 },
-  seed: 42,
-};
+import { basePlanInput as base } from '../fixtures/plan-input.js';
 
 /** a[i], which the test knows is there. */
 function at(a: ArrayLike<number>, i: number): number {

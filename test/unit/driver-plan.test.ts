@@ -10,7 +10,6 @@ import {
   firstVniOfSeed,
   freshSeed,
   planDrive,
-  type PlanInput,
 } from '../../src/driver/plan/drive-plan.js';
 import { blockSize, planNetworks } from '../../src/driver/plan/networks.js';
 import {
@@ -27,22 +26,7 @@ import { opDueTimes } from '../../src/driver/plan/schedule.js';
 import { parseShard, sliceShard } from '../../src/driver/plan/shard.js';
 import { outlineCsv, sizeCsv } from '../../src/driver/plan/size-csv.js';
 import { KosTestError } from '../../src/util/errors.js';
-
-const base: PlanInput = {
-  numNets: 10,
-  topNetSize: 100,
-  exponent: 1,
-  bias: 0,
-  singleNetwork: false,
-  baseAddress: '172.24.0.0',
-  subnetSizeFactor: 1,
-  numAttachments: 450,
-  rate: 10,
-  opsDistribution: 'steady',
-  createOnly: false,
-  shard: { index: 0, count: 1 },
-  seed: 42,
-};
+import { basePlanInput as base } from '../fixtures/plan-input.js';
 
 describe('VN sizes and avgPeers follow the generalized power law', () => {
   const cases = [
