@@ -81,6 +81,7 @@ export interface DriverRun {
   summary: NonNullable<DriverWorkerResult['summary']>;
   window: NonNullable<DriverWorkerResult['window']>;
   rssBytes: number;
+  setupEndedMs: number;
 }
 
 export async function driverRun(
@@ -104,7 +105,13 @@ export async function driverRun(
       fix: `see the logs in ${dir}`,
     });
   }
-  return { rate: options.rate ?? 0, summary: r.summary, window: r.window, rssBytes: r.rssBytes ?? 0 };
+  return {
+    rate: options.rate ?? 0,
+    summary: r.summary,
+    window: r.window,
+    rssBytes: r.rssBytes ?? 0,
+    setupEndedMs: r.setupEndedMs ?? 0,
+  };
 }
 
 export async function autocannonRun(

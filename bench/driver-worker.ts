@@ -34,6 +34,8 @@ export interface DriverWorkerResult {
   window?: { seconds: number; cpu: Record<string, number> };
   /** RSS at the end of pacing, bytes. */
   rssBytes?: number;
+  /** Date.now() when setup had ended (the first progress after it): a shared start must be later. */
+  setupEndedMs?: number;
 }
 
 async function main(): Promise<void> {
@@ -48,7 +50,10 @@ async function main(): Promise<void> {
       progressIntervalMs: 20,
       onProgress: (p) => {
         // 'warmup' is set just before the pacer's first timer; 'waiting' once every op is answered.
-        if (p.phase !== 'setup' && window === undefined) window = cpuWindow(spec.pids);
+        if (p.phase !== 'setup' && window === undefined) {
+          window = cpuWindow(spec.pids);
+          result.setupEndedMs = Date.now();
+        }
         const over =
           p.phase === 'done' ||
           (p.phase === 'waiting' && (spec.windowUntil === 'answered' || p.fulfilled >= p.opsDone));
