@@ -5,7 +5,14 @@ import { formatSeconds } from './progress.js';
 
 const secs = (s: number): string => (s < 100 ? s.toFixed(1) : s.toFixed(0));
 
+/** ops/s as the driver gets it: whole numbers plain, others to 2 significant decimals. */
+const rate = (r: number): string => (Number.isInteger(r) ? String(r) : r.toFixed(2));
+
 export function planText(plan: ExperimentPlan, target: string): string {
+  // Only a spec that gives warmup/cooldown durations makes those phases' rates differ from OPS.
+  const phaseRates = plan.runs.some(
+    (r) => r.driver.warmupRate !== r.driver.rate || r.driver.cooldownRate !== r.driver.rate,
+  );
   const rows = plan.runs.map((r) => [
     String(r.index),
     r.key,
@@ -18,6 +25,7 @@ export function planText(plan: ExperimentPlan, target: string): string {
     secs(r.phases.warmupS),
     secs(r.phases.cruiseS),
     secs(r.phases.cooldownS),
+    ...(phaseRates ? [rate(r.driver.warmupRate), rate(r.driver.cooldownRate)] : []),
     String(r.driver.numAttachments),
     String(r.driver.topNetSize),
     r.reconfigure ? 'yes' : '',
@@ -35,6 +43,7 @@ export function planText(plan: ExperimentPlan, target: string): string {
     'warmup s',
     'cruise s',
     'cooldown s',
+    ...(phaseRates ? ['warmup /s', 'cooldown /s'] : []),
     'creates',
     'topNetSize',
     'reconfig',

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { populationOf, vnSizes } from '../../src/driver/population.js';
 import { checkFeasibility, type TestbedFacts } from '../../src/experiment/feasibility.js';
 import { planExperiment, shardStartMarginS } from '../../src/experiment/plan.js';
+import { planText } from '../../src/experiment/plan-text.js';
 import { seededShuffle } from '../../src/experiment/seeded-order.js';
 import { solveTopNetSize } from '../../src/experiment/solve-top-net-size.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
@@ -237,4 +238,39 @@ describe('refusing plans the target cannot hold', () => {
       }
     });
   }
+});
+
+describe('the run list as `experiment plan` prints it', () => {
+  const cells = (line: string): string[] => line.trim().split(/\s{2,}/);
+  const header = (text: string): string[] => cells(text.split('\n')[0] ?? '');
+  /** The first four rows' cells in the named column (every column before reconfig is filled). */
+  const column = (text: string, name: string): string[] =>
+    text
+      .split('\n')
+      .slice(1, 5)
+      .map((l) => cells(l)[header(text).indexOf(name)] ?? '');
+
+  it('shows no per-phase rates when every phase runs at OPS', () => {
+    const text = planText(planExperiment(parseSpecText('s', spec())), 'testbed');
+    assert.ok(!header(text).includes('warmup /s'), header(text).join('|'));
+    assert.match(text, /32 runs \(16 cells x 2 replicates\), listed order, target testbed/);
+  });
+
+  it('shows the warm-up and cool-down rates a spec with phase durations gives (POP / duration)', () => {
+    const plan = planExperiment(parseSpecText('s', spec('warmup: 50s\ncooldown: 25s')));
+    const text = planText(plan, 'testbed');
+    assert.ok(
+      header(text).includes('warmup /s') && header(text).includes('cooldown /s'),
+      header(text).join('|'),
+    );
+    const first = plan.runs.slice(0, 4);
+    assert.deepEqual(
+      column(text, 'warmup /s'),
+      first.map((r) => (Number.isInteger(r.slots / 50) ? String(r.slots / 50) : (r.slots / 50).toFixed(2))),
+    );
+    assert.deepEqual(
+      column(text, 'cooldown /s'),
+      first.map((r) => (Number.isInteger(r.slots / 25) ? String(r.slots / 25) : (r.slots / 25).toFixed(2))),
+    );
+  });
 });
