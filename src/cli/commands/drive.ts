@@ -43,7 +43,11 @@ export function registerDriveCommand(program: Command): void {
     .option('--seed <n>', 'seed of the plan (VNIs, shuffle, gaps, placement)')
     .option('--late-threshold <d>', 'an op sent later than this counts as late', '10ms')
     .option('--connections <n>', 'most keep-alive connections for creates and deletes', '64')
-    .option('--prime-requests <n>', 'GET /version requests that warm the create path before the start', '2000')
+    .option(
+      '--prime-requests <n>',
+      'GET /version requests that warm the create path before the start',
+      '2000',
+    )
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
     .action(async (image: string | undefined, flags: DriveFlags & EmitJobFlags, cmd: Command) => {
