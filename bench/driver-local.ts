@@ -58,6 +58,7 @@ export async function runDriverLocal(ctx: BenchContext): Promise<BenchReport> {
         searchFrom: 2000,
         maxRate: 64_000,
         cpuRate: 5000,
+        setupLeadMs: 5000,
       },
       ctx,
     );

@@ -49,6 +49,7 @@ export async function runDriverTestbed(ctx: BenchContext): Promise<BenchReport> 
         searchFrom: 500,
         maxRate: 16_000,
         cpuRate: 500,
+        setupLeadMs: 15_000,
       },
       ctx,
     );
