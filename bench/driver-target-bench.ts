@@ -164,6 +164,8 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
       value: creates === 0 ? NaN : (100 * observed) / creates,
       unit: '%',
     },
+    // Long when the target fulfils slowly: the driver's idle cost (timers, GC) is then in the price.
+    { label: 'that run: first op to last fulfilment', value: cpuRun.window.seconds, unit: 's' },
     { label: 'highest sustained driver rate', value: search.rate, unit: 'ops/s', digits: 0 },
   ];
   for (const { rate, run: r, alone } of lateness) {
