@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
 import { attachment, call, GV, readWatch, withStack } from '../support/stack.js';
 
@@ -151,6 +152,20 @@ describe('network-apiserver lists, selectors and watches', () => {
     const bookmark = events.find((e) => e.type === 'BOOKMARK');
     assert.ok(bookmark);
     assert.match((bookmark.object.metadata as { resourceVersion: string }).resourceVersion, /^\d+$/);
+  });
+
+  it('gives each watch its bookmarks an interval after it started, not all watches at one tick', async () => {
+    const watchUrl = `${url}${coll}?watch=true&allowWatchBookmarks=true&fieldSelector=spec.node%3Dcomp1`;
+    const firstBookmark = (e: { type: string }[]): boolean => e.some((x) => x.type === 'BOOKMARK');
+    // A's bookmark marks where a shared tick would fall; B starts half an interval (200 ms) later.
+    await readWatch(watchUrl, firstBookmark);
+    await sleep(100);
+    const t0 = performance.now();
+    const events = await readWatch(watchUrl, firstBookmark);
+    const elapsed = performance.now() - t0;
+    assert.ok(firstBookmark(events), 'B got a bookmark');
+    // A shared tick would have reached B ~100 ms after it started.
+    assert.ok(elapsed >= 190, `B's first bookmark came ${elapsed.toFixed(0)} ms after it started`);
   });
 
   it('answers a watch from a version older than its history with the 410 ERROR event', async () => {

@@ -55,6 +55,8 @@ export class ClientWatch implements Flushable {
   private readonly opts: ClientWatchOptions;
   /** Events delivered so far (for metrics and benchmarks). */
   delivered = 0;
+  /** When (performance.now) the watch cache next sends it a bookmark. */
+  nextBookmarkMs = 0;
 
   constructor(opts: ClientWatchOptions) {
     this.opts = opts;

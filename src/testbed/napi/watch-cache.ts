@@ -15,6 +15,9 @@ import { decodeKv, prefixEnd, type EtcdStore } from './etcd-store.js';
 import { EventRing } from './event-ring.js';
 import { WatchIndex } from './watch-index.js';
 
+/** How often due bookmarks are looked for (a quarter of the interval when that is shorter). */
+const BOOKMARK_TICK_MS = 1000;
+
 export interface WatchCacheOptions {
   type: ResourceType;
   store: EtcdStore;
@@ -96,9 +99,14 @@ export class WatchCache {
       return;
     }
     this.etcdWatch = watch;
-    this.bookmarkTimer ??= setInterval(() => {
-      this.sendBookmarks();
-    }, this.opts.bookmarkIntervalMs);
+    // Each watch's bookmark comes an interval after it started, as in Kubernetes' watch cache, so
+    // thousands of watches opened over time are not all written to in one tick every interval.
+    this.bookmarkTimer ??= setInterval(
+      () => {
+        this.sendBookmarks(performance.now());
+      },
+      Math.max(1, Math.min(BOOKMARK_TICK_MS, this.opts.bookmarkIntervalMs / 4)),
+    );
     this.bookmarkTimer.unref();
   }
 
@@ -181,6 +189,7 @@ export class WatchCache {
     } else {
       for (const event of this.ring.after(start.rev)) watch.offer(event);
     }
+    watch.nextBookmarkMs = performance.now() + this.opts.bookmarkIntervalMs;
     this.index.add(watch);
   }
 
@@ -202,8 +211,12 @@ export class WatchCache {
     return { entries, rev: this.rev };
   }
 
-  private sendBookmarks(): void {
-    for (const w of this.index.all()) w.bookmark(this.rev);
+  private sendBookmarks(now: number): void {
+    for (const w of this.index.all()) {
+      if (!w.allowBookmarks || now < w.nextBookmarkMs) continue;
+      w.bookmark(this.rev);
+      w.nextBookmarkMs = now + this.opts.bookmarkIntervalMs;
+    }
   }
 
   stop(): Promise<void> {
