@@ -50,7 +50,9 @@ export interface ExecutorOptions {
 }
 
 export class OpExecutor {
+  /** Deletes in flight (with their retries). */
   private readonly pending = new Set<Promise<void>>();
+  /** Creates in flight, by attachment: a delete waits for its own create's answer. */
   private readonly creating = new Map<number, Promise<void>>();
   private frozen = false;
   private failuresLogged = 0;
@@ -79,7 +81,8 @@ export class OpExecutor {
 
   /** Resolves when every op issued so far has its final answer. */
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    while (this.pending.size > 0 || this.creating.size > 0)
+      await Promise.allSettled([...this.pending, ...this.creating.values()]);
   }
 
   private track(p: Promise<void>): void {
@@ -121,9 +124,9 @@ export class OpExecutor {
     this.inFlight++;
     this.o.metrics.inFlight.inc();
     // One promise per create (its answer settles the book and the counts at once).
-    const done: Promise<void> = this.http.send('POST', this.path, body).then(
+    const done = this.http.send('POST', this.path, body).then(
       () => {
-        this.answered(i, done);
+        this.answered(i);
         if (this.frozen) return;
         const now = this.o.clock.now();
         book.created[i] = now;
@@ -134,7 +137,7 @@ export class OpExecutor {
         this.o.onAnswer?.();
       },
       (e: unknown) => {
-        this.answered(i, done);
+        this.answered(i);
         if (this.frozen) return;
         book.mark(i, STATE_CREATE_FAILED);
         this.o.metrics.failedCreates.inc();
@@ -143,14 +146,12 @@ export class OpExecutor {
       },
     );
     this.creating.set(i, done);
-    this.pending.add(done);
   }
 
-  private answered(i: number, done: Promise<void>): void {
+  private answered(i: number): void {
     this.inFlight--;
     this.o.metrics.inFlight.dec();
     this.creating.delete(i);
-    this.pending.delete(done);
   }
 
   /** Deletes attachment i; waits for its create's answer first, and skips it if that failed. */

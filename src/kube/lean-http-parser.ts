@@ -69,10 +69,7 @@ export class ResponseParser {
           break;
         }
         case Mode.Length: {
-          const n = Math.min(this.remaining, buf.length - pos);
-          this.body(buf, pos, pos + n);
-          pos += n;
-          this.remaining -= n;
+          pos = this.take(buf, pos, true);
           if (this.remaining === 0) return this.done(buf.length - pos);
           return undefined;
         }
@@ -100,10 +97,7 @@ export class ResponseParser {
           break;
         }
         case Mode.ChunkData: {
-          const n = Math.min(this.remaining, buf.length - pos);
-          this.body(buf, pos, pos + n);
-          pos += n;
-          this.remaining -= n;
+          pos = this.take(buf, pos, true);
           if (this.remaining === 0) {
             this.mode = Mode.ChunkEnd;
             this.remaining = 2;
@@ -112,9 +106,7 @@ export class ResponseParser {
         }
         case Mode.ChunkEnd: {
           // The CRLF after a chunk's data (possibly split across reads).
-          const n = Math.min(this.remaining, buf.length - pos);
-          pos += n;
-          this.remaining -= n;
+          pos = this.take(buf, pos, false);
           if (this.remaining === 0) this.mode = Mode.ChunkSize;
           break;
         }
@@ -172,6 +164,14 @@ export class ResponseParser {
       this.close = true;
     }
     return false;
+  }
+
+  /** Consumes up to `remaining` bytes from `pos` (kept as body when `asBody`); the new position. */
+  private take(buf: Buffer, pos: number, asBody: boolean): number {
+    const n = Math.min(this.remaining, buf.length - pos);
+    if (asBody) this.body(buf, pos, pos + n);
+    this.remaining -= n;
+    return pos + n;
   }
 
   private body(buf: Buffer, from: number, to: number): void {

@@ -184,8 +184,8 @@ export class LeanHttp {
       const p: Pending = { text, method, path, resolve, reject };
       const now = performance.now();
       const c = this.takeIdle(now);
-      if (c !== undefined) this.start(c, p, now);
-      else if (this.open < this.opts.connections) this.start(this.connect(), p, now);
+      if (c !== undefined) c.send(p, now);
+      else if (this.open < this.opts.connections) this.connect().send(p, now);
       else this.queue.push(p);
     });
   }
@@ -196,10 +196,6 @@ export class LeanHttp {
       c.close();
     }
     return undefined;
-  }
-
-  private start(c: Connection, p: Pending, now: number): void {
-    c.send(p, now);
   }
 
   private dequeue(): Pending | undefined {
@@ -241,7 +237,7 @@ export class LeanHttp {
     if (keepAliveMs !== undefined) this.maxIdleMs = Math.min(MAX_IDLE_MS, keepAliveMs - 1000);
     const next = this.dequeue();
     const now = performance.now();
-    if (next !== undefined) this.start(c, next, now);
+    if (next !== undefined) c.send(next, now);
     else {
       c.idleSinceMs = now;
       this.idle.push(c);
@@ -256,7 +252,7 @@ export class LeanHttp {
     if (at >= 0) this.idle.splice(at, 1);
     if (this.destroyed) return;
     const next = this.dequeue();
-    if (next !== undefined) this.start(this.connect(), next, performance.now());
+    if (next !== undefined) this.connect().send(next, performance.now());
   }
 
   private expire(): void {
