@@ -60,7 +60,8 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
   --rate N         watch-fanout: open-loop writes per second (1000)        BENCH_RATE
   --watch-procs N  watch-fanout: processes holding the watches (2)         BENCH_WATCH_PROCS
 
-  BENCH_NAPI_FLAGS='--cpu-prof --cpu-prof-dir=DIR' passes node flags to the napi process alone.
+  BENCH_NAPI_FLAGS='--cpu-prof --cpu-prof-dir=DIR' passes node flags to the napi process alone;
+  BENCH_DRIVER_FLAGS='--trace-gc' to each driver run's process.
 `;
 
 function badValue(source: string, text: string, knob: Knob): KosTestError {

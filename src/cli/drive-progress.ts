@@ -49,5 +49,6 @@ export function driveReporter(stream: NodeJS.WriteStream = process.stderr): Driv
 
 export function progressLine(p: DriveProgress): string {
   const p99 = p.p99Ms === null ? '-' : `${p.p99Ms.toFixed(1)} ms`;
-  return `${p.phase.padEnd(8)} ops ${p.opsDone}/${p.opsPlanned}  ${p.achievedRate.toFixed(1)} ops/s  in flight ${p.inFlight}  fulfilled ${p.fulfilled}  p99 ${p99}`;
+  const waiting = p.waiting > 0 ? ` (${p.waiting} waiting for a connection)` : '';
+  return `${p.phase.padEnd(8)} ops ${p.opsDone}/${p.opsPlanned}  ${p.achievedRate.toFixed(1)} ops/s  in flight ${p.inFlight}${waiting}  fulfilled ${p.fulfilled}  p99 ${p99}`;
 }

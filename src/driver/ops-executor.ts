@@ -1,6 +1,7 @@
 /**
  * Issues the driver's creates and deletes on the keep-alive client and books every answer. Called
- * by the pacer, so nothing here blocks: each op is a promise the executor keeps track of.
+ * by the pacer, so nothing here blocks: each op is a promise the executor keeps track of, and a
+ * create issued while every connection is busy waits as a bare index until one frees.
  * Failed creates are not retried (their slot's delete is skipped); deletes are retried with
  * backoff 100 ms .. 5 s (a 404 means the object is already gone, which is success).
  */
@@ -23,6 +24,7 @@ import {
 import type { DriverMetrics } from './driver-metrics.js';
 import { attachmentName, attachmentSubnet, type DrivePlan } from './plan/drive-plan.js';
 import type { PhaseStats } from './phase-stats.js';
+import { IndexQueue } from '../util/index-queue.js';
 
 const DELETE_BACKOFF_START_MS = 100;
 const DELETE_BACKOFF_MAX_MS = 5000;
@@ -54,6 +56,16 @@ export class OpExecutor {
   private readonly pending = new Set<Promise<void>>();
   /** Creates in flight, by attachment: a delete waits for its own create's answer. */
   private readonly creating = new Map<number, Promise<void>>();
+  /**
+   * Creates issued while every connection was busy, oldest first (an overloaded target): just
+   * their indexes, so that thousands waiting cost the collector nothing. Each one's request is
+   * built when a connection frees; its lateness and call latency still count from its issue.
+   */
+  private readonly waiting = new IndexQueue();
+  /** Deletes of creates still waiting, told when their create goes out. */
+  private readonly afterPost = new Map<number, () => void>();
+  /** Creates that waited for a connection, and the most that waited at once. */
+  readonly queued = { total: 0, most: 0 };
   private frozen = false;
   private failuresLogged = 0;
   inFlight = 0;
@@ -77,12 +89,25 @@ export class OpExecutor {
   /** After a hard stop, late answers (e.g. from the closed pool) must not change the book. */
   freeze(): void {
     this.frozen = true;
+    // Waiting creates are never sent (like requests a closed client drops); their deletes end.
+    this.inFlight -= this.waiting.length;
+    this.o.metrics.inFlight.dec(this.waiting.length);
+    this.waiting.drain(() => undefined);
+    for (const posted of this.afterPost.values()) posted();
+    this.afterPost.clear();
   }
 
   /** Resolves when every op issued so far has its final answer. */
   async settled(): Promise<void> {
-    while (this.pending.size > 0 || this.creating.size > 0)
-      await Promise.allSettled([...this.pending, ...this.creating.values()]);
+    for (;;) {
+      // Answers send the waiting creates; with no create in flight to answer, send them here.
+      if (this.creating.size === 0) this.sendWaiting();
+      const inFlight = [...this.pending, ...this.creating.values()];
+      if (inFlight.length > 0) await Promise.allSettled(inFlight);
+      else if (this.waiting.length > 0)
+        await sleep(1); // the connections are busy with others' requests
+      else return;
+    }
   }
 
   private track(p: Promise<void>): void {
@@ -107,34 +132,71 @@ export class OpExecutor {
   }
 
   create(i: number, phase: number, planned: number, t: number): void {
-    const { book, plan } = this.o;
-    const a = book.ids[i] ?? 0;
-    const node = this.o.pickNode();
-    book.node[i] = node;
-    const name = attachmentName(plan, a);
-    const body = this.body.text(
-      name,
-      formatMicroTime(this.o.clock.wallMs() * 1000),
-      node,
-      attachmentSubnet(plan, a)?.name ?? '',
-    );
+    const { book } = this.o;
     book.sent[i] = t;
     book.mark(i, STATE_CREATE_SENT);
     this.sentOp(phase, planned, t, 'create');
     this.inFlight++;
     this.o.metrics.inFlight.inc();
+    if (this.waiting.length === 0 && this.http.hasRoom()) this.post(i, phase, t);
+    else {
+      this.waiting.push(i);
+      this.queued.total++;
+      this.queued.most = Math.max(this.queued.most, this.waiting.length);
+    }
+  }
+
+  private isWaiting(i: number): boolean {
+    const { book } = this.o;
+    return (
+      book.has(i, STATE_CREATE_SENT) &&
+      !this.creating.has(i) &&
+      !book.has(i, STATE_CREATED) &&
+      !book.has(i, STATE_CREATE_FAILED)
+    );
+  }
+
+  /** Creates issued but not yet on a connection. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
+  /** Sends the waiting creates, oldest first, while a connection is free. */
+  private sendWaiting(): void {
+    const { book } = this.o;
+    while (this.waiting.length > 0 && this.http.hasRoom()) {
+      const i = this.waiting.shift() ?? 0;
+      this.post(i, book.phaseOf(i), book.sent[i] ?? 0);
+    }
+  }
+
+  /** Puts create i, issued at t, on a connection. */
+  private post(i: number, phase: number, t: number): void {
+    const { book, plan, clock } = this.o;
+    const a = book.ids[i] ?? 0;
+    const node = this.o.pickNode();
+    book.node[i] = node;
+    const name = attachmentName(plan, a);
+    // Stamped with the moment the op was issued, also when it waited for a connection.
+    const issuedWallMs = clock.wallMs() - (clock.now() - t);
+    const body = this.body.text(
+      name,
+      formatMicroTime(issuedWallMs * 1000),
+      node,
+      attachmentSubnet(plan, a)?.name ?? '',
+    );
     // One promise per create (its answer settles the book and the counts at once).
     const done = this.http.send('POST', this.path, body).then(
       () => {
         this.answered(i);
         if (this.frozen) return;
-        const now = this.o.clock.now();
+        const now = clock.now();
         book.created[i] = now;
         book.mark(i, STATE_CREATED);
         recordMs((this.o.stats[phase] as PhaseStats).createCall, now - t);
         this.o.metrics.createLatency.observe((now - t) / 1000);
         this.o.metrics.successfulCreates.inc();
-        this.o.onAnswer?.();
+        this.afterAnswer();
       },
       (e: unknown) => {
         this.answered(i);
@@ -142,10 +204,18 @@ export class OpExecutor {
         book.mark(i, STATE_CREATE_FAILED);
         this.o.metrics.failedCreates.inc();
         if (this.failuresLogged++ < 5) this.o.log(`create ${name} failed: ${String(e)}`);
-        this.o.onAnswer?.();
+        this.afterAnswer();
       },
     );
     this.creating.set(i, done);
+    this.afterPost.get(i)?.();
+    this.afterPost.delete(i);
+  }
+
+  /** An answer freed a connection: the next waiting create takes it, then the pacer fires what is due. */
+  private afterAnswer(): void {
+    this.sendWaiting();
+    this.o.onAnswer?.();
   }
 
   private answered(i: number): void {
@@ -156,8 +226,10 @@ export class OpExecutor {
 
   /** Deletes attachment i; waits for its create's answer first, and skips it if that failed. */
   delete(i: number, phase: number, planned: number): void {
-    const creating = this.creating.get(i);
     const run = async (): Promise<void> => {
+      if (!this.creating.has(i) && this.isWaiting(i))
+        await new Promise<void>((posted) => this.afterPost.set(i, posted));
+      const creating = this.creating.get(i);
       if (creating !== undefined) await creating;
       const { book } = this.o;
       if (this.frozen || !book.has(i, STATE_CREATED) || book.has(i, STATE_DELETE_SENT)) return;
@@ -171,7 +243,7 @@ export class OpExecutor {
       } finally {
         this.inFlight--;
         this.o.metrics.inFlight.dec();
-        this.o.onAnswer?.();
+        this.afterAnswer();
       }
     };
     this.track(run());

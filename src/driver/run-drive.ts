@@ -64,6 +64,8 @@ export interface DriveProgress {
   /** Ops issued per second since the start. */
   achievedRate: number;
   inFlight: number;
+  /** Of those in flight, creates waiting for a free connection (the target answers too slowly). */
+  waiting: number;
   /** Attachments seen fulfilled so far. */
   fulfilled: number;
   /** p99 of fulfilment from planned so far (ms), null before the first. */
@@ -216,6 +218,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       opsPlanned: plan.mine.ops.length,
       achievedRate: 0,
       inFlight: 0,
+      waiting: 0,
       fulfilled: 0,
       p99Ms: null,
       ...p,
@@ -329,6 +332,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       opsPlanned: plan.mine.ops.length,
       achievedRate: elapsed > 0 ? done / elapsed : 0,
       inFlight: executor.inFlight,
+      waiting: executor.waitingCount,
       fulfilled: live.totalCount,
       get p99Ms() {
         p99 ??= live.totalCount === 0 ? null : live.getValueAtPercentile(99) / 1000;
@@ -401,6 +405,11 @@ async function execute(r: Run): Promise<DriveSummary> {
     executor.freeze();
     await observer.stop();
   }
+  const { queued } = executor;
+  if (queued.total > 0)
+    r.log(
+      `${queued.total} creates waited for one of the ${options.connections} connections (at most ${queued.most} at once); their create call times include the wait: the target answered slower than the rate needs, or raise --connections`,
+    );
   phaseNow = 'done';
   const endWall = wallOf(lastCompletion);
   const windows = phaseWindows(wallOf, start, edges, endWall);
@@ -421,7 +430,7 @@ async function execute(r: Run): Promise<DriveSummary> {
     deletes: executor.deletes,
   });
   await writeOutputs(r, summary, book, wallOf);
-  progress({ phase: 'done', opsDone: done, inFlight: 0, fulfilled: live.totalCount });
+  progress({ phase: 'done', opsDone: done, fulfilled: live.totalCount });
   if (failure !== undefined) throw failure;
   return summary;
 }

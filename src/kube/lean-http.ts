@@ -190,6 +190,14 @@ export class LeanHttp {
     });
   }
 
+  /**
+   * Whether a request sent now would go out at once: nothing queued here, and a connection idle
+   * or yet to open. A caller with its own (cheaper) queue sends only then (ops-executor.ts).
+   */
+  hasRoom(): boolean {
+    return this.head >= this.queue.length && (this.idle.length > 0 || this.open < this.opts.connections);
+  }
+
   private takeIdle(now: number): Connection | undefined {
     for (let c = this.idle.pop(); c !== undefined; c = this.idle.pop()) {
       if (now - c.idleSinceMs < this.maxIdleMs) return c;

@@ -183,6 +183,62 @@ describe('the driver on the embedded testbed', () => {
     assert.equal(s.total.outcomes.fulfilled, 15);
   });
 
+  it('a create issued while every connection is busy waits its turn, in order, stamped and timed from its issue', async (t) => {
+    const logs: string[] = [];
+    let mostWaiting = 0;
+    // One connection cannot carry 1,000 creates/s on this testbed (each takes over a ms): they wait.
+    const s = await runDrive(
+      {
+        ...base('waiting'),
+        numNets: 2,
+        topNetSize: 20,
+        numAttachments: 200,
+        rate: 1000,
+        connections: 1,
+        waitAfterCreate: 2000,
+      },
+      {
+        kubeconfigPath: testbed.kubeconfigPath,
+        progressIntervalMs: 10,
+        onProgress: (p) => {
+          mostWaiting = Math.max(mostWaiting, p.waiting);
+        },
+        log: (m) => logs.push(m),
+      },
+    );
+    assert.equal(s.total.ops.issued, 200, 'the pacer issued every create (open loop)');
+    assert.equal(s.total.outcomes.createFailed, 0);
+    t.diagnostic(`most waiting at once: ${mostWaiting}; ${logs.find((m) => m.includes('waited')) ?? ''}`);
+    assert.ok(mostWaiting > 10, `at most ${mostWaiting} creates were seen waiting`);
+    const said = logs.find((m) => m.includes('creates waited for one of the 1 connections'));
+    assert.ok(said !== undefined, logs.join('\n'));
+    const rows = await readAttachmentsCsv(join(dir, 'out', 'waiting', 'attachments.csv'));
+    assertAccounted(s, rows);
+    // First issued, first answered: one connection and a first-in first-out wait.
+    const bySent = [...rows].sort((a, b) => a.sentMs - b.sentMs);
+    for (let k = 1; k < bySent.length; k++)
+      assert.ok((bySent[k]?.createdMs ?? 0) > (bySent[k - 1]?.createdMs ?? 0), `answer ${k} out of order`);
+    // The call time counts from the issue, wait included: the last creates waited long.
+    const waited = Math.max(...rows.map((r) => r.createdMs - r.sentMs));
+    assert.ok(waited > 50, `longest create call ${waited.toFixed(1)} ms`);
+    assert.ok((s.total.latency.createCall.maxMs ?? 0) >= waited - 1);
+    // The precise create stamp is the issue, not the moment the request went out.
+    const kos = kc.makeApiClient(CustomObjectsApi);
+    const list = (await kos.listNamespacedCustomObject({
+      group: 'network.example.com',
+      version: 'v1alpha1',
+      namespace: 'waiting',
+      plural: 'networkattachments',
+    })) as { items: NetworkAttachment[] };
+    const sentByName = new Map(rows.map((r) => [r.name, r.sentMs]));
+    assert.equal(list.items.length, 200);
+    for (const a of list.items) {
+      const stamp = Date.parse(a.metadata.annotations?.['precise/createTimestamp'] ?? '');
+      const sent = sentByName.get(a.metadata.name ?? '') ?? Number.NaN;
+      assert.ok(Math.abs(stamp - sent) <= 2, `${a.metadata.name}: stamped ${stamp}, issued ${sent}`);
+    }
+  });
+
   it('an agent group stalled for 3 s shows in the from-planned histogram with exactly one sample per fulfilled attachment', async (t) => {
     const group = testbed.status().processes.find((p) => p.name === 'comp-group1');
     assert.ok(group !== undefined && group.nodes === 10, 'comp-group1 holds comp10..comp19');

@@ -106,6 +106,42 @@ describe('the lean HTTP client of the driver hot path', () => {
     }
   });
 
+  it('has room while a connection is idle or unopened, none while all are busy or requests queue', async () => {
+    const held: (() => void)[] = [];
+    const s = await server((_, res) => {
+      held.push(() => {
+        res.writeHead(200, { 'content-length': '0' });
+        res.end();
+      });
+    });
+    const c = new LeanHttp({ server: s.url, connections: 2, headers: {}, timeoutMs: 5000 });
+    const answered = async (n: number): Promise<void> => {
+      while (held.length < n) await new Promise((r) => setTimeout(r, 2));
+    };
+    try {
+      assert.equal(c.hasRoom(), true, 'nothing open yet');
+      const first = c.send('POST', '/x/1', '{}');
+      assert.equal(c.hasRoom(), true, 'one of two connections busy');
+      const second = c.send('POST', '/x/2', '{}');
+      assert.equal(c.hasRoom(), false, 'both busy');
+      const third = c.send('POST', '/x/3', '{}');
+      await answered(2);
+      held.shift()?.();
+      await first;
+      // The freed connection took the queued third request: still no room.
+      assert.equal(c.hasRoom(), false, 'the queued request took the freed connection');
+      await answered(2);
+      held.shift()?.();
+      await second;
+      assert.equal(c.hasRoom(), true, 'a connection is idle');
+      held.shift()?.();
+      await third;
+    } finally {
+      c.close();
+      await close(s.srv);
+    }
+  });
+
   it('fails only the request whose connection the server drops, and carries on with a new one', async () => {
     const s = await server((req, res) => {
       if (req.url === '/drop') req.socket.destroy();

@@ -77,7 +77,7 @@ describe('drive flags', () => {
 });
 
 describe('progress and kubeconfig resolution', () => {
-  it('the progress line shows phase, ops, rate, in flight, fulfilled and p99', () => {
+  it('the progress line shows phase, ops, rate, in flight (and how many wait for a connection), fulfilled and p99', () => {
     assert.equal(
       progressLine({
         phase: 'cruise',
@@ -85,10 +85,24 @@ describe('progress and kubeconfig resolution', () => {
         opsPlanned: 900,
         achievedRate: 9.96,
         inFlight: 3,
+        waiting: 0,
         fulfilled: 110,
         p99Ms: 42.25,
       }),
       'cruise   ops 120/900  10.0 ops/s  in flight 3  fulfilled 110  p99 42.3 ms',
+    );
+    assert.equal(
+      progressLine({
+        phase: 'cruise',
+        opsDone: 5000,
+        opsPlanned: 9000,
+        achievedRate: 1000,
+        inFlight: 900,
+        waiting: 836,
+        fulfilled: 4100,
+        p99Ms: 1500,
+      }),
+      'cruise   ops 5000/9000  1000.0 ops/s  in flight 900 (836 waiting for a connection)  fulfilled 4100  p99 1500.0 ms',
     );
     assert.match(
       progressLine({
@@ -97,6 +111,7 @@ describe('progress and kubeconfig resolution', () => {
         opsPlanned: 9,
         achievedRate: 0,
         inFlight: 0,
+        waiting: 0,
         fulfilled: 0,
         p99Ms: null,
       }),
