@@ -6,6 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnManaged } from '../src/process/child-registry.js';
+import { DRIVER_NODE_FLAGS } from '../src/driver/node-flags.js';
 import { freshSeed as freshSeedFrom } from '../src/driver/plan/drive-plan.js';
 import type { DriveOptionsInput } from '../src/driver/run-drive.js';
 import { writeFileAtomic } from '../src/util/atomic-write.js';
@@ -27,10 +28,16 @@ async function inChild<T>(name: string, main: string, dir: string, spec: object)
   await rm(resultPath, { force: true });
   await writeFileAtomic(specPath, JSON.stringify({ ...spec, resultPath }));
   const logFile = join(dir, `${name}-${n}.log`);
+  // A driver run gets the flags the CLI's drivers run with, and BENCH_DRIVER_FLAGS (e.g.
+  // '--trace-gc', to see its pauses beside its lateness).
+  const flags =
+    name === 'driver'
+      ? [...DRIVER_NODE_FLAGS, ...(process.env.BENCH_DRIVER_FLAGS ?? '').split(' ').filter((f) => f !== '')]
+      : [];
   const child = spawnManaged({
     name: `${name}-${n}`,
     command: process.execPath,
-    args: ['--enable-source-maps', main, specPath],
+    args: ['--enable-source-maps', ...flags, main, specPath],
     logFile,
   });
   const exit = await child.exited;

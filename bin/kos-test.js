@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // Thin launcher: the CLI lives in the compiled sources (npm run build).
 import { main } from '../dist/src/cli/main.js';
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { DriveOptionsInput } from '../driver/drive-options.js';
 import type { DriveSummary } from '../driver/drive-summary.js';
 import { readDriveSummary } from '../driver/read-summary.js';
+import { DRIVER_NODE_FLAGS } from '../driver/node-flags.js';
 import { mergeShardDirs } from '../driver/shards/read-shards.js';
 import { spawnManaged, type ChildExit, type ManagedChild } from '../process/child-registry.js';
 import { KosTestError } from '../util/errors.js';
@@ -125,7 +126,12 @@ export async function driveShards(
         spawnManaged({
           name: `driver shard ${index}/${count}`,
           command: process.execPath,
-          args: ['--enable-source-maps', CLI, ...shardDriveArgs(options, { index, count }, shared)],
+          args: [
+            ...DRIVER_NODE_FLAGS,
+            '--enable-source-maps',
+            CLI,
+            ...shardDriveArgs(options, { index, count }, shared),
+          ],
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
           // (spawnManaged names the runner in its environment: exit-with-parent.ts).
           logFile: logs[index] ?? join(req.outDir, 'shard.log'),
