@@ -47,8 +47,9 @@ export const opCountsSchema = z.object({
   /** Planned ops never sent (cruise ended by ^C, or a slot whose create failed). */
   dropped: z.number().int().nonnegative(),
   /**
-   * Ops (of any phase) whose request was sent inside this phase's window: what achievedRate
-   * divides by the window's length, so a driver that fell behind shows as a lower rate.
+   * Ops (of any phase) issued inside this phase's window (a create that then waited for a free
+   * connection counts at its issue): what achievedRate divides by the window's length, so a
+   * driver that fell behind shows as a lower rate.
    */
   sentInWindow: z.number().int().nonnegative().optional(),
 });
@@ -114,7 +115,7 @@ export const driveSummarySchema = z.object({
     cruise: phaseSummarySchema,
     cooldown: phaseSummarySchema,
   }),
-  /** All phases together. */
+  /** All phases together; its achievedRate is issued ops from the first op to the last answer. */
   total: phaseSummarySchema.omit({ window: true }),
   deletes: z.object({
     attempted: z.number().int().nonnegative(),
