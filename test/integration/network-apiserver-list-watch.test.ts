@@ -122,7 +122,7 @@ describe('network-apiserver lists, selectors and watches', () => {
       ['ADDED', 'MODIFIED', 'MODIFIED'],
     );
     // Replayed from history, each event carries its own version of the object (the superseded
-    // versions are encoded again, see CacheEntry.releaseEncodings).
+    // versions' watch lines are encoded again, see CacheEntry.releaseWatchLines).
     assert.deepEqual(
       byNode.map((e) => (e.object.status as { addressVNI?: number } | undefined)?.addressVNI),
       [undefined, 9, 10],

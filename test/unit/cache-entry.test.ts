@@ -18,14 +18,40 @@ describe('CacheEntry encodings', () => {
     assert.deepEqual(JSON.parse(e.watchLine('MODIFIED').toString()), { type: 'MODIFIED', object: obj });
   });
 
-  it('after releaseEncodings, encodes the same bytes again on demand', () => {
+  it('after releaseWatchLines, encodes the same bytes again on demand', () => {
     const e = new CacheEntry(obj, 7, networkAttachments);
+    e.keepAsText();
     const line = e.watchLine('ADDED');
-    const json = e.json;
-    e.releaseEncodings();
+    e.releaseWatchLines();
     const again = e.watchLine('ADDED');
     assert.notEqual(again, line, 'a new Buffer: the old one was let go');
     assert.equal(again.equals(line), true);
-    assert.equal(e.json, json);
+  });
+
+  it('kept as text, still selects on its fields and labels and hands out copies nobody shares', () => {
+    const labelled = { ...obj, metadata: { ...obj.metadata, labels: { app: 'x' } } } as KosObject;
+    for (const kept of [false, true]) {
+      const e = new CacheEntry(structuredClone(labelled), 7, networkAttachments);
+      if (kept) e.keepAsText();
+      assert.equal(e.namespace, 'ns');
+      assert.equal(e.name, 'a');
+      assert.deepEqual(e.labels, { app: 'x' });
+      assert.equal(e.fields['spec.node'], 'comp1');
+      const copy = e.obj;
+      assert.deepEqual(copy, labelled);
+      copy.metadata.name = 'changed';
+      assert.notEqual(copy, e.obj, `kept ${kept}: a fresh copy each time`);
+      assert.equal(e.obj.metadata.name, 'a', `kept ${kept}: a change to a copy never reaches the entry`);
+      assert.equal(e.json, JSON.stringify(labelled));
+    }
+  });
+
+  it('a deletion stamps a copy with its revision and leaves the last state alone', () => {
+    const e = new CacheEntry(structuredClone(obj), 7, networkAttachments);
+    e.keepAsText();
+    const gone = e.asDeletedAt(9, networkAttachments);
+    assert.equal(gone.rev, 9);
+    assert.equal(gone.obj.metadata.resourceVersion, '9');
+    assert.equal(e.obj.metadata.resourceVersion, '7');
   });
 });

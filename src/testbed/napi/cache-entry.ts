@@ -1,33 +1,52 @@
-/** An object as the watch cache holds it: parsed once, its selectable fields and JSON computed once. */
+/**
+ * An object as the watch cache holds it: what watches and lists select on (namespace, name,
+ * labels, selectable fields) pulled out once, and the object itself as its JSON text. A kept
+ * entry holds no parsed tree: tens of thousands of live objects as trees are millions of small
+ * heap objects that every scavenge and mark-compact of a busy apiserver walks, while a flat string
+ * is one object the collector never looks into (ADR 0001). Writes, which need the tree, parse it
+ * again (JSON.parse of a ~1 KB object costs what the structuredClone they did before cost).
+ */
 import type { KosObject } from '../../api/meta.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { framedLine } from './chunk-framing.js';
 
 export class CacheEntry {
+  /** The tree as given, until keepAsText() (transient entries, e.g. a list page from etcd, keep it). */
+  private parsed: KosObject | undefined;
   private jsonText: string | undefined;
   private lines: Partial<Record<WatchEventType, Buffer>> = {};
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>> | undefined;
   readonly fields: Readonly<Record<string, string>>;
 
   constructor(
-    readonly obj: KosObject,
+    obj: KosObject,
     readonly rev: number,
     type: ResourceType,
   ) {
+    this.parsed = obj;
+    this.namespace = obj.metadata.namespace ?? '';
+    this.name = obj.metadata.name ?? '';
+    this.labels = obj.metadata.labels;
     this.fields = type.fieldValues(obj);
-  }
-
-  get namespace(): string {
-    return this.obj.metadata.namespace ?? '';
-  }
-
-  get labels(): Readonly<Record<string, string>> | undefined {
-    return this.obj.metadata.labels;
   }
 
   /** The object's JSON, serialised at most once however many watchers receive it. */
   get json(): string {
-    this.jsonText ??= JSON.stringify(this.obj);
+    this.jsonText ??= JSON.stringify(this.parsed);
     return this.jsonText;
+  }
+
+  /** A copy of the object, the caller's to change: nothing done to it reaches the cache. */
+  get obj(): KosObject {
+    return this.parsed === undefined ? (JSON.parse(this.json) as KosObject) : structuredClone(this.parsed);
+  }
+
+  /** Drops the parsed tree for good (the watch cache's entries): the JSON text is the object now. */
+  keepAsText(): void {
+    this.jsonText ??= JSON.stringify(this.parsed);
+    this.parsed = undefined;
   }
 
   /**
@@ -45,19 +64,9 @@ export class CacheEntry {
   }
 
   /**
-   * Forgets the encodings once this version is no longer current: its watch lines have been
-   * queued by then, and the history ring keeps ~100k such versions, which otherwise hold their
-   * JSON twice (string and Buffer). A late replay from the ring encodes again.
-   */
-  releaseEncodings(): void {
-    this.jsonText = undefined;
-    this.releaseWatchLines();
-  }
-
-  /**
-   * Forgets the watch lines only, once an event has been fanned out: the watches queued them
-   * already, and an object that is not written again would otherwise hold them for as long as it
-   * lives. The JSON stays for lists served from the cache.
+   * Forgets the watch lines once an event has been fanned out: the watches queued them already,
+   * and an entry kept in the cache or its history ring would otherwise hold its JSON twice (string
+   * and Buffer) for as long as it lives. A late replay from the ring encodes again.
    */
   releaseWatchLines(): void {
     this.lines = {};
@@ -65,7 +74,8 @@ export class CacheEntry {
 
   /** The same object as last seen, stamped with the revision that deleted it. */
   asDeletedAt(rev: number, type: ResourceType): CacheEntry {
-    const obj: KosObject = { ...this.obj, metadata: { ...this.obj.metadata, resourceVersion: String(rev) } };
+    const obj = this.obj;
+    obj.metadata.resourceVersion = String(rev);
     return new CacheEntry(obj, rev, type);
   }
 }

@@ -14,16 +14,17 @@ export async function handleGet(ctx: ApiContext, r: ResourceRequest): Promise<vo
   const name = r.name ?? '';
   const namespace = r.namespace ?? '';
   const rv = parseResourceVersion(r.query.get('resourceVersion'));
-  let obj: KosObject | undefined;
+  let found: { obj: KosObject } | undefined;
   if (rv === 0) {
     const cache = ctx.cacheOf(r.type);
     await cache.ready();
-    obj = cache.get(namespace, name)?.obj;
+    found = cache.get(namespace, name);
   } else {
-    obj = (await ctx.store.get(r.type, namespace, name))?.obj;
+    found = await ctx.store.get(r.type, namespace, name);
   }
-  if (obj === undefined) throw apiErrors.notFound(subjectOf(r.type, name));
+  if (found === undefined) throw apiErrors.notFound(subjectOf(r.type, name));
   if (r.format.kind === 'table') {
+    const obj = found.obj;
     sendJsonText(
       r.res,
       200,
@@ -31,7 +32,8 @@ export async function handleGet(ctx: ApiContext, r: ResourceRequest): Promise<vo
     );
     return;
   }
-  sendJsonText(r.res, 200, JSON.stringify(obj));
+  // A cache entry is its JSON already.
+  sendJsonText(r.res, 200, found instanceof CacheEntry ? found.json : JSON.stringify(found.obj));
 }
 
 function tableOpts(ctx: ApiContext, r: ResourceRequest): Parameters<typeof tableJson>[3] {
@@ -90,7 +92,7 @@ export async function readList(ctx: ApiContext, r: ResourceRequest, opts: ListOp
       for (const item of page.items) {
         consumed++;
         const entry = new CacheEntry(item.obj, item.rev, r.type);
-        lastKey = ctx.store.key(r.type, entry.namespace, entry.obj.metadata.name ?? '');
+        lastKey = ctx.store.key(r.type, entry.namespace, entry.name);
         if (!accept(entry)) continue;
         entries.push(entry);
         if (opts.limit > 0 && entries.length === opts.limit) break;

@@ -199,7 +199,7 @@ async function guardedUpdate(
   throw apiErrors.conflict(subject, `gave up after ${MAX_RETRIES} conflicting concurrent writes; try again`);
 }
 
-/** The watch cache's copy, cloned: mutations must never reach the cache. */
+/** The watch cache's copy (CacheEntry.obj is a fresh one: mutations never reach the cache). */
 function cachedCopy(
   ctx: ApiContext,
   type: ResourceType,
@@ -207,7 +207,7 @@ function cachedCopy(
   name: string,
 ): StoredObject | undefined {
   const entry = ctx.cacheOf(type).get(namespace, name);
-  return entry === undefined ? undefined : { obj: structuredClone(entry.obj), rev: entry.rev };
+  return entry === undefined ? undefined : { obj: entry.obj, rev: entry.rev };
 }
 
 function preconditionOf(obj: KosObject): number | undefined {
@@ -398,7 +398,7 @@ export async function handleDeleteCollection(
     const one = await deleteOne(
       ctx,
       { ...r, namespace: isNamespaced(r.type) ? entry.namespace : undefined },
-      entry.obj.metadata.name ?? '',
+      entry.name,
       pre,
       dryRun,
     );
