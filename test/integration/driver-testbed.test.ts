@@ -65,6 +65,15 @@ describe('the driver on the embedded testbed', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A run's attachments, read with the official client. */
+  const attachmentsIn = async (namespace: string): Promise<{ items: NetworkAttachment[] }> =>
+    (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'network.example.com',
+      version: 'v1alpha1',
+      namespace,
+      plural: 'networkattachments',
+    })) as { items: NetworkAttachment[] };
+
   const base = (runId: string): DriveOptionsInput => ({
     runId,
     outDir: join(dir, 'out'),
@@ -161,13 +170,7 @@ describe('the driver on the embedded testbed', () => {
     );
     assert.equal(s.total.ops.creates, 15);
     assert.equal(s.total.ops.deletes, 0);
-    const kos = kc.makeApiClient(CustomObjectsApi);
-    const list = (await kos.listNamespacedCustomObject({
-      group: 'network.example.com',
-      version: 'v1alpha1',
-      namespace: 'shock',
-      plural: 'networkattachments',
-    })) as { items: NetworkAttachment[] };
+    const list = await attachmentsIn('shock');
     assert.equal(list.items.length, 15);
     for (const a of list.items) {
       const labels = a.metadata.labels ?? {};
@@ -223,13 +226,7 @@ describe('the driver on the embedded testbed', () => {
     assert.ok(waited > 50, `longest create call ${waited.toFixed(1)} ms`);
     assert.ok((s.total.latency.createCall.maxMs ?? 0) >= waited - 1);
     // The precise create stamp is the issue, not the moment the request went out.
-    const kos = kc.makeApiClient(CustomObjectsApi);
-    const list = (await kos.listNamespacedCustomObject({
-      group: 'network.example.com',
-      version: 'v1alpha1',
-      namespace: 'waiting',
-      plural: 'networkattachments',
-    })) as { items: NetworkAttachment[] };
+    const list = await attachmentsIn('waiting');
     const sentByName = new Map(rows.map((r) => [r.name, r.sentMs]));
     assert.equal(list.items.length, 200);
     for (const a of list.items) {
