@@ -21,23 +21,23 @@ const PACER_PROBE = fileURLToPath(new URL('./pacer-probe.js', import.meta.url));
 
 let runs = 0;
 
-async function inChild<T>(name: string, main: string, dir: string, spec: object): Promise<T> {
+async function inChild<T>(
+  name: string,
+  main: string,
+  dir: string,
+  spec: object,
+  nodeFlags: readonly string[] = [],
+): Promise<T> {
   const n = ++runs;
   const specPath = join(dir, `${name}-${n}.spec.json`);
   const resultPath = join(dir, `${name}-${n}.result.json`);
   await rm(resultPath, { force: true });
   await writeFileAtomic(specPath, JSON.stringify({ ...spec, resultPath }));
   const logFile = join(dir, `${name}-${n}.log`);
-  // A driver run gets the flags the CLI's drivers run with, and BENCH_DRIVER_FLAGS (e.g.
-  // '--trace-gc', to see its pauses beside its lateness).
-  const flags =
-    name === 'driver'
-      ? [...DRIVER_NODE_FLAGS, ...(process.env.BENCH_DRIVER_FLAGS ?? '').split(' ').filter((f) => f !== '')]
-      : [];
   const child = spawnManaged({
     name: `${name}-${n}`,
     command: process.execPath,
-    args: ['--enable-source-maps', ...flags, main, specPath],
+    args: ['--enable-source-maps', ...nodeFlags, main, specPath],
     logFile,
   });
   const exit = await child.exited;
@@ -104,7 +104,13 @@ export async function driverRun(
     pids,
     windowUntil,
   };
-  const r = await inChild<DriverWorkerResult>('driver', DRIVER_WORKER, dir, spec);
+  // The flags the CLI's drivers run with, and BENCH_DRIVER_FLAGS (e.g. '--trace-gc', to see the
+  // driver's pauses beside its lateness).
+  const extra = (process.env.BENCH_DRIVER_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const r = await inChild<DriverWorkerResult>('driver', DRIVER_WORKER, dir, spec, [
+    ...DRIVER_NODE_FLAGS,
+    ...extra,
+  ]);
   if (!r.ok || r.summary === undefined || r.window === undefined) {
     throw new KosTestError({
       what: 'a driver run failed',

@@ -92,7 +92,7 @@ export class OpExecutor {
     // Waiting creates are never sent (like requests a closed client drops); their deletes end.
     this.inFlight -= this.waiting.length;
     this.o.metrics.inFlight.dec(this.waiting.length);
-    this.waiting.drain(() => undefined);
+    this.waiting.clear();
     for (const posted of this.afterPost.values()) posted();
     this.afterPost.clear();
   }
@@ -227,8 +227,7 @@ export class OpExecutor {
   /** Deletes attachment i; waits for its create's answer first, and skips it if that failed. */
   delete(i: number, phase: number, planned: number): void {
     const run = async (): Promise<void> => {
-      if (!this.creating.has(i) && this.isWaiting(i))
-        await new Promise<void>((posted) => this.afterPost.set(i, posted));
+      if (this.isWaiting(i)) await new Promise<void>((posted) => this.afterPost.set(i, posted));
       const creating = this.creating.get(i);
       if (creating !== undefined) await creating;
       const { book } = this.o;

@@ -30,9 +30,9 @@ export class IndexQueue {
     return value;
   }
 
-  /** Empties the queue, handing each value to `each` oldest first. */
-  drain(each: (value: number) => void): void {
-    for (let v = this.shift(); v !== undefined; v = this.shift()) each(v);
+  clear(): void {
+    this.head = 0;
+    this.count = 0;
   }
 
   private grow(): void {

@@ -27,14 +27,15 @@ describe('IndexQueue', () => {
     assert.equal(q.shift(), undefined);
   });
 
-  it('drain hands every value over in order and leaves it empty', () => {
+  it('clear empties it and it works on from there', () => {
     const q = new IndexQueue(1);
     for (const v of [7, 0, 2_000_000, 3]) q.push(v);
-    const seen: number[] = [];
-    q.drain((v) => seen.push(v));
-    assert.deepEqual(seen, [7, 0, 2_000_000, 3]);
+    q.clear();
     assert.equal(q.length, 0);
+    assert.equal(q.shift(), undefined);
     q.push(5);
+    q.push(6);
     assert.equal(q.shift(), 5);
+    assert.equal(q.shift(), 6);
   });
 });

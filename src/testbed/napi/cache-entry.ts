@@ -1,19 +1,19 @@
 /**
  * An object as the watch cache holds it: what watches and lists select on (namespace, name,
- * labels, selectable fields) pulled out once, and the object itself as its JSON text. A kept
- * entry holds no parsed tree: tens of thousands of live objects as trees are millions of small
- * heap objects that every scavenge and mark-compact of a busy apiserver walks, while a flat string
- * is one object the collector never looks into (ADR 0001). Writes, which need the tree, parse it
- * again (JSON.parse of a ~1 KB object costs what the structuredClone they did before cost).
+ * labels, selectable fields) pulled out once, and the object itself as its JSON text, serialised
+ * once however many watchers receive it. No parsed tree is kept: tens of thousands of live
+ * objects as trees are millions of small heap objects that every scavenge and mark-compact of a
+ * busy apiserver walks, while a flat string is one object the collector never looks into (ADR
+ * 0001). Writes, which need the tree, parse it again (JSON.parse of a ~1 KB object costs what the
+ * structuredClone they did before cost).
  */
 import type { KosObject } from '../../api/meta.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { framedLine } from './chunk-framing.js';
 
 export class CacheEntry {
-  /** The tree as given, until keepAsText() (transient entries, e.g. a list page from etcd, keep it). */
-  private parsed: KosObject | undefined;
-  private jsonText: string | undefined;
+  /** The object's JSON. */
+  readonly json: string;
   private lines: Partial<Record<WatchEventType, Buffer>> = {};
   readonly namespace: string;
   readonly name: string;
@@ -25,28 +25,16 @@ export class CacheEntry {
     readonly rev: number,
     type: ResourceType,
   ) {
-    this.parsed = obj;
+    this.json = JSON.stringify(obj);
     this.namespace = obj.metadata.namespace ?? '';
     this.name = obj.metadata.name ?? '';
     this.labels = obj.metadata.labels;
     this.fields = type.fieldValues(obj);
   }
 
-  /** The object's JSON, serialised at most once however many watchers receive it. */
-  get json(): string {
-    this.jsonText ??= JSON.stringify(this.parsed);
-    return this.jsonText;
-  }
-
   /** A copy of the object, the caller's to change: nothing done to it reaches the cache. */
   get obj(): KosObject {
-    return this.parsed === undefined ? (JSON.parse(this.json) as KosObject) : structuredClone(this.parsed);
-  }
-
-  /** Drops the parsed tree for good (the watch cache's entries): the JSON text is the object now. */
-  keepAsText(): void {
-    this.jsonText ??= JSON.stringify(this.parsed);
-    this.parsed = undefined;
+    return JSON.parse(this.json) as KosObject;
   }
 
   /**

@@ -76,11 +76,8 @@ export class WatchCache {
     const revision = page.revision;
     this.objects.clear();
     for (;;) {
-      for (const item of page.items) {
-        const entry = new CacheEntry(item.obj, item.rev, this.type);
-        entry.keepAsText();
-        this.objects.set(this.keyOf(item.obj), entry);
-      }
+      for (const item of page.items)
+        this.objects.set(this.keyOf(item.obj), new CacheEntry(item.obj, item.rev, this.type));
       if (page.nextKey === undefined) break;
       page = await this.opts.store.range({ prefix, fromKey: page.nextKey, limit: 1000, revision });
     }
@@ -146,7 +143,6 @@ export class WatchCache {
     const key = this.keyOf(stored.obj);
     const prev = this.objects.get(key);
     const cur = new CacheEntry(stored.obj, stored.rev, this.type);
-    cur.keepAsText();
     this.objects.set(key, cur);
     this.emit({ type: prev === undefined ? 'ADDED' : 'MODIFIED', rev: stored.rev, cur, prev });
     cur.releaseWatchLines(); // queued by every watch it concerns, which now hold it
@@ -161,11 +157,9 @@ export class WatchCache {
     const prev =
       this.objects.get(key) ??
       (prevKv !== undefined ? new CacheEntry(decodeKv(prevKv).obj, rev, this.type) : undefined);
-    prev?.keepAsText();
     this.objects.delete(key);
     if (prev === undefined) return;
     const cur = prev.asDeletedAt(rev, this.type);
-    cur.keepAsText();
     this.emit({ type: 'DELETED', rev, cur, prev });
     cur.releaseWatchLines();
     prev.releaseWatchLines();
