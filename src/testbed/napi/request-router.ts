@@ -8,6 +8,7 @@ import type { RequestLabels } from './apiserver-metrics.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, versionInfo } from './discovery.js';
 import { sendError, sendJsonText, sendText } from './http-io.js';
 import { negotiate } from './negotiate.js';
+import { speaksProtobuf } from './wire-format.js';
 import { handleGet, handleList } from './read-handlers.js';
 import { parseListOptions } from './request-options.js';
 import { routeOf, type ResourceRoute, type Route } from './routes.js';
@@ -119,7 +120,7 @@ export async function serveResource(
       name: route.name,
       subresource: route.subresource,
       query: url.searchParams,
-      format: negotiate(req.headers.accept),
+      format: negotiate(req.headers.accept, verb !== 'WATCH' && speaksProtobuf(route.type)),
     };
     switch (verb) {
       case 'GET': {
