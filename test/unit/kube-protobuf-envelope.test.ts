@@ -5,7 +5,11 @@ import {
   encodeKubeProtobuf,
   readEnvelope,
 } from '../../src/api/protobuf/kube-envelope.js';
-import { createDeployment, createNamespace, selfSubjectAccessReview } from '../fixtures/kubectl-protobuf-bodies.js';
+import {
+  createDeployment,
+  createNamespace,
+  selfSubjectAccessReview,
+} from '../fixtures/kubectl-protobuf-bodies.js';
 
 const bytes = (hex: string): Uint8Array => Buffer.from(hex, 'hex');
 
@@ -28,7 +32,11 @@ describe('the k8s protobuf envelope, against bodies kubectl 1.32 sent', () => {
   it('decodes a deployment with replicas, selector, template and container', () => {
     const d = decodeKubeProtobuf(bytes(createDeployment)) as {
       metadata: unknown;
-      spec: { replicas: number; selector: unknown; template: { metadata: unknown; spec: { containers: unknown } } };
+      spec: {
+        replicas: number;
+        selector: unknown;
+        template: { metadata: unknown; spec: { containers: unknown } };
+      };
     };
     assert.deepEqual(d.metadata, { name: 'dfix', namespace: 'x', labels: { app: 'dfix' } });
     assert.equal(d.spec.replicas, 2);

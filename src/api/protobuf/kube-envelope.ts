@@ -83,7 +83,9 @@ export function encodeKubeProtobuf(obj: JsonObject): Uint8Array | undefined {
   const item = kind.endsWith('List') ? messageOfKind(apiVersion, kind.slice(0, -4)) : undefined;
   if (item === undefined) return undefined;
   const w = new BinaryWriter();
-  w.tag(1, WireType.LengthDelimited).bytes(encodeMessage(KUBE_MESSAGES, 'ListMeta', (obj.metadata ?? {}) as JsonObject));
+  w.tag(1, WireType.LengthDelimited).bytes(
+    encodeMessage(KUBE_MESSAGES, 'ListMeta', (obj.metadata ?? {}) as JsonObject),
+  );
   for (const each of (obj.items ?? []) as JsonObject[]) {
     w.tag(2, WireType.LengthDelimited).bytes(encodeMessage(KUBE_MESSAGES, item, each));
   }

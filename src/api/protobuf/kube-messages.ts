@@ -77,10 +77,20 @@ const metaV1: MessageSchema = {
 };
 
 const coreV1: MessageSchema = {
-  Namespace: { metadata: msg(1, 'ObjectMeta'), spec: msg(2, 'NamespaceSpec'), status: msg(3, 'NamespaceStatus') },
+  Namespace: {
+    metadata: msg(1, 'ObjectMeta'),
+    spec: msg(2, 'NamespaceSpec'),
+    status: msg(3, 'NamespaceStatus'),
+  },
   NamespaceSpec: { finalizers: strs(1) },
   NamespaceStatus: { phase: str(1), conditions: msgs(2, 'NamespaceCondition') },
-  NamespaceCondition: { type: str(1), status: str(2), lastTransitionTime: time(4), reason: str(5), message: str(6) },
+  NamespaceCondition: {
+    type: str(1),
+    status: str(2),
+    lastTransitionTime: time(4),
+    reason: str(5),
+    message: str(6),
+  },
   Node: { metadata: msg(1, 'ObjectMeta'), spec: msg(2, 'NodeSpec'), status: msg(3, 'NodeStatus') },
   NodeSpec: {
     podCIDR: str(1),
@@ -191,10 +201,22 @@ const coreV1: MessageSchema = {
     terminationMessagePolicy: str(20),
     imagePullPolicy: str(14),
   },
-  ContainerPort: { name: str(1), hostPort: i32(2), containerPort: keep(i32(3)), protocol: str(4), hostIP: str(5) },
+  ContainerPort: {
+    name: str(1),
+    hostPort: i32(2),
+    containerPort: keep(i32(3)),
+    protocol: str(4),
+    hostIP: str(5),
+  },
   EnvVar: { name: str(1), value: str(2) },
   ResourceRequirements: { limits: quantities(1), requests: quantities(2) },
-  Toleration: { key: str(1), operator: str(2), value: str(3), effect: str(4), tolerationSeconds: keep(i64(5)) },
+  Toleration: {
+    key: str(1),
+    operator: str(2),
+    value: str(3),
+    effect: str(4),
+    tolerationSeconds: keep(i64(5)),
+  },
   PodStatus: {
     observedGeneration: i64(17),
     phase: str(1),
@@ -287,7 +309,11 @@ const appsV1: MessageSchema = {
     reason: str(4),
     message: str(5),
   },
-  DaemonSet: { metadata: msg(1, 'ObjectMeta'), spec: msg(2, 'DaemonSetSpec'), status: msg(3, 'DaemonSetStatus') },
+  DaemonSet: {
+    metadata: msg(1, 'ObjectMeta'),
+    spec: msg(2, 'DaemonSetSpec'),
+    status: msg(3, 'DaemonSetStatus'),
+  },
   DaemonSetSpec: {
     selector: msg(1, 'LabelSelector'),
     template: msg(2, 'PodTemplateSpec'),
@@ -308,7 +334,13 @@ const appsV1: MessageSchema = {
     collisionCount: keep(i32(9)),
     conditions: msgs(10, 'DaemonSetCondition'),
   },
-  DaemonSetCondition: { type: str(1), status: str(2), lastTransitionTime: time(3), reason: str(4), message: str(5) },
+  DaemonSetCondition: {
+    type: str(1),
+    status: str(2),
+    lastTransitionTime: time(3),
+    reason: str(4),
+    message: str(5),
+  },
 };
 
 const autoscalingV1: MessageSchema = {
@@ -337,7 +369,12 @@ const authorizationV1: MessageSchema = {
     name: str(7),
   },
   NonResourceAttributes: { path: str(1), verb: str(2) },
-  SubjectAccessReviewStatus: { allowed: keep(bool(1)), denied: bool(4), reason: str(2), evaluationError: str(3) },
+  SubjectAccessReviewStatus: {
+    allowed: keep(bool(1)),
+    denied: bool(4),
+    reason: str(2),
+    evaluationError: str(3),
+  },
 };
 
 /** Every message, by name (names are unique across the packages used). */

@@ -156,7 +156,8 @@ function writeFields(schema: MessageSchema, spec: MessageSpec, obj: JsonObject, 
         w.tag(field.no, WireType.LengthDelimited).fork();
         w.tag(1, WireType.LengthDelimited).string(k);
         if (t.map === 'string') w.tag(2, WireType.LengthDelimited).string(String(v));
-        else w.tag(2, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(String(v)).join();
+        else
+          w.tag(2, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(String(v)).join();
         w.join();
       }
       continue;
@@ -196,7 +197,11 @@ function writeValue(schema: MessageSchema, field: FieldSpec, value: unknown, w: 
       return;
     }
     case 'quantity':
-      w.tag(field.no, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(String(value)).join();
+      w.tag(field.no, WireType.LengthDelimited)
+        .fork()
+        .tag(1, WireType.LengthDelimited)
+        .string(String(value))
+        .join();
       return;
     case 'intOrString':
       w.tag(field.no, WireType.LengthDelimited).fork();

@@ -14,11 +14,14 @@ export type FrontRoute =
   | { kind: 'aggregated' }
   | { kind: 'document'; which: 'api' | 'core' | 'apis' | 'group' | 'appsGroup' | 'appsVersion' }
   | { kind: 'plain'; what: 'version' | 'healthz' | 'readyz' | 'livez' | 'metrics' }
+  /** `/openapi/v3` (no `document`) or one group-version's document (`api/v1`, `apis/apps/v1`). */
+  | { kind: 'openapi'; document: string | undefined }
   | { kind: 'unknown' };
 
 const GROUP_PATH = `/apis/${GROUP}`;
 const APPS_PATH = '/apis/apps';
 const APPS_VERSION_PATH = `${APPS_PATH}/v1`;
+const OPENAPI_V3 = '/openapi/v3';
 const SCALE = /^namespaces\/([^/]+)\/deployments\/([^/]+)\/scale$/;
 
 export function frontRouteOf(
@@ -26,6 +29,10 @@ export function frontRouteOf(
   core: readonly ResourceType[],
   apps: readonly ResourceType[] = [],
 ): FrontRoute {
+  if (pathname === OPENAPI_V3 || pathname === `${OPENAPI_V3}/`)
+    return { kind: 'openapi', document: undefined };
+  if (pathname.startsWith(`${OPENAPI_V3}/`))
+    return { kind: 'openapi', document: pathname.slice(OPENAPI_V3.length + 1) };
   if (pathname.startsWith(`${GROUP_PATH}/`) && pathname.length > GROUP_PATH.length + 1) {
     return { kind: 'aggregated' };
   }

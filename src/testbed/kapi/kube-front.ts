@@ -9,7 +9,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { APPS_RESOURCES } from '../../api/apps/apps-resources.js';
 import { CORE_RESOURCES } from '../../api/core/core-resources.js';
+import { openApiV3Documents, openApiV3Index } from '../../api/openapi/openapi-documents.js';
 import type { ResourceType } from '../../api/resource-type.js';
+import { KOS_RESOURCES } from '../../api/resource-types.js';
 import { apiErrors } from '../../api/status.js';
 import { KosTestError } from '../../util/errors.js';
 import type { ApiContext } from '../napi/api-context.js';
@@ -117,6 +119,8 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
       cause: e,
     });
   }
+  const openApiDocuments = openApiV3Documents([...CORE_RESOURCES, ...APPS_RESOURCES, ...KOS_RESOURCES]);
+  const openApi = { index: openApiV3Index(openApiDocuments), documents: openApiDocuments };
   const proxy = new NapiProxy({ backends: opts.napiServers, metrics, log });
   let serving = true;
   let serverAddress = `${host}:0`;
@@ -142,6 +146,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
             serverAddress,
             isReady: () => serving,
             metrics,
+            openApi,
           });
       }
     } catch (e: unknown) {
@@ -217,6 +222,7 @@ interface OtherHooks {
   serverAddress: string;
   isReady(): boolean;
   metrics: ApiserverMetrics;
+  openApi: { index: string; documents: ReadonlyMap<string, string> };
 }
 
 /** Discovery, version, health and metrics. */
@@ -268,6 +274,13 @@ async function serveOther(
           return;
       }
       return;
+    case 'openapi': {
+      const text =
+        route.document === undefined ? hooks.openApi.index : hooks.openApi.documents.get(route.document);
+      if (text === undefined) throw apiErrors.pathNotFound();
+      sendJsonText(res, 200, text);
+      return;
+    }
     case 'unknown':
       throw apiErrors.pathNotFound();
   }

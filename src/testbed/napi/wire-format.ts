@@ -25,17 +25,28 @@ export function objectMediaTypes(type: ResourceType): string[] {
 }
 
 /** A request body as a JSON object, whichever of the object media types it came in. */
-export function objectOfBody(mediaType: string, body: Buffer, what = 'the request body'): Record<string, unknown> {
+export function objectOfBody(
+  mediaType: string,
+  body: Buffer,
+  what = 'the request body',
+): Record<string, unknown> {
   if (mediaType !== PROTOBUF_MEDIA_TYPE) return parseJsonObject(body, what);
   try {
     return decodeKubeProtobuf(body);
   } catch (e: unknown) {
-    throw apiErrors.badRequest(`${what} is not a valid protobuf object: ${e instanceof Error ? e.message : String(e)}`);
+    throw apiErrors.badRequest(
+      `${what} is not a valid protobuf object: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
 /** Answers with an object (or list) already rendered as JSON text, in the negotiated format. */
-export function sendObjectText(res: ServerResponse, format: ResponseFormat, code: number, json: string): void {
+export function sendObjectText(
+  res: ServerResponse,
+  format: ResponseFormat,
+  code: number,
+  json: string,
+): void {
   if (format.kind === 'protobuf') {
     const encoded = encodeKubeProtobuf(JSON.parse(json) as Record<string, unknown>);
     if (encoded !== undefined) {

@@ -22,7 +22,7 @@ import { ApiError, apiErrors, type ErrorSubject } from '../../api/status.js';
 import { subjectOf, type ApiContext, type ResourceRequest } from './api-context.js';
 import { withoutVersion, type StoredObject } from './etcd-store.js';
 import { mediaType, parseJson, readBody } from './http-io.js';
-import { decodeObject, metadataErrors } from './object-decoding.js';
+import { checkFieldValidation, decodeObject, metadataErrors } from './object-decoding.js';
 import { readList } from './read-handlers.js';
 import { objectMediaTypes, objectOfBody, sendObjectText } from './wire-format.js';
 import type { ListOptions } from './request-options.js';
@@ -72,7 +72,10 @@ function placeInNamespace(type: ResourceType, obj: KosObject, namespace: string 
 export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
   const { body, type } = await readJsonBody(ctx, r, objectMediaTypes(r.type));
-  const obj = decodeObject(r.type, objectOfBody(type, body));
+  const raw = objectOfBody(type, body);
+  // A protobuf body cannot carry unknown fields.
+  if (type === 'application/json') checkFieldValidation(r.type, raw, r.query.get('fieldValidation'), r.res);
+  const obj = decodeObject(r.type, raw);
   const namespace = r.namespace ?? '';
   if (
     isNamespaced(r.type) &&
@@ -221,7 +224,10 @@ function preconditionOf(obj: KosObject): number | undefined {
 export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
   const { body, type } = await readJsonBody(ctx, r, objectMediaTypes(r.type));
-  const obj = decodeObject(r.type, objectOfBody(type, body));
+  const raw = objectOfBody(type, body);
+  // A protobuf body cannot carry unknown fields.
+  if (type === 'application/json') checkFieldValidation(r.type, raw, r.query.get('fieldValidation'), r.res);
+  const obj = decodeObject(r.type, raw);
   const name = r.name ?? '';
   if ((obj.metadata.name ?? '') !== name) {
     throw apiErrors.badRequest(
