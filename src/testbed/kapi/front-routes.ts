@@ -2,6 +2,7 @@
 import { GROUP } from '../../api/kos-types.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { resourceRouteOf, type ResourceRoute } from '../napi/routes.js';
+import { extraRouteOf, type ExtraRoute } from './extra-groups.js';
 
 export type FrontRoute =
   /** A core (`/api/v1`) resource this server stores itself. */
@@ -16,6 +17,8 @@ export type FrontRoute =
   | { kind: 'plain'; what: 'version' | 'healthz' | 'readyz' | 'livez' | 'metrics' }
   /** `/openapi/v3` (no `document`) or one group-version's document (`api/v1`, `apis/apps/v1`). */
   | { kind: 'openapi'; document: string | undefined }
+  /** authorization.k8s.io and metrics.k8s.io, served without storage. */
+  | ExtraRoute
   | { kind: 'unknown' };
 
 const GROUP_PATH = `/apis/${GROUP}`;
@@ -37,6 +40,8 @@ export function frontRouteOf(
     return { kind: 'aggregated' };
   }
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  const extra = extraRouteOf(path);
+  if (extra !== undefined) return extra;
   switch (path) {
     case '/api':
       return { kind: 'document', which: 'api' };

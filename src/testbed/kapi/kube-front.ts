@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APPS_RESOURCES } from '../../api/apps/apps-resources.js';
-import { CORE_RESOURCES } from '../../api/core/core-resources.js';
+import { CORE_RESOURCES, pods } from '../../api/core/core-resources.js';
 import { openApiV3Documents, openApiV3Index } from '../../api/openapi/openapi-documents.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
@@ -26,7 +26,10 @@ import { WatchCache } from '../napi/watch-cache.js';
 import { appsGroupDocument, appsResourceList, frontGroupList } from './apps-discovery.js';
 import { apiVersions, coreResourceList } from './core-discovery.js';
 import { frontRouteOf, type FrontRoute } from './front-routes.js';
+import { serveAccessReview } from './access-review.js';
+import { extraGroupDocument, extraResourceList } from './extra-groups.js';
 import { NapiProxy } from './napi-proxy.js';
+import { nodeMetricsJson, podMetricsJson, ResourceMetricsSource } from './resource-metrics.js';
 import { serveScale } from './scale-subresource.js';
 
 export interface KubeFrontOptions {
@@ -52,6 +55,8 @@ export interface KubeFrontOptions {
   maxBodyBytes?: number;
   /** Longest watch when the client gives no timeoutSeconds. @default 1800 */
   maxWatchSeconds?: number;
+  /** The testbed cost exporter's /metrics URL, read for metrics.k8s.io; none: `kubectl top` gets 503. */
+  costExporter?: string;
   log?: (message: string) => void;
 }
 
@@ -121,6 +126,8 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   }
   const openApiDocuments = openApiV3Documents([...CORE_RESOURCES, ...APPS_RESOURCES, ...KOS_RESOURCES]);
   const openApi = { index: openApiV3Index(openApiDocuments), documents: openApiDocuments };
+  const metricsSource =
+    opts.costExporter === undefined ? undefined : new ResourceMetricsSource(opts.costExporter);
   const proxy = new NapiProxy({ backends: opts.napiServers, metrics, log });
   let serving = true;
   let serverAddress = `${host}:0`;
@@ -139,6 +146,12 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
           return;
         case 'aggregated':
           await proxy.handle(req, res, url);
+          return;
+        case 'accessReview':
+          await serveAccessReview(req, res, ctx.limits.maxBodyBytes);
+          return;
+        case 'resourceMetrics':
+          await serveResourceMetrics(route, req, res, metricsSource, ctx);
           return;
         default:
           await serveOther(route, req, res, {
@@ -227,7 +240,10 @@ interface OtherHooks {
 
 /** Discovery, version, health and metrics. */
 async function serveOther(
-  route: Exclude<FrontRoute, { kind: 'core' | 'apps' | 'scale' | 'aggregated' }>,
+  route: Exclude<
+    FrontRoute,
+    { kind: 'core' | 'apps' | 'scale' | 'aggregated' | 'accessReview' | 'resourceMetrics' }
+  >,
   req: IncomingMessage,
   res: ServerResponse,
   hooks: OtherHooks,
@@ -274,6 +290,12 @@ async function serveOther(
           return;
       }
       return;
+    case 'extraGroup':
+      sendJsonText(res, 200, extraGroupDocument(route.group));
+      return;
+    case 'extraVersion':
+      sendJsonText(res, 200, extraResourceList(route.group));
+      return;
     case 'openapi': {
       const text =
         route.document === undefined ? hooks.openApi.index : hooks.openApi.documents.get(route.document);
@@ -284,6 +306,30 @@ async function serveOther(
     case 'unknown':
       throw apiErrors.pathNotFound();
   }
+}
+
+/** NodeMetrics and PodMetrics (pods from the watch cache: the testbed's own workload pods). */
+async function serveResourceMetrics(
+  route: Extract<FrontRoute, { kind: 'resourceMetrics' }>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: ResourceMetricsSource | undefined,
+  ctx: ApiContext,
+): Promise<void> {
+  if (req.method !== 'GET') throw apiErrors.methodNotAllowed(req.method ?? '');
+  if (source === undefined)
+    throw apiErrors.unavailable('no cost exporter: this kube front serves no metrics');
+  const window = await source.current();
+  if (route.resource === 'nodes') {
+    sendJsonText(res, 200, nodeMetricsJson(window, route.name));
+    return;
+  }
+  const cache = ctx.cacheOf(pods);
+  await cache.ready();
+  const list = cache
+    .snapshot((e) => route.namespace === undefined || e.namespace === route.namespace)
+    .entries.map((e) => e.obj);
+  sendJsonText(res, 200, podMetricsJson(window, list, route.name));
 }
 
 /** Compacts to the revision seen one interval ago, so history always spans at least one interval. */

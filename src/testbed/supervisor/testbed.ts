@@ -399,6 +399,7 @@ export class Testbed {
       port: 0,
       etcdEndpoints: this.ketcd?.clientUrls ?? [],
       napiServers: this.napiUrls,
+      ...(this.exporter === undefined ? {} : { costExporter: this.exporter.endpoints.metrics }),
     };
   }
 
