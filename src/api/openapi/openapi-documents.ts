@@ -115,3 +115,57 @@ export function openApiV3Index(documents: ReadonlyMap<string, string>): string {
   }
   return JSON.stringify({ paths });
 }
+
+/** Drops what Swagger 2.0 lacks (`nullable: true|false`), at every depth. */
+function withoutNullable(schema: OpenApiSchema): OpenApiSchema {
+  return JSON.parse(
+    JSON.stringify(schema, (key, value: unknown) =>
+      key === 'nullable' && typeof value === 'boolean' ? undefined : value,
+    ),
+  ) as OpenApiSchema;
+}
+
+/**
+ * `/openapi/v2` as JSON (Swagger 2.0) for clients that take JSON: the same kinds and paths as the
+ * v3 documents. kubectl asks for v2 only as protobuf and works from v3 without it.
+ */
+export function openApiV2Document(types: readonly ResourceType[]): string {
+  const definitions: Record<string, OpenApiSchema> = {};
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const type of types) {
+    definitions[componentName(type)] = {
+      description: `${type.kind} (${apiVersionOf(type)}).`,
+      ...withoutNullable(resourceSchema(type)),
+      'x-kubernetes-group-version-kind': [gvk(type)],
+    };
+    const ref = { $ref: `#/definitions/${componentName(type)}` };
+    for (const [path, ops] of Object.entries(pathsOf(type))) {
+      paths[path] = Object.fromEntries(
+        Object.entries(ops as Record<string, Record<string, unknown>>).map(([verb, op]) => {
+          const body =
+            op.requestBody === undefined ? [] : [{ name: 'body', in: 'body', required: true, schema: ref }];
+          const query = ((op.parameters as Record<string, unknown>[] | undefined) ?? []).map((p) => ({
+            name: p.name,
+            in: p.in,
+            description: p.description,
+            type: 'string',
+            uniqueItems: true,
+          }));
+          const v2: Record<string, unknown> = {
+            ...op,
+            parameters: [...body, ...query],
+            responses: { '200': { description: 'OK', schema: ref } },
+          };
+          delete v2.requestBody;
+          return [verb, v2];
+        }),
+      );
+    }
+  }
+  return JSON.stringify({
+    swagger: '2.0',
+    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    paths,
+    definitions,
+  });
+}

@@ -17,6 +17,8 @@ export type FrontRoute =
   | { kind: 'plain'; what: 'version' | 'healthz' | 'readyz' | 'livez' | 'metrics' }
   /** `/openapi/v3` (no `document`) or one group-version's document (`api/v1`, `apis/apps/v1`). */
   | { kind: 'openapi'; document: string | undefined }
+  /** `/openapi/v2`, one document of every kind. */
+  | { kind: 'openapiV2' }
   /** authorization.k8s.io and metrics.k8s.io, served without storage. */
   | ExtraRoute
   | { kind: 'unknown' };
@@ -32,6 +34,7 @@ export function frontRouteOf(
   core: readonly ResourceType[],
   apps: readonly ResourceType[] = [],
 ): FrontRoute {
+  if (pathname === '/openapi/v2') return { kind: 'openapiV2' };
   if (pathname === OPENAPI_V3 || pathname === `${OPENAPI_V3}/`)
     return { kind: 'openapi', document: undefined };
   if (pathname.startsWith(`${OPENAPI_V3}/`))
