@@ -6,11 +6,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
+import type { RunNode } from '../measure/cost-table.js';
 import { Testbed } from '../testbed/supervisor/testbed.js';
 import { KosTestError } from '../util/errors.js';
 import type { TestbedFacts } from './feasibility.js';
 import { kubeHousekeeping, type Housekeeping } from './kube-housekeeping.js';
 import { localMachine } from './local-machine.js';
+import { runNodesOf } from './run-nodes.js';
 import type { TestbedTargetSpec } from './spec-schema.js';
 import type { ExperimentTarget, TargetShape } from './target.js';
 import { recordTestbedPids, stopTestbedLeftovers } from './testbed-leftovers.js';
@@ -18,6 +20,8 @@ import { recordTestbedPids, stopTestbedLeftovers } from './testbed-leftovers.js'
 export class TestbedTarget implements ExperimentTarget {
   readonly kind = 'testbed';
   readonly interfaceFilter = 'lo';
+  /** Scrapes every second; new targets reach Prometheus within its 5 s discovery update. */
+  readonly freshSampleTimeoutMs = 60_000;
   private testbed: Testbed | undefined;
   private housekeeping: Housekeeping | undefined;
   private kc: KubeConfig | undefined;
@@ -78,9 +82,14 @@ export class TestbedTarget implements ExperimentTarget {
     await this.checkComps(shape.NCA);
   }
 
-  private async checkComps(nca: number): Promise<void> {
+  private async compLabelled(): Promise<string[]> {
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
-    const comps = (await core.listNode({ labelSelector: 'kos-role/comp=true' })).items.length;
+    const list = await core.listNode({ labelSelector: 'kos-role/comp=true' });
+    return list.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+  }
+
+  private async checkComps(nca: number): Promise<void> {
+    const comps = (await this.compLabelled()).length;
     if (comps !== nca) {
       throw new KosTestError({
         what: 'the testbed did not reach its shape',
@@ -120,6 +129,13 @@ export class TestbedTarget implements ExperimentTarget {
 
   nodePurposes(): Promise<Record<string, string>> {
     return nodePurposesFromKube(this.kubeconfigPath);
+  }
+
+  async runNodes(signal: AbortSignal): Promise<RunNode[]> {
+    signal.throwIfAborted();
+    const testbed = this.testbed;
+    if (testbed === undefined) throw new Error('TestbedTarget: configure() first');
+    return runNodesOf({ compLabelled: await this.compLabelled(), running: testbed.runningNodes() });
   }
 
   async close(): Promise<void> {

@@ -349,6 +349,17 @@ export class Testbed {
     return { config: this.shape, kubeconfig: this.kubeconfigPath, exporter, prometheus, processes };
   }
 
+  /** The nodes whose process runs now, with the process's purpose (a comp group: each agent's node). */
+  runningNodes(): { node: string; purpose: string }[] {
+    const etcd = [this.netcd, this.ketcd].flatMap((c) =>
+      (c?.members ?? []).filter((m) => isAlive(m.pid)).map((m) => ({ node: m.name, purpose: c?.name ?? '' })),
+    );
+    const ours = this.nodeProcesses()
+      .filter((p) => p.child.isRunning())
+      .flatMap((p) => p.ready.nodes.map((node) => ({ node, purpose: p.ready.purpose })));
+    return [...etcd, ...ours];
+  }
+
   /** Stops agents, controllers, fronts, apiservers, then etcd. Idempotent. */
   down(): Promise<void> {
     this.stopping ??= (async () => {
