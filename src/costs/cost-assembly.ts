@@ -15,7 +15,7 @@ import {
 } from '../measure/cost-table.js';
 import { COST_METRICS, type CostMetric } from './cost-queries.js';
 import { nodeFigures, type NodeMetricInput, type RawSeries } from './node-figures.js';
-import { byNodeName, seriesNode, seriesPurpose } from './node-identity.js';
+import { byNodeName, listSome, seriesNode, seriesPurpose } from './node-identity.js';
 
 export type MetricData = { series: RawSeries[] } | { error: string };
 
@@ -227,16 +227,11 @@ function mean(xs: number[]): number {
 }
 
 /** Sum of the known values; null when none is known. */
-function sumOf(xs: readonly (number | null)[]): number | null {
+export function sumOf(xs: readonly (number | null)[]): number | null {
   const known = xs.filter((x): x is number => x !== null);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
 }
 
 function div(x: number | null, by: number): number | null {
   return x === null ? null : x / by;
-}
-
-function listSome(names: readonly string[], limit = 10): string {
-  const head = names.slice(0, limit).join(', ');
-  return names.length > limit ? `${head} and ${names.length - limit} more` : head;
 }

@@ -7,7 +7,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { createPrometheusClient, type FetchLike } from '../prometheus/prometheus-api.js';
 import { KosTestError } from '../util/errors.js';
 import { costSelector } from './cost-queries.js';
-import { seriesNode } from './node-identity.js';
+import { listSome, seriesNode } from './node-identity.js';
 
 /** Each series' last sample time (`timestamp(cpu)`): a node's exporter or cAdvisor writes them together. */
 export const LATEST_SAMPLE_QUERY = `timestamp(${costSelector('cpu')})`;
@@ -62,10 +62,9 @@ export async function waitForFreshSamples(o: FreshSamplesOptions): Promise<void>
     const stale = staleNodes(latest, o.nodes, o.sinceMs);
     if (stale.length === 0) return;
     if (now() >= deadline) {
-      const head = stale.slice(0, 10).join(', ') + (stale.length > 10 ? ` and ${stale.length - 10} more` : '');
       throw new KosTestError({
         what: 'Prometheus has no fresh cost sample of every node of the run',
-        value: `${stale.length} of ${o.nodes.length} without a sample since ${new Date(o.sinceMs).toISOString()} after ${Math.round(o.timeoutMs / 1000)} s: ${head}`,
+        value: `${stale.length} of ${o.nodes.length} without a sample since ${new Date(o.sinceMs).toISOString()} after ${Math.round(o.timeoutMs / 1000)} s: ${listSome(stale)}`,
         fix: `check that cAdvisor (on the testbed, its exporter) serves those nodes and that ${client.url}/targets scrapes them`,
       });
     }

@@ -83,7 +83,15 @@ describe('a testbed sweep that scales NCA and NNA up and down', () => {
       t.diagnostic(
         `${r.runId} NCA ${r.factors.NCA} NNA ${r.factors.NNA}: run nodes ${JSON.stringify(runNodeCounts(c.runNodes ?? []))}; not in run: ${(c.notInRun ?? []).map((n) => n.node).join(' ')}`,
       );
-      const want = { comp: r.factors.NCA, napi: r.factors.NNA, kapi: 1, kctrl: 1, nctrl: 1, netcd: 1, ketcd: 1 };
+      const want = {
+        comp: r.factors.NCA,
+        napi: r.factors.NNA,
+        kapi: 1,
+        kctrl: 1,
+        nctrl: 1,
+        netcd: 1,
+        ketcd: 1,
+      };
       assert.deepEqual(runNodeCounts(c.runNodes ?? []), want, `${r.runId} run nodes`);
       assert.deepEqual(
         Object.fromEntries(c.purposes.map((p) => [p.purpose, p.nodes])),
@@ -98,12 +106,21 @@ describe('a testbed sweep that scales NCA and NNA up and down', () => {
     // The case that used to be flagged: nodes the run before scaled up, seen in the fetch margin.
     const scaledAway = (r: RunRecord | undefined): string[] => (r?.costs?.notInRun ?? []).map((n) => n.node);
     for (const node of ['comp2', 'comp3', 'napi1'])
-      assert.ok(scaledAway(byIndex[1]).includes(node), `run 1 lists ${node} apart: ${scaledAway(byIndex[1]).join(' ')}`);
+      assert.ok(
+        scaledAway(byIndex[1]).includes(node),
+        `run 1 lists ${node} apart: ${scaledAway(byIndex[1]).join(' ')}`,
+      );
     for (const node of ['comp2', 'comp3'])
       assert.ok(scaledAway(byIndex[3]).includes(node), `run 3 lists ${node} apart`);
     assert.deepEqual(
       sweepWarnings(input.runs).filter((w) => w.kind === 'partial-costs' || w.kind === 'missing-costs'),
       [],
+    );
+    // The report shows them apart, charged to no purpose.
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    assert.match(
+      html,
+      new RegExp(`<tr data-run="${byIndex[1]?.runId ?? '?'}"><td>[^<]+</td><td data-value="3">`),
     );
   });
 });

@@ -50,7 +50,7 @@ function fakePrometheus(answer: (poll: number) => Record<string, number>): {
   return {
     polls: () => polls,
     fetch: (_input, init) => {
-      assert.equal(new URLSearchParams(String(init?.body)).get('query'), LATEST_SAMPLE_QUERY);
+      assert.equal(new URLSearchParams(init?.body as string).get('query'), LATEST_SAMPLE_QUERY);
       const result = Object.entries(answer(polls++)).map(([node, s]) => ({
         metric: { node },
         value: [0, String(s)],
