@@ -5,14 +5,14 @@
  * does not change those). The rule is pure; reading the objects is the I/O function below it.
  */
 import { ApiException, type AppsV1Api, type CoreV1Api, type V1LabelSelector } from '@kubernetes/client-node';
-import { byNodeName, nodeLabelPurpose } from '../costs/node-identity.js';
+import { byNodeName, nodeLabelPurpose, ROLE_LABEL_PREFIX } from '../costs/node-identity.js';
 import type { RunNode } from '../measure/cost-table.js';
 import { runNodesOf } from './run-nodes.js';
 import type { ClusterTargetSpec } from './spec-schema.js';
 
 export interface ClusterNodeFacts {
   nodes: readonly { name: string; labels: Readonly<Record<string, string>>; addresses: readonly string[] }[];
-  /** Nodes of the agent Pods; undefined when the cluster serves no Pods (the testbed's emulation). */
+  /** Nodes of the agent Pods; undefined when the cluster serves no Pods (the testbed's emulation) or the selector has no matchLabels. */
   agentPodNodes: readonly string[] | undefined;
   napiPodNodes: readonly string[] | undefined;
   endpoints: readonly { ip: string; nodeName?: string | undefined }[];
@@ -45,7 +45,7 @@ export function clusterRunNodes(f: ClusterNodeFacts): { nodes: RunNode[]; notes:
     labelled(p).map((node) => ({ node, purpose: p })),
   );
   const nodes = runNodesOf({
-    compLabelled: f.nodes.filter((n) => n.labels['kos-role/comp'] === 'true').map((n) => n.name),
+    compLabelled: f.nodes.filter((n) => n.labels[`${ROLE_LABEL_PREFIX}comp`] === 'true').map((n) => n.name),
     running: [
       ...(f.agentPodNodes ?? []).map((node) => ({ node, purpose: 'comp' })),
       ...napi.map((node) => ({ node, purpose: 'napi' })),
@@ -77,6 +77,8 @@ export async function readClusterNodeFacts(
     const labelSelector = Object.entries(selector?.matchLabels ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
+    // Without matchLabels every Pod of the namespace would match: take it as unknown.
+    if (labelSelector === '') return undefined;
     try {
       const pods = await core.listNamespacedPod({ namespace, labelSelector });
       return pods.items

@@ -28,10 +28,3 @@ export function runNodesOf(f: RunNodeFacts): RunNode[] {
     .map(([node, purpose]) => ({ node, purpose }))
     .sort((a, b) => rank(a.purpose) - rank(b.purpose) || byNodeName(a.node, b.node));
 }
-
-/** Node count per purpose (e.g. to compare with the run's NCA and NNA). */
-export function runNodeCounts(nodes: readonly RunNode[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const n of nodes) counts[n.purpose] = (counts[n.purpose] ?? 0) + 1;
-  return counts;
-}

@@ -15,7 +15,6 @@ import { runDrive } from '../../src/driver/run-drive.js';
 import { driverOptionsFor } from '../../src/experiment/drive-step.js';
 import { planExperiment } from '../../src/experiment/plan.js';
 import { ResultsStore } from '../../src/experiment/results-store.js';
-import { runNodeCounts } from '../../src/experiment/run-nodes.js';
 import type { RunRecord } from '../../src/experiment/run-record.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
 import { runSweep, type DriveStep } from '../../src/experiment/sweep-runner.js';
@@ -24,6 +23,7 @@ import { spawnManaged } from '../../src/process/child-registry.js';
 import { loadSweep } from '../../src/report/load-sweep.js';
 import { sweepWarnings } from '../../src/report/model/warnings.js';
 import { nodeReadySchema } from '../../src/testbed/node-process/node-spec.js';
+import { runNodeCounts } from '../fixtures/run-node-counts.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(repo, 'bin', 'kos-test.js');

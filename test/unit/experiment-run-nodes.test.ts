@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clusterRunNodes, type ClusterNodeFacts } from '../../src/experiment/cluster-run-nodes.js';
-import { runNodeCounts, runNodesOf } from '../../src/experiment/run-nodes.js';
+import { runNodesOf } from '../../src/experiment/run-nodes.js';
+import { runNodeCounts } from '../fixtures/run-node-counts.js';
 
 describe('the nodes of a run', () => {
   it('comp: the labelled nodes plus those really running an agent; others: where their component runs', () => {

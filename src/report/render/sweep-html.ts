@@ -89,7 +89,7 @@ function warningsHtml(ws: readonly RunWarning[]): string {
 
 function outsideHtml(rows: readonly OutsideRow[]): string {
   if (rows.length === 0) return '';
-  return `<h3>Nodes not in their run</h3><p>Nodes seen during a run that its configuration does not use (scaled away, idle candidates): what they cost, charged to no purpose and never a reason to flag the run.</p>${table(
+  return `<h3>Not in this run</h3><p>Nodes seen during a run that its configuration does not use (scaled away, idle candidates): what they cost, charged to no purpose and never a reason to flag the run.</p>${table(
     'outside-table',
     ['run', 'nodes', 'with data', 'cores (sum)', 'working set avg bytes (sum)', 'nodes not in the run'],
     rows.map(
