@@ -18,7 +18,7 @@ import {
 } from '../../testbed/supervisor/testbed-state.js';
 import { KosTestError, toError } from '../../util/errors.js';
 import { etcdMembersOption, intOption } from '../options.js';
-import { textTable } from '../text-table.js';
+import { textTable } from '../../util/text-table.js';
 
 const DEFAULT_DIR = '.kos-test/testbed';
 const DOWN_TIMEOUT_MS = 60_000;

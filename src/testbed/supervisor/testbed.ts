@@ -21,9 +21,10 @@ import {
 import { startCostExporter, type CostExporter } from '../exporter/cost-exporter.js';
 import { renderKubeconfig } from '../kubeconfig.js';
 import { nodeAddress, nodeName } from '../node-addresses.js';
-import type { NodeReady, NodeSpec } from '../node-process/node-spec.js';
+import type { NodeSpec } from '../node-process/node-spec.js';
+import type { NodeReady } from '../node-ready.js';
 import { startNodeProcess, type NodeProcess } from '../node-process/start-node-process.js';
-import { DRIVER_METRICS_PORT } from '../../prometheus/testbed-config.js';
+import { DRIVER_METRICS_PORT } from '../prometheus/testbed-config.js';
 import { startTestbedPrometheus, type TestbedPrometheus } from '../prometheus/testbed-prometheus.js';
 import { testbedTargets } from '../prometheus/testbed-targets.js';
 import { nodeObject } from './node-objects.js';
