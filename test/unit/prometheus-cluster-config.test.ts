@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { buildClusterConfig, JOB_NAMES, renderClusterConfig } from '../../src/metrics-config/cluster-config.js';
+import {
+  buildClusterConfig,
+  JOB_NAMES,
+  renderClusterConfig,
+} from '../../src/metrics-config/cluster-config.js';
 import {
   parseMetricsOptions,
   seconds,
