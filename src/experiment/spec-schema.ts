@@ -5,15 +5,22 @@
  * unit resolution are in spec-load.ts. Every default is given beside its option.
  */
 import { z } from 'zod';
+import { durationPattern, type DurationSyntax } from '../util/duration.js';
 
 const DURATION_MESSAGE = 'a duration is seconds or a string such as 30s, 2m, 1h';
 const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';
 
+/** What a spec's duration strings may be. */
+export const SPEC_DURATION: DurationSyntax = { units: ['ms', 's', 'm', 'h'] };
+
 /** Seconds as a number, or a string like `25s`, `2m`, `1h`, `500ms`. */
 export const durationSchema = z
-  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, DURATION_MESSAGE)], {
-    error: DURATION_MESSAGE,
-  })
+  .union(
+    [z.number().positive(), z.string().regex(new RegExp(durationPattern(SPEC_DURATION)), DURATION_MESSAGE)],
+    {
+      error: DURATION_MESSAGE,
+    },
+  )
   .describe('seconds, or a string such as 30s, 2m, 1h');
 
 /** A POP level: a multiple of X written `3X`, or a plain attachment count that must be a multiple of X. */

@@ -4,11 +4,18 @@
  */
 import { z } from 'zod';
 import { COSTED_PURPOSES } from '../measure/cost-table.js';
+import { durationPattern, parseDurationMs, type DurationSyntax } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
 
+/** Prometheus's own duration syntax: whole numbers, units up to years, terms in a row. */
+const PROMETHEUS_DURATION: DurationSyntax = {
+  units: ['ms', 's', 'm', 'h', 'd', 'w', 'y'],
+  compound: true,
+  integers: true,
+};
 const duration = z
   .string()
-  .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, 'a Prometheus duration such as 10s, 1m or 14d');
+  .regex(new RegExp(durationPattern(PROMETHEUS_DURATION)), 'a Prometheus duration such as 10s, 1m or 14d');
 const port = z.number().int().min(1).max(65535);
 const absolutePath = z.string().regex(/^\/.*[^/]$/, 'an absolute path without a trailing slash');
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a lowercase RFC 1123 label');
@@ -80,22 +87,9 @@ export function parseMetricsOptions(input: MetricsOptionsInput = {}): MetricsOpt
   });
 }
 
-const UNIT_SECONDS: Record<string, number> = {
-  ms: 0.001,
-  s: 1,
-  m: 60,
-  h: 3600,
-  d: 86400,
-  w: 604800,
-  y: 31536000,
-};
-
 /** Seconds in a Prometheus duration (already matched by `duration`). */
 export function seconds(text: string): number {
-  let total = 0;
-  for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g))
-    total += Number(m[1]) * (UNIT_SECONDS[m[2] ?? 's'] ?? 1);
-  return total;
+  return (parseDurationMs(text, PROMETHEUS_DURATION) ?? Number.NaN) / 1000;
 }
 
 function lookup(input: unknown, path: readonly PropertyKey[]): unknown {
