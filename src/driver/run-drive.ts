@@ -23,12 +23,12 @@ import {
   checkReachable,
   createNamespace,
   createSubnets,
-  DRIVER_APP,
   findNodes,
   probeClockOffset,
   waitSubnetsValidated,
 } from './drive-setup.js';
 import type { DriveSummary } from './drive-summary.js';
+import { runLabels, runSelector } from './driver-labels.js';
 import { DriverMetrics } from './driver-metrics.js';
 import { AttachmentObserver } from './observer.js';
 import { OpExecutor } from './ops-executor.js';
@@ -208,8 +208,8 @@ interface Run {
 async function execute(r: Run): Promise<DriveSummary> {
   const { options, plan, client, clock, runId } = r;
   const namespace = runId;
-  const labels = { app: DRIVER_APP, runid: runId };
-  const selector = `app=${DRIVER_APP},runid=${runId}`;
+  const labels = runLabels(runId);
+  const selector = runSelector(runId);
   const shared = plan.shard.count > 1;
   const startedMs = clock.wallMs();
   const progress = (p: Partial<DriveProgress> & { phase: DriveProgress['phase'] }): void =>
