@@ -5,6 +5,7 @@
 import { parseDocument } from 'yaml';
 import { parseDurationMs } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
 import { specIssueError } from './spec-errors.js';
 import { experimentSpecSchema, SPEC_DURATION, type ExperimentSpec } from './spec-schema.js';
 
@@ -35,13 +36,11 @@ export function durationSeconds(d: number | string): number {
 }
 
 export function parseSpecData(source: string, data: unknown): ResolvedSpec {
-  const parsed = experimentSpecSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue !== undefined) throw specIssueError(source, data, issue);
-    throw new KosTestError({ what: `${source}: not a valid experiment spec` });
-  }
-  const spec = parsed.data;
+  const spec = parseChecked(experimentSpecSchema, data, (f) =>
+    f.issue === undefined
+      ? new KosTestError({ what: `${source}: not a valid experiment spec` })
+      : specIssueError(source, data, f.issue),
+  );
   const popLevels = spec.factors.POP.map((level, i) => popLevel(source, spec.X, level, i));
   return {
     spec,

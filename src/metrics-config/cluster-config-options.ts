@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { COSTED_PURPOSES } from '../measure/cost-table.js';
 import { durationPattern, parseDurationMs, type DurationSyntax } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
 
 /** Prometheus's own duration syntax: whole numbers, units up to years, terms in a row. */
 const PROMETHEUS_DURATION: DurationSyntax = {
@@ -75,28 +76,17 @@ export type MetricsOptions = z.output<typeof metricsOptionsSchema>;
 export type MetricsOptionsInput = z.input<typeof metricsOptionsSchema>;
 
 export function parseMetricsOptions(input: MetricsOptionsInput = {}): MetricsOptions {
-  const result = metricsOptionsSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const key = issue?.path.join('.') ?? '?';
-  const value = issue === undefined ? undefined : lookup(input, issue.path);
-  throw new KosTestError({
-    what: `bad metrics option ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`,
-    value: value === undefined ? 'missing' : JSON.stringify(value),
-    fix: issue?.message ?? 'see --help',
+  return parseChecked(metricsOptionsSchema, input, (f) => {
+    const key = f.issue === undefined ? '?' : f.dotted;
+    return new KosTestError({
+      what: `bad metrics option ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`,
+      value: f.value === undefined ? 'missing' : JSON.stringify(f.value),
+      fix: f.issue?.message ?? 'see --help',
+    });
   });
 }
 
 /** Seconds in a Prometheus duration (already matched by `duration`). */
 export function seconds(text: string): number {
   return (parseDurationMs(text, PROMETHEUS_DURATION) ?? Number.NaN) / 1000;
-}
-
-function lookup(input: unknown, path: readonly PropertyKey[]): unknown {
-  let at: unknown = input;
-  for (const key of path) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<PropertyKey, unknown>)[key];
-  }
-  return at;
 }

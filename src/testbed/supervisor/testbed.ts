@@ -11,6 +11,7 @@ import { RestClient } from '../../kube/rest-client.js';
 import { isAlreadyExists, isNotFound } from '../../kube/kube-api-error.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
+import { parseChecked } from '../../util/zod-error.js';
 import { parseDelaySpec } from '../comp/delay-spec.js';
 import { startEtcdCluster, type EtcdCluster } from '../etcd/etcd-cluster.js';
 import {
@@ -552,17 +553,18 @@ export class Testbed {
 
 /** Checks a shape before anything starts, so a bad value fails in one line, not in a child. */
 function checkedConfig(input: TestbedConfigInput): TestbedConfig {
-  const result = testbedConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new KosTestError({
-      what: `bad testbed ${issue?.path.join('.') ?? 'shape'}`,
-      value: issue?.message ?? result.error.message,
-      fix: 'see kos-test testbed up --help for the allowed values',
-    });
-  }
-  parseDelaySpec(result.data.fabricDelay);
-  return result.data;
+  const config = parseChecked(
+    testbedConfigSchema,
+    input,
+    (f) =>
+      new KosTestError({
+        what: `bad testbed ${f.issue === undefined ? 'shape' : f.dotted}`,
+        value: f.message,
+        fix: 'see kos-test testbed up --help for the allowed values',
+      }),
+  );
+  parseDelaySpec(config.fabricDelay);
+  return config;
 }
 
 function endpoint(p: NodeProcess, name: string): string {
