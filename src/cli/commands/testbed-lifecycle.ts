@@ -17,6 +17,7 @@ import {
   type TestbedState,
 } from '../../testbed/supervisor/testbed-state.js';
 import { KosTestError, toError } from '../../util/errors.js';
+import { TESTBED_DEFAULTS as D, TESTBED_LIMITS as L } from '../../testbed/testbed-limits.js';
 import { etcdMembersOption, intOption } from '../options.js';
 import { textTable } from '../../util/text-table.js';
 
@@ -42,26 +43,26 @@ export function registerTestbedLifecycle(testbed: Command): void {
     .command('up')
     .description('Bring the whole testbed up in the foreground; ^C (or `testbed down`) takes it down.')
     .option('--dir <dir>', 'state directory (etcd data, node logs, kubeconfig)', DEFAULT_DIR)
-    .option('--nca <n>', 'connection agents (hollow comp nodes)', '20')
-    .option('--nna <n>', 'network-apiservers', '1')
-    .option('--nka <n>', 'kube fronts (kube-apiservers)', '1')
-    .option('--netcd <n>', 'etcd members for KOS objects: 1 or 3', '1')
-    .option('--ketcd <n>', 'etcd members for Kubernetes objects: 1 or 3', '1')
-    .option('--agents-per-group <n>', 'hollow agents per OS process', '100')
+    .option('--nca <n>', 'connection agents (hollow comp nodes)', String(D.nca))
+    .option('--nna <n>', 'network-apiservers', String(D.nna))
+    .option('--nka <n>', 'kube fronts (kube-apiservers)', String(D.nka))
+    .option('--netcd <n>', 'etcd members for KOS objects: 1 or 3', String(D.netcd))
+    .option('--ketcd <n>', 'etcd members for Kubernetes objects: 1 or 3', String(D.ketcd))
+    .option('--agents-per-group <n>', 'hollow agents per OS process', String(D.agentsPerGroup))
     .option(
       '--comp-nodes <n>',
       'comp Nodes (kos-role/comp candidates; agents run on those =true); 0: NCA',
-      '0',
+      String(D.compNodes),
     )
     .option(
       '--napi-nodes <n>',
       'napi Nodes (where the network-apiserver Deployment may scale to); 0: NNA',
-      '0',
+      String(D.napiNodes),
     )
     .option(
       '--fabric-delay <delay>',
       'stand-in fabric delay: 3ms, exp:3ms, uniform:1ms-5ms, normal:3ms,1ms',
-      '3ms',
+      D.fabricDelay,
     )
     .option('--no-prometheus', 'do not run Prometheus on data0 (no cost data)')
     .action(async (o: UpOptions) => {
@@ -85,9 +86,9 @@ export function registerTestbedLifecycle(testbed: Command): void {
     .option('--nka <n>', 'kube fronts')
     .action(async (o: { dir: string; nca?: string; nna?: string; nka?: string }) => {
       const change: TestbedScale = {
-        ...(o.nca === undefined ? {} : { nca: intOption('--nca', o.nca, 0, 20_000) }),
-        ...(o.nna === undefined ? {} : { nna: intOption('--nna', o.nna, 1, 9) }),
-        ...(o.nka === undefined ? {} : { nka: intOption('--nka', o.nka, 1, 9) }),
+        ...(o.nca === undefined ? {} : { nca: intOption('--nca', o.nca, L.nca.min, L.nca.max) }),
+        ...(o.nna === undefined ? {} : { nna: intOption('--nna', o.nna, L.nna.min, L.nna.max) }),
+        ...(o.nka === undefined ? {} : { nka: intOption('--nka', o.nka, L.nka.min, L.nka.max) }),
       };
       if (Object.keys(change).length === 0)
         throw new KosTestError({ what: 'nothing to scale', fix: 'give --nca, --nna or --nka' });
@@ -106,14 +107,19 @@ export function registerTestbedLifecycle(testbed: Command): void {
 async function up(o: UpOptions): Promise<void> {
   const dir = resolve(o.dir);
   const config = {
-    nca: intOption('--nca', o.nca, 0, 20_000),
-    nna: intOption('--nna', o.nna, 1, 9),
-    nka: intOption('--nka', o.nka, 1, 9),
+    nca: intOption('--nca', o.nca, L.nca.min, L.nca.max),
+    nna: intOption('--nna', o.nna, L.nna.min, L.nna.max),
+    nka: intOption('--nka', o.nka, L.nka.min, L.nka.max),
     netcd: etcdMembersOption('--netcd', o.netcd),
     ketcd: etcdMembersOption('--ketcd', o.ketcd),
-    agentsPerGroup: intOption('--agents-per-group', o.agentsPerGroup, 1, 1000),
-    compNodes: intOption('--comp-nodes', o.compNodes, 0, 20_000),
-    napiNodes: intOption('--napi-nodes', o.napiNodes, 0, 9),
+    agentsPerGroup: intOption(
+      '--agents-per-group',
+      o.agentsPerGroup,
+      L.agentsPerGroup.min,
+      L.agentsPerGroup.max,
+    ),
+    compNodes: intOption('--comp-nodes', o.compNodes, L.compNodes.min, L.compNodes.max),
+    napiNodes: intOption('--napi-nodes', o.napiNodes, L.napiNodes.min, L.napiNodes.max),
     fabricDelay: o.fabricDelay,
     prometheus: o.prometheus,
   };
