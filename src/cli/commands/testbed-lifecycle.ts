@@ -2,6 +2,7 @@
  * `kos-test testbed up | status | scale | down`: `up` owns the testbed's processes in the
  * foreground (^C takes it down); the others find it through `<dir>/testbed.json`.
  */
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
@@ -9,10 +10,11 @@ import { installExitHandlers, stopAllChildren } from '../../process/child-regist
 import { startControlServer } from '../../testbed/supervisor/control-server.js';
 import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js';
 import type { TestbedScale } from '../../testbed/supervisor/testbed-config.js';
+import { isOurProcess, stopOwnedLeftovers } from '../../process/owned-pids.js';
 import {
-  isOurProcess,
   readTestbedState,
   removeTestbedState,
+  stateFile,
   writeTestbedState,
   type TestbedState,
 } from '../../testbed/supervisor/testbed-state.js';
@@ -150,18 +152,12 @@ async function up(o: UpOptions): Promise<void> {
     controlUrl: controlServer.url,
     startedAt: new Date().toISOString(),
     kubeconfig: testbed.kubeconfigPath,
-    etcd: testbed
-      .status()
-      .processes.filter((p) => p.purpose.endsWith('etcd'))
-      .map((p) => ({ pid: p.pid, dataDir: dir })),
-    ...(promStatus === undefined
-      ? {}
-      : { prometheus: { pid: promStatus.pid, url: promStatus.url, dataDir: promStatus.dataDir } }),
+    ...(promStatus === undefined ? {} : { prometheus: { url: promStatus.url } }),
   };
   await writeTestbedState(dir, state);
   process.on('exit', () => {
-    // Synchronous best effort: the state file must not outlive the testbed.
-    void removeTestbedState(dir);
+    // Only synchronous work finishes in 'exit': the state file must not outlive the testbed.
+    rmSync(stateFile(dir), { force: true });
   });
   console.log(formatStatus(testbed.status()));
   console.log(`\nkubeconfig: ${testbed.kubeconfigPath}`);
@@ -194,12 +190,8 @@ async function down(dir: string): Promise<void> {
       await sleep(100);
     }
   }
-  // A supervisor that was killed outright leaves its etcd members: stop those that are ours.
-  for (const member of state.etcd) {
-    if (await isOurProcess(member.pid, member.dataDir)) process.kill(member.pid, 'SIGTERM');
-  }
-  const prom = state.prometheus;
-  if (prom !== undefined && (await isOurProcess(prom.pid, prom.dataDir))) process.kill(prom.pid, 'SIGTERM');
+  // A supervisor that was killed outright leaves etcd and Prometheus: stop those that are ours.
+  await stopOwnedLeftovers(Testbed.leftoversFile(dir));
   await removeTestbedState(dir);
   console.log(`testbed in ${dir} is down`);
 }
