@@ -454,10 +454,8 @@ async function writeOutputs(
   wallOf: (m: number) => number,
 ): Promise<void> {
   await writeSummary(r.dir, summary);
-  const text = await fetch(`${r.metricsServer.url}/metrics`)
-    .then((res) => res.text())
-    .catch((e: unknown) => `# scrape failed: ${toError(e).message}\n`);
-  await writeFileAtomic(join(r.dir, OUTPUT_FILES.metrics), text);
+  // The exposition a scrape would get, straight from the registry (no HTTP round trip).
+  await writeFileAtomic(join(r.dir, OUTPUT_FILES.metrics), await r.metrics.registry.metrics());
   if (r.options.perAttachmentCsv) {
     await writeFileAtomic(
       join(r.dir, OUTPUT_FILES.attachments),
