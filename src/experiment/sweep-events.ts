@@ -1,7 +1,7 @@
 /** What the runner reports as it goes: one union, shown on a TTY or written as JSON lines. */
 import type { RunFactors } from './run-record.js';
 
-export type RunStep = 'configure' | 'idle' | 'drive' | 'costs' | 'cleanup' | 'record';
+export type RunStep = 'configure' | 'samples' | 'idle' | 'drive' | 'costs' | 'cleanup' | 'record';
 
 export type SweepEvent =
   | {

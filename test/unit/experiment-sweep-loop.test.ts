@@ -25,6 +25,7 @@ replicates: 2
 `;
 
 function memoryTarget(calls: string[]): ExperimentTarget {
+  let nca = 0;
   return {
     kind: 'testbed',
     kubeconfigPath: '/nowhere/kubeconfig',
@@ -38,8 +39,15 @@ function memoryTarget(calls: string[]): ExperimentTarget {
       }),
     configure: (s: TargetShape) => {
       calls.push(`configure ${s.NCA}/${s.NNA}/${s.NKA}`);
+      nca = s.NCA;
       return Promise.resolve();
     },
+    runNodes: () =>
+      Promise.resolve([
+        { node: `comp0..${nca - 1}`, purpose: 'comp' },
+        { node: 'napi0', purpose: 'napi' },
+      ]),
+    freshSampleTimeoutMs: 1000,
     waitIdle: () => Promise.resolve(),
     cleanupRun: (id: string) => {
       calls.push(`cleanup ${id}`);
@@ -116,6 +124,7 @@ describe('the sweep loop', () => {
     calls: string[],
     signal = new AbortController().signal,
     resume = false,
+    samples: (nodes: string[]) => Promise<void> = () => Promise.resolve(),
   ) {
     const store = resume
       ? await ResultsStore.open({ dir, spec: resolved.spec })
@@ -132,7 +141,14 @@ describe('the sweep loop', () => {
       store,
       target: memoryTarget(calls),
       drive,
-      costs: (req) => Promise.resolve(costFixture(req.fromMs, req.toMs)),
+      costs: (req) => {
+        calls.push(`costs of ${req.runNodes.map((x) => x.node).join(' ')}`);
+        return Promise.resolve(costFixture(req.fromMs, req.toMs));
+      },
+      samples: (req) => {
+        calls.push(`samples of ${req.nodes.join(' ')} within ${req.timeoutMs} ms`);
+        return samples(req.nodes);
+      },
       X: 10,
       now: () => 0,
       signal,
@@ -141,7 +157,7 @@ describe('the sweep loop', () => {
     return { counts, store: await ResultsStore.open({ dir, spec: resolved.spec }) };
   }
 
-  it('configures only when the shape changes, cleans up every run, and records a failed run and goes on', async () => {
+  it('configures only when the shape changes and then waits for fresh samples of the run nodes, costs only those, cleans up every run, and records a failed run and goes on', async () => {
     const calls: string[] = [];
     const drive: DriveStep = (req) =>
       req.run.index === 1
@@ -151,10 +167,15 @@ describe('the sweep loop', () => {
     assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
     assert.deepEqual(calls, [
       'configure 10/1/1',
+      'samples of comp0..9 napi0 within 1000 ms',
+      'costs of comp0..9 napi0',
       'cleanup loop-000',
       'cleanup loop-001',
       'configure 20/1/1',
+      'samples of comp0..19 napi0 within 1000 ms',
+      'costs of comp0..19 napi0',
       'cleanup loop-002',
+      'costs of comp0..19 napi0',
       'cleanup loop-003',
     ]);
     const failed = store.records().find((r) => r.index === 1);
@@ -167,6 +188,27 @@ describe('the sweep loop', () => {
     assert.ok(ok !== undefined);
     assert.equal(ok.costs?.window.fromMs, 10_000);
     assert.equal(ok.drive?.cruise.achievedRatio, 1);
+  });
+
+  it('fails a run whose fresh-sample wait fails, with its one-line error, and reconfigures and waits again for the next', async () => {
+    const calls: string[] = [];
+    let waits = 0;
+    const { counts, store } = await sweep(
+      join(root, `s${n++}`),
+      (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)),
+      calls,
+      undefined,
+      false,
+      () => (waits++ === 0 ? Promise.reject(new Error('no fresh sample of comp3')) : Promise.resolve()),
+    );
+    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
+    const first = store.records().find((r) => r.index === 0);
+    assert.equal(first?.status, 'failed');
+    assert.equal(first.error, 'no fresh sample of comp3');
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('configure')),
+      ['configure 10/1/1', 'configure 10/1/1', 'configure 20/1/1'],
+    );
   });
 
   it('stops on abort without recording the run in progress, and a resume re-does it after cleaning up its namespace', async () => {
@@ -202,8 +244,11 @@ describe('the sweep loop', () => {
     assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2 });
     assert.deepEqual(again, [
       'configure 20/1/1',
+      'samples of comp0..19 napi0 within 1000 ms',
       'cleanup loop-002',
+      'costs of comp0..19 napi0',
       'cleanup loop-002-a1',
+      'costs of comp0..19 napi0',
       'cleanup loop-003',
     ]);
     assert.deepEqual(

@@ -4,6 +4,7 @@ import { COST_METRICS, type CostMetric } from './cost-metrics.js';
 import { costSeries, purposesOf, type CostPoint } from './cost-series.js';
 import { factorLabel, varyingFactors } from './factors.js';
 import { latencySeries, type LatencyPoint } from './latency-series.js';
+import { outsideNodeRows, type OutsideRow } from './outside-nodes.js';
 import { primaryLatency, type FactorName, type SweepInput } from './report-run.js';
 import { runTable, type RunRow } from './run-table.js';
 import { scalingTable, type ScalingRow } from './scaling.js';
@@ -28,6 +29,8 @@ export interface SweepModel {
   costs: { factor: FactorName; metric: CostMetric; points: CostPoint[] }[];
   scaling: ScalingRow[];
   warnings: RunWarning[];
+  /** Nodes seen during a run but not in it, per run (never charged to a purpose). */
+  outside: OutsideRow[];
 }
 
 export function sweepModel(
@@ -66,5 +69,6 @@ export function sweepModel(
           ),
     scaling: scalingTable(runs, varying, purposes),
     warnings: sweepWarnings(runs, thresholds),
+    outside: outsideNodeRows(runs),
   };
 }
