@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { decodeKubeProtobuf, PROTOBUF_MEDIA_TYPE } from '../../src/api/protobuf/kube-envelope.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
+import { kubectl as runKubectl } from '../support/kubectl.js';
 
-const run = promisify(execFile);
 const KOS_NS = 'example-com';
 
 describe("everyday kubectl (Debian's kubernetes-client) against a whole testbed", () => {
   let dir: string;
   let testbed: Testbed;
 
-  /** Runs kubectl; resolves with stdout, or with the exit code and stderr when `failing`. */
-  async function kubectl(...args: string[]): Promise<string> {
-    try {
-      const { stdout } = await run('kubectl', args, {
-        env: { ...process.env, KUBECONFIG: testbed.kubeconfigPath },
-        timeout: 60_000,
-      });
-      return stdout;
-    } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-        assert.fail('kubectl is not on PATH: apt-get install -y kubernetes-client (as .ci/run does)');
-      throw e;
-    }
-  }
+  const kubectl = (...args: string[]): Promise<string> => runKubectl(testbed.kubeconfigPath, ...args);
 
   async function kubectlFails(...args: string[]): Promise<string> {
     try {

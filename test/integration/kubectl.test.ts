@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { kubectl } from '../support/kubectl.js';
 import { attachment, call, GV, withStack } from '../support/stack.js';
 
-const run = promisify(execFile);
 const ns = 'kubectl';
-
-/** The real kubectl on PATH; CI installs Debian's kubernetes-client when there is none. */
-async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: kubeconfig },
-      timeout: 30_000,
-    });
-    return stdout;
-  } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      assert.fail('kubectl is not on PATH: apt-get install -y kubernetes-client (as .ci/run does)');
-    throw e;
-  }
-}
 
 describe('the real kubectl against the testbed kubeconfig', () => {
   let stack: Awaited<ReturnType<typeof withStack>>;

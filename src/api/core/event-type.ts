@@ -4,9 +4,9 @@
  */
 import { humanAge } from '../human-age.js';
 import type { KosObject } from '../meta.js';
-import type { ResourceType, WriteStrategy } from '../resource-type.js';
+import type { ResourceType } from '../resource-type.js';
 import { eventSchema } from './core-schemas.js';
-import { clearKosMetadata, keepDeletionTimestamp, nameColumn, text } from './core-strategy.js';
+import { nameColumn, storedAsSentStrategy, text } from './core-strategy.js';
 import { CORE_VERSION } from './core-types.js';
 
 const INVOLVED_FIELDS = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
@@ -25,18 +25,6 @@ function lastSeen(o: KosObject): string | undefined {
   return text(field(o, 'lastTimestamp')) || text(field(o, 'eventTime')) || o.metadata.creationTimestamp;
 }
 
-const eventStrategy: WriteStrategy = {
-  allowUnconditionalUpdate: true,
-  prepareForCreate: (_type, obj) => {
-    clearKosMetadata(obj);
-  },
-  prepareForUpdate: (_type, next, prev) => {
-    clearKosMetadata(next);
-    keepDeletionTimestamp(next, prev);
-  },
-  validateUpdate: () => [],
-};
-
 export const events: ResourceType = {
   group: '',
   version: CORE_VERSION,
@@ -47,7 +35,7 @@ export const events: ResourceType = {
   shortNames: ['ev'],
   schema: eventSchema,
   hasStatus: false,
-  strategy: eventStrategy,
+  strategy: storedAsSentStrategy,
   immutableSpecFields: [],
   statusSections: [],
   selectableFields: [
