@@ -44,7 +44,7 @@ function isDryRun(r: ResourceRequest): boolean {
   return values.includes('All');
 }
 
-async function readJsonBody(
+async function readObjectOrPatchBody(
   ctx: ApiContext,
   r: ResourceRequest,
   accepted: readonly string[],
@@ -71,7 +71,7 @@ function placeInNamespace(type: ResourceType, obj: KosObject, namespace: string 
 
 export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
-  const { body, type } = await readJsonBody(ctx, r, objectMediaTypes(r.type));
+  const { body, type } = await readObjectOrPatchBody(ctx, r, objectMediaTypes(r.type));
   const raw = objectOfBody(type, body);
   // A protobuf body cannot carry unknown fields.
   if (type === 'application/json') checkFieldValidation(r.type, raw, r.query.get('fieldValidation'), r.res);
@@ -223,7 +223,7 @@ function preconditionOf(obj: KosObject): number | undefined {
 
 export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
-  const { body, type } = await readJsonBody(ctx, r, objectMediaTypes(r.type));
+  const { body, type } = await readObjectOrPatchBody(ctx, r, objectMediaTypes(r.type));
   const raw = objectOfBody(type, body);
   // A protobuf body cannot carry unknown fields.
   if (type === 'application/json') checkFieldValidation(r.type, raw, r.query.get('fieldValidation'), r.res);
@@ -265,7 +265,7 @@ export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise
 
 export async function handlePatch(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
-  const { body, type } = await readJsonBody(ctx, r, PATCH_TYPES);
+  const { body, type } = await readObjectOrPatchBody(ctx, r, PATCH_TYPES);
   const patch = parseJson(body.toString('utf8'), 'the patch');
   const jsonPatch = type === 'application/json-patch+json';
   if (
