@@ -37,9 +37,3 @@ export interface ExperimentTarget {
   /** Releases what the target holds (the testbed goes down). Idempotent. */
   close(): Promise<void>;
 }
-
-export const DRIVER_LABELS = { app: 'attachment-tput-driver' } as const;
-
-export function runSelector(runId?: string): string {
-  return runId === undefined ? `app=${DRIVER_LABELS.app}` : `app=${DRIVER_LABELS.app},runid=${runId}`;
-}

@@ -2,7 +2,6 @@
  * The embedded testbed as an experiment target: brought up at the first run's shape, scaled
  * (Testbed.scale) when NCA, NNA or NKA change, and taken down when the sweep ends.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
@@ -15,7 +14,6 @@ import { localMachine } from './local-machine.js';
 import { runNodesOf } from './run-nodes.js';
 import type { TestbedTargetSpec } from './spec-schema.js';
 import type { ExperimentTarget, TargetShape } from './target.js';
-import { recordTestbedPids, stopTestbedLeftovers } from './testbed-leftovers.js';
 
 export class TestbedTarget implements ExperimentTarget {
   readonly kind = 'testbed';
@@ -36,10 +34,6 @@ export class TestbedTarget implements ExperimentTarget {
     return join(this.dir, 'kubeconfig');
   }
 
-  private get pidFile(): string {
-    return `${this.dir}.pids.json`;
-  }
-
   async facts(): Promise<TestbedFacts> {
     return { kind: 'testbed', ...(await localMachine()), agentsPerGroup: this.spec.agentsPerGroup };
   }
@@ -47,8 +41,6 @@ export class TestbedTarget implements ExperimentTarget {
   async configure(shape: TargetShape, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     if (this.testbed === undefined) {
-      const stopped = await stopTestbedLeftovers(this.pidFile, this.dir);
-      if (stopped.length > 0) this.log(`stopped ${stopped.length} process(es) left by an earlier runner`);
       this.testbed = await Testbed.up({
         dir: this.dir,
         config: {
@@ -74,11 +66,6 @@ export class TestbedTarget implements ExperimentTarget {
       this.kc.loadFromFile(this.kubeconfigPath);
       this.housekeeping = kubeHousekeeping(this.kc);
     }
-    const status = this.testbed.status();
-    await recordTestbedPids(this.pidFile, [
-      ...status.processes.map((p) => p.pid),
-      ...(status.prometheus === undefined ? [] : [status.prometheus.pid]),
-    ]);
     await this.checkComps(shape.NCA);
   }
 
@@ -141,6 +128,5 @@ export class TestbedTarget implements ExperimentTarget {
   async close(): Promise<void> {
     await this.testbed?.down();
     this.testbed = undefined;
-    await rm(this.pidFile, { force: true });
   }
 }

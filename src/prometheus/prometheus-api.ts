@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { KosTestError, toError } from '../util/errors.js';
-import { promTime } from '../costs/cost-queries.js';
+import { promTime } from './prom-time.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
