@@ -22,7 +22,7 @@ import { TestbedTarget } from '../../src/experiment/testbed-target.js';
 import { spawnManaged } from '../../src/process/child-registry.js';
 import { loadSweep } from '../../src/report/load-sweep.js';
 import { sweepWarnings } from '../../src/report/model/warnings.js';
-import { nodeReadySchema } from '../../src/testbed/node-process/node-spec.js';
+import { nodeReadySchema } from '../../src/testbed/node-ready.js';
 import { runNodeCounts } from '../fixtures/run-node-counts.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
