@@ -48,8 +48,8 @@ export function metadataErrors(obj: KosObject): FieldError[] {
 }
 
 /**
- * Server-side field validation of a JSON body (`?fieldValidation=`, which kubectl sends once the
- * OpenAPI says the kind takes it): Strict refuses unknown fields with kube-apiserver's words, Warn
+ * Server-side field validation of a JSON body or a patched object (`?fieldValidation=`, which
+ * kubectl sends once the OpenAPI says the kind takes it): Strict refuses unknown fields with kube-apiserver's words, Warn
  * answers with a Warning header per field; Ignore, or no directive, checks nothing.
  */
 export function checkFieldValidation(

@@ -282,6 +282,7 @@ export async function handlePatch(ctx: ApiContext, r: ResourceRequest): Promise<
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) {
       throw apiErrors.badRequest('the patched object is not a JSON object');
     }
+    checkFieldValidation(r.type, patched as Record<string, unknown>, r.query.get('fieldValidation'), r.res);
     const next = decodeObject(r.type, patched as Record<string, unknown>);
     // A version written into the patch is a precondition; the current one means "whatever is there".
     const rv = next.metadata.resourceVersion;
