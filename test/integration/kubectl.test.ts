@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kubectl } from '../support/kubectl.js';
 import { attachment, call, GV, withStack } from '../support/stack.js';
@@ -73,6 +75,24 @@ describe('the real kubectl against the testbed kubeconfig', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  it('explains a field, and refuses an unknown field in create -f, from the OpenAPI the napi serves', async () => {
+    const explained = await kubectl(stack.kubeconfigPath, 'explain', 'networkattachments.spec.node');
+    assert.match(explained, /FIELD: node <string>/);
+    const file = join(dirname(stack.kubeconfigPath), 'bogus.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...attachment('k9', 'comp1'),
+        metadata: { name: 'k9', namespace: ns },
+        spec: { node: 'comp1', subnet: 's1', bogus: true },
+      }),
+    );
+    await assert.rejects(kubectl(stack.kubeconfigPath, 'create', '-f', file), (e: { stderr: string }) => {
+      assert.match(e.stderr, /strict decoding error: unknown field "spec.bogus"/);
+      return true;
+    });
   });
 
   it('deletes an object', async () => {

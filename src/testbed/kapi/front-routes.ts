@@ -1,6 +1,7 @@
 /** Maps a kube front request path onto what serves it (pure; no I/O). */
 import { GROUP } from '../../api/kos-types.js';
 import type { ResourceType } from '../../api/resource-type.js';
+import { openApiRouteOf, type OpenApiRoute } from '../napi/openapi-handler.js';
 import { resourceRouteOf, type ResourceRoute } from '../napi/routes.js';
 import { extraRouteOf, type ExtraRoute } from './extra-groups.js';
 
@@ -15,10 +16,7 @@ export type FrontRoute =
   | { kind: 'aggregated' }
   | { kind: 'document'; which: 'api' | 'core' | 'apis' | 'group' | 'appsGroup' | 'appsVersion' }
   | { kind: 'plain'; what: 'version' | 'healthz' | 'readyz' | 'livez' | 'metrics' }
-  /** `/openapi/v3` (no `document`) or one group-version's document (`api/v1`, `apis/apps/v1`). */
-  | { kind: 'openapi'; document: string | undefined }
-  /** `/openapi/v2`, one document of every kind. */
-  | { kind: 'openapiV2' }
+  | OpenApiRoute
   /** authorization.k8s.io and metrics.k8s.io, served without storage. */
   | ExtraRoute
   | { kind: 'unknown' };
@@ -26,7 +24,6 @@ export type FrontRoute =
 const GROUP_PATH = `/apis/${GROUP}`;
 const APPS_PATH = '/apis/apps';
 const APPS_VERSION_PATH = `${APPS_PATH}/v1`;
-const OPENAPI_V3 = '/openapi/v3';
 const SCALE = /^namespaces\/([^/]+)\/deployments\/([^/]+)\/scale$/;
 
 export function frontRouteOf(
@@ -34,11 +31,8 @@ export function frontRouteOf(
   core: readonly ResourceType[],
   apps: readonly ResourceType[] = [],
 ): FrontRoute {
-  if (pathname === '/openapi/v2') return { kind: 'openapiV2' };
-  if (pathname === OPENAPI_V3 || pathname === `${OPENAPI_V3}/`)
-    return { kind: 'openapi', document: undefined };
-  if (pathname.startsWith(`${OPENAPI_V3}/`))
-    return { kind: 'openapi', document: pathname.slice(OPENAPI_V3.length + 1) };
+  const openApi = openApiRouteOf(pathname);
+  if (openApi !== undefined) return openApi;
   if (pathname.startsWith(`${GROUP_PATH}/`) && pathname.length > GROUP_PATH.length + 1) {
     return { kind: 'aggregated' };
   }

@@ -9,11 +9,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { APPS_RESOURCES } from '../../api/apps/apps-resources.js';
 import { CORE_RESOURCES, pods } from '../../api/core/core-resources.js';
-import {
-  openApiV2Document,
-  openApiV3Documents,
-  openApiV3Index,
-} from '../../api/openapi/openapi-documents.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
 import { apiErrors } from '../../api/status.js';
@@ -25,7 +20,7 @@ import { apiGroupDocument, versionInfo } from '../napi/discovery.js';
 import { EtcdKv } from '../etcd/etcd-kv.js';
 import { EtcdStore, isCompactedError } from '../napi/etcd-store.js';
 import { sendJsonText, sendText } from '../napi/http-io.js';
-import { negotiate } from '../napi/negotiate.js';
+import { OpenApiDocuments } from '../napi/openapi-handler.js';
 import { sendFailure, serveResource } from '../napi/request-router.js';
 import { WatchCache } from '../napi/watch-cache.js';
 import { appsGroupDocument, appsResourceList, frontGroupList } from './apps-discovery.js';
@@ -129,13 +124,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
       cause: e,
     });
   }
-  const served = [...CORE_RESOURCES, ...APPS_RESOURCES, ...KOS_RESOURCES];
-  const openApiDocuments = openApiV3Documents(served);
-  const openApi = {
-    index: openApiV3Index(openApiDocuments),
-    documents: openApiDocuments,
-    v2: openApiV2Document(served),
-  };
+  const openApi = new OpenApiDocuments([...CORE_RESOURCES, ...APPS_RESOURCES, ...KOS_RESOURCES]);
   const metricsSource =
     opts.costExporter === undefined ? undefined : new ResourceMetricsSource(opts.costExporter);
   const proxy = new NapiProxy({ backends: opts.napiServers, metrics, log });
@@ -245,7 +234,7 @@ interface OtherHooks {
   serverAddress: string;
   isReady(): boolean;
   metrics: ApiserverMetrics;
-  openApi: { index: string; documents: ReadonlyMap<string, string>; v2: string };
+  openApi: OpenApiDocuments;
 }
 
 /** Discovery, version, health and metrics. */
@@ -307,18 +296,9 @@ async function serveOther(
       sendJsonText(res, 200, extraResourceList(route.group));
       return;
     case 'openapiV2':
-      // kubectl asks for the protobuf form only, and does without it (it works from v3).
-      if (negotiate(req.headers.accept).kind !== 'json')
-        throw apiErrors.notAcceptable(req.headers.accept ?? '');
-      sendJsonText(res, 200, hooks.openApi.v2);
+    case 'openapi':
+      hooks.openApi.serve(route, req, res);
       return;
-    case 'openapi': {
-      const text =
-        route.document === undefined ? hooks.openApi.index : hooks.openApi.documents.get(route.document);
-      if (text === undefined) throw apiErrors.pathNotFound();
-      sendJsonText(res, 200, text);
-      return;
-    }
     case 'unknown':
       throw apiErrors.pathNotFound();
   }

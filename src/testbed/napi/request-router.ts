@@ -8,6 +8,7 @@ import type { RequestLabels } from './apiserver-metrics.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, versionInfo } from './discovery.js';
 import { sendError, sendJsonText, sendText } from './http-io.js';
 import { negotiate } from './negotiate.js';
+import { OpenApiDocuments } from './openapi-handler.js';
 import { speaksProtobuf } from './wire-format.js';
 import { handleGet, handleList } from './read-handlers.js';
 import { parseListOptions } from './request-options.js';
@@ -56,6 +57,7 @@ function verbOf(method: string, route: ResourceRoute, watch: boolean): Verb {
 }
 
 export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
+  const openApi = new OpenApiDocuments(KOS_RESOURCES);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -68,7 +70,7 @@ export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
       return;
     }
     try {
-      serveNonResource(route, req, res, ctx, hooks);
+      serveNonResource(route, req, res, ctx, { ...hooks, openApi });
     } catch (e: unknown) {
       sendFailure(req, res, e, log);
     }
@@ -183,10 +185,14 @@ function serveNonResource(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ApiContext,
-  hooks: RouterHooks,
+  hooks: RouterHooks & { openApi: OpenApiDocuments },
 ): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') throw apiErrors.methodNotAllowed(req.method ?? '');
   switch (route.kind) {
+    case 'openapi':
+    case 'openapiV2':
+      hooks.openApi.serve(route, req, res);
+      return;
     case 'discovery':
       sendJsonText(
         res,
