@@ -229,13 +229,13 @@ export class WorkloadController {
     const c = this.opts.client;
     const existing = await c.listAll(PODS, { labelSelector: WORKLOAD_LABEL });
     const have = new Map(existing.items.map((p) => [p.metadata.name ?? '', p]));
-    const ownerOf = (t: PodTruth): KosObject | undefined =>
-      t.workload === NAPI_DEPLOYMENT ? deployment : t.workload === AGENT_DAEMONSET ? daemonSet : undefined;
+    const ownerOf = (workload: string | undefined): KosObject | undefined =>
+      workload === NAPI_DEPLOYMENT ? deployment : workload === AGENT_DAEMONSET ? daemonSet : undefined;
     const wanted = new Set<string>();
     await inBatches(truths, async (t) => {
       const name = podName(t);
       wanted.add(name);
-      const owner = ownerOf(t);
+      const owner = ownerOf(t.workload);
       const want = podObject(t, owner === undefined ? undefined : ownerRef(owner));
       const existingPod = have.get(name);
       if (existingPod !== undefined)
@@ -257,7 +257,7 @@ export class WorkloadController {
         if (!isNotFound(e)) throw e;
       });
       this.lastPods.delete(name);
-      const owner = ownerOf({ workload: pod.metadata.labels?.[WORKLOAD_LABEL] } as PodTruth);
+      const owner = ownerOf(pod.metadata.labels?.[WORKLOAD_LABEL]);
       if (owner !== undefined)
         await this.event(subjectOf(owner), {
           type: 'Normal',
