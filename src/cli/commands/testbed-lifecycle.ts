@@ -10,6 +10,7 @@ import { startControlServer } from '../../testbed/supervisor/control-server.js';
 import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js';
 import type { TestbedScale } from '../../testbed/supervisor/testbed-config.js';
 import {
+  DEFAULT_TESTBED_DIR,
   isOurProcess,
   readTestbedState,
   removeTestbedState,
@@ -20,7 +21,7 @@ import { KosTestError, toError } from '../../util/errors.js';
 import { etcdMembersOption, intOption } from '../options.js';
 import { textTable } from '../text-table.js';
 
-const DEFAULT_DIR = '.kos-test/testbed';
+const DEFAULT_DIR = DEFAULT_TESTBED_DIR;
 const DOWN_TIMEOUT_MS = 60_000;
 
 interface UpOptions {
