@@ -23,6 +23,7 @@ import {
 } from '../../experiment/sweep-setup.js';
 import { DEFAULT_COST_MODEL_PATH } from '../../experiment/capacity/model-file.js';
 import { checkFeasibility, runCapacity } from '../../experiment/feasibility.js';
+import { sweepIdOf } from '../../experiment/sweep-id.js';
 import { runSweep } from '../../experiment/sweep-runner.js';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
@@ -197,11 +198,4 @@ async function runCommand(
   console.log(`runs:    ${join(store.dir, 'runs')}`);
   console.log(`report:  ${report.html}`);
   return { store, reportHtml: report.html };
-}
-
-/** `<name>-MMDD-HHMM` (UTC): short enough that run ids stay DNS labels. */
-export function sweepIdOf(name: string, nowMs: number): string {
-  const d = new Date(nowMs);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${name}-${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}-${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { startApiserverStack } from '../../testbed/apiserver-stack.js';
 import { etcdMembersOption, intOption } from '../options.js';
+import { registerTestbedCalibrate } from './testbed-calibrate.js';
 import { registerTestbedLifecycle } from './testbed-lifecycle.js';
 import { runApiserverSmokeCheck } from '../../testbed/apiserver-smoke-check.js';
 
@@ -12,6 +13,7 @@ export function registerTestbedCommands(program: Command): void {
     .command('testbed')
     .description('The embedded KOS testbed on this machine (loopback only).');
   registerTestbedLifecycle(testbed);
+  registerTestbedCalibrate(testbed);
   testbed
     .command('apiserver')
     .description('Start real etcd and network-apiservers for manual use; stop with ^C.')

@@ -118,3 +118,25 @@ function whatToLower(
   const field = load.peakPhase === 'warmup' ? 'warmup' : 'cooldown';
   return `lengthen ${field} to >= ${Math.ceil(run.slots / maxRate)}s (its ${load.opsPerS.toFixed(1)} ops/s is the run's peak), ${also}`;
 }
+
+/** Measured and predicted cores per purpose, and their totals over the purposes measured. */
+export function measuredAndPredicted(
+  model: CostModel,
+  load: RunLoad,
+  measuredCores: Partial<Record<ModelPurpose, number>>,
+): {
+  total: { measured: number; predicted: number };
+  byPurpose: Partial<Record<ModelPurpose, { measured: number; predicted: number }>>;
+} {
+  const predicted = predictCores(model, load).byPurpose;
+  const byPurpose: Partial<Record<ModelPurpose, { measured: number; predicted: number }>> = {};
+  const total = { measured: 0, predicted: 0 };
+  for (const p of MODEL_PURPOSES) {
+    const measured = measuredCores[p];
+    if (measured === undefined) continue;
+    byPurpose[p] = { measured, predicted: predicted[p] };
+    total.measured += measured;
+    total.predicted += predicted[p];
+  }
+  return { total, byPurpose };
+}
