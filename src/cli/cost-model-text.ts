@@ -23,13 +23,27 @@ export function costModelText(model: CostModel): string {
       c.baseCores.toFixed(4),
       c.baseCoresPerUnit === 0 ? '0' : `${c.baseCoresPerUnit.toExponential(2)}/${UNIT_NAME[p]}`,
       (c.cpuSecondsPerOp * 1000).toFixed(3),
+      c.cpuSecondsPerOpPerUnit === 0
+        ? '0'
+        : `${(c.cpuSecondsPerOpPerUnit * 1000).toFixed(3)}/${UNIT_NAME[p]}`,
       (c.cpuSecondsPerEvent * 1e6).toFixed(2),
       fit === undefined ? 'default' : `${fit.observations} runs, ${(fit.rmsRelativeError * 100).toFixed(0)}%`,
     ];
   });
   const e = model.events;
   return [
-    textTable(['purpose', 'base cores', 'base per unit', 'ms/op', 'us/event', 'fit (RMS rel. error)'], rows),
+    textTable(
+      [
+        'purpose',
+        'base cores',
+        'base per unit',
+        'ms/op',
+        'ms/op per unit',
+        'us/event',
+        'fit (RMS rel. error)',
+      ],
+      rows,
+    ),
     `watch events per op = ${e.fixedPerOp.toFixed(2)} + ${e.perPeerAgentPerOp.toFixed(2)} x peer agents per op`,
     `measured on ${model.machine.cores} x ${model.machine.modelName} at ${model.machine.measuredAt} (${model.source})`,
   ].join('\n');

@@ -1,7 +1,8 @@
 /**
  * The testbed's CPU cost model (ADR 0019): for each purpose, cores = base cores + base cores per
- * unit x units + CPU seconds per op x ops/s + CPU seconds per delivered watch event x events/s. Stored by
- * `kos-test testbed calibrate` as versioned JSON with the machine it was measured on.
+ * unit x units + CPU seconds per op x ops/s (and per op and unit x ops/s x units, for work every
+ * unit repeats) + CPU seconds per delivered watch event x events/s. Stored by `kos-test testbed
+ * calibrate` as versioned JSON with the machine it was measured on.
  */
 import { z } from 'zod';
 import { COSTED_PURPOSES } from '../../measure/cost-table.js';
@@ -16,6 +17,9 @@ export type ModelPurpose = (typeof MODEL_PURPOSES)[number];
 /** Only these receive or send the agents' watch events in proportion to the VNs' peers. */
 export const EVENT_PURPOSES: readonly ModelPurpose[] = ['comp', 'napi'];
 
+/** Every unit of these does each op's work again: each etcd member applies every write, each napi's cache every change. */
+export const REPLICATED_PURPOSES: readonly ModelPurpose[] = ['napi', 'netcd', 'ketcd'];
+
 export const COST_MODEL_SCHEMA = 'kos-test/cost-model/v1';
 
 export const purposeCoefficientsSchema = z.strictObject({
@@ -24,6 +28,8 @@ export const purposeCoefficientsSchema = z.strictObject({
   /** Idle cores per unit (per agent, per napi, per etcd member, per testbed node: see units). */
   baseCoresPerUnit: z.number().nonnegative(),
   cpuSecondsPerOp: z.number().nonnegative(),
+  /** Per op and unit, for REPLICATED_PURPOSES (0 for the others). */
+  cpuSecondsPerOpPerUnit: z.number().nonnegative(),
   /** Per watch event a napi delivers (0 for purposes outside EVENT_PURPOSES). */
   cpuSecondsPerEvent: z.number().nonnegative(),
 });

@@ -87,9 +87,13 @@ export function defaultCostModel(machine: CostModel['machine']): CostModel {
     // The table's per-op figure includes the idle load: take that out, then split the rest.
     const variablePerOp = Math.max(0, (CORNER_MS_PER_OP[p] / 1000) * CORNER.OPS - baseAtCorner) / CORNER.OPS;
     const eventShare = EVENT_SHARE[p] ?? 0;
+    const perOp = variablePerOp * (1 - eventShare);
+    // Each of the corner's 3 etcd members applied every write.
+    const perMember = p === 'netcd' || p === 'ketcd';
     purposes[p] = {
       ...base,
-      cpuSecondsPerOp: variablePerOp * (1 - eventShare),
+      cpuSecondsPerOp: perMember ? 0 : perOp,
+      cpuSecondsPerOpPerUnit: perMember ? perOp / cornerUnits(p) : 0,
       cpuSecondsPerEvent: (variablePerOp * eventShare) / cornerEvents,
     };
   }

@@ -1,6 +1,6 @@
 /**
  * Fits the cost model to calibration runs (pure): per purpose, measured cores over each run's
- * cruise window against [1, units, ops/s, events/s] by least squares with non-negative
+ * cruise window against [units, 1, ops/s x units, ops/s, events/s] by least squares with non-negative
  * coefficients; the event model against the napis' delivered events. A purpose or the event
  * model with fewer than two observations keeps the fallback model's coefficients.
  */
@@ -8,6 +8,7 @@ import {
   COST_MODEL_SCHEMA,
   EVENT_PURPOSES,
   MODEL_PURPOSES,
+  REPLICATED_PURPOSES,
   type CostModel,
   type EventModel,
   type ModelPurpose,
@@ -60,15 +61,28 @@ export function fitCostModel(
       continue;
     }
     const withEvents = EVENT_PURPOSES.includes(p);
-    const x = rows.map((o) => [1, o.units[p], o.opsPerS, withEvents ? eventsOf(o) : 0]);
+    const replicated = REPLICATED_PURPOSES.includes(p);
+    // Per unit before the constant, per op and unit before per op: with one etcd member in every
+    // run each pair is one column, and the cost then scales with the members a spec gives.
+    const x = rows.map((o) => [
+      o.units[p],
+      1,
+      replicated ? o.opsPerS * o.units[p] : 0,
+      o.opsPerS,
+      withEvents ? eventsOf(o) : 0,
+    ]);
     const y = rows.map((o) => o.cores[p] ?? 0);
-    const [baseCores = 0, baseCoresPerUnit = 0, cpuSecondsPerOp = 0, cpuSecondsPerEvent = 0] =
-      nonNegativeLeastSquares(x, y);
-    purposes[p] = { baseCores, baseCoresPerUnit, cpuSecondsPerOp, cpuSecondsPerEvent };
-    const predicted = x.map(
-      ([, u = 0, ops = 0, ev = 0]) =>
-        baseCores + baseCoresPerUnit * u + cpuSecondsPerOp * ops + cpuSecondsPerEvent * ev,
-    );
+    const b = nonNegativeLeastSquares(x, y);
+    const [baseCoresPerUnit = 0, baseCores = 0, cpuSecondsPerOpPerUnit = 0, cpuSecondsPerOp = 0] = b;
+    const cpuSecondsPerEvent = b[4] ?? 0;
+    purposes[p] = {
+      baseCores,
+      baseCoresPerUnit,
+      cpuSecondsPerOp,
+      cpuSecondsPerOpPerUnit,
+      cpuSecondsPerEvent,
+    };
+    const predicted = x.map((row) => row.reduce((s, v, i) => s + v * (b[i] ?? 0), 0));
     fit[p] = { observations: rows.length, rmsRelativeError: rmsRelative(predicted, y) };
   }
   return { schema: COST_MODEL_SCHEMA, source: 'calibrated', machine, events, purposes, fit };

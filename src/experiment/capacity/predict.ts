@@ -31,7 +31,9 @@ export function purposeCores(
   const c = model.purposes[p];
   return {
     base: c.baseCores + c.baseCoresPerUnit * load.units[p],
-    ops: c.cpuSecondsPerOp * load.opsPerS + c.cpuSecondsPerEvent * load.eventsPerS,
+    ops:
+      (c.cpuSecondsPerOp + c.cpuSecondsPerOpPerUnit * load.units[p]) * load.opsPerS +
+      c.cpuSecondsPerEvent * load.eventsPerS,
   };
 }
 
