@@ -9,11 +9,8 @@ import { textTable } from '../src/cli/text-table.js';
 import { MODEL_PURPOSES, type ModelPurpose } from '../src/experiment/capacity/cost-model.js';
 import { halfFraction } from '../src/experiment/capacity/calibration-plan.js';
 import { runMeasuredSweep } from '../src/experiment/capacity/measured-sweep.js';
-import {
-  DEFAULT_COST_MODEL_PATH,
-  loadCostModel,
-  thisMachine,
-} from '../src/experiment/capacity/model-file.js';
+import { DEFAULT_COST_MODEL_PATH, loadCostModel } from '../src/experiment/capacity/model-file.js';
+import { machineCpus } from '../src/experiment/local-machine.js';
 import { measuredAndPredicted } from '../src/experiment/capacity/predict.js';
 import { runLoad } from '../src/experiment/capacity/run-load.js';
 import { planExperiment } from '../src/experiment/plan.js';
@@ -39,7 +36,7 @@ function specData(cruiseS: number): Record<string, unknown> {
 const pct = (ratio: number): number => Math.abs(ratio - 1) * 100;
 
 export async function runPlanPrediction(ctx: BenchContext): Promise<BenchReport> {
-  const { model, note } = await loadCostModel(DEFAULT_COST_MODEL_PATH, thisMachine());
+  const { model, note } = await loadCostModel(DEFAULT_COST_MODEL_PATH, machineCpus());
   ctx.log(note);
   const resolved = parseSpecData('plan-prediction', specData(ctx.options.seconds ?? 20));
   const plan = halfFraction(resolved, planExperiment(resolved));
@@ -66,7 +63,7 @@ export async function runPlanPrediction(ctx: BenchContext): Promise<BenchReport>
     }
     const m = measuredAndPredicted(
       model,
-      runLoad(run, model.events, { netcd: 1, ketcd: 1 }),
+      runLoad(run, model.events, { netcd: 1, ketcd: 1 }, 'cruise'),
       observation.cores,
     );
     const ratio = m.total.measured / m.total.predicted;

@@ -8,10 +8,10 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
 import { Testbed } from '../testbed/supervisor/testbed.js';
 import { KosTestError } from '../util/errors.js';
-import { DEFAULT_COST_MODEL_PATH, loadCostModel, thisMachine } from './capacity/model-file.js';
+import { DEFAULT_COST_MODEL_PATH, loadCostModel } from './capacity/model-file.js';
 import type { TestbedFacts } from './feasibility.js';
 import { kubeHousekeeping, type Housekeeping } from './kube-housekeeping.js';
-import { localMachine } from './local-machine.js';
+import { localMachine, machineCpus } from './local-machine.js';
 import type { TestbedTargetSpec } from './spec-schema.js';
 import type { ExperimentTarget, TargetShape } from './target.js';
 import { recordTestbedPids, stopTestbedLeftovers } from './testbed-leftovers.js';
@@ -40,7 +40,7 @@ export class TestbedTarget implements ExperimentTarget {
   }
 
   async facts(): Promise<TestbedFacts> {
-    const machine = thisMachine();
+    const machine = machineCpus();
     const { model, note } = await loadCostModel(this.costModelPath, machine);
     return {
       kind: 'testbed',

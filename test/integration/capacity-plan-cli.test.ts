@@ -7,16 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { CostModel } from '../../src/experiment/capacity/cost-model.js';
 import { defaultCostModel } from '../../src/experiment/capacity/default-model.js';
-import { thisMachine, writeCostModel } from '../../src/experiment/capacity/model-file.js';
+import { writeCostModel } from '../../src/experiment/capacity/model-file.js';
+import { machineCpus } from '../../src/experiment/local-machine.js';
 import { runRecordSchema } from '../../src/experiment/run-record.js';
-import { spawnManaged } from '../../src/process/child-registry.js';
-
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repo, 'bin', 'kos-test.js');
+import { runKosTest } from '../support/kos-test-process.js';
 
 // The seed's heaviest cell: OPS 60, NCA 1,800, POP 9X with X = 200, NNA 9, NKA 3, 40 VNs.
 const CORNER = `name: corner
@@ -36,18 +33,6 @@ target: {kind: testbed, agentsPerGroup: 5}
 overheads: {perRun: 5s, reconfigure: 10s}
 `;
 
-async function kosTest(args: string[], log: string): Promise<{ code: number | null; text: string }> {
-  const child = spawnManaged({
-    name: 'kos-test',
-    command: process.execPath,
-    args: [cli, ...args],
-    logFile: log,
-    cwd: repo,
-  });
-  const exit = await child.exited;
-  return { code: exit.code, text: await readFile(log, 'utf8') };
-}
-
 describe('the capacity-aware plan through the CLI', () => {
   let root: string;
   let noModel: string;
@@ -60,7 +45,7 @@ describe('the capacity-aware plan through the CLI', () => {
     noModel = join(root, 'no-model.json');
     // This machine's model where every op costs a second of the agents' CPU: the tiny run cannot fit.
     dearModel = join(root, 'dear-model.json');
-    const m: CostModel = defaultCostModel({ ...thisMachine(), measuredAt: '2026-12-06T21:00:00.000Z' });
+    const m: CostModel = defaultCostModel({ ...machineCpus(), measuredAt: '2026-12-06T21:00:00.000Z' });
     m.purposes.comp = { ...m.purposes.comp, cpuSecondsPerOp: 1 };
     await writeCostModel(dearModel, { ...m, source: 'calibrated' });
   });
@@ -69,7 +54,7 @@ describe('the capacity-aware plan through the CLI', () => {
   });
 
   it('plan marks the corner cell as not fitting, names what to lower, and exits 1', async () => {
-    const r = await kosTest(
+    const r = await runKosTest(
       ['experiment', 'plan', join(root, 'corner.yaml'), '--cost-model', noModel],
       join(root, 'plan.log'),
     );
@@ -84,7 +69,7 @@ describe('the capacity-aware plan through the CLI', () => {
   });
 
   it('plan --force lists it and exits 0', async () => {
-    const r = await kosTest(
+    const r = await runKosTest(
       ['experiment', 'plan', join(root, 'corner.yaml'), '--force', '--cost-model', noModel],
       join(root, 'plan-force.log'),
     );
@@ -97,7 +82,7 @@ describe('the capacity-aware plan through the CLI', () => {
 
   it('run refuses the corner cell in one line and starts nothing', async () => {
     const out = join(root, 'corner-out');
-    const r = await kosTest(
+    const r = await runKosTest(
       ['experiment', 'run', join(root, 'corner.yaml'), '--out', out, '--cost-model', noModel],
       join(root, 'run.log'),
     );
@@ -111,7 +96,7 @@ describe('the capacity-aware plan through the CLI', () => {
   });
 
   it('run --force runs a run predicted not to fit, says so, and records it', async () => {
-    const refused = await kosTest(
+    const refused = await runKosTest(
       [
         'experiment',
         'run',
@@ -127,7 +112,7 @@ describe('the capacity-aware plan through the CLI', () => {
     assert.match(refused.text, /predicted not to fit: needs ~10\.\d+ cores \(comp 10\.\d+/);
 
     const out = join(root, 'tiny-forced');
-    const r = await kosTest(
+    const r = await runKosTest(
       [
         'experiment',
         'run',

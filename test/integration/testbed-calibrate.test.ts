@@ -4,37 +4,15 @@
  * it, and no process left behind.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { costModelSchema, MODEL_PURPOSES } from '../../src/experiment/capacity/cost-model.js';
-import { spawnManaged } from '../../src/process/child-registry.js';
+import { processesMentioning, runKosTest } from '../support/kos-test-process.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repo, 'bin', 'kos-test.js');
-
-async function processesMentioning(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
-    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes(text)) found.push(`${pid}: ${cmd.replace(/\0/g, ' ')}`);
-  }
-  return found;
-}
-
-async function kosTest(args: string[], log: string): Promise<{ code: number | null; text: string }> {
-  const child = spawnManaged({
-    name: 'kos-test',
-    command: process.execPath,
-    args: [cli, ...args],
-    logFile: log,
-    cwd: repo,
-  });
-  const exit = await child.exited;
-  return { code: exit.code, text: await readFile(log, 'utf8') };
-}
 
 describe('kos-test testbed calibrate --quick', () => {
   let root: string | undefined;
@@ -45,7 +23,10 @@ describe('kos-test testbed calibrate --quick', () => {
   it("fits this machine's cost model from four measured runs and experiment plan uses it", async () => {
     root = await mkdtemp(join(tmpdir(), 'kos-test-calibrate-'));
     const dir = join(root, 'testbed');
-    const r = await kosTest(['testbed', 'calibrate', '--quick', '--dir', dir], join(root, 'calibrate.log'));
+    const r = await runKosTest(
+      ['testbed', 'calibrate', '--quick', '--dir', dir],
+      join(root, 'calibrate.log'),
+    );
     assert.equal(r.code, 0, r.text.slice(-3000));
     assert.match(r.text, /4 calibration runs/);
 
@@ -69,7 +50,7 @@ describe('kos-test testbed calibrate --quick', () => {
     // The printed fit: measured and fitted cores of each run.
     assert.equal(r.text.split('\n').filter((l) => /^c\d+-r0\s/.test(l)).length, 4, r.text);
 
-    const plan = await kosTest(
+    const plan = await runKosTest(
       [
         'experiment',
         'plan',

@@ -49,7 +49,7 @@ export function registerTestbedCalibrate(testbed: Command): void {
           return [...head, 'n/a', 'n/a', record.error ?? record.costsError ?? ''];
         const m = measuredAndPredicted(
           result.model,
-          runLoad(run, result.model.events, etcd),
+          runLoad(run, result.model.events, etcd, 'cruise'),
           observation.cores,
         );
         return [

@@ -12,7 +12,8 @@ import type { CostModel } from './cost-model.js';
 import { defaultCostModel } from './default-model.js';
 import { fitCostModel } from './fit-model.js';
 import { runMeasuredSweep, type MeasuredRun } from './measured-sweep.js';
-import { COST_MODEL_FILE, thisMachine, writeCostModel } from './model-file.js';
+import { machineCpus } from '../local-machine.js';
+import { COST_MODEL_FILE, writeCostModel } from './model-file.js';
 
 export interface CalibrateOptions extends CalibrationSize {
   /** Testbed state directory: the model goes to <dir>/cost-model.json, the runs to <dir>/calibration/. */
@@ -52,7 +53,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
       fix: `see ${sweepDir}`,
     });
   }
-  const machine = { ...thisMachine(), measuredAt: new Date(now()).toISOString() };
+  const machine = { ...machineCpus(), measuredAt: new Date(now()).toISOString() };
   const model = fitCostModel(observations, defaultCostModel(machine), machine);
   const path = join(o.dir, COST_MODEL_FILE);
   await writeCostModel(path, model);

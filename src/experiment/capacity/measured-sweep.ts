@@ -71,13 +71,18 @@ async function watchEventsPerS(
   return any ? rate : undefined;
 }
 
-/** Cores per costed purpose (summed over its nodes); a purpose with a node lacking CPU data is left out. */
+/**
+ * Cores per costed purpose, summed over its nodes with CPU data: a node without any in the window
+ * did not run in it (e.g. a napi the run before had and this one has not); a purpose with no such
+ * node is left out.
+ */
 export function purposeCores(table: CostTable): Partial<Record<ModelPurpose, number>> {
   const out: Partial<Record<ModelPurpose, number>> = {};
   for (const p of COSTED_PURPOSES) {
-    const nodes = table.nodes.filter((n) => n.purpose === p);
-    if (nodes.length === 0 || nodes.some((n) => n.figures.cpuCores === null)) continue;
-    out[p] = nodes.reduce((a, n) => a + (n.figures.cpuCores ?? 0), 0);
+    const cores = table.nodes.flatMap((n) =>
+      n.purpose === p && n.figures.cpuCores !== null ? [n.figures.cpuCores] : [],
+    );
+    if (cores.length > 0) out[p] = cores.reduce((a, c) => a + c, 0);
   }
   return out;
 }

@@ -3,26 +3,16 @@
  * matched against: a missing file, or one measured on another machine, means the built-in model.
  */
 import { readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_TESTBED_DIR } from '../../testbed/supervisor/testbed-state.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError, toError } from '../../util/errors.js';
+import type { MachineCpus } from '../local-machine.js';
 import { costModelSchema, type CostModel } from './cost-model.js';
 import { defaultCostModel } from './default-model.js';
 
 export const COST_MODEL_FILE = 'cost-model.json';
 export const DEFAULT_COST_MODEL_PATH = join(DEFAULT_TESTBED_DIR, COST_MODEL_FILE);
-
-export interface MachineFacts {
-  cores: number;
-  modelName: string;
-}
-
-export function thisMachine(): MachineFacts {
-  const all = cpus();
-  return { cores: all.length, modelName: all[0]?.model ?? 'unknown' };
-}
 
 export interface LoadedModel {
   model: CostModel;
@@ -30,7 +20,7 @@ export interface LoadedModel {
   note: string;
 }
 
-export async function loadCostModel(path: string, machine: MachineFacts): Promise<LoadedModel> {
+export async function loadCostModel(path: string, machine: MachineCpus): Promise<LoadedModel> {
   const fallback = (why: string): LoadedModel => ({
     model: defaultCostModel({ ...machine, measuredAt: 'built in' }),
     note: `built-in default cost model (${why}; kos-test testbed calibrate measures this machine)`,

@@ -43,12 +43,22 @@ function testbedNodes(run: PlannedRun, etcd: EtcdMembers): number {
   return NCA + NNA + NKA + etcd.netcd + etcd.ketcd + 2;
 }
 
-export function runLoad(run: PlannedRun, events: EventModel, etcd: EtcdMembers): RunLoad {
+/** At the run's busiest phase (what the plan checks), or in its cruise (what a run's costs measure). */
+export function runLoad(
+  run: PlannedRun,
+  events: EventModel,
+  etcd: EtcdMembers,
+  at: 'peak' | 'cruise' = 'peak',
+): RunLoad {
   const d = run.driver;
   const phases = [
     ['cruise', d.rate],
-    ['warmup', d.warmupRate],
-    ['cooldown', d.cooldownRate],
+    ...(at === 'peak'
+      ? ([
+          ['warmup', d.warmupRate],
+          ['cooldown', d.cooldownRate],
+        ] as const)
+      : []),
   ] as const;
   const [peakPhase, opsPerS] = phases.reduce((a, b) => (b[1] > a[1] ? b : a));
   const peers = peerAgentsPerOp(d, run.factors.NCA);
