@@ -18,7 +18,7 @@ export function registerTestbedCalibrate(testbed: Command): void {
   testbed
     .command('calibrate')
     .description(
-      "Measure this machine's testbed CPU cost model (a few short runs on a testbed it brings up and takes down, ~8 min; --quick ~1 min) and store it as <dir>/cost-model.json for experiment plan and run.",
+      "Measure this machine's testbed CPU cost model (a few short runs on a testbed it brings up and takes down, ~6 min; --quick ~1 min) and store it as <dir>/cost-model.json for experiment plan and run.",
     )
     .option(
       '--dir <dir>',

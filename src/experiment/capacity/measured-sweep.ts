@@ -1,7 +1,7 @@
 /**
  * Runs a plan on a fresh testbed through the experiment runner and measures, for each run over
  * its cruise window, what the cost model predicts: cores per purpose (the run's cost table for
- * the costed purposes; /proc for the runner, this process, and for Prometheus) and the watch
+ * the costed purposes; /proc for the runner, i.e. this process, and for Prometheus) and the watch
  * events the napis delivered (their apiserver_watch_events_total). `kos-test testbed calibrate`
  * fits the model to these; the plan-prediction benchmark compares them with its predictions.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { collectCosts } from '../../costs/collect-costs.js';
 import { counterWindow } from '../../costs/window-math.js';
-import type { CostTable } from '../../measure/cost-table.js';
+import { COSTED_PURPOSES, type CostTable } from '../../measure/cost-table.js';
 import { createPrometheusClient } from '../../prometheus/prometheus-api.js';
 import { KosTestError } from '../../util/errors.js';
 import { inProcessDriveStep } from '../drive-step.js';
@@ -17,10 +17,8 @@ import type { ExperimentPlan, PlannedRun } from '../plan.js';
 import { ResultsStore } from '../results-store.js';
 import type { RunRecord } from '../run-record.js';
 import type { ResolvedSpec } from '../spec-load.js';
-import type { SweepEvent } from '../sweep-events.js';
 import { runSweep, type CostRequest } from '../sweep-runner.js';
 import { TestbedTarget } from '../testbed-target.js';
-import { COSTED_PURPOSES } from '../../measure/cost-table.js';
 import type { ModelPurpose } from './cost-model.js';
 import { startCpuSampler, type CpuSampler } from './cpu-sampler.js';
 import type { CalibrationObservation } from './fit-model.js';
@@ -41,7 +39,6 @@ export interface MeasuredSweepOptions {
   dir: string;
   sweepId: string;
   log: (m: string) => void;
-  emit?: (e: SweepEvent) => void;
   signal: AbortSignal;
 }
 
@@ -125,7 +122,14 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
       X: o.resolved.spec.X,
       now: Date.now,
       signal: o.signal,
-      emit: o.emit ?? (() => undefined),
+      emit: (e) => {
+        if (e.kind === 'run-start') {
+          const f = e.factors;
+          o.log(
+            `run ${e.index + 1}/${o.plan.runs.length}: OPS ${f.OPS}, NCA ${f.NCA}, POP ${f.POP}, NNA ${f.NNA}`,
+          );
+        }
+      },
     });
   } finally {
     sampler.stop();
