@@ -53,7 +53,7 @@ export async function runPlanPrediction(ctx: BenchContext): Promise<BenchReport>
   const measures: Measure[] = [];
   const checks: Check[] = [];
   const sums = new Map<ModelPurpose, { measured: number; predicted: number }>();
-  for (const { run, record, observation } of runs) {
+  for (const { run, etcd, record, observation } of runs) {
     const f = run.factors;
     const cell = `OPS ${f.OPS} NCA ${f.NCA} POP ${f.POP} NNA ${f.NNA}`;
     if (observation === undefined) {
@@ -61,11 +61,7 @@ export async function runPlanPrediction(ctx: BenchContext): Promise<BenchReport>
       checks.push(check(`${cell}: total within ${TOLERANCE_PCT}%`, NaN, '<', TOLERANCE_PCT, '%', 1));
       continue;
     }
-    const m = measuredAndPredicted(
-      model,
-      runLoad(run, model.events, { netcd: 1, ketcd: 1 }, 'cruise'),
-      observation.cores,
-    );
+    const m = measuredAndPredicted(model, runLoad(run, model.events, etcd, 'cruise'), observation.cores);
     const ratio = m.total.measured / m.total.predicted;
     for (const [p, v] of Object.entries(m.byPurpose) as [
       ModelPurpose,

@@ -41,8 +41,7 @@ export function registerTestbedCalibrate(testbed: Command): void {
         signal: new AbortController().signal,
       });
       console.log(costModelText(result.model));
-      const etcd = { netcd: 1, ketcd: 1 } as const;
-      const rows = result.runs.map(({ run, record, observation }) => {
+      const rows = result.runs.map(({ run, etcd, record, observation }) => {
         const f = run.factors;
         const head = [run.key, String(f.OPS), String(f.NCA), String(f.POP), String(f.NNA)];
         if (observation === undefined)

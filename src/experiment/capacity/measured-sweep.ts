@@ -23,10 +23,12 @@ import type { ModelPurpose } from './cost-model.js';
 import { startCpuSampler, type CpuSampler } from './cpu-sampler.js';
 import type { CalibrationObservation } from './fit-model.js';
 import { DEFAULT_EVENTS } from './default-model.js';
-import { runLoad } from './run-load.js';
+import { runLoad, type EtcdMembers } from './run-load.js';
 
 export interface MeasuredRun {
   run: PlannedRun;
+  /** The spec's etcd members (what a prediction of the run needs besides the plan). */
+  etcd: EtcdMembers;
   record: RunRecord;
   /** Undefined when the run failed or has no cost table. */
   observation: CalibrationObservation | undefined;
@@ -136,18 +138,19 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
     await target.close();
   }
   const byKey = new Map(o.plan.runs.map((r) => [r.key, r]));
+  const etcd = { netcd: t.netcd, ketcd: t.ketcd };
   return store.records().flatMap((record): MeasuredRun[] => {
     const run = byKey.get(record.key);
     if (run === undefined) return [];
     const extra = record.costs === null ? undefined : extras.get(record.costs.window.fromMs);
     const cruise = record.drive?.cruise;
     if (record.status !== 'completed' || record.costs === null || extra === undefined || cruise === undefined)
-      return [{ run, record, observation: undefined }];
+      return [{ run, etcd, record, observation: undefined }];
     const cores: Partial<Record<ModelPurpose, number>> = { ...purposeCores(record.costs) };
     if (extra.runner !== undefined) cores.runner = extra.runner;
     if (extra.prometheus !== undefined) cores.prometheus = extra.prometheus;
     // Units and peers do not depend on the event model; the achieved rate is what was measured.
-    const load = runLoad(run, DEFAULT_EVENTS, { netcd: t.netcd, ketcd: t.ketcd });
+    const load = runLoad(run, DEFAULT_EVENTS, etcd);
     const observation: CalibrationObservation = {
       units: load.units,
       opsPerS: cruise.achievedRate,
@@ -155,6 +158,6 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
       eventsPerS: extra.eventsPerS,
       cores,
     };
-    return [{ run, record, observation }];
+    return [{ run, etcd, record, observation }];
   });
 }
