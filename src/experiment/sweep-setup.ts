@@ -6,6 +6,7 @@ import { ClusterTarget } from './cluster-target.js';
 import { checkFeasibility } from './feasibility.js';
 import { planExperiment, type ExperimentPlan } from './plan.js';
 import { parseSpecText, type ResolvedSpec } from './spec-load.js';
+import type { TestbedTargetSpec } from './spec-schema.js';
 import type { ExperimentTarget } from './target.js';
 import { TestbedTarget } from './testbed-target.js';
 
@@ -24,9 +25,14 @@ export async function loadSpecFile(path: string): Promise<{ text: string; resolv
   return { text, resolved: parseSpecText(path, text) };
 }
 
+/** The directory of a testbed target's testbed: the spec's, else <sweep>/testbed. */
+export function testbedDirOf(t: TestbedTargetSpec, outDir: string): string {
+  return resolve(t.dir ?? join(outDir, 'testbed'));
+}
+
 export function makeTarget(r: ResolvedSpec, outDir: string, log: (m: string) => void): ExperimentTarget {
   const t = r.spec.target;
-  if (t.kind === 'testbed') return new TestbedTarget(t, resolve(t.dir ?? join(outDir, 'testbed')), log);
+  if (t.kind === 'testbed') return new TestbedTarget(t, testbedDirOf(t, outDir), log);
   return new ClusterTarget(t, log);
 }
 

@@ -56,7 +56,10 @@ describe('the testbed Prometheus configuration', () => {
           !e.message.includes('\n'),
       );
     };
-    check({ PATH: join(dir, 'nowhere') }, /^prometheus is missing: no prometheus on PATH/);
+    check(
+      { PATH: join(dir, 'nowhere') },
+      /^prometheus is missing: not on PATH, and KOS_TEST_PROMETHEUS is not set/,
+    );
     check(
       { PATH: '/usr/bin', KOS_TEST_PROMETHEUS: join(dir, 'nope') },
       /KOS_TEST_PROMETHEUS is not an executable file/,

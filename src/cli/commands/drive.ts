@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { estimateDrive } from '../../driver/estimate.js';
 import { parseDriveOptions, runDrive } from '../../driver/run-drive.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
+import { preflight } from '../../preflight/preflight.js';
+import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
 import { driveReporter } from '../drive-progress.js';
 import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
@@ -65,7 +67,8 @@ export function registerDriveCommand(program: Command): void {
         console.log(`outline CSV: ${e.outlineCsv}`);
         return;
       }
-      parseDriveOptions(input); // bad options fail before anything is contacted
+      const options = parseDriveOptions(input); // bad options fail before anything is contacted
+      await preflight(driveNeeds(options), binaryProbe());
       if (flags.threads !== undefined)
         reporter.log('--threads has no effect: ops are paced open-loop by one timer');
       const soft = new AbortController();

@@ -15,6 +15,8 @@ import { ResultsStore } from '../../experiment/results-store.js';
 import { specJsonSchemaText } from '../../experiment/spec-json-schema.js';
 import { checkedPlan, loadSpecFile, makeTarget, newSeed } from '../../experiment/sweep-setup.js';
 import { runSweep } from '../../experiment/sweep-runner.js';
+import { preflight } from '../../preflight/preflight.js';
+import { binaryProbe, sweepNeeds } from '../../preflight/preflight-needs.js';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { KosTestError } from '../../util/errors.js';
@@ -111,6 +113,7 @@ async function runCommand(
 ): Promise<{ store: ResultsStore; reportHtml: string }> {
   const { text, resolved } = await loadSpecFile(specPath);
   const out = resolve(flags.out ?? defaultOut(resolved.spec.name));
+  await preflight(sweepNeeds(resolved, out), binaryProbe());
   const tty = process.stdout.isTTY && flags.json !== true;
   const emit = progressReporter({ tty, write: (s) => process.stdout.write(s), now: Date.now });
   const log = (m: string): void => {
