@@ -57,6 +57,7 @@ export class ClusterTarget implements ExperimentTarget {
   readonly kind = 'cluster';
   readonly kubeconfigPath: string;
   readonly interfaceFilter: string;
+  readonly driverMetricsHost = '127.0.0.1';
   private readonly kc = new KubeConfig();
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
@@ -182,6 +183,11 @@ export class ClusterTarget implements ExperimentTarget {
 
   prometheusUrl(): string {
     return this.spec.prometheusUrl;
+  }
+
+  /** The cluster's Prometheus finds drivers itself (base nodes at 9376, annotated pods). */
+  setDriverTargets(): Promise<void> {
+    return Promise.resolve();
   }
 
   nodePurposes(): Promise<Record<string, string>> {

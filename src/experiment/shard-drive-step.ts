@@ -16,6 +16,7 @@ import { mergeShardDirs } from '../driver/shards/read-shards.js';
 import { spawnManaged, type ChildExit, type ManagedChild } from '../process/child-registry.js';
 import { KosTestError } from '../util/errors.js';
 import { driverOptionsFor } from './drive-step.js';
+import type { MetricsEndpoint } from './driver-endpoints.js';
 import { shardStartMarginS } from './plan.js';
 import type { DriveRequest, DriveStep } from './sweep-runner.js';
 
@@ -34,7 +35,7 @@ export interface ShardedDriveOptions {
 export function shardDriveArgs(
   o: DriveOptionsInput,
   shard: { index: number; count: number },
-  shared: { seed: number; startAtMs: number; kubeconfigPath: string },
+  shared: { seed: number; startAtMs: number; kubeconfigPath: string; metrics?: MetricsEndpoint },
 ): string[] {
   const flags: [string, string | number | undefined][] = [
     ['--kubeconfig', shared.kubeconfigPath],
@@ -50,7 +51,8 @@ export function shardDriveArgs(
     ['--runid', o.runId],
     ['--out', o.outDir],
     ['--wait-after-delete', o.waitAfterDelete === undefined ? undefined : `${o.waitAfterDelete}ms`],
-    ['--metrics-port', o.metricsPort],
+    ['--metrics-host', shared.metrics?.host],
+    ['--metrics-port', shared.metrics?.port ?? o.metricsPort],
     ['--shard', `${shard.index}/${shard.count}`],
     ['--start-at', Math.round(shared.startAtMs)],
     ['--seed', shared.seed],
@@ -130,7 +132,7 @@ export async function driveShards(
             ...DRIVER_NODE_FLAGS,
             '--enable-source-maps',
             CLI,
-            ...shardDriveArgs(options, { index, count }, shared),
+            ...shardDriveArgs(options, { index, count }, { ...shared, metrics: req.metrics[index] }),
           ],
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
           // (spawnManaged names the runner in its environment: exit-with-parent.ts).

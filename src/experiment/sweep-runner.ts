@@ -10,6 +10,7 @@ import type { CostTable } from '../measure/cost-table.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { toError } from '../util/errors.js';
 import { driveKeysOf } from './drive-keys.js';
+import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from './driver-endpoints.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 import type { ResultsStore } from './results-store.js';
 import { RUN_RECORD_SCHEMA, type RunRecord, type RunTiming } from './run-record.js';
@@ -23,6 +24,8 @@ export interface DriveRequest {
   outDir: string;
   kubeconfigPath: string;
   target: ExperimentTarget;
+  /** Where shard i serves /metrics (one entry per shard), registered with the target's Prometheus. */
+  metrics: readonly MetricsEndpoint[];
   signal: AbortSignal;
 }
 export type DriveStep = (req: DriveRequest) => Promise<DriveSummary>;
@@ -130,16 +133,23 @@ export async function runSweep(
       });
       await step('idle', null, () => o.target.waitIdle(o.signal));
       const outDir = o.store.runDir(runId);
-      summary = await step('drive', 'driveMs', () =>
-        o.drive({
-          run,
-          runId,
-          outDir,
-          kubeconfigPath: o.target.kubeconfigPath,
-          target: o.target,
-          signal: o.signal,
-        }),
-      );
+      summary = await step('drive', 'driveMs', async () => {
+        const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
+        await o.target.setDriverTargets(metrics.map(metricsUrlOf));
+        try {
+          return await o.drive({
+            run,
+            runId,
+            outDir,
+            kubeconfigPath: o.target.kubeconfigPath,
+            target: o.target,
+            metrics,
+            signal: o.signal,
+          });
+        } finally {
+          await o.target.setDriverTargets([]);
+        }
+      });
       await writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       const cruise = summary.phases.cruise;
       try {

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
+import { nodeAddress } from '../testbed/node-addresses.js';
 import { Testbed } from '../testbed/supervisor/testbed.js';
 import { KosTestError } from '../util/errors.js';
 import type { TestbedFacts } from './feasibility.js';
@@ -18,6 +19,7 @@ import { recordTestbedPids, stopTestbedLeftovers } from './testbed-leftovers.js'
 export class TestbedTarget implements ExperimentTarget {
   readonly kind = 'testbed';
   readonly interfaceFilter = 'lo';
+  readonly driverMetricsHost = nodeAddress('base', 0);
   private testbed: Testbed | undefined;
   private housekeeping: Housekeeping | undefined;
   private kc: KubeConfig | undefined;
@@ -116,6 +118,10 @@ export class TestbedTarget implements ExperimentTarget {
         fix: 'bring it up with Prometheus (the default)',
       });
     return url;
+  }
+
+  async setDriverTargets(metricsUrls: readonly string[]): Promise<void> {
+    await this.testbed?.setDriverTargets(metricsUrls);
   }
 
   nodePurposes(): Promise<Record<string, string>> {

@@ -42,6 +42,10 @@ describe('the flags of a sharded run`s drive processes', () => {
           outDir: `/sweep/runs/s-0101-0000-00${run.index}`,
           kubeconfigPath: '/tb/kubeconfig',
           target: undefined as unknown as ExperimentTarget,
+          metrics: Array.from({ length: run.driver.shards }, (_, i) => ({
+            host: '127.21.0.1',
+            port: 40_000 + i,
+          })),
           signal: new AbortController().signal,
         };
         const inProcess = driverOptionsFor(req);
@@ -50,6 +54,7 @@ describe('the flags of a sharded run`s drive processes', () => {
             seed: 123_456_789,
             startAtMs: 1_790_000_000_123,
             kubeconfigPath: req.kubeconfigPath,
+            metrics: req.metrics[index],
           };
           const flags = await driveFlagsOf(
             shardDriveArgs(inProcess, { index, count: run.driver.shards }, shared),
@@ -59,6 +64,8 @@ describe('the flags of a sharded run`s drive processes', () => {
             parseDriveOptions(driveOptionsFromFlags(flags)),
             parseDriveOptions({
               ...inProcess,
+              metricsHost: '127.21.0.1',
+              metricsPort: 40_000 + index,
               shard: { index, count: run.driver.shards },
               seed: shared.seed,
               startAtMs: shared.startAtMs,

@@ -29,6 +29,11 @@ function memoryTarget(calls: string[]): ExperimentTarget {
     kind: 'testbed',
     kubeconfigPath: '/nowhere/kubeconfig',
     interfaceFilter: 'lo',
+    driverMetricsHost: '127.0.0.1',
+    setDriverTargets: (urls: readonly string[]) => {
+      calls.push(`driver targets ${urls.length}`);
+      return Promise.resolve();
+    },
     facts: () =>
       Promise.resolve({
         kind: 'testbed',
@@ -149,13 +154,15 @@ describe('the sweep loop', () => {
         : Promise.resolve(summaryFor(req.runId, req.run.slots));
     const { counts, store } = await sweep(join(root, `s${n++}`), drive, calls);
     assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
+    // Each run's driver is a scrape target of the target's Prometheus only while it drives.
+    const run = (id: string): string[] => ['driver targets 1', 'driver targets 0', `cleanup ${id}`];
     assert.deepEqual(calls, [
       'configure 10/1/1',
-      'cleanup loop-000',
-      'cleanup loop-001',
+      ...run('loop-000'),
+      ...run('loop-001'),
       'configure 20/1/1',
-      'cleanup loop-002',
-      'cleanup loop-003',
+      ...run('loop-002'),
+      ...run('loop-003'),
     ]);
     const failed = store.records().find((r) => r.index === 1);
     assert.ok(failed !== undefined);
@@ -203,7 +210,11 @@ describe('the sweep loop', () => {
     assert.deepEqual(again, [
       'configure 20/1/1',
       'cleanup loop-002',
+      'driver targets 1',
+      'driver targets 0',
       'cleanup loop-002-a1',
+      'driver targets 1',
+      'driver targets 0',
       'cleanup loop-003',
     ]);
     assert.deepEqual(
