@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { renderClusterConfig } from '../../src/prometheus/cluster-config.js';
 import { parseMetricsOptions } from '../../src/prometheus/cluster-config-options.js';
-import { renderManifests } from '../../src/prometheus/manifests.js';
+import { renderManifests } from '../../src/grafana/stack-manifests.js';
 import { shippedMetricsFiles } from '../../src/prometheus/shipped-files.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
