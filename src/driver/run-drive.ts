@@ -6,6 +6,8 @@
  * are still written with what was measured.
  */
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ZodError } from 'zod';
@@ -45,6 +47,8 @@ import { generateRunId } from './plan/run-id.js';
 import { buildSummary } from './summary.js';
 
 export type { DriveOptions, DriveOptionsInput } from './drive-options.js';
+
+const gzipText = promisify(gzip) as (text: string) => Promise<Buffer>;
 export type { DriveSummary } from './drive-summary.js';
 
 /** Priming lanes: enough connections for 5,000/s at a few ms per create; more open on demand. */
@@ -469,10 +473,11 @@ async function writeOutputs(
     .catch((e: unknown) => `# scrape failed: ${toError(e).message}\n`);
   await writeFileAtomic(join(r.dir, OUTPUT_FILES.metrics), text);
   if (r.options.perAttachmentCsv) {
-    await writeFileAtomic(
-      join(r.dir, OUTPUT_FILES.attachments),
-      attachmentsCsv(r.plan, book, r.nodes, wallOf, r.options.graceMs),
-    );
+    const csv = attachmentsCsv(r.plan, book, r.nodes, wallOf, r.options.graceMs);
+    // A sweep keeps every run's rows: compressed off the event loop, ~8x smaller.
+    if (r.options.gzipCsv)
+      await writeFileAtomic(join(r.dir, OUTPUT_FILES.attachmentsGz), await gzipText(csv));
+    else await writeFileAtomic(join(r.dir, OUTPUT_FILES.attachments), csv);
   }
   if (r.options.dumpOpsTimes) await writeFileAtomic(join(r.dir, OUTPUT_FILES.opsTimes), opsTimesCsv(r.plan));
   r.log(`outputs in ${r.dir}`);

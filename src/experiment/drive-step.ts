@@ -19,6 +19,8 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
     // The driver writes <outDir>/<runId>/: that is the run's directory in the sweep.
     outDir: dirname(req.outDir),
     waitAfterDelete: d.graceWaitS * 1000,
+    perAttachmentCsv: d.perAttachmentCsv,
+    gzipCsv: true,
     // The port the runner registered with the target's Prometheus (driver-endpoints.ts).
     metricsHost: req.metrics[0]?.host ?? '127.0.0.1',
     metricsPort: req.metrics[0]?.port ?? 0,

@@ -57,8 +57,16 @@ export function shardDriveArgs(
     ['--start-at', Math.round(shared.startAtMs)],
     ['--seed', shared.seed],
   ];
+  const switches: [string, boolean | undefined][] = [
+    ['--per-attachment-csv', o.perAttachmentCsv],
+    ['--gzip-csv', o.gzipCsv],
+  ];
   // Numbers as JavaScript prints them round-trip exactly through the driver's Number(flag).
-  return ['drive', ...flags.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)]))];
+  return [
+    'drive',
+    ...flags.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)])),
+    ...switches.flatMap(([flag, on]) => (on === true ? [flag] : [])),
+  ];
 }
 
 async function logTail(file: string): Promise<string> {

@@ -28,6 +28,7 @@ async function driveFlagsOf(args: string[]): Promise<DriveFlags> {
 
 const specs = [
   'driver: {shards: 2}',
+  'driver: {shards: 2, perAttachmentCsv: false}',
   'warmup: 7s\ncooldown: 3s\ndriver: {shards: 3, distribution: poisson, numNets: 7, exponent: 0.7, bias: 0.3, graceWait: 1500ms}',
 ];
 
@@ -75,4 +76,27 @@ describe('the flags of a sharded run`s drive processes', () => {
       }
     });
   }
+});
+
+describe('the raw per-attachment data of a sweep', () => {
+  const cases: [string, boolean][] = [
+    ['', true],
+    ['driver: {perAttachmentCsv: false}\n', false],
+  ];
+  for (const [extra, kept] of cases)
+    it(`is ${kept ? 'kept gzip-compressed by default' : 'not written when the spec opts out'}`, () => {
+      const text = `X: 10\nfactors: {OPS: [10], NCA: [5], POP: [1X], NNA: [1]}\ncruise: 3s\n${extra}`;
+      const run = planExperiment(parseSpecText('s', text)).runs[0];
+      assert.ok(run !== undefined);
+      const o = driverOptionsFor({
+        run,
+        runId: 's-000',
+        outDir: '/sweep/runs/s-000',
+        kubeconfigPath: '/tb/kubeconfig',
+        target: undefined as unknown as ExperimentTarget,
+        metrics: [],
+        signal: new AbortController().signal,
+      });
+      assert.deepEqual([o.perAttachmentCsv, o.gzipCsv], [kept, true]);
+    });
 });

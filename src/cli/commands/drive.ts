@@ -37,6 +37,7 @@ export function registerDriveCommand(program: Command): void {
     .option('--wait-after-delete <d>', 'wait for straggling notifications after the last delete', '15s')
     .option('--dump-ops-times', 'write attachments-ops-times.csv')
     .option('--per-attachment-csv', 'write attachments.csv (one row per attachment)')
+    .option('--gzip-csv', 'write it gzip-compressed, as attachments.csv.gz')
     .option('--metrics-port <n>', 'the driver’s /metrics port (0: any free port)', '9376')
     .option('--metrics-host <ip>', 'address /metrics listens on', '127.0.0.1')
     .option('--shard <i/N>', 'run slice i of N at 1/N of the rate (share --seed, --runid and --start-at)')
