@@ -61,8 +61,10 @@ export interface DriveClock {
   wallMs(): number;
 }
 
+export type DrivePhase = 'setup' | 'warmup' | 'cruise' | 'cooldown' | 'waiting' | 'done';
+
 export interface DriveProgress {
-  phase: 'setup' | 'warmup' | 'cruise' | 'cooldown' | 'waiting' | 'done';
+  phase: DrivePhase;
   opsDone: number;
   opsPlanned: number;
   /** Ops issued per second since the start. */
@@ -74,6 +76,8 @@ export interface DriveProgress {
   fulfilled: number;
   /** p99 of fulfilment from planned so far (ms), null before the first. */
   p99Ms: number | null;
+  /** Seconds to the planned end (the schedule, then --wait-after-delete); null during set-up. */
+  etaS: number | null;
 }
 
 export interface DriveDeps {
@@ -225,6 +229,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       waiting: 0,
       fulfilled: 0,
       p99Ms: null,
+      etaS: null,
       ...p,
     });
   progress({ phase: 'setup' });
@@ -325,9 +330,11 @@ async function execute(r: Run): Promise<DriveSummary> {
   let lastCompletion = start;
   let phaseNow: DriveProgress['phase'] = 'warmup';
   let done = 0;
+  const plannedEnd = start + b[3] + options.waitAfterDelete;
   const ticker = setInterval(() => {
     if (r.deps.onProgress === undefined) return;
-    const elapsed = (clock.now() - start) / 1000;
+    const now = clock.now();
+    const elapsed = (now - start) / 1000;
     // The percentile walks the histogram (~0.1 ms): computed only if the listener reads it.
     let p99: number | null | undefined;
     r.deps.onProgress({
@@ -338,6 +345,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       inFlight: executor.inFlight,
       waiting: executor.waitingCount,
       fulfilled: live.totalCount,
+      etaS: Math.max(0, plannedEnd - now) / 1000,
       get p99Ms() {
         p99 ??= live.totalCount === 0 ? null : live.getValueAtPercentile(99) / 1000;
         return p99;

@@ -1,6 +1,6 @@
 /** The runner's drive step: one in-process runDrive per run, its options from the plan. */
 import { dirname } from 'node:path';
-import { runDrive } from '../driver/run-drive.js';
+import { runDrive, type DrivePhase } from '../driver/run-drive.js';
 import type { DriveStep } from './sweep-runner.js';
 
 export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<typeof runDrive>[0] {
@@ -28,13 +28,19 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
 }
 
 export function inProcessDriveStep(log: (m: string) => void): DriveStep {
-  return (req) =>
-    runDrive(driverOptionsFor(req), {
+  return (req) => {
+    let phase: DrivePhase | undefined;
+    return runDrive(driverOptionsFor(req), {
       kubeconfigPath: req.kubeconfigPath,
       signal: req.signal,
       hardSignal: req.signal,
       log: (m) => {
         log(`driver: ${m}`);
       },
+      onProgress: (p) => {
+        if (p.phase !== phase) req.onPhase?.(p.phase);
+        phase = p.phase;
+      },
     });
+  };
 }

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DriveOptionsInput } from '../driver/drive-options.js';
 import type { DriveSummary } from '../driver/drive-summary.js';
+import type { DrivePhase } from '../driver/run-drive.js';
 import { readDriveSummary } from '../driver/read-summary.js';
 import { DRIVER_NODE_FLAGS } from '../driver/node-flags.js';
 import { mergeShardDirs } from '../driver/shards/read-shards.js';
@@ -18,6 +19,7 @@ import { KosTestError } from '../util/errors.js';
 import { driverOptionsFor } from './drive-step.js';
 import type { MetricsEndpoint } from './driver-endpoints.js';
 import { shardStartMarginS } from './plan.js';
+import type { PhaseDurations } from './run-record.js';
 import type { DriveRequest, DriveStep } from './sweep-runner.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
@@ -67,6 +69,16 @@ export function shardDriveArgs(
     ...flags.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)])),
     ...switches.flatMap(([flag, on]) => (on === true ? [flag] : [])),
   ];
+}
+
+/** The phase the shards are in, from the shared start and the plan's phase lengths (pure). */
+export function shardPhaseAt(sinceStartMs: number, p: PhaseDurations): DrivePhase {
+  const s = sinceStartMs / 1000;
+  if (s < 0) return 'setup';
+  if (s < p.warmupS) return 'warmup';
+  if (s < p.warmupS + p.cruiseS) return 'cruise';
+  if (s < p.warmupS + p.cruiseS + p.cooldownS) return 'cooldown';
+  return 'waiting';
 }
 
 async function logTail(file: string): Promise<string> {
@@ -155,7 +167,17 @@ export async function driveShards(
   log(
     `driver: ${count} shards (pids ${children.map((c) => c.pid).join(', ')}), start at ${new Date(shared.startAtMs).toISOString()}`,
   );
-  const { exits, firstFailed } = await awaitShards(children, req.signal);
+  // The shards report to their logs only; their phase follows from the shared start.
+  let phase: DrivePhase | undefined;
+  const ticker = setInterval(() => {
+    const now = shardPhaseAt((o.now ?? Date.now)() - shared.startAtMs, req.run.phases);
+    if (now !== phase) req.onPhase?.(now);
+    phase = now;
+  }, 250);
+  ticker.unref();
+  const { exits, firstFailed } = await awaitShards(children, req.signal).finally(() => {
+    clearInterval(ticker);
+  });
   req.signal.throwIfAborted();
   if (firstFailed !== undefined) {
     const e = exits[firstFailed];

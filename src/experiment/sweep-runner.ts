@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import type { DriveSummary } from '../driver/drive-summary.js';
+import type { DrivePhase } from '../driver/run-drive.js';
 import type { CostTable } from '../measure/cost-table.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { toError } from '../util/errors.js';
@@ -26,6 +27,8 @@ export interface DriveRequest {
   target: ExperimentTarget;
   /** Where shard i serves /metrics (one entry per shard), registered with the target's Prometheus. */
   metrics: readonly MetricsEndpoint[];
+  /** Told each time the driver enters a phase (for the progress line). */
+  onPhase?: (phase: DrivePhase) => void;
   signal: AbortSignal;
 }
 export type DriveStep = (req: DriveRequest) => Promise<DriveSummary>;
@@ -144,6 +147,9 @@ export async function runSweep(
             kubeconfigPath: o.target.kubeconfigPath,
             target: o.target,
             metrics,
+            onPhase: (phase) => {
+              o.emit({ kind: 'drive-phase', index: run.index, phase });
+            },
             signal: o.signal,
           });
         } finally {

@@ -6,7 +6,7 @@ import { driveOptionsFromFlags, type DriveFlags } from '../../src/cli/commands/d
 import { parseDriveOptions } from '../../src/driver/run-drive.js';
 import { driverOptionsFor } from '../../src/experiment/drive-step.js';
 import { planExperiment } from '../../src/experiment/plan.js';
-import { shardDriveArgs } from '../../src/experiment/shard-drive-step.js';
+import { shardDriveArgs, shardPhaseAt } from '../../src/experiment/shard-drive-step.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
 import type { DriveRequest } from '../../src/experiment/sweep-runner.js';
 import type { ExperimentTarget } from '../../src/experiment/target.js';
@@ -98,5 +98,22 @@ describe('the raw per-attachment data of a sweep', () => {
         signal: new AbortController().signal,
       });
       assert.deepEqual([o.perAttachmentCsv, o.gzipCsv], [kept, true]);
+    });
+});
+
+describe("a sharded run's phase, from the shared start", () => {
+  const phases = { warmupS: 4, cruiseS: 4, cooldownS: 2 };
+  const cases: [number, string][] = [
+    [-1, 'setup'],
+    [0, 'warmup'],
+    [3999, 'warmup'],
+    [4000, 'cruise'],
+    [7999, 'cruise'],
+    [8000, 'cooldown'],
+    [10_000, 'waiting'],
+  ];
+  for (const [ms, phase] of cases)
+    it(`is ${phase} ${ms} ms after the start`, () => {
+      assert.equal(shardPhaseAt(ms, phases), phase);
     });
 });

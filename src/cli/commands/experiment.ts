@@ -142,6 +142,13 @@ async function runCommand(
   // progress has its started-marker and no record, so --resume re-does it.
   installExitHandlers();
   const signal = new AbortController().signal;
+  // The status line's ETA counts down between events.
+  const ticker = tty
+    ? setInterval(() => {
+        emit({ kind: 'tick' });
+      }, 1000)
+    : undefined;
+  ticker?.unref();
   try {
     await runSweep({
       plan,
@@ -159,6 +166,7 @@ async function runCommand(
       },
     });
   } finally {
+    clearInterval(ticker);
     await target.close();
   }
   const report = await writeSweepReport(store.dir);
