@@ -102,7 +102,7 @@ export function progressReporter(opts: {
         const ratio =
           e.achievedRatio === null ? '' : `, cruise OPS ${(e.achievedRatio * 100).toFixed(1)}% of target`;
         opts.write(
-          `\r\x1b[2Krun ${e.index} ${e.runId}: ${e.status} in ${formatSeconds(e.seconds)}${ratio}${e.error === null ? '' : ` (${e.error})`}\n`,
+          `\r\x1b[2Krun ${e.index + 1} of ${total} ${e.runId}: ${e.status} in ${formatSeconds(e.seconds)}${ratio}${e.error === null ? '' : ` (${e.error})`}\n`,
         );
         break;
       }

@@ -83,7 +83,7 @@ describe('sweep progress', () => {
     assert.match(out.at(-1) ?? '', /drive: cruise \| ETA 1m20s$/);
     for (const e of rest) report(e);
     const text = out.join('');
-    assert.match(text, /run 0 s-000: completed in 1m40s, cruise OPS 99\.9% of target/);
+    assert.match(text, /run 1 of 2 s-000: completed in 1m40s, cruise OPS 99\.9% of target/);
     assert.match(text, /sweep done: 1 completed, 0 failed/);
   });
 });
