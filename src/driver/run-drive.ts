@@ -47,9 +47,9 @@ import { generateRunId } from './plan/run-id.js';
 import { buildSummary } from './summary.js';
 
 export type { DriveOptions, DriveOptionsInput } from './drive-options.js';
+export type { DriveSummary } from './drive-summary.js';
 
 const gzipText = promisify(gzip) as (text: string) => Promise<Buffer>;
-export type { DriveSummary } from './drive-summary.js';
 
 /** Priming lanes: enough connections for 5,000/s at a few ms per create; more open on demand. */
 const PRIME_LANES = 16;
