@@ -1,33 +1,28 @@
 /**
- * The seed README's operations commands, exactly as it writes them, against the testbed's kube
- * front with the r12s24 node set: ops/make-l1-inventory.sh $clustername, ops/label-nodes.sh and
- * ansible-playbook ops/plays/install-cadvisor.yaml -e clustername=$clustername -f 8 (check mode).
+ * The seed README's operations commands, exactly as it writes them, against a running testbed
+ * (its Nodes, through its kube front): ops/make-l1-inventory.sh $clustername, ops/label-nodes.sh
+ * and ansible-playbook ops/plays/install-cadvisor.yaml -e clustername=$clustername -f 8 (check mode).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { opsDir } from '../../src/cluster/ops-files.js';
-import {
-  createNodes,
-  startFront,
-  storedNodes,
-  toolMetadata,
-  type FrontForTest,
-} from '../support/cluster-cli.js';
-import { r12s24Nodes } from '../support/r12s24-nodes.js';
+import { testbedNodes } from '../../src/testbed/supervisor/testbed-layout.js';
+import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 
 const run = promisify(execFile);
 const ops = opsDir();
 const repo = join(ops, '..');
-const CLUSTER = 'r12s24';
+const CLUSTER = 'tb';
+const CONFIG = { nca: 2, agentsPerGroup: 2, prometheus: false } as const;
 /** What upstream's install-cadvisor play pins (the seed's ops/plays/install-cadvisor.yaml). */
 const UPSTREAM_PIN = {
   cadvisor_version: 'v0.35.0',
@@ -60,30 +55,33 @@ function playResults(stdout: string): Record<string, Record<string, string>> {
   return out;
 }
 
-describe("the seed's operations commands as written, against the kube front", () => {
-  let front: FrontForTest;
+describe("the seed's operations commands as written, against a running testbed", () => {
+  let testbed: Testbed;
+  let dir: string;
   let hostsDir: string;
   let env: NodeJS.ProcessEnv;
-  const fixtures = r12s24Nodes();
+  const nodes = testbedNodes({ nca: CONFIG.nca, nna: 1, nka: 1, netcd: 1, ketcd: 1 });
+  const kubectl = async (...args: string[]): Promise<string> => (await run('kubectl', args, { env })).stdout;
 
   before(async () => {
-    front = await startFront();
-    hostsDir = await mkdtemp(join(tmpdir(), 'kos-test-ansible-hosts-'));
-    // KUBECONFIG is how the seed's "kubectl addressing your cluster" reaches the front; the
+    dir = await mkdtemp(join(tmpdir(), 'kos-test-seed-ops-'));
+    hostsDir = join(dir, 'ansible-hosts');
+    await mkdir(hostsDir);
+    testbed = await Testbed.up({ dir: join(dir, 'testbed'), config: CONFIG });
+    // KUBECONFIG is how the seed's "kubectl addressing your cluster" reaches the testbed; the
     // inventory directory moves out of /etc/ansible/hosts so the test leaves the machine alone.
-    env = { ...process.env, KUBECONFIG: front.kubeconfig, ANSIBLE_HOSTS_DIR: hostsDir };
-    await createNodes(front.url, fixtures);
+    env = { ...process.env, KUBECONFIG: testbed.kubeconfigPath, ANSIBLE_HOSTS_DIR: hostsDir };
   });
   after(async () => {
-    await front.stop();
-    await rm(hostsDir, { recursive: true, force: true });
+    await testbed.down();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('ops/make-l1-inventory.sh $clustername writes <dir>/<clustername>_L1 with every node', async () => {
     const { stdout } = await run(join(ops, 'make-l1-inventory.sh'), [CLUSTER], { env, cwd: repo });
     assert.match(
       stdout,
-      new RegExp(`wrote .*${CLUSTER}_L1: group \\[${CLUSTER}_L1\\], ${fixtures.length} hosts`),
+      new RegExp(`wrote .*${CLUSTER}_L1: group \\[${CLUSTER}_L1\\], ${nodes.length} hosts`),
     );
     const text = await readFile(join(hostsDir, `${CLUSTER}_L1`), 'utf8');
     assert.match(text, new RegExp(`^\\[${CLUSTER}_L1\\]$`, 'm'));
@@ -95,7 +93,7 @@ describe("the seed's operations commands as written, against the kube front", ()
       '--list',
     ]);
     const group = (JSON.parse(hosts) as Record<string, { hosts?: string[] }>)[`${CLUSTER}_L1`];
-    assert.equal(group?.hosts?.length, fixtures.length);
+    assert.equal(group?.hosts?.length, nodes.length);
   });
 
   it('ops/make-l1-inventory.sh without a cluster name prints its usage and exits 1', async () => {
@@ -105,13 +103,21 @@ describe("the seed's operations commands as written, against the kube front", ()
     });
   });
 
-  it('ops/label-nodes.sh labels every node kos-role/<purpose>=true by its name', async () => {
-    const { stdout } = await run(join(ops, 'label-nodes.sh'), [], { env, cwd: repo });
-    assert.match(stdout, /labelled|changed|updated/i);
-    const meta = toolMetadata(await storedNodes(front.url));
-    assert.ok(meta.comp2?.includes('kos-role/comp=true'), JSON.stringify(meta.comp2));
-    assert.ok(meta.nctrl0?.includes('kos-role/netcd-op=true'), JSON.stringify(meta.nctrl0));
-    assert.ok(meta.ketcd1?.includes('kos-role/ketcd=true'), JSON.stringify(meta.ketcd1));
+  it('ops/label-nodes.sh labels the nodes kos-role/<purpose>=true by their names', async () => {
+    // Take two labels away (kubectl, as an operator would), so there is work to do.
+    await kubectl('label', 'node', 'ketcd0', 'kos-role/ketcd-');
+    await kubectl('label', 'node', 'nctrl0', 'kos-role/netcd-op-');
+    const labels = async (node: string): Promise<Record<string, string>> =>
+      (
+        JSON.parse(await kubectl('get', 'node', node, '-o', 'json')) as {
+          metadata: { labels: Record<string, string> };
+        }
+      ).metadata.labels;
+    assert.equal((await labels('ketcd0'))['kos-role/ketcd'], undefined);
+    await run(join(ops, 'label-nodes.sh'), [], { env, cwd: repo });
+    assert.equal((await labels('ketcd0'))['kos-role/ketcd'], 'true');
+    assert.equal((await labels('nctrl0'))['kos-role/netcd-op'], 'true');
+    assert.equal((await labels('comp1'))['kos-role/comp'], 'true');
   });
 
   it('install-cadvisor defaults to the version and checksum upstream pins', async () => {
@@ -151,7 +157,7 @@ describe("the seed's operations commands as written, against the kube front", ()
       assert.ok(heads.includes('HEAD /cadvisor'), heads.join(', '));
       assert.deepEqual(results['Download and verify cAdvisor v0.35.0'], { localhost: 'changed' });
       const unit = results['Install the systemd unit'] ?? {};
-      assert.equal(Object.keys(unit).length, fixtures.length, 'every inventory host is a target');
+      assert.equal(Object.keys(unit).length, nodes.length, 'every inventory host is a target');
       assert.ok(
         Object.values(unit).every((r) => r === 'changed'),
         JSON.stringify(unit),
@@ -160,7 +166,7 @@ describe("the seed's operations commands as written, against the kube front", ()
       const start = Object.values(results['Start cAdvisor now and on every boot'] ?? {});
       const expected = existsSync('/run/systemd/system') ? 'ok' : 'failed: not booted with systemd';
       assert.ok(
-        start.length === fixtures.length && start.every((r) => r === expected || r === 'changed'),
+        start.length === nodes.length && start.every((r) => r === expected || r === 'changed'),
         JSON.stringify(start),
       );
     } finally {
