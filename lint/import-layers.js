@@ -29,6 +29,7 @@ export const LAYERS = {
     'util',
   ],
   report: ['costs', 'driver', 'experiment', 'measure', 'util'],
+  preflight: ['experiment', 'net', 'process', 'testbed', 'util'],
   cli: [
     'api',
     'cluster',
@@ -39,6 +40,7 @@ export const LAYERS = {
     'measure',
     'metrics-config',
     'net',
+    'preflight',
     'process',
     'prometheus',
     'report',

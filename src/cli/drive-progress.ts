@@ -4,6 +4,7 @@
  * for CI logs and easy to parse.
  */
 import type { DriveProgress } from '../driver/run-drive.js';
+import { formatSeconds } from '../experiment/progress.js';
 
 export interface DriveReporter {
   log(message: string): void;
@@ -50,5 +51,6 @@ export function driveReporter(stream: NodeJS.WriteStream = process.stderr): Driv
 export function progressLine(p: DriveProgress): string {
   const p99 = p.p99Ms === null ? '-' : `${p.p99Ms.toFixed(1)} ms`;
   const waiting = p.waiting > 0 ? ` (${p.waiting} waiting for a connection)` : '';
-  return `${p.phase.padEnd(8)} ops ${p.opsDone}/${p.opsPlanned}  ${p.achievedRate.toFixed(1)} ops/s  in flight ${p.inFlight}${waiting}  fulfilled ${p.fulfilled}  p99 ${p99}`;
+  const eta = p.etaS === null ? '' : `  ETA ${formatSeconds(p.etaS)}`;
+  return `${p.phase.padEnd(8)} ops ${p.opsDone}/${p.opsPlanned}  ${p.achievedRate.toFixed(1)} ops/s  in flight ${p.inFlight}${waiting}  fulfilled ${p.fulfilled}  p99 ${p99}${eta}`;
 }

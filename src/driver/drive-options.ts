@@ -68,6 +68,8 @@ export const driveOptionsSchema = z
     dumpOpsTimes: z.boolean().default(false),
     /** Write attachments.csv, one row per attachment. @default false */
     perAttachmentCsv: z.boolean().default(false),
+    /** Write attachments.csv gzip-compressed, as attachments.csv.gz. @default false */
+    gzipCsv: z.boolean().default(false),
     /** The driver's /metrics port; 0 = any free port. @default 9376 */
     metricsPort: z.number().int().min(0).max(65_535).default(9376),
     /** @default 127.0.0.1 */

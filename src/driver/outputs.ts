@@ -1,6 +1,6 @@
 /**
  * The run directory <out>/<runid>/: summary.json, the size and outline CSVs, driver.metrics,
- * and optionally attachments.csv (one row per attachment) and attachments-ops-times.csv. Every
+ * and optionally attachments.csv[.gz] (one row per attachment) and attachments-ops-times.csv. Every
  * file is written atomically, so a reader never sees half of one.
  */
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ export const OUTPUT_FILES = {
   outline: 'vn-sizes-outline.csv',
   metrics: 'driver.metrics',
   attachments: 'attachments.csv',
+  attachmentsGz: 'attachments.csv.gz',
   opsTimes: 'attachments-ops-times.csv',
 } as const;
 

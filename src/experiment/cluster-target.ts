@@ -61,6 +61,7 @@ export class ClusterTarget implements ExperimentTarget {
   readonly interfaceFilter: string;
   /** Several scrape intervals of a cluster's Prometheus (10 s by default, ADR 0009). */
   readonly freshSampleTimeoutMs = 120_000;
+  readonly driverMetricsHost = '127.0.0.1';
   private readonly kc = new KubeConfig();
   private shape: TargetShape | undefined;
   private readonly core: CoreV1Api;
@@ -188,6 +189,11 @@ export class ClusterTarget implements ExperimentTarget {
 
   prometheusUrl(): string {
     return this.spec.prometheusUrl;
+  }
+
+  /** The cluster's Prometheus finds drivers itself (base nodes at 9376, annotated pods). */
+  setDriverTargets(): Promise<void> {
+    return Promise.resolve();
   }
 
   nodePurposes(): Promise<Record<string, string>> {

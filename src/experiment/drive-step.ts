@@ -1,6 +1,6 @@
 /** The runner's drive step: one in-process runDrive per run, its options from the plan. */
 import { dirname } from 'node:path';
-import { runDrive } from '../driver/run-drive.js';
+import { runDrive, type DrivePhase } from '../driver/run-drive.js';
 import type { DriveStep } from './sweep-runner.js';
 
 export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<typeof runDrive>[0] {
@@ -19,19 +19,28 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
     // The driver writes <outDir>/<runId>/: that is the run's directory in the sweep.
     outDir: dirname(req.outDir),
     waitAfterDelete: d.graceWaitS * 1000,
-    // Any free port: several runners (or tests) may share the machine.
-    metricsPort: 0,
+    perAttachmentCsv: d.perAttachmentCsv,
+    gzipCsv: true,
+    // The port the runner registered with the target's Prometheus (driver-endpoints.ts).
+    metricsHost: req.metrics[0]?.host ?? '127.0.0.1',
+    metricsPort: req.metrics[0]?.port ?? 0,
   };
 }
 
 export function inProcessDriveStep(log: (m: string) => void): DriveStep {
-  return (req) =>
-    runDrive(driverOptionsFor(req), {
+  return (req) => {
+    let phase: DrivePhase | undefined;
+    return runDrive(driverOptionsFor(req), {
       kubeconfigPath: req.kubeconfigPath,
       signal: req.signal,
       hardSignal: req.signal,
       log: (m) => {
         log(`driver: ${m}`);
       },
+      onProgress: (p) => {
+        if (p.phase !== phase) req.onPhase?.(p.phase);
+        phase = p.phase;
+      },
     });
+  };
 }

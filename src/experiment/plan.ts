@@ -34,6 +34,8 @@ export interface PlannedDriver {
   distribution: 'steady' | 'poisson';
   shards: number;
   graceWaitS: number;
+  /** Keep the per-attachment CSV (gzip-compressed). */
+  perAttachmentCsv: boolean;
 }
 
 export interface PlannedRun {
@@ -114,6 +116,7 @@ function runOf(
       distribution: d.distribution,
       shards: d.shards,
       graceWaitS: r.graceWaitS,
+      perAttachmentCsv: d.perAttachmentCsv,
     },
   };
 }

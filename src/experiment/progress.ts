@@ -1,32 +1,43 @@
 /**
- * The sweep's progress: on a terminal, one status line (runs done, current run and step, ETA)
- * plus a line per finished run; otherwise one JSON object per event, for logs and CI.
+ * The sweep's progress: on a terminal, one status line (run i of N, its step or the driver's
+ * phase, ETA) plus a line per finished run; otherwise one JSON object per event, for logs and CI.
  */
 import type { SweepEvent } from './sweep-events.js';
 
-/** ETA from the plan's estimates, scaled by how the finished runs compared with theirs. */
+/**
+ * ETA from the plan's estimates, scaled by how the finished runs compared with theirs; the run in
+ * progress counts down from its estimate as it goes (never below zero).
+ */
 export class EtaTracker {
   private remainingS = 0;
   private estimatedDoneS = 0;
   private actualDoneS = 0;
   private readonly estimates = new Map<number, number>();
+  private current: { estimatedS: number; startedMs: number } | undefined;
 
   start(totalS: number): void {
     this.remainingS = totalS;
   }
-  runStarted(index: number, estimatedS: number): void {
+  runStarted(index: number, estimatedS: number, atMs = 0): void {
     this.estimates.set(index, estimatedS);
+    this.current = { estimatedS, startedMs: atMs };
   }
   runEnded(index: number, actualS: number): void {
     const est = this.estimates.get(index) ?? 0;
     this.remainingS = Math.max(0, this.remainingS - est);
     this.estimatedDoneS += est;
     this.actualDoneS += actualS;
+    this.current = undefined;
   }
-  /** Seconds left after the runs finished so far. */
-  etaS(): number {
+  /** Seconds left: after the runs finished so far, less what the current run has done by nowMs. */
+  etaS(nowMs?: number): number {
     const scale = this.estimatedDoneS > 0 ? this.actualDoneS / this.estimatedDoneS : 1;
-    return this.remainingS * scale;
+    const c = this.current;
+    const spent =
+      c === undefined || nowMs === undefined
+        ? 0
+        : Math.min(c.estimatedS, Math.max(0, (nowMs - c.startedMs) / 1000));
+    return (this.remainingS - spent) * scale;
   }
 }
 
@@ -44,26 +55,27 @@ export function progressReporter(opts: {
 }): (e: SweepEvent) => void {
   const eta = new EtaTracker();
   let total = 0;
-  let done = 0;
-  let current = '';
-  const status = (step: string): void => {
-    if (opts.tty)
-      opts.write(`\r\x1b[2K[${done}/${total} done] ${current} ${step} | ETA ${formatSeconds(eta.etaS())}`);
+  let current: string | undefined;
+  let step = '';
+  const status = (): void => {
+    if (opts.tty && current !== undefined)
+      opts.write(`\r\x1b[2K${current} ${step} | ETA ${formatSeconds(eta.etaS(opts.now()))}`);
   };
   return (e) => {
     if (e.kind === 'sweep-start') {
       total = e.runs;
-      done = e.runs - e.todo;
       eta.start(e.estimatedS);
     } else if (e.kind === 'run-start') {
-      eta.runStarted(e.index, e.estimatedS);
+      eta.runStarted(e.index, e.estimatedS, opts.now());
       const f = e.factors;
-      current = `run ${e.index} (${e.runId}: OPS ${f.OPS} NCA ${f.NCA} POP ${f.POP} NNA ${f.NNA} NKA ${f.NKA})`;
+      current = `run ${e.index + 1} of ${total} (${e.runId}: OPS ${f.OPS} NCA ${f.NCA} POP ${f.POP} NNA ${f.NNA} NKA ${f.NKA})`;
+      step = 'start';
     } else if (e.kind === 'run-end') {
-      done++;
       eta.runEnded(e.index, e.seconds);
+      current = undefined;
     }
     if (!opts.tty) {
+      if (e.kind === 'tick') return;
       opts.write(
         `${JSON.stringify({ t: new Date(opts.now()).toISOString(), ...e, ...(e.kind === 'run-end' || e.kind === 'sweep-start' ? { etaS: Math.round(eta.etaS()) } : {}) })}\n`,
       );
@@ -76,13 +88,21 @@ export function progressReporter(opts: {
         );
         break;
       case 'step':
-        status(e.step);
+        step = e.step;
+        status();
+        break;
+      case 'drive-phase':
+        step = `drive: ${e.phase}`;
+        status();
+        break;
+      case 'tick':
+        status();
         break;
       case 'run-end': {
         const ratio =
           e.achievedRatio === null ? '' : `, cruise OPS ${(e.achievedRatio * 100).toFixed(1)}% of target`;
         opts.write(
-          `\r\x1b[2Krun ${e.index} ${e.runId}: ${e.status} in ${formatSeconds(e.seconds)}${ratio}${e.error === null ? '' : ` (${e.error})`}\n`,
+          `\r\x1b[2Krun ${e.index + 1} of ${total} ${e.runId}: ${e.status} in ${formatSeconds(e.seconds)}${ratio}${e.error === null ? '' : ` (${e.error})`}\n`,
         );
         break;
       }

@@ -10,13 +10,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DriveOptionsInput } from '../driver/drive-options.js';
 import type { DriveSummary } from '../driver/drive-summary.js';
+import type { DrivePhase } from '../driver/run-drive.js';
 import { readDriveSummary } from '../driver/read-summary.js';
 import { DRIVER_NODE_FLAGS } from '../driver/node-flags.js';
 import { mergeShardDirs } from '../driver/shards/read-shards.js';
 import { spawnManaged, type ChildExit, type ManagedChild } from '../process/child-registry.js';
 import { KosTestError } from '../util/errors.js';
 import { driverOptionsFor } from './drive-step.js';
+import type { MetricsEndpoint } from './driver-endpoints.js';
 import { shardStartMarginS } from './plan.js';
+import type { PhaseDurations } from './run-record.js';
 import type { DriveRequest, DriveStep } from './sweep-runner.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
@@ -34,7 +37,7 @@ export interface ShardedDriveOptions {
 export function shardDriveArgs(
   o: DriveOptionsInput,
   shard: { index: number; count: number },
-  shared: { seed: number; startAtMs: number; kubeconfigPath: string },
+  shared: { seed: number; startAtMs: number; kubeconfigPath: string; metrics?: MetricsEndpoint },
 ): string[] {
   const flags: [string, string | number | undefined][] = [
     ['--kubeconfig', shared.kubeconfigPath],
@@ -50,13 +53,32 @@ export function shardDriveArgs(
     ['--runid', o.runId],
     ['--out', o.outDir],
     ['--wait-after-delete', o.waitAfterDelete === undefined ? undefined : `${o.waitAfterDelete}ms`],
-    ['--metrics-port', o.metricsPort],
+    ['--metrics-host', shared.metrics?.host],
+    ['--metrics-port', shared.metrics?.port ?? o.metricsPort],
     ['--shard', `${shard.index}/${shard.count}`],
     ['--start-at', Math.round(shared.startAtMs)],
     ['--seed', shared.seed],
   ];
+  const switches: [string, boolean | undefined][] = [
+    ['--per-attachment-csv', o.perAttachmentCsv],
+    ['--gzip-csv', o.gzipCsv],
+  ];
   // Numbers as JavaScript prints them round-trip exactly through the driver's Number(flag).
-  return ['drive', ...flags.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)]))];
+  return [
+    'drive',
+    ...flags.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)])),
+    ...switches.flatMap(([flag, on]) => (on === true ? [flag] : [])),
+  ];
+}
+
+/** The phase the shards are in, from the shared start and the plan's phase lengths (pure). */
+export function shardPhaseAt(sinceStartMs: number, p: PhaseDurations): DrivePhase {
+  const s = sinceStartMs / 1000;
+  if (s < 0) return 'setup';
+  if (s < p.warmupS) return 'warmup';
+  if (s < p.warmupS + p.cruiseS) return 'cruise';
+  if (s < p.warmupS + p.cruiseS + p.cooldownS) return 'cooldown';
+  return 'waiting';
 }
 
 async function logTail(file: string): Promise<string> {
@@ -130,7 +152,7 @@ export async function driveShards(
             ...DRIVER_NODE_FLAGS,
             '--enable-source-maps',
             CLI,
-            ...shardDriveArgs(options, { index, count }, shared),
+            ...shardDriveArgs(options, { index, count }, { ...shared, metrics: req.metrics[index] }),
           ],
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
           // (spawnManaged names the runner in its environment: exit-with-parent.ts).
@@ -145,7 +167,17 @@ export async function driveShards(
   log(
     `driver: ${count} shards (pids ${children.map((c) => c.pid).join(', ')}), start at ${new Date(shared.startAtMs).toISOString()}`,
   );
-  const { exits, firstFailed } = await awaitShards(children, req.signal);
+  // The shards report to their logs only; their phase follows from the shared start.
+  let phase: DrivePhase | undefined;
+  const ticker = setInterval(() => {
+    const now = shardPhaseAt((o.now ?? Date.now)() - shared.startAtMs, req.run.phases);
+    if (now !== phase) req.onPhase?.(now);
+    phase = now;
+  }, 250);
+  ticker.unref();
+  const { exits, firstFailed } = await awaitShards(children, req.signal).finally(() => {
+    clearInterval(ticker);
+  });
   req.signal.throwIfAborted();
   if (firstFailed !== undefined) {
     const e = exits[firstFailed];

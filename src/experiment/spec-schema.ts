@@ -68,8 +68,21 @@ export const driverSettingsSchema = z
     shards: z.number().int().positive().default(1).describe('driver processes sharing the load (default 1)'),
     /** Wait for straggler notifications after the last delete (the original's --wait-after-delete). */
     graceWait: durationSchema.default('15s').describe('wait after the last op (default 15s)'),
+    /** The raw data: one row per attachment, in runs/<runid>/[shard-<i>/]attachments.csv.gz. */
+    perAttachmentCsv: z
+      .boolean()
+      .default(true)
+      .describe("keep each run's per-attachment CSV, gzip-compressed (default true)"),
   })
-  .default({ numNets: 10, exponent: 1, bias: 0, distribution: 'steady', shards: 1, graceWait: '15s' });
+  .default({
+    numNets: 10,
+    exponent: 1,
+    bias: 0,
+    distribution: 'steady',
+    shards: 1,
+    graceWait: '15s',
+    perAttachmentCsv: true,
+  });
 
 export const testbedTargetSchema = z.strictObject({
   kind: z.literal('testbed'),

@@ -1,4 +1,5 @@
 /** What the runner reports as it goes: one union, shown on a TTY or written as JSON lines. */
+import type { DrivePhase } from '../driver/run-drive.js';
 import type { RunFactors } from './run-record.js';
 
 export type RunStep = 'configure' | 'samples' | 'idle' | 'drive' | 'costs' | 'cleanup' | 'record';
@@ -24,6 +25,10 @@ export type SweepEvent =
       attempt: number;
     }
   | { kind: 'step'; index: number; step: RunStep }
+  /** The driver's phase while the drive step runs. */
+  | { kind: 'drive-phase'; index: number; phase: DrivePhase }
+  /** A clock tick (every second on a terminal): redraws the status line with a fresh ETA. */
+  | { kind: 'tick' }
   | {
       kind: 'run-end';
       index: number;

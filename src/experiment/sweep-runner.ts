@@ -7,10 +7,12 @@
  */
 import { join } from 'node:path';
 import type { DriveSummary } from '../driver/drive-summary.js';
+import type { DrivePhase } from '../driver/run-drive.js';
 import type { CostTable, RunNode } from '../measure/cost-table.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { toError } from '../util/errors.js';
 import { driveKeysOf } from './drive-keys.js';
+import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from './driver-endpoints.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 import type { ResultsStore } from './results-store.js';
 import { RUN_RECORD_SCHEMA, type RunRecord, type RunTiming } from './run-record.js';
@@ -24,6 +26,10 @@ export interface DriveRequest {
   outDir: string;
   kubeconfigPath: string;
   target: ExperimentTarget;
+  /** Where shard i serves /metrics (one entry per shard), registered with the target's Prometheus. */
+  metrics: readonly MetricsEndpoint[];
+  /** Told each time the driver enters a phase (for the progress line). */
+  onPhase?: (phase: DrivePhase) => void;
   signal: AbortSignal;
 }
 export type DriveStep = (req: DriveRequest) => Promise<DriveSummary>;
@@ -157,16 +163,26 @@ export async function runSweep(
       });
       await step('idle', null, () => o.target.waitIdle(o.signal));
       const outDir = o.store.runDir(runId);
-      summary = await step('drive', 'driveMs', () =>
-        o.drive({
-          run,
-          runId,
-          outDir,
-          kubeconfigPath: o.target.kubeconfigPath,
-          target: o.target,
-          signal: o.signal,
-        }),
-      );
+      summary = await step('drive', 'driveMs', async () => {
+        const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
+        await o.target.setDriverTargets(metrics.map(metricsUrlOf));
+        try {
+          return await o.drive({
+            run,
+            runId,
+            outDir,
+            kubeconfigPath: o.target.kubeconfigPath,
+            target: o.target,
+            metrics,
+            onPhase: (phase) => {
+              o.emit({ kind: 'drive-phase', index: run.index, phase });
+            },
+            signal: o.signal,
+          });
+        } finally {
+          await o.target.setDriverTargets([]);
+        }
+      });
       await writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       const cruise = summary.phases.cruise;
       try {

@@ -6,6 +6,7 @@ import { ClusterTarget } from './cluster-target.js';
 import { checkFeasibility, type Refusal, type TargetFacts } from './feasibility.js';
 import { planExperiment, type ExperimentPlan } from './plan.js';
 import { parseSpecText, type ResolvedSpec } from './spec-load.js';
+import type { TestbedTargetSpec } from './spec-schema.js';
 import type { ExperimentTarget } from './target.js';
 import { TestbedTarget } from './testbed-target.js';
 
@@ -24,6 +25,11 @@ export async function loadSpecFile(path: string): Promise<{ text: string; resolv
   return { text, resolved: parseSpecText(path, text) };
 }
 
+/** The directory of a testbed target's testbed: the spec's, else <sweep>/testbed. */
+export function testbedDirOf(t: TestbedTargetSpec, outDir: string): string {
+  return resolve(t.dir ?? join(outDir, 'testbed'));
+}
+
 export function makeTarget(
   r: ResolvedSpec,
   outDir: string,
@@ -31,8 +37,7 @@ export function makeTarget(
   costModelPath?: string,
 ): ExperimentTarget {
   const t = r.spec.target;
-  if (t.kind === 'testbed')
-    return new TestbedTarget(t, resolve(t.dir ?? join(outDir, 'testbed')), log, costModelPath);
+  if (t.kind === 'testbed') return new TestbedTarget(t, testbedDirOf(t, outDir), log, costModelPath);
   return new ClusterTarget(t, log);
 }
 

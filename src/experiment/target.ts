@@ -28,6 +28,13 @@ export interface ExperimentTarget {
   prometheusUrl(): string;
   /** RE2 regex of the network interfaces that carry node traffic (testbed: lo). */
   readonly interfaceFilter: string;
+  /**
+   * Where a run's drivers serve /metrics: on the testbed base0's address, which its Prometheus
+   * scrapes; on a cluster 127.0.0.1 (its Prometheus finds drivers on base nodes and in pods).
+   */
+  readonly driverMetricsHost: string;
+  /** Makes the target's Prometheus scrape these drivers' /metrics while a run drives ([]: none). */
+  setDriverTargets(metricsUrls: readonly string[]): Promise<void>;
   /** Node name -> purpose, from the kos-role labels (for the cost table). */
   nodePurposes(): Promise<Record<string, string>>;
   /** The nodes of the run just configured (run-nodes.ts): only these are costed and flagged. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
 import type { RunNode } from '../measure/cost-table.js';
+import { nodeAddress } from '../testbed/node-addresses.js';
 import { Testbed } from '../testbed/supervisor/testbed.js';
 import { KosTestError } from '../util/errors.js';
 import { DEFAULT_COST_MODEL_PATH, loadCostModel } from './capacity/model-file.js';
@@ -21,6 +22,7 @@ export class TestbedTarget implements ExperimentTarget {
   readonly interfaceFilter = 'lo';
   /** Scrapes every second; new targets reach Prometheus within its 5 s discovery update. */
   readonly freshSampleTimeoutMs = 60_000;
+  readonly driverMetricsHost = nodeAddress('base', 0);
   private testbed: Testbed | undefined;
   private housekeeping: Housekeeping | undefined;
   private kc: KubeConfig | undefined;
@@ -130,6 +132,10 @@ export class TestbedTarget implements ExperimentTarget {
         fix: 'bring it up with Prometheus (the default)',
       });
     return url;
+  }
+
+  async setDriverTargets(metricsUrls: readonly string[]): Promise<void> {
+    await this.testbed?.setDriverTargets(metricsUrls);
   }
 
   nodePurposes(): Promise<Record<string, string>> {

@@ -57,6 +57,10 @@ export const metricsOptionsSchema = z
     namespace: dnsLabel.default('default'),
     /** @default 'prom/prometheus:v2.53.0' (>= 2.35 for attach_metadata) */
     image: z.string().min(1).default('prom/prometheus:v2.53.0'),
+    /** @default 'grafana/grafana:11.2.0' */
+    grafanaImage: z.string().min(1).default('grafana/grafana:11.2.0'),
+    /** NodePort of Grafana's Service. @default 30300 */
+    grafanaNodePort: z.number().int().min(30000).max(32767).default(30300),
     /** @default '14d' (upstream KOS) */
     retention: duration.default('14d'),
     /** @default 30909 */

@@ -7,8 +7,7 @@
 import type { IClusterRole, IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IConfigMap, IService, IServiceAccount } from 'kubernetes-models/v1';
-import { stringify } from 'yaml';
-import { GENERATED_HEADER, renderClusterConfig } from './cluster-config.js';
+import { renderClusterConfig } from './cluster-config.js';
 import type { MetricsOptions } from './cluster-config-options.js';
 
 export type PrometheusManifest =
@@ -115,13 +114,4 @@ export function buildManifests(o: MetricsOptions): PrometheusManifest[] {
     },
   };
   return [serviceAccount, clusterRole, binding, configMap, deployment, service];
-}
-
-export function renderManifests(o: MetricsOptions): string {
-  return (
-    GENERATED_HEADER +
-    buildManifests(o)
-      .map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false }))
-      .join('---\n')
-  );
 }

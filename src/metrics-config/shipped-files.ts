@@ -7,7 +7,7 @@ import { renderDashboards } from './grafana/dashboards.js';
 import { renderDashboardProvider, renderDatasource } from './grafana/provisioning.js';
 import { renderClusterConfig } from './cluster-config.js';
 import type { MetricsOptions } from './cluster-config-options.js';
-import { renderManifests } from './manifests.js';
+import { renderManifests } from './grafana/stack-manifests.js';
 
 export interface ShippedFile {
   /** Relative to the metrics directory. */

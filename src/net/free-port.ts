@@ -21,6 +21,13 @@ export async function isPortFree(host: string, port: number): Promise<boolean> {
   throw unusableHost(host, result);
 }
 
+/** Undefined when a server could listen on host:port right now (0: any port), else the error's code. */
+export async function listenProblem(host: string, port: number): Promise<string | undefined> {
+  const result = await tryListen(host, port);
+  if (typeof result === 'number') return undefined;
+  return (result as NodeJS.ErrnoException).code ?? result.message;
+}
+
 /** The bound port, or the error listen failed with. */
 function tryListen(host: string, port: number): Promise<number | Error> {
   return new Promise((resolve) => {

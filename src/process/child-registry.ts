@@ -188,9 +188,7 @@ function explainSpawnFailure(command: string, cwd: string | undefined, env: Node
   }
   const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
   const found = dirs.some((d) => executableProblem(join(d, command)) === undefined);
-  return found
-    ? 'the system refused to start it (too many processes or open files?)'
-    : `not found on PATH (${env.PATH ?? 'unset'})`;
+  return found ? 'the system refused to start it (too many processes or open files?)' : 'not found on PATH';
 }
 
 function executableProblem(path: string): string | undefined {

@@ -22,7 +22,7 @@ export function findBinary(spec: BinarySpec, env: NodeJS.ProcessEnv = process.en
   if (found !== undefined) return found;
   throw new KosTestError({
     what: `${spec.name} is missing`,
-    value: `no ${spec.name} on PATH (${env.PATH ?? 'unset'}) and ${spec.envVar} is not set`,
+    value: `not on PATH, and ${spec.envVar} is not set`,
     fix: spec.fix,
   });
 }

@@ -30,8 +30,8 @@ export async function recordOwnedPids(file: string, owned: readonly OwnedPid[]):
   await writeFileAtomic(file, `${JSON.stringify({ owned })}\n`);
 }
 
-/** Stops (TERM, then KILL after a grace) every recorded process still ours; returns their PIDs. */
-export async function stopOwnedLeftovers(file: string): Promise<number[]> {
+/** The recorded processes that still run and are still ours. */
+export async function ownedLeftovers(file: string): Promise<OwnedPid[]> {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return [];
   let owned: OwnedPid[] = [];
@@ -42,6 +42,12 @@ export async function stopOwnedLeftovers(file: string): Promise<number[]> {
   }
   const ours: OwnedPid[] = [];
   for (const o of owned) if (await isOurProcess(o.pid, o.marker)) ours.push(o);
+  return ours;
+}
+
+/** Stops (TERM, then KILL after a grace) every recorded process still ours; returns their PIDs. */
+export async function stopOwnedLeftovers(file: string): Promise<number[]> {
+  const ours = await ownedLeftovers(file);
   for (const o of ours) process.kill(o.pid, 'SIGTERM');
   const deadline = Date.now() + STOP_GRACE_MS;
   for (const o of ours) {

@@ -127,7 +127,7 @@ describe('cost collection on the testbed with its real Prometheus', () => {
       targets: testbedTargets({
         processes: status.processes,
         exporterMetrics: status.exporter?.metrics,
-        driverMetrics: undefined,
+        driverMetrics: [],
       }),
       extraArgs: ['--query.max-samples=12'],
     });
@@ -192,9 +192,9 @@ describe('cost collection on the testbed with its real Prometheus', () => {
       }
     };
     try {
-      await testbed.setDriverTarget(url);
+      await testbed.setDriverTargets([url]);
       await until((ts) => ts.length === 1 && ts[0]?.scrapeUrl === url && ts[0].health === 'up');
-      await testbed.setDriverTarget(undefined);
+      await testbed.setDriverTargets([]);
       await until((ts) => ts.length === 0);
       assert.equal(testbed.status().prometheus?.pid, pid);
     } finally {

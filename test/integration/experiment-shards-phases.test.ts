@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { driveSummarySchema, type DriveSummary } from '../../src/driver/drive-summary.js';
@@ -111,6 +112,20 @@ describe('an experiment with driver.shards 2 and a given warm-up and cool-down, 
         );
       }
     }
+
+    // The raw data, kept by default: each shard's per-attachment rows, gzip-compressed.
+    const rows = await Promise.all(
+      [0, 1].map(async (i) => {
+        const gz = await readFile(join(dir, `shard-${i}`, 'attachments.csv.gz'));
+        return gunzipSync(gz).toString('utf8').trimEnd().split('\n');
+      }),
+    );
+    for (const r2 of rows) assert.match(r2[0] ?? '', /^name,node,phase,outcome,plannedMs,sentMs,/);
+    assert.equal(
+      rows.reduce((a, r2) => a + r2.length - 1, 0),
+      merged.total.outcomes.attempted,
+      'one row per attempted attachment',
+    );
 
     // results.csv: the same columns as any sweep, one row.
     const csv = (await readFile(join(out, 'results.csv'), 'utf8')).trimEnd().split('\n');

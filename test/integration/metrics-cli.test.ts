@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { renderClusterConfig } from '../../src/metrics-config/cluster-config.js';
 import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
-import { renderManifests } from '../../src/metrics-config/manifests.js';
+import { renderManifests } from '../../src/metrics-config/grafana/stack-manifests.js';
 import { shippedMetricsFiles } from '../../src/metrics-config/shipped-files.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { scrapeAnnotations } from '../../src/driver/shards/job-manifest.js';
 import { buildClusterConfig, JOB_NAMES } from '../../src/metrics-config/cluster-config.js';
 import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
 import { fileSdForm, fileSdTargets, type TargetGroup } from '../support/file-sd-form.js';
@@ -154,6 +155,19 @@ const CASES: Case[] = [
     address: '127.0.1.2:9294',
     meta: pod('comp20', { sample: 'true', port: '9295' }, role('comp')),
     expect: { instance: '127.0.1.2:9295', node: 'comp20', purpose: 'comp' },
+  },
+  {
+    name: "a driver shard of `drive --emit-job`, by its pod template's annotations",
+    job: JOB_NAMES.pods,
+    address: '127.0.1.5:80',
+    meta: pod(
+      'base0',
+      Object.fromEntries(
+        Object.entries(scrapeAnnotations(9376)).map(([k, v]) => [k.replace('prometheus.io/', ''), v]),
+      ),
+      { ...role('base'), __meta_kubernetes_pod_label_app: 'attachment-tput-driver' },
+    ),
+    expect: { instance: '127.0.1.5:9376', node: 'base0', purpose: 'base', app: 'attachment-tput-driver' },
   },
   {
     name: 'an IPv6 pod address gets the annotated port',

@@ -90,7 +90,7 @@ describe('kos-test testbed up / status / scale / down', () => {
       assert.equal(again.code, 1);
       assert.match(
         again.stderr,
-        /^kos-test: a testbed is already up in this directory: .* \(run kos-test testbed down/,
+        /^kos-test: preflight: 1 problem, nothing started\n {2}a testbed is up in .* \(supervisor pid \d+\): kos-test testbed down --dir /,
       );
 
       const shown = await kosTest('testbed', 'status', '--dir', tb);

@@ -35,7 +35,7 @@ describe('the testbed Prometheus configuration', () => {
         { name: 'comp-group0', purpose: 'comp', endpoints: { metrics: 'http://127.10.0.1:4002/metrics' } },
       ],
       exporterMetrics: 'http://127.20.0.1:4194/metrics',
-      driverMetrics: 'http://127.21.0.1:9376/metrics',
+      driverMetrics: ['http://127.21.0.1:9376/metrics'],
     });
     await run('mkdir', ['-p', sdDir]);
     for (const job of TESTBED_JOBS) await writeFile(sdFile(sdDir, job), fileSdContent(targets[job]));
@@ -56,7 +56,10 @@ describe('the testbed Prometheus configuration', () => {
           !e.message.includes('\n'),
       );
     };
-    check({ PATH: join(dir, 'nowhere') }, /^prometheus is missing: no prometheus on PATH/);
+    check(
+      { PATH: join(dir, 'nowhere') },
+      /^prometheus is missing: not on PATH, and KOS_TEST_PROMETHEUS is not set/,
+    );
     check(
       { PATH: '/usr/bin', KOS_TEST_PROMETHEUS: join(dir, 'nope') },
       /KOS_TEST_PROMETHEUS is not an executable file/,

@@ -77,7 +77,7 @@ describe('drive flags', () => {
 });
 
 describe('progress and kubeconfig resolution', () => {
-  it('the progress line shows phase, ops, rate, in flight (and how many wait for a connection), fulfilled and p99', () => {
+  it('the progress line shows phase, ops, rate, in flight (and how many wait for a connection), fulfilled, p99 and the ETA', () => {
     assert.equal(
       progressLine({
         phase: 'cruise',
@@ -88,8 +88,9 @@ describe('progress and kubeconfig resolution', () => {
         waiting: 0,
         fulfilled: 110,
         p99Ms: 42.25,
+        etaS: 95.4,
       }),
-      'cruise   ops 120/900  10.0 ops/s  in flight 3  fulfilled 110  p99 42.3 ms',
+      'cruise   ops 120/900  10.0 ops/s  in flight 3  fulfilled 110  p99 42.3 ms  ETA 1m35s',
     );
     assert.equal(
       progressLine({
@@ -101,8 +102,9 @@ describe('progress and kubeconfig resolution', () => {
         waiting: 836,
         fulfilled: 4100,
         p99Ms: 1500,
+        etaS: 0,
       }),
-      'cruise   ops 5000/9000  1000.0 ops/s  in flight 900 (836 waiting for a connection)  fulfilled 4100  p99 1500.0 ms',
+      'cruise   ops 5000/9000  1000.0 ops/s  in flight 900 (836 waiting for a connection)  fulfilled 4100  p99 1500.0 ms  ETA 0s',
     );
     assert.match(
       progressLine({
@@ -114,8 +116,10 @@ describe('progress and kubeconfig resolution', () => {
         waiting: 0,
         fulfilled: 0,
         p99Ms: null,
+        etaS: null,
       }),
       /p99 -$/,
+      'no ETA before the schedule starts',
     );
   });
   it('--kubeconfig wins over $KUBECONFIG, whose first entry wins over the defaults', () => {

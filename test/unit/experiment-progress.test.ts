@@ -46,6 +46,7 @@ describe('sweep progress', () => {
     const out: string[] = [];
     const report = progressReporter({ tty: false, write: (s) => out.push(s), now: () => 0 });
     for (const e of events) report(e);
+    report({ kind: 'tick' }); // nothing: ticks only redraw a terminal's line
     const parsed = out.map((l) => JSON.parse(l) as { kind: string; etaS?: number });
     assert.deepEqual(
       parsed.map((p) => p.kind),
@@ -54,13 +55,35 @@ describe('sweep progress', () => {
     assert.equal(parsed[3]?.etaS, 100);
   });
 
-  it('shows runs done, the current run and step, and the ETA on a terminal', () => {
+  it('counts the current run down from its estimate, never below it', () => {
+    const eta = new EtaTracker();
+    eta.start(300);
+    eta.runStarted(0, 100, 1000);
+    assert.deepEqual(
+      [0, 40_000, 100_000, 500_000].map((t) => eta.etaS(1000 + t)),
+      [300, 260, 200, 200],
+    );
+  });
+
+  it('shows run i of N, the step or the driver phase, and an ETA that ticks down, on a terminal', () => {
     const out: string[] = [];
-    const report = progressReporter({ tty: true, write: (s) => out.push(s), now: () => 0 });
-    for (const e of events) report(e);
+    let now = 0;
+    const report = progressReporter({ tty: true, write: (s) => out.push(s), now: () => now });
+    const [start, runStart, drive, ...rest] = events;
+    for (const e of [start, runStart, drive]) if (e !== undefined) report(e);
+    assert.match(
+      out.at(-1) ?? '',
+      /run 1 of 2 \(s-000: OPS 10 NCA 20 POP 20 NNA 1 NKA 1\) drive \| ETA 1m40s$/,
+    );
+    now = 10_000;
+    report({ kind: 'drive-phase', index: 0, phase: 'cruise' });
+    assert.match(out.at(-1) ?? '', /run 1 of 2 \(s-000: .*\) drive: cruise \| ETA 1m30s$/);
+    now = 20_000;
+    report({ kind: 'tick' });
+    assert.match(out.at(-1) ?? '', /drive: cruise \| ETA 1m20s$/);
+    for (const e of rest) report(e);
     const text = out.join('');
-    assert.match(text, /\[0\/2 done\] run 0 \(s-000: OPS 10 NCA 20 POP 20 NNA 1 NKA 1\) drive \| ETA 1m40s/);
-    assert.match(text, /run 0 s-000: completed in 1m40s, cruise OPS 99\.9% of target/);
+    assert.match(text, /run 1 of 2 s-000: completed in 1m40s, cruise OPS 99\.9% of target/);
     assert.match(text, /sweep done: 1 completed, 0 failed/);
   });
 });

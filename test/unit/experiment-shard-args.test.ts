@@ -6,7 +6,7 @@ import { driveOptionsFromFlags, type DriveFlags } from '../../src/cli/commands/d
 import { parseDriveOptions } from '../../src/driver/run-drive.js';
 import { driverOptionsFor } from '../../src/experiment/drive-step.js';
 import { planExperiment } from '../../src/experiment/plan.js';
-import { shardDriveArgs } from '../../src/experiment/shard-drive-step.js';
+import { shardDriveArgs, shardPhaseAt } from '../../src/experiment/shard-drive-step.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
 import type { DriveRequest } from '../../src/experiment/sweep-runner.js';
 import type { ExperimentTarget } from '../../src/experiment/target.js';
@@ -28,6 +28,7 @@ async function driveFlagsOf(args: string[]): Promise<DriveFlags> {
 
 const specs = [
   'driver: {shards: 2}',
+  'driver: {shards: 2, perAttachmentCsv: false}',
   'warmup: 7s\ncooldown: 3s\ndriver: {shards: 3, distribution: poisson, numNets: 7, exponent: 0.7, bias: 0.3, graceWait: 1500ms}',
 ];
 
@@ -42,6 +43,10 @@ describe('the flags of a sharded run`s drive processes', () => {
           outDir: `/sweep/runs/s-0101-0000-00${run.index}`,
           kubeconfigPath: '/tb/kubeconfig',
           target: undefined as unknown as ExperimentTarget,
+          metrics: Array.from({ length: run.driver.shards }, (_, i) => ({
+            host: '127.21.0.1',
+            port: 40_000 + i,
+          })),
           signal: new AbortController().signal,
         };
         const inProcess = driverOptionsFor(req);
@@ -50,6 +55,7 @@ describe('the flags of a sharded run`s drive processes', () => {
             seed: 123_456_789,
             startAtMs: 1_790_000_000_123,
             kubeconfigPath: req.kubeconfigPath,
+            metrics: req.metrics[index],
           };
           const flags = await driveFlagsOf(
             shardDriveArgs(inProcess, { index, count: run.driver.shards }, shared),
@@ -59,6 +65,8 @@ describe('the flags of a sharded run`s drive processes', () => {
             parseDriveOptions(driveOptionsFromFlags(flags)),
             parseDriveOptions({
               ...inProcess,
+              metricsHost: '127.21.0.1',
+              metricsPort: 40_000 + index,
               shard: { index, count: run.driver.shards },
               seed: shared.seed,
               startAtMs: shared.startAtMs,
@@ -68,4 +76,44 @@ describe('the flags of a sharded run`s drive processes', () => {
       }
     });
   }
+});
+
+describe('the raw per-attachment data of a sweep', () => {
+  const cases: [string, boolean][] = [
+    ['', true],
+    ['driver: {perAttachmentCsv: false}\n', false],
+  ];
+  for (const [extra, kept] of cases)
+    it(`is ${kept ? 'kept gzip-compressed by default' : 'not written when the spec opts out'}`, () => {
+      const text = `X: 10\nfactors: {OPS: [10], NCA: [5], POP: [1X], NNA: [1]}\ncruise: 3s\n${extra}`;
+      const run = planExperiment(parseSpecText('s', text)).runs[0];
+      assert.ok(run !== undefined);
+      const o = driverOptionsFor({
+        run,
+        runId: 's-000',
+        outDir: '/sweep/runs/s-000',
+        kubeconfigPath: '/tb/kubeconfig',
+        target: undefined as unknown as ExperimentTarget,
+        metrics: [],
+        signal: new AbortController().signal,
+      });
+      assert.deepEqual([o.perAttachmentCsv, o.gzipCsv], [kept, true]);
+    });
+});
+
+describe("a sharded run's phase, from the shared start", () => {
+  const phases = { warmupS: 4, cruiseS: 4, cooldownS: 2 };
+  const cases: [number, string][] = [
+    [-1, 'setup'],
+    [0, 'warmup'],
+    [3999, 'warmup'],
+    [4000, 'cruise'],
+    [7999, 'cruise'],
+    [8000, 'cooldown'],
+    [10_000, 'waiting'],
+  ];
+  for (const [ms, phase] of cases)
+    it(`is ${phase} ${ms} ms after the start`, () => {
+      assert.equal(shardPhaseAt(ms, phases), phase);
+    });
 });

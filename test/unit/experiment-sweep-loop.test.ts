@@ -31,6 +31,11 @@ function memoryTarget(calls: string[]): ExperimentTarget {
     kind: 'testbed',
     kubeconfigPath: '/nowhere/kubeconfig',
     interfaceFilter: 'lo',
+    driverMetricsHost: '127.0.0.1',
+    setDriverTargets: (urls: readonly string[]) => {
+      calls.push(`driver targets ${urls.length}`);
+      return Promise.resolve();
+    },
     facts: () => Promise.resolve(testbedFacts()),
     configure: (s: TargetShape) => {
       calls.push(`configure ${s.NCA}/${s.NNA}/${s.NKA}`);
@@ -160,18 +165,22 @@ describe('the sweep loop', () => {
         : Promise.resolve(summaryFor(req.runId, req.run.slots));
     const { counts, store } = await sweep(join(root, `s${n++}`), drive, calls);
     assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
+    // Each run's driver is a scrape target of the target's Prometheus only while it drives.
+    const run = (id: string, ...costs: string[]): string[] => [
+      'driver targets 1',
+      'driver targets 0',
+      ...costs,
+      `cleanup ${id}`,
+    ];
     assert.deepEqual(calls, [
       'configure 10/1/1',
       'samples of comp0..9 napi0 within 1000 ms',
-      'costs of comp0..9 napi0',
-      'cleanup loop-000',
-      'cleanup loop-001',
+      ...run('loop-000', 'costs of comp0..9 napi0'),
+      ...run('loop-001'),
       'configure 20/1/1',
       'samples of comp0..19 napi0 within 1000 ms',
-      'costs of comp0..19 napi0',
-      'cleanup loop-002',
-      'costs of comp0..19 napi0',
-      'cleanup loop-003',
+      ...run('loop-002', 'costs of comp0..19 napi0'),
+      ...run('loop-003', 'costs of comp0..19 napi0'),
     ]);
     const failed = store.records().find((r) => r.index === 1);
     assert.ok(failed !== undefined);
@@ -241,8 +250,12 @@ describe('the sweep loop', () => {
       'configure 20/1/1',
       'samples of comp0..19 napi0 within 1000 ms',
       'cleanup loop-002',
+      'driver targets 1',
+      'driver targets 0',
       'costs of comp0..19 napi0',
       'cleanup loop-002-a1',
+      'driver targets 1',
+      'driver targets 0',
       'costs of comp0..19 napi0',
       'cleanup loop-003',
     ]);

@@ -132,6 +132,22 @@ describe('every pod of the Job is one shard of the same run', () => {
     );
   });
 
+  it("is scraped by the cluster Prometheus's pod job: annotations, the metrics port, the pod's address", () => {
+    const template = job.spec?.template;
+    assert.deepEqual(template?.metadata?.annotations, {
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '9376',
+      'prometheus.io/path': '/metrics',
+    });
+    const c = containerOf(job);
+    assert.deepEqual(c.ports, [{ name: 'metrics', containerPort: 9376, protocol: 'TCP' }]);
+    const args = c.args ?? [];
+    assert.equal(flag(args, '--metrics-port'), '9376');
+    assert.equal(flag(args, '--metrics-host'), '$(POD_IP)');
+    const env = c.env?.find((e) => e.name === 'POD_IP');
+    assert.equal(env?.valueFrom?.fieldRef?.fieldPath, 'status.podIP');
+  });
+
   it('gives pod k `--shard k/N`, and all the same run id, seed, start and output volume', () => {
     const pods = [0, 1, 2, 3].map((k) => expandedArgs(job, k));
     assert.deepEqual(

@@ -3,10 +3,14 @@ import { describe, it } from 'node:test';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { renderDashboards } from '../../src/metrics-config/grafana/dashboards.js';
+import { buildGrafanaManifests } from '../../src/metrics-config/grafana/grafana-manifests.js';
+import { renderDatasource } from '../../src/metrics-config/grafana/provisioning.js';
 import { renderClusterConfig } from '../../src/metrics-config/cluster-config.js';
 import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
-import { buildManifests, CONFIG_KEY, renderManifests } from '../../src/metrics-config/manifests.js';
+import { renderManifests } from '../../src/metrics-config/grafana/stack-manifests.js';
+import { buildManifests, CONFIG_KEY } from '../../src/metrics-config/manifests.js';
 
 /** kubernetes-models' validators, compiled from the official OpenAPI schemas, by kind. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -33,10 +37,22 @@ describe('the Prometheus manifests', () => {
   const text = renderManifests(o);
   const docs = documents(text);
 
-  it('are the six objects, each valid against the Kubernetes OpenAPI schema', () => {
+  it("are Prometheus's six objects and Grafana's five, each valid against the Kubernetes OpenAPI schema", () => {
     assert.deepEqual(
-      docs.map((d) => d.kind),
-      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Service'],
+      docs.map((d) => `${String(d.kind)}/${(d.metadata as { name: string }).name}`),
+      [
+        'ServiceAccount/prometheus',
+        'ClusterRole/prometheus',
+        'ClusterRoleBinding/prometheus',
+        'ConfigMap/prometheus',
+        'Deployment/prometheus',
+        'Service/prometheus',
+        'ConfigMap/grafana-datasources',
+        'ConfigMap/grafana-dashboard-providers',
+        'ConfigMap/grafana-dashboards',
+        'Deployment/grafana',
+        'Service/grafana',
+      ],
     );
     for (const d of docs) validate(d);
   });
@@ -117,6 +133,35 @@ describe('the Prometheus manifests', () => {
       subjects: { namespace: string }[];
     };
     assert.equal(binding.subjects[0]?.namespace, 'monitoring');
+  });
+
+  it('provision Grafana from ConfigMaps: the Prometheus datasource, the provider, every shipped dashboard', () => {
+    const grafana = buildGrafanaManifests(o);
+    const deployment = grafana.find((m) => m.kind === 'Deployment');
+    const pod = deployment?.kind === 'Deployment' ? deployment.spec?.template.spec : undefined;
+    assert.ok(pod);
+    assert.deepEqual(pod.nodeSelector, { 'kos-role/data': 'true' });
+    const mountOf = (configMap: string): string | undefined => {
+      const volume = pod.volumes?.find((v) => v.configMap?.name === configMap)?.name;
+      return pod.containers[0]?.volumeMounts?.find((m) => m.name === volume)?.mountPath;
+    };
+    const data = (name: string): Record<string, string> => {
+      const cm = grafana.find((m) => m.kind === 'ConfigMap' && m.metadata?.name === name);
+      return cm?.kind === 'ConfigMap' ? (cm.data ?? {}) : {};
+    };
+    assert.equal(mountOf('grafana-datasources'), '/etc/grafana/provisioning/datasources');
+    assert.equal(mountOf('grafana-dashboard-providers'), '/etc/grafana/provisioning/dashboards');
+    assert.deepEqual(data('grafana-datasources'), { 'prometheus.yaml': renderDatasource('default') });
+    const provider = parse(data('grafana-dashboard-providers')['kos-test.yaml'] ?? '') as {
+      providers: { options: { path: string } }[];
+    };
+    assert.equal(mountOf('grafana-dashboards'), provider.providers[0]?.options.path);
+    assert.deepEqual(
+      data('grafana-dashboards'),
+      Object.fromEntries(renderDashboards().map((d) => [d.file, d.json])),
+    );
+    const service = grafana.find((m) => m.kind === 'Service');
+    assert.equal(service?.kind === 'Service' ? service.spec?.ports?.[0]?.nodePort : undefined, 30300);
   });
 
   it('grant discovery read access and nothing to secrets', () => {

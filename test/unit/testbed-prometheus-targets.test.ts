@@ -28,7 +28,7 @@ describe('the testbed Prometheus scrape targets', () => {
   const t = testbedTargets({
     processes,
     exporterMetrics: 'http://127.20.0.1:4194/metrics',
-    driverMetrics: 'http://127.21.0.1:9376/metrics',
+    driverMetrics: ['http://127.21.0.1:9376/metrics'],
   });
 
   it('labels every node target with node, purpose and kos_role_<purpose>, like the cluster relabelling', () => {
@@ -53,7 +53,7 @@ describe('the testbed Prometheus scrape targets', () => {
 
   it('skips processes without a metrics endpoint; no driver target when there is no driver', () => {
     assert.equal(t.napi.length, 1);
-    const none = testbedTargets({ processes, exporterMetrics: undefined, driverMetrics: undefined });
+    const none = testbedTargets({ processes, exporterMetrics: undefined, driverMetrics: [] });
     assert.deepEqual([none.driver, none.cadvisor], [[], []]);
   });
 

@@ -30,6 +30,7 @@ export interface DriveFlags {
   waitAfterDelete?: string;
   dumpOpsTimes?: boolean;
   perAttachmentCsv?: boolean;
+  gzipCsv?: boolean;
   metricsPort?: string;
   metricsHost?: string;
   shard?: string;
@@ -119,6 +120,7 @@ export function driveOptionsFromFlags(f: DriveFlags): DriveOptionsInput {
     ['waitAfterDelete', durationFlag('--wait-after-delete', f.waitAfterDelete)],
     ['dumpOpsTimes', f.dumpOpsTimes],
     ['perAttachmentCsv', f.perAttachmentCsv],
+    ['gzipCsv', f.gzipCsv],
     ['metricsPort', numberFlag('--metrics-port', f.metricsPort)],
     ['metricsHost', f.metricsHost],
     ['shard', shard],

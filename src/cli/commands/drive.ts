@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { estimateDrive } from '../../driver/estimate.js';
 import { parseDriveOptions, runDrive } from '../../driver/run-drive.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
+import { preflight } from '../../preflight/preflight.js';
+import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
 import { driveReporter } from '../drive-progress.js';
 import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
@@ -35,6 +37,7 @@ export function registerDriveCommand(program: Command): void {
     .option('--wait-after-delete <d>', 'wait for straggling notifications after the last delete', '15s')
     .option('--dump-ops-times', 'write attachments-ops-times.csv')
     .option('--per-attachment-csv', 'write attachments.csv (one row per attachment)')
+    .option('--gzip-csv', 'write it gzip-compressed, as attachments.csv.gz')
     .option('--metrics-port <n>', 'the driver’s /metrics port (0: any free port)', '9376')
     .option('--metrics-host <ip>', 'address /metrics listens on', '127.0.0.1')
     .option('--shard <i/N>', 'run slice i of N at 1/N of the rate (share --seed, --runid and --start-at)')
@@ -65,7 +68,8 @@ export function registerDriveCommand(program: Command): void {
         console.log(`outline CSV: ${e.outlineCsv}`);
         return;
       }
-      parseDriveOptions(input); // bad options fail before anything is contacted
+      const options = parseDriveOptions(input); // bad options fail before anything is contacted
+      await preflight(driveNeeds(options), binaryProbe());
       if (flags.threads !== undefined)
         reporter.log('--threads has no effect: ops are paced open-loop by one timer');
       const soft = new AbortController();

@@ -26,6 +26,8 @@ import { DEFAULT_COST_MODEL_PATH } from '../../experiment/capacity/model-file.js
 import { checkFeasibility, runCapacity } from '../../experiment/feasibility.js';
 import { sweepIdOf } from '../../experiment/sweep-id.js';
 import { runSweep } from '../../experiment/sweep-runner.js';
+import { preflight } from '../../preflight/preflight.js';
+import { binaryProbe, sweepNeeds } from '../../preflight/preflight-needs.js';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { KosTestError } from '../../util/errors.js';
@@ -143,6 +145,7 @@ async function runCommand(
 ): Promise<{ store: ResultsStore; reportHtml: string }> {
   const { text, resolved } = await loadSpecFile(specPath);
   const out = resolve(flags.out ?? defaultOut(resolved.spec.name));
+  await preflight(sweepNeeds(resolved, out), binaryProbe());
   const tty = process.stdout.isTTY && flags.json !== true;
   const emit = progressReporter({ tty, write: (s) => process.stdout.write(s), now: Date.now });
   const log = (m: string): void => {
@@ -174,6 +177,13 @@ async function runCommand(
   // progress has its started-marker and no record, so --resume re-does it.
   installExitHandlers();
   const signal = new AbortController().signal;
+  // The status line's ETA counts down between events.
+  const ticker = tty
+    ? setInterval(() => {
+        emit({ kind: 'tick' });
+      }, 1000)
+    : undefined;
+  ticker?.unref();
   try {
     await runSweep({
       plan,
@@ -192,6 +202,7 @@ async function runCommand(
       },
     });
   } finally {
+    clearInterval(ticker);
     await target.close();
   }
   const report = await writeSweepReport(store.dir);

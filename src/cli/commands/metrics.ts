@@ -11,7 +11,7 @@ import {
   type MetricsOptions,
   type MetricsOptionsInput,
 } from '../../metrics-config/cluster-config-options.js';
-import { renderManifests } from '../../metrics-config/manifests.js';
+import { renderManifests } from '../../metrics-config/grafana/stack-manifests.js';
 import { shippedMetricsFiles } from '../../metrics-config/shipped-files.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { intOption } from '../options.js';
@@ -30,6 +30,8 @@ interface Flags {
   purposes?: string;
   namespace?: string;
   image?: string;
+  grafanaImage?: string;
+  grafanaNodePort?: string;
   retention?: string;
   nodePort?: string;
   dataNodeLabel?: string;
@@ -60,6 +62,8 @@ function withOptions(cmd: Command): Command {
     .option('--purposes <list>', `purposes joined into the purpose label (default ${d.purposes.join(',')})`)
     .option('--namespace <ns>', `namespace of the manifests (default ${d.namespace})`)
     .option('--image <image>', `Prometheus image (default ${d.image})`)
+    .option('--grafana-image <image>', `Grafana image (default ${d.grafanaImage})`)
+    .option('--grafana-node-port <port>', `NodePort of Grafana's Service (default ${d.grafanaNodePort})`)
     .option('--retention <duration>', `TSDB retention (default ${d.retention})`)
     .option('--node-port <port>', `NodePort of the Service (default ${d.nodePort})`)
     .option(
@@ -85,6 +89,8 @@ export function metricsOptionsFromFlags(f: Flags): MetricsOptions {
     purposes: f.purposes?.split(',').map((p) => p.trim()),
     namespace: f.namespace,
     image: f.image,
+    grafanaImage: f.grafanaImage,
+    grafanaNodePort: port('--grafana-node-port', f.grafanaNodePort, 30000, 32767),
     retention: f.retention,
     nodePort: port('--node-port', f.nodePort, 30000, 32767),
     dataNodeLabel: f.dataNodeLabel,
@@ -108,7 +114,9 @@ export function registerMetricsCommands(program: Command): Command {
   withOptions(
     metrics
       .command('manifests')
-      .description('Print the Kubernetes manifests that run Prometheus with that configuration.'),
+      .description(
+        'Print the Kubernetes manifests that run Prometheus with that configuration, and Grafana with the dashboards.',
+      ),
   ).action(async (f: Flags) => emit(renderManifests(metricsOptionsFromFlags(f)), f.out));
   metrics
     .command('generate')

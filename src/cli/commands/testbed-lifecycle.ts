@@ -6,6 +6,8 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { preflight } from '../../preflight/preflight.js';
+import { binaryProbe, testbedNeeds } from '../../preflight/preflight-needs.js';
 import { installExitHandlers, stopAllChildren } from '../../process/child-registry.js';
 import { startControlServer } from '../../testbed/supervisor/control-server.js';
 import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js';
@@ -126,14 +128,10 @@ async function up(o: UpOptions): Promise<void> {
     fabricDelay: o.fabricDelay,
     prometheus: o.prometheus,
   };
-  const previous = await readTestbedState(dir);
-  if (previous !== undefined && (await isOurProcess(previous.pid, 'testbed'))) {
-    throw new KosTestError({
-      what: 'a testbed is already up in this directory',
-      value: `${dir} (supervisor pid ${previous.pid})`,
-      fix: `run kos-test testbed down --dir ${o.dir}, or choose another --dir`,
-    });
-  }
+  await preflight(
+    testbedNeeds({ testbedDir: dir, prometheus: config.prometheus, outDir: dir }),
+    binaryProbe(),
+  );
   installExitHandlers();
   const t0 = Date.now();
   const log = (m: string): void => {

@@ -47,6 +47,16 @@ const OUT_DIR = '/out';
 const KUBECONFIG_DIR = '/etc/kos-test/kubeconfig';
 /** Kubernetes expands $(VAR) in args from the container's env. */
 const INDEX = '$(JOB_COMPLETION_INDEX)';
+const POD_IP = '$(POD_IP)';
+
+/** What the cluster Prometheus's `kubernetes-pods` job keeps and where it scrapes (relabel-rules.ts). */
+export function scrapeAnnotations(port: number): Record<string, string> {
+  return {
+    'prometheus.io/scrape': 'true',
+    'prometheus.io/port': String(port),
+    'prometheus.io/path': '/metrics',
+  };
+}
 
 /** What the driver does through the API: a namespace per run, subnets, attachments, node lookup. */
 const DRIVER_RULES: NonNullable<IClusterRole['rules']> = [
@@ -87,9 +97,9 @@ export function shardArgs(input: JobManifestInput): string[] {
     // The driver writes shard k to <out>/<runid>/shard-k/, so all share one volume.
     '--out',
     OUT_DIR,
-    // Scrapable from outside the pod.
+    // The pod's own address: what Prometheus's pod discovery scrapes (kube's $(VAR) expansion).
     '--metrics-host',
-    '0.0.0.0',
+    POD_IP,
     '--metrics-port',
     String(input.metricsPort),
     ...input.driveArgs,
@@ -128,7 +138,7 @@ function driverJob(input: JobManifestInput): IJob {
       // A retried shard would repeat its attachments' names and miss the shared start.
       backoffLimit: 0,
       template: {
-        metadata: { labels },
+        metadata: { labels, annotations: scrapeAnnotations(input.metricsPort) },
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: SERVICE_ACCOUNT,
@@ -165,6 +175,7 @@ function driverJob(input: JobManifestInput): IJob {
                     },
                   },
                 },
+                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 ...(inCluster ? [] : [{ name: 'KUBECONFIG', value: `${KUBECONFIG_DIR}/config` }]),
               ],
               ports: [{ name: 'metrics', containerPort: input.metricsPort, protocol: 'TCP' }],

@@ -22,8 +22,10 @@ export function renderDatasource(namespace: string): string {
   });
 }
 
-/** Dashboards are read from `path` (where metrics/grafana/dashboards/ is mounted). */
-export function renderDashboardProvider(path = '/var/lib/grafana/dashboards/kos'): string {
+/** Where Grafana reads the dashboards (metrics/grafana/dashboards/, or their ConfigMap, mounted). */
+export const DASHBOARDS_DIR = '/var/lib/grafana/dashboards/kos';
+
+export function renderDashboardProvider(path = DASHBOARDS_DIR): string {
   return stringify({
     apiVersion: 1,
     providers: [{ name: 'kos-test', folder: 'KOS', type: 'file', disableDeletion: false, options: { path } }],

@@ -18,8 +18,8 @@ const NODE_JOBS: ReadonlySet<string> = new Set(['netcd', 'ketcd', 'napi', 'kapi'
 export function testbedTargets(opts: {
   processes: readonly TargetSource[];
   exporterMetrics: string | undefined;
-  /** The driver's metrics URL, or none. */
-  driverMetrics: string | undefined;
+  /** The metrics URLs of the drivers (a run's shards) running now; none: no driver target. */
+  driverMetrics: readonly string[];
 }): TestbedTargets {
   const jobs: Record<TestbedJob, ScrapeTarget[]> = {
     cadvisor: opts.exporterMetrics === undefined ? [] : [{ url: opts.exporterMetrics, labels: {} }],
@@ -30,7 +30,8 @@ export function testbedTargets(opts: {
     kctrl: [],
     nctrl: [],
     comp: [],
-    driver: opts.driverMetrics === undefined ? [] : [nodeTarget(opts.driverMetrics, 'base0', 'base')],
+    // The driver's own series carry runid and shard; the target adds base0's node labels.
+    driver: opts.driverMetrics.map((url) => nodeTarget(url, 'base0', 'base')),
   };
   const groups: TargetSource[] = [];
   for (const p of opts.processes) {

@@ -96,9 +96,10 @@ export class Testbed {
   private accounting: ResourceAccounting | undefined;
   private exporter: CostExporter | undefined;
   private prometheus: TestbedPrometheus | undefined;
-  /** Where the driver serves /metrics (base0's address, port 9376, as on a cluster); none: not scraped. */
-  private driverMetrics: string | undefined =
-    `http://${nodeAddress('base', 0)}:${DRIVER_METRICS_PORT}/metrics`;
+  /** Where drivers serve /metrics (by default base0's address, port 9376, as on a cluster). */
+  private driverMetrics: readonly string[] = [
+    `http://${nodeAddress('base', 0)}:${DRIVER_METRICS_PORT}/metrics`,
+  ];
   private stopping: Promise<void> | undefined;
   /** Processes stopped on purpose, whose exit is no news. */
   private readonly retired = new WeakSet<NodeProcess>();
@@ -151,9 +152,9 @@ export class Testbed {
     return this.prometheus?.url;
   }
 
-  /** Points the `driver` scrape job at a driver's /metrics URL (undefined: no driver target). */
-  async setDriverTarget(metricsUrl: string | undefined): Promise<void> {
-    this.driverMetrics = metricsUrl;
+  /** Points the `driver` scrape job at these drivers' /metrics URLs (a run's shards; [] : none). */
+  async setDriverTargets(metricsUrls: readonly string[]): Promise<void> {
+    this.driverMetrics = [...metricsUrls];
     await this.updateScrapeTargets();
   }
 
