@@ -14,6 +14,7 @@ import { runAgentScale } from './agent-scale.js';
 import { runNapiCreate } from './napi-create.js';
 import { runDriverLocal } from './driver-local.js';
 import { runDriverMemory } from './driver-memory.js';
+import { runDelayShift } from './delay-shift.js';
 import { runDriverTestbed } from './driver-testbed.js';
 import { machineShare, readCpuJiffies, type MachineShare } from './machine-share.js';
 import { formatResult, type BenchResult } from './report.js';
@@ -27,6 +28,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'driver-testbed', run: runDriverTestbed },
   { name: 'driver-memory', run: runDriverMemory },
   { name: 'agent-scale', run: runAgentScale },
+  { name: 'delay-shift', run: runDelayShift },
 ];
 
 function select(names: readonly string[]): Benchmark[] {
