@@ -5,6 +5,7 @@
  * aggregates `network.example.com` by proxying to the network-apiservers, as kube-apiserver does
  * for an APIService. Several fronts on one ketcd agree on objects and versions.
  */
+import { nowMicros } from '../../api/micro-time.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APPS_RESOURCES } from '../../api/apps/apps-resources.js';
@@ -105,6 +106,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
       maxWatchSeconds: opts.maxWatchSeconds ?? 1800,
     },
     nowMs: () => Date.now(),
+    stampMicros: nowMicros,
   };
   try {
     await Promise.all([...caches.values()].map((c) => c.ready()));

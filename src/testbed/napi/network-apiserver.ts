@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { nowMicros } from '../../api/micro-time.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
 import { KosTestError } from '../../util/errors.js';
@@ -38,6 +39,8 @@ export interface NetworkApiserverOptions {
   maxWatchSeconds?: number;
   /** Compact etcd history older than this, as kube-apiserver does; 0 = never. @default 300000 */
   compactionIntervalMs?: number;
+  /** Added to this server's wall clock (its write stamps), to test clock-offset measurement. @default 0 */
+  clockOffsetMs?: number;
   log?: (message: string) => void;
 }
 
@@ -77,6 +80,7 @@ export class NetworkApiserver {
 
   static async start(opts: NetworkApiserverOptions): Promise<NetworkApiserver> {
     const name = opts.name ?? 'napi0';
+    const clockOffsetMs = opts.clockOffsetMs ?? 0;
     const host = opts.host ?? '127.0.0.1';
     const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
     // etcd over node:http2 without grpc-js (ADR 0014).
@@ -113,7 +117,9 @@ export class NetworkApiserver {
         maxWatchBufferBytes: opts.maxWatchBufferBytes ?? 64 * 1024 * 1024,
         maxWatchSeconds: opts.maxWatchSeconds ?? 1800,
       },
-      nowMs: () => Date.now(),
+      // A known skew for the selftest (issue 23): every stamp and timestamp this server writes.
+      nowMs: () => Date.now() + clockOffsetMs,
+      stampMicros: () => nowMicros() + Math.round(clockOffsetMs * 1000),
     };
     try {
       await Promise.all([...caches.values()].map((c) => c.ready()));

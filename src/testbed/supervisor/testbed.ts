@@ -388,6 +388,7 @@ export class Testbed {
       host: nodeAddress('napi', i),
       port: 0,
       etcdEndpoints: this.netcd?.clientUrls ?? [],
+      ...(this.config.napiClockOffsetMs === 0 ? {} : { clockOffsetMs: this.config.napiClockOffsetMs }),
     };
   }
 
