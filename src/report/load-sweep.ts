@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { runRecordSchema, type RunRecord } from '../experiment/run-record.js';
+import { SELFTEST_FILE, selftestReportSchema, type SelftestReport } from '../selftest/check-result.js';
 import { KosTestError } from '../util/errors.js';
 import type { SweepInput } from './model/report-run.js';
 
@@ -95,6 +96,21 @@ async function readJsonObject(path: string): Promise<Record<string, unknown> | n
   }
 }
 
+/** The selftest results `experiment run` wrote, null when none ran; a bad file is said, not skipped. */
+async function readSelftest(path: string): Promise<SelftestReport | null> {
+  const text = await readOptional(path);
+  if (text === null) return null;
+  const parsed = selftestReportSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new KosTestError({
+      what: `bad selftest results in ${path}`,
+      value: parsed.error.issues[0]?.message,
+      fix: 'the file is not kos-test/selftest/v1; delete it or re-run the sweep with selftest: true',
+    });
+  }
+  return parsed.data;
+}
+
 export interface LoadedSweep {
   input: SweepInput;
   records: RunRecord[];
@@ -120,6 +136,7 @@ export async function loadSweep(dir: string): Promise<LoadedSweep> {
       title: `kos-test sweep ${meta?.sweepId ?? records[0]?.sweepId ?? basename(abs)}`,
       specText: await readOptional(join(abs, 'spec.yaml')),
       environment: environmentOf(records, meta, extra),
+      selftest: await readSelftest(join(abs, SELFTEST_FILE)),
       runs: records,
     },
   };

@@ -18,6 +18,9 @@ export const checkResultSchema = z.object({
 
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
+/** Where `experiment run` keeps the selftest it ran, in the sweep directory. */
+export const SELFTEST_FILE = 'selftest.json';
+
 export const selftestReportSchema = z.object({
   schema: z.literal('kos-test/selftest/v1'),
   target: z.enum(['testbed', 'cluster']),

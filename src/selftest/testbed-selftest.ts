@@ -9,6 +9,8 @@ import { Testbed } from '../testbed/supervisor/testbed.js';
 import type { SelftestReport } from './check-result.js';
 import { achievedRateCheck } from './checks/achieved-rate.js';
 import { clockSkewCheck } from './checks/clock-skew.js';
+import { costAttributionCheck } from './checks/cost-attribution.js';
+import { burnCpu, sendBytes } from './testbed/cost-probes.js';
 import { delayShiftCheck } from './checks/delay-shift.js';
 import { runChecks, type SelftestCheck } from './selftest-check.js';
 import { driveDelayLevels } from './testbed/delay-levels.js';
@@ -17,8 +19,14 @@ import { driveCreateOnly, driveForClock, type SelftestDriveContext } from './tes
 /** The napis' clock runs this far ahead of the machine's during the selftest, ms. */
 export const SELFTEST_NAPI_SKEW_MS = 250;
 
-export type TestbedCheckName = 'clock-skew' | 'achieved-rate' | 'delay-shift';
-export const TESTBED_CHECKS: readonly TestbedCheckName[] = ['clock-skew', 'achieved-rate', 'delay-shift'];
+export type TestbedCheckName = 'clock-skew' | 'achieved-rate' | 'cost-attribution' | 'delay-shift';
+/** In this order: the costs on a quiet testbed first, before the drives' namespaces are being deleted. */
+export const TESTBED_CHECKS: readonly TestbedCheckName[] = [
+  'cost-attribution',
+  'clock-skew',
+  'achieved-rate',
+  'delay-shift',
+];
 
 export interface TestbedSelftestOptions {
   /** State directory of the testbed it brings up, and the drives' outputs under it. */
@@ -29,6 +37,8 @@ export interface TestbedSelftestOptions {
   driverClock?: DriveClock;
   /** The driver paces this multiple of the rate it is asked for (a test breaks it). @default 1 */
   driverRateFactor?: number;
+  /** The cost exporter's node labels (a test mislabels one). @default each node's own */
+  exporterNodeLabel?: (node: string) => string;
   log?: (message: string) => void;
   onResult?: Parameters<typeof runChecks>[1]['onResult'];
 }
@@ -39,6 +49,7 @@ export async function runTestbedSelftest(opts: TestbedSelftestOptions): Promise<
     dir: join(opts.dir, 'testbed'),
     config: { nca: 20, nna: 1, nka: 1, fabricDelay: '3ms', napiClockOffsetMs: SELFTEST_NAPI_SKEW_MS },
     log,
+    ...(opts.exporterNodeLabel === undefined ? {} : { exporterNodeLabel: opts.exporterNodeLabel }),
   });
   try {
     const ctx: SelftestDriveContext = {
@@ -52,6 +63,8 @@ export async function runTestbedSelftest(opts: TestbedSelftestOptions): Promise<
     const all: Record<TestbedCheckName, () => SelftestCheck> = {
       'clock-skew': () => clockSkewCheck({ skewMs: SELFTEST_NAPI_SKEW_MS, drive: () => driveForClock(ctx) }),
       'achieved-rate': () => achievedRateCheck({ drive: (schedule) => driveCreateOnly(ctx, schedule) }),
+      'cost-attribution': () =>
+        costAttributionCheck({ burn: () => burnCpu(testbed), transfer: () => sendBytes(testbed) }),
       'delay-shift': () =>
         delayShiftCheck({
           drive: () => driveDelayLevels(testbed, { outDir: join(opts.dir, 'delay-shift'), log }),

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { installExitHandlers } from '../../process/child-registry.js';
 import type { SelftestReport } from '../../selftest/check-result.js';
+import { runClusterSelftest } from '../../selftest/cluster-selftest.js';
 import {
   runTestbedSelftest,
   TESTBED_CHECKS,
@@ -15,12 +16,16 @@ import {
 } from '../../selftest/testbed-selftest.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
+import { intOption } from '../options.js';
 import { formatSelftest } from '../selftest-text.js';
 
 interface SelftestFlags {
   json?: string;
   dir: string;
   checks?: string;
+  kubeconfig?: string;
+  prometheus?: string;
+  ops?: string;
 }
 
 export function registerSelftestCommand(program: Command): void {
@@ -30,8 +35,15 @@ export function registerSelftestCommand(program: Command): void {
     .option('--json <file>', 'also write the results as JSON (for CI)')
     .option('--checks <names>', `only these, comma-separated: ${TESTBED_CHECKS.join(', ')}`)
     .option('--dir <dir>', 'where the testbed and the drives of the selftest live', '.kos-test/selftest')
+    .option('--kubeconfig <path>', 'check a cluster instead (with --prometheus and --ops)')
+    .option('--prometheus <url>', "the cluster's Prometheus that scrapes cAdvisor on every node")
+    .option('--ops <n>', 'the OPS you plan to drive: the trial drives a tenth of it')
     .action(async (flags: SelftestFlags) => {
       installExitHandlers();
+      if (flags.kubeconfig !== undefined || flags.prometheus !== undefined) {
+        await finish(await clusterSelftest(flags), flags.json);
+        return;
+      }
       const report = await runTestbedSelftest({
         dir: resolve(flags.dir),
         ...(flags.checks === undefined ? {} : { only: checkNames(flags.checks) }),
@@ -39,6 +51,30 @@ export function registerSelftestCommand(program: Command): void {
       });
       await finish(report, flags.json);
     });
+}
+
+function clusterSelftest(flags: SelftestFlags): Promise<SelftestReport> {
+  if (flags.kubeconfig === undefined || flags.prometheus === undefined || flags.ops === undefined) {
+    throw new KosTestError({
+      what: 'a cluster selftest needs --kubeconfig, --prometheus and --ops',
+      value: [
+        flags.kubeconfig === undefined ? 'no --kubeconfig' : '',
+        flags.prometheus === undefined ? 'no --prometheus' : '',
+        flags.ops === undefined ? 'no --ops' : '',
+      ]
+        .filter((s) => s !== '')
+        .join(', '),
+      fix: 'give all three (or none, for the testbed selftest)',
+      exitCode: 2,
+    });
+  }
+  return runClusterSelftest({
+    kubeconfigPath: resolve(flags.kubeconfig),
+    prometheusUrl: flags.prometheus,
+    plannedOps: intOption('--ops', flags.ops, 1, 1_000_000),
+    outDir: resolve(flags.dir, 'drives'),
+    log: (m) => process.stderr.write(`selftest: ${m}\n`),
+  });
 }
 
 /** Prints the table, writes the JSON, and fails (exit 1) when any check failed. */

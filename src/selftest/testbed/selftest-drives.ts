@@ -29,7 +29,8 @@ export interface SelftestDriveContext {
   log?: (message: string) => void;
 }
 
-const SEED = 23;
+/** One seed per drive: a create-only run's namespace may still be going when the next starts, and the same seed would reuse its VNIs. */
+const SEEDS = { steady: 31, poisson: 32, clock: 33 } as const;
 
 async function drive(
   ctx: SelftestDriveContext,
@@ -39,7 +40,7 @@ async function drive(
   const front = new RestClient({ server: ctx.frontUrl });
   try {
     const summary = await runDrive(
-      { outDir: ctx.outDir, metricsPort: 0, seed: SEED, graceMs: 30_000, ...input },
+      { outDir: ctx.outDir, metricsPort: 0, graceMs: 30_000, ...input },
       {
         kubeconfigPath: ctx.kubeconfigPath,
         ...(ctx.clock === undefined ? {} : { clock: ctx.clock }),
@@ -72,9 +73,12 @@ export async function driveCreateOnly(
     rate,
     opsDistribution: schedule,
     waitAfterCreate: 0,
+    // Slots are reused round the order: room for every create, so none ends broken.
+    subnetSizeFactor: 4,
+    seed: SEEDS[schedule],
   };
   // The expectation comes from the plan at the asked rate, whatever the driver is handed.
-  const plan = planFor(parseDriveOptions({ outDir: ctx.outDir, ...input }), SEED);
+  const plan = planFor(parseDriveOptions({ outDir: ctx.outDir, ...input }), SEEDS[schedule]);
   const n = plan.due.length;
   const spanMs = (plan.due[n - 1] ?? 0) - (plan.due[0] ?? 0);
   let stamps: number[] = [];
@@ -97,6 +101,7 @@ export async function driveForClock(ctx: SelftestDriveContext): Promise<ClockSke
       numNets: 20,
       topNetSize: 5,
       numAttachments: 150,
+      seed: SEEDS.clock,
       rate: 20,
       waitAfterDelete: 1000,
     },

@@ -42,6 +42,8 @@ export interface TestbedOptions {
   dir: string;
   config?: TestbedConfigInput;
   log?: (message: string) => void;
+  /** The cost exporter's node labels (see cost-exporter.ts); tests only. @default each node's own */
+  exporterNodeLabel?: (node: string) => string;
 }
 
 export interface TestbedProcessStatus {
@@ -98,11 +100,13 @@ export class Testbed {
   private readonly retired = new WeakSet<NodeProcess>();
   private readonly started = new Set<NodeProcess>();
   private readonly removeStopHook: () => void;
+  private readonly exporterNodeLabel: ((node: string) => string) | undefined;
 
   private constructor(opts: TestbedOptions) {
     this.dir = opts.dir;
     this.config = checkedConfig(opts.config ?? {});
     this.log = opts.log ?? (() => undefined);
+    this.exporterNodeLabel = opts.exporterNodeLabel;
     this.kubeconfigPath = join(opts.dir, 'kubeconfig');
     // ^C and SIGTERM (via the child registry) take the testbed down in order, as down() does.
     this.removeStopHook = addStopHook(() => this.down());
@@ -162,6 +166,7 @@ export class Testbed {
       host: nodeAddress('data', 0),
       testbedDir: this.dir,
       accounting: this.accounting,
+      ...(this.exporterNodeLabel === undefined ? {} : { nodeLabel: this.exporterNodeLabel }),
     });
     this.log(`cost exporter: ${this.exporter.endpoints.metrics}`);
     if (c.prometheus) {
