@@ -100,7 +100,13 @@ async function readJsonObject(path: string): Promise<Record<string, unknown> | n
 async function readSelftest(path: string): Promise<SelftestReport | null> {
   const text = await readOptional(path);
   if (text === null) return null;
-  const parsed = selftestReportSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = selftestReportSchema.safeParse(json);
   if (!parsed.success) {
     throw new KosTestError({
       what: `bad selftest results in ${path}`,

@@ -27,6 +27,8 @@ export interface ClusterSelftestOptions {
   outDir: string;
   /** The driver's late threshold. @default 10 */
   lateThresholdMs?: number;
+  /** The clock-offset check's bound. @default MAX_OFFSET_UNCERTAINTY_MS */
+  maxOffsetUncertaintyMs?: number;
   /** Seconds of the trial drive. @default 30 */
   trialSeconds?: number;
   /** The trial driver's clock (a test passes a wrong one). @default the real clocks */
@@ -90,7 +92,10 @@ export async function runClusterSelftest(opts: ClusterSelftestOptions): Promise<
       lateThresholdMs: opts.lateThresholdMs ?? 10,
       measure: () => pacerAlone(opts.plannedOps, 5),
     }),
-    clockOffsetCheck({ measure: async () => (await drive()).clock }),
+    clockOffsetCheck({
+      measure: async () => (await drive()).clock,
+      ...(opts.maxOffsetUncertaintyMs === undefined ? {} : { maxUncertaintyMs: opts.maxOffsetUncertaintyMs }),
+    }),
     trialDriveCheck({ ops: trialOps, numAttachments: trial.numAttachments, drive }),
   ];
   return runChecks(checks, {
