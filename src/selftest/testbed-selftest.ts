@@ -11,6 +11,8 @@ import { achievedRateCheck } from './checks/achieved-rate.js';
 import { clockSkewCheck } from './checks/clock-skew.js';
 import { costAttributionCheck } from './checks/cost-attribution.js';
 import { delayShiftCheck } from './checks/delay-shift.js';
+import { stalledAgentCheck } from './checks/stalled-agent.js';
+import { stallAgents } from './testbed/stall-agents.js';
 import { runChecks, type RunChecksOptions, type SelftestCheck } from './selftest-check.js';
 import { burnCpu, sendBytes } from './testbed/cost-probes.js';
 import { driveDelayLevels } from './testbed/delay-levels.js';
@@ -28,12 +30,14 @@ export const SELFTEST_TESTBED_CONFIG = {
   napiClockOffsetMs: SELFTEST_NAPI_SKEW_MS,
 } as const;
 
-export type TestbedCheckName = 'clock-skew' | 'achieved-rate' | 'cost-attribution' | 'delay-shift';
+export type TestbedCheckName =
+  'clock-skew' | 'achieved-rate' | 'cost-attribution' | 'stalled-agent' | 'delay-shift';
 /** In this order: the costs on a quiet testbed first, before the drives' namespaces are being deleted. */
 export const TESTBED_CHECKS: readonly TestbedCheckName[] = [
   'cost-attribution',
   'clock-skew',
   'achieved-rate',
+  'stalled-agent',
   'delay-shift',
 ];
 
@@ -66,6 +70,8 @@ export function testbedChecks(testbed: Testbed, opts: TestbedCheckOptions): Self
     'clock-skew': () =>
       clockSkewCheck({ skewMs: testbed.shape.napiClockOffsetMs, drive: () => driveForClock(ctx) }),
     'achieved-rate': () => achievedRateCheck({ drive: (schedule) => driveCreateOnly(ctx, schedule) }),
+    'stalled-agent': () =>
+      stalledAgentCheck({ stall: () => stallAgents(testbed, { outDir: join(opts.outDir, 'stall'), log }) }),
     'delay-shift': () =>
       delayShiftCheck({
         drive: () => driveDelayLevels(testbed, { outDir: join(opts.outDir, 'delay-shift'), log }),

@@ -61,6 +61,10 @@ describe('kos-test selftest on a testbed: known answers, and a failure for each 
     assert.equal(wrong['clock offset recovers the apiserver skew'], false);
   });
 
+  it('counts a 3 s stall of the agent group as the right number of late samples', async (t) => {
+    assert.deepEqual(Object.values(await run(t, { only: ['stalled-agent'] })), [true]);
+  });
+
   it('reads the achieved rate within 1% for steady and Poisson, and fails a driver pacing 3% fast', async (t) => {
     assert.deepEqual(await run(t, { only: ['achieved-rate'] }), {
       'achieved rate, steady (server stamps)': true,

@@ -6,6 +6,14 @@ import { judgeClockSkew } from '../../src/selftest/checks/clock-skew.js';
 import { judgeDelayShift } from '../../src/selftest/checks/delay-shift.js';
 import { delayShift, type DelayRunFigures } from '../../src/selftest/delay-shift-math.js';
 import { runChecks } from '../../src/selftest/selftest-check.js';
+import { judgeStalledAgent } from '../../src/selftest/checks/stalled-agent.js';
+import { createTimes } from '../../src/selftest/testbed/stall-agents.js';
+import { judgeChargedLoad } from '../../src/selftest/checks/cost-attribution.js';
+import { judgeFreshness } from '../../src/selftest/checks/prometheus-freshness.js';
+import { judgeNodePurposes } from '../../src/selftest/checks/node-purposes.js';
+import { judgeClockOffset } from '../../src/selftest/checks/clock-offset.js';
+import { judgeLatenessHeadroom } from '../../src/selftest/checks/lateness-headroom.js';
+import type { LatencyStats } from '../../src/measure/latency-stats.js';
 
 /** Stamps `n` creates `gapMs` apart, in microseconds. */
 const stamps = (n: number, gapMs: number): number[] =>
@@ -129,5 +137,100 @@ describe('runChecks', () => {
   });
   it('does not pass a run with no checks', async () => {
     assert.equal((await runChecks([], { target: 'cluster' })).pass, false);
+  });
+});
+
+describe('stalled agent judgement', () => {
+  // Creates every 50 ms from t=0 to 10 s, fulfilled 30 ms later unless the stall (3 s to 6 s) held them.
+  const creates = (lateness: (p: number) => number): { plannedMs: number; readyMs: number }[] =>
+    Array.from({ length: 200 }, (_, i) => {
+      const p = i * 50;
+      return { plannedMs: p, readyMs: p + lateness(p) };
+    });
+  const stalled = (p: number): number => (p + 30 >= 3000 && p + 30 < 6000 ? 6000 + 40 - p : 30);
+  const m = { stoppedMs: 3000, continuedMs: 6000, thresholdMs: 1000 };
+  const cases = [
+    { why: 'the creates the stall held past the threshold are the late ones', lateness: stalled, pass: true },
+    { why: 'a measurement that hid the stall reads none late', lateness: () => 30, pass: false },
+    { why: 'one that saw every create late reads too many', lateness: () => 2000, pass: false },
+  ];
+  for (const c of cases) {
+    it(c.why, () => {
+      const r = judgeStalledAgent({ ...m, creates: creates(c.lateness) });
+      assert.equal(r.pass, c.pass, JSON.stringify(r));
+    });
+  }
+  it('reads planned and ready times from attachments.csv, an unfulfilled one as NaN', () => {
+    const rows = createTimes(
+      'name,node,phase,outcome,plannedMs,sentMs,createdMs,addressedMs,readyMs\na,c,cruise,fulfilled,10.5,11,,,40.25\nb,c,cruise,neverFulfilled,20,21,,,\n',
+    );
+    assert.equal(rows[0]?.plannedMs, 10.5);
+    assert.equal(rows[0]?.readyMs, 40.25);
+    assert.ok(Number.isNaN(rows[1]?.readyMs));
+  });
+});
+
+describe('cost attribution judgement', () => {
+  const load = { what: 'CPU burn' as const, node: 'nctrl0', known: 2, unit: 'CPU-s' };
+  const cases: { why: string; extra: Record<string, number>; pass: boolean }[] = [
+    { why: 'on the node within 5%', extra: { nctrl0: 2.06, napi0: 0.2 }, pass: true },
+    { why: '6% off fails', extra: { nctrl0: 2.13 }, pass: false },
+    { why: 'the node missing (its series under another name) fails', extra: { kctrl0: 2.0 }, pass: false },
+    { why: 'a neighbour carrying half of it fails', extra: { nctrl0: 2.0, kctrl0: 1.0 }, pass: false },
+  ];
+  for (const c of cases) {
+    it(c.why, () => {
+      assert.equal(judgeChargedLoad({ ...load, extraByNode: c.extra }).pass, c.pass);
+    });
+  }
+});
+
+describe('cluster check judgements', () => {
+  const purposes = {
+    comp0: 'comp',
+    nctrl0: 'nctrl',
+    napi0: 'napi',
+    netcd0: 'netcd',
+    kctrl0: 'kctrl',
+    kapi0: 'kapi',
+    ketcd0: 'ketcd',
+  };
+  const fresh = Object.keys(purposes).map((node) => ({ node, ageMs: 900, intervalMs: 1000 }));
+  it('fresh samples: passes every purpose when each node was scraped within 2 intervals', () => {
+    assert.ok(judgeFreshness(fresh, purposes).every((r) => r.pass));
+  });
+  it('fresh samples: fails a stale node, a node without samples and a purpose without nodes', () => {
+    const stale = fresh
+      .map((a) => (a.node === 'napi0' ? { ...a, ageMs: 2500 } : a))
+      .filter((a) => a.node !== 'kapi0');
+    const { ketcd0: _, ...noKetcd } = purposes;
+    const failed = judgeFreshness(stale, noKetcd)
+      .filter((r) => !r.pass)
+      .map((r) => r.check);
+    assert.deepEqual(failed, [
+      'fresh cost samples: napi',
+      'fresh cost samples: kapi',
+      'fresh cost samples: ketcd',
+    ]);
+  });
+  it('node purposes: fails an unclassified node and a costed purpose without nodes', () => {
+    assert.equal(judgeNodePurposes(purposes).pass, true);
+    assert.equal(judgeNodePurposes({ ...purposes, mystery: undefined }).pass, false);
+    const { kapi0: _, ...noKapi } = purposes;
+    assert.equal(judgeNodePurposes(noKapi).pass, false);
+  });
+  it('clock offset: fails an uncertainty above the bound and a run without probes', () => {
+    assert.equal(judgeClockOffset({ offsetMs: 3, uncertaintyMs: 0.4, samples: 7 }).pass, true);
+    assert.equal(judgeClockOffset({ offsetMs: 3, uncertaintyMs: 6, samples: 7 }).pass, false);
+    assert.equal(judgeClockOffset({ offsetMs: 0, uncertaintyMs: 0, samples: 0 }).pass, false);
+  });
+  it('lateness headroom: p99 must stay within half the late threshold', () => {
+    const stats = (p99: number): LatencyStats => {
+      const h = latencyHistogram();
+      for (let i = 0; i < 100; i++) recordMs(h, i < 98 ? 0.1 : p99);
+      return latencyStats(h);
+    };
+    assert.equal(judgeLatenessHeadroom(stats(4), 10, 100).pass, true);
+    assert.equal(judgeLatenessHeadroom(stats(7), 10, 100).pass, false);
   });
 });

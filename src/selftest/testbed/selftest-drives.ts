@@ -39,8 +39,10 @@ async function drive(
 ): Promise<DriveSummary> {
   const front = new RestClient({ server: ctx.frontUrl });
   try {
+    // A fresh run id each time: the namespace of the last drive may still be being deleted.
+    const runId = `${input.runId ?? 'selftest'}-${(Date.now() % 1e8).toString(36)}`;
     const summary = await runDrive(
-      { outDir: ctx.outDir, metricsPort: 0, graceMs: 30_000, ...input },
+      { outDir: ctx.outDir, metricsPort: 0, graceMs: 30_000, ...input, runId },
       {
         kubeconfigPath: ctx.kubeconfigPath,
         ...(ctx.clock === undefined ? {} : { clock: ctx.clock }),
