@@ -94,11 +94,10 @@ target:
       timeout: 180_000,
     }).then(
       () => ({ code: 0, stdout: '', stderr: '' }),
-      (e: { code?: number; stdout?: string; stderr?: string }) => ({
-        code: e.code ?? -1,
-        stdout: e.stdout ?? '',
-        stderr: e.stderr ?? '',
-      }),
+      (e: unknown) => {
+        const err = e as { code?: number; stdout?: string; stderr?: string };
+        return { code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+      },
     );
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /the cluster failed the selftest: the sweep did not start/);

@@ -161,12 +161,11 @@ describe('stalled agent judgement', () => {
     });
   }
   it('reads planned and ready times from attachments.csv, an unfulfilled one as NaN', () => {
-    const rows = createTimes(
+    const [first, second] = createTimes(
       'name,node,phase,outcome,plannedMs,sentMs,createdMs,addressedMs,readyMs\na,c,cruise,fulfilled,10.5,11,,,40.25\nb,c,cruise,neverFulfilled,20,21,,,\n',
     );
-    assert.equal(rows[0]?.plannedMs, 10.5);
-    assert.equal(rows[0]?.readyMs, 40.25);
-    assert.ok(Number.isNaN(rows[1]?.readyMs));
+    assert.deepEqual(first, { plannedMs: 10.5, readyMs: 40.25 });
+    assert.ok(second !== undefined && Number.isNaN(second.readyMs));
   });
 });
 
@@ -203,7 +202,7 @@ describe('cluster check judgements', () => {
     const stale = fresh
       .map((a) => (a.node === 'napi0' ? { ...a, ageMs: 2500 } : a))
       .filter((a) => a.node !== 'kapi0');
-    const { ketcd0: _, ...noKetcd } = purposes;
+    const noKetcd = Object.fromEntries(Object.entries(purposes).filter(([n]) => n !== 'ketcd0'));
     const failed = judgeFreshness(stale, noKetcd)
       .filter((r) => !r.pass)
       .map((r) => r.check);
@@ -216,7 +215,7 @@ describe('cluster check judgements', () => {
   it('node purposes: fails an unclassified node and a costed purpose without nodes', () => {
     assert.equal(judgeNodePurposes(purposes).pass, true);
     assert.equal(judgeNodePurposes({ ...purposes, mystery: undefined }).pass, false);
-    const { kapi0: _, ...noKapi } = purposes;
+    const noKapi = Object.fromEntries(Object.entries(purposes).filter(([n]) => n !== 'kapi0'));
     assert.equal(judgeNodePurposes(noKapi).pass, false);
   });
   it('clock offset: fails an uncertainty above the bound and a run without probes', () => {

@@ -22,6 +22,7 @@ import type { Testbed } from '../../testbed/supervisor/testbed.js';
 import type { ChargedLoad } from '../checks/cost-attribution.js';
 
 const NS = 'selftest-costs';
+const SETTLE_MS = 5000;
 
 type Figure = (f: CostFigures) => number | null;
 
@@ -69,6 +70,8 @@ export async function burnCpu(testbed: Testbed, node = 'nctrl0', cpuMs = 2000): 
   if (proc === undefined) throw new Error(`no process ${node} on the testbed`);
   const nodeDir = join(testbed.dir, 'nodes', node);
   const burnedFile = join(nodeDir, 'burned.json');
+  // A fresh testbed's nodes are still settling (first lists, first scrapes): not in the window.
+  await sleep(SETTLE_MS);
   await writeFile(join(nodeDir, 'burn.json'), JSON.stringify({ cpuMs }));
   process.kill(proc.pid, BURN_SIGNAL);
   const deadline = Date.now() + 90_000;
@@ -82,6 +85,11 @@ export async function burnCpu(testbed: Testbed, node = 'nctrl0', cpuMs = 2000): 
   const to = burn.endMs + 2500;
   const [load, idle] = await tables(testbed, [from, to], [to, to + (to - from)]);
   const extra = extraByNode(load, idle, (f) => f.cpuCores);
+  // burned.json counts all the process's CPU during the burn (its own work too), so the node's
+  // idle rate is taken off only outside the burn.
+  const burnWallS = (burn.endMs - burn.startMs) / 1000;
+  const idleCores = idle.nodes.find((n) => n.node === node)?.figures.cpuCores ?? null;
+  if (extra[node] !== undefined && idleCores !== null) extra[node] += idleCores * burnWallS;
   return { what: 'CPU burn', node, known: burn.cpuSeconds, unit: 'CPU-s', extraByNode: extra };
 }
 

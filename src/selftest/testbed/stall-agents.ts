@@ -40,7 +40,10 @@ export async function stallAgents(testbed: Testbed, opts: StallOptions): Promise
   if (groups.length !== 1) throw new Error(`expected one agent group, found ${groups.length}`);
   const pid = groups[0]?.pid ?? 0;
   const stallMs = opts.stallMs ?? 3000;
-  const startAtMs = Date.now() + 5000;
+  // The stall starts 3 s into the creates, as the driver's progress reports them (its set-up
+  // takes however long this machine makes it take).
+  let underWay: () => void = () => undefined;
+  const threeSecondsIn = new Promise<void>((resolve) => (underWay = resolve));
   const runId = `selftest-stall-${(Date.now() % 1e8).toString(36)}`;
   const drive = runDrive(
     {
@@ -49,21 +52,29 @@ export async function stallAgents(testbed: Testbed, opts: StallOptions): Promise
       topNetSize: 20,
       numAttachments: 200,
       rate: 20,
-      waitAfterCreate: 0,
+      // Time for the creates held by the stall to be fulfilled before the driver stops watching.
+      waitAfterCreate: 5000,
       subnetSizeFactor: 4,
-      startAtMs,
       perAttachmentCsv: true,
       outDir: opts.outDir,
       metricsPort: 0,
       graceMs: 30_000,
       seed: 34,
     },
-    { kubeconfigPath: testbed.kubeconfigPath, ...(opts.log === undefined ? {} : { log: opts.log }) },
+    {
+      kubeconfigPath: testbed.kubeconfigPath,
+      progressIntervalMs: 100,
+      onProgress: (p) => {
+        if (p.opsDone >= 60) underWay();
+      },
+      ...(opts.log === undefined ? {} : { log: opts.log }),
+    },
   );
+  void drive.then(underWay, underWay);
   let stoppedMs = Number.NaN;
   let continuedMs = Number.NaN;
   try {
-    await sleep(startAtMs + 3000 - Date.now());
+    await threeSecondsIn;
     process.kill(pid, 'SIGSTOP');
     stoppedMs = Date.now();
     await sleep(stallMs);
