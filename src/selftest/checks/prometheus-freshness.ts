@@ -27,6 +27,7 @@ export function judgeFreshness(
       .filter(([, p]) => p === purpose)
       .map(([n]) => n);
     const mine = ages.filter((a) => nodePurposes[a.node] === purpose);
+    // A node with fewer than two samples in the look-back counts as missing: its interval is unknown.
     const missing = nodes.filter((n) => !mine.some((a) => a.node === n));
     const stale = mine.filter((a) => !(a.ageMs < 2 * a.intervalMs));
     const worst = mine.reduce((w, a) => Math.max(w, a.ageMs / a.intervalMs), 0);
