@@ -15,6 +15,7 @@ import { runNapiCreate } from './napi-create.js';
 import { runPlanPrediction } from './plan-prediction.js';
 import { runDriverLocal } from './driver-local.js';
 import { runDriverMemory } from './driver-memory.js';
+import { runDelayShift } from './delay-shift.js';
 import { runDriverTestbed } from './driver-testbed.js';
 import { machineShare, readCpuJiffies, type MachineShare } from './machine-share.js';
 import { formatResult, type BenchResult } from './report.js';
@@ -29,6 +30,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'driver-memory', run: runDriverMemory },
   { name: 'agent-scale', run: runAgentScale },
   { name: 'plan-prediction', run: runPlanPrediction },
+  { name: 'delay-shift', run: runDelayShift },
 ];
 
 function select(names: readonly string[]): Benchmark[] {

@@ -28,7 +28,8 @@ export const LAYERS = {
     'testbed',
     'util',
   ],
-  report: ['costs', 'driver', 'experiment', 'measure', 'util'],
+  selftest: ['api', 'cluster', 'costs', 'driver', 'kube', 'measure', 'prometheus', 'testbed', 'util'],
+  report: ['costs', 'driver', 'experiment', 'measure', 'selftest', 'util'],
   preflight: ['experiment', 'net', 'process', 'testbed', 'util'],
   cli: [
     'api',
@@ -44,6 +45,7 @@ export const LAYERS = {
     'process',
     'prometheus',
     'report',
+    'selftest',
     'testbed',
     'util',
   ],

@@ -8,6 +8,7 @@ import { registerExperimentCommands } from './commands/experiment.js';
 import { registerMergeCommand } from './commands/merge.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerSelftestCommand } from './commands/selftest.js';
 import { registerTestbedCommands } from './commands/testbed.js';
 import { exitWithParent } from '../process/exit-with-parent.js';
 import { reportFailure } from './exit.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerClusterCommands(program);
   registerMetricsCommands(program);
+  registerSelftestCommand(program);
   return program;
 }
 

@@ -193,6 +193,12 @@ export const experimentSpecSchema = z
     driver: driverSettingsSchema,
     target: targetSchema,
     overheads: overheadsSchema,
+    selftest: z
+      .boolean()
+      .default(false)
+      .describe(
+        "run the selftest's cluster checks first and refuse to start when one fails; cluster targets only (default false)",
+      ),
   })
   .describe('kos-test experiment spec');
 

@@ -8,6 +8,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseResultsJsonl, RESULTS_FILE } from '../experiment/results-jsonl.js';
 import type { RunRecord } from '../experiment/run-record.js';
 import { SWEEP_META_FILE, sweepMetaView, type SweepMetaView } from '../experiment/sweep-meta.js';
+import { SELFTEST_FILE, selftestReportSchema, type SelftestReport } from '../selftest/check-result.js';
 import { KosTestError } from '../util/errors.js';
 import type { SweepInput } from './model/report-run.js';
 
@@ -61,6 +62,27 @@ async function readJsonObject(path: string): Promise<Record<string, unknown> | n
   }
 }
 
+/** The selftest results `experiment run` wrote, null when none ran; a bad file is said, not skipped. */
+async function readSelftest(path: string): Promise<SelftestReport | null> {
+  const text = await readOptional(path);
+  if (text === null) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = selftestReportSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new KosTestError({
+      what: `bad selftest results in ${path}`,
+      value: parsed.error.issues[0]?.message,
+      fix: 'the file is not kos-test/selftest/v1; delete it or re-run the sweep with selftest: true',
+    });
+  }
+  return parsed.data;
+}
+
 export interface LoadedSweep {
   input: SweepInput;
   records: RunRecord[];
@@ -86,6 +108,7 @@ export async function loadSweep(dir: string): Promise<LoadedSweep> {
       title: `kos-test sweep ${meta?.sweepId ?? records[0]?.sweepId ?? basename(abs)}`,
       specText: await readOptional(join(abs, 'spec.yaml')),
       environment: environmentOf(records, meta, extra),
+      selftest: await readSelftest(join(abs, SELFTEST_FILE)),
       runs: records,
     },
   };

@@ -31,6 +31,11 @@ import { binaryProbe, sweepNeeds } from '../../preflight/preflight-needs.js';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { KosTestError } from '../../util/errors.js';
+import type { ExperimentSpec } from '../../experiment/spec-schema.js';
+import { SELFTEST_FILE, type SelftestReport } from '../../selftest/check-result.js';
+import { runClusterSelftest } from '../../selftest/cluster-selftest.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { formatSelftest } from '../selftest-text.js';
 import { accountingProblems, RATE_TOLERANCE } from '../../experiment/accounting.js';
 
 interface RunFlags {
@@ -154,6 +159,7 @@ async function runCommand(
   const target = makeTarget(resolved, out, log, flags.costModel);
   const force = { force: flags.force === true };
   // Everything that can refuse happens before the store or the target starts anything.
+  const selftest = resolved.spec.selftest ? await clusterSelftestFirst(resolved.spec, out, log) : undefined;
   let store: ResultsStore;
   let checked;
   if (flags.resume === true) {
@@ -173,6 +179,8 @@ async function runCommand(
   }
   const plan = checked.plan;
   for (const x of checked.forced) log(`--force: running anyway, ${refusalText(x)}`);
+  if (selftest !== undefined)
+    await writeFileAtomic(join(store.dir, SELFTEST_FILE), `${JSON.stringify(selftest, null, 2)}\n`);
   // ^C or SIGTERM: the exit handlers take the testbed and every child down and exit; the run in
   // progress has its started-marker and no record, so --resume re-does it.
   installExitHandlers();
@@ -211,4 +219,38 @@ async function runCommand(
   console.log(`runs:    ${join(store.dir, 'runs')}`);
   console.log(`report:  ${report.html}`);
   return { store, reportHtml: report.html };
+}
+
+/** The cluster checks of the selftest; a failed one stops the sweep before it starts (spec: selftest: true). */
+async function clusterSelftestFirst(
+  spec: ExperimentSpec,
+  out: string,
+  log: (m: string) => void,
+): Promise<SelftestReport> {
+  const t = spec.target;
+  if (t.kind !== 'cluster') {
+    throw new KosTestError({
+      what: 'selftest: true needs a cluster target',
+      value: `target: ${t.kind}`,
+      fix: 'run `kos-test selftest` for the testbed, or drop selftest from the spec',
+    });
+  }
+  log('selftest: the cluster checks first');
+  const report = await runClusterSelftest({
+    kubeconfigPath: resolve(t.kubeconfig),
+    prometheusUrl: t.prometheusUrl,
+    plannedOps: Math.max(...spec.factors.OPS),
+    outDir: join(out, 'selftest'),
+    log,
+  });
+  process.stdout.write(formatSelftest(report));
+  const failed = report.checks.filter((c) => !c.pass);
+  if (failed.length > 0) {
+    throw new KosTestError({
+      what: 'the cluster failed the selftest: the sweep did not start',
+      value: failed.map((c) => c.check).join('; '),
+      fix: 'fix what the FAIL lines above say, or set selftest: false to measure anyway',
+    });
+  }
+  return report;
 }

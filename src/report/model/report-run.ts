@@ -3,6 +3,7 @@
  * record (src/experiment/run-record.ts), so a parsed record is passed as it is and fields the
  * runner adds later change nothing here.
  */
+import type { SelftestReport } from '../../selftest/check-result.js';
 import type { z } from 'zod';
 import type { LatencySet, OutcomeCounts } from '../../driver/drive-summary.js';
 import type { opCountsSchema } from '../../driver/drive-summary.js';
@@ -45,6 +46,8 @@ export interface SweepInput {
   specText: string | null;
   /** Key/value facts about where and how the sweep ran. */
   environment: readonly (readonly [string, string])[];
+  /** The selftest `experiment run` ran before the sweep (selftest.json), if it did. */
+  selftest?: SelftestReport | null;
   runs: readonly ReportRun[];
 }
 

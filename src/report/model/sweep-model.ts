@@ -1,4 +1,5 @@
 /** Everything a sweep report shows, computed from the runs alone (pure; rendering is elsewhere). */
+import type { SelftestReport } from '../../selftest/check-result.js';
 import { cdfPoints, type CdfPoint } from './cdf.js';
 import { COST_METRICS, type CostMetric } from './cost-metrics.js';
 import { costSeries, purposesOf, type CostPoint } from './cost-series.js';
@@ -21,6 +22,7 @@ export interface SweepModel {
   title: string;
   specText: string | null;
   environment: readonly (readonly [string, string])[];
+  selftest: SelftestReport | null;
   varying: FactorName[];
   purposes: string[];
   rows: RunRow[];
@@ -52,6 +54,7 @@ export function sweepModel(
     title: input.title,
     specText: input.specText,
     environment: input.environment,
+    selftest: input.selftest ?? null,
     varying,
     purposes,
     rows: runTable(runs),

@@ -1,4 +1,5 @@
 /** The sweep report page from its model and rendered plots. */
+import type { SelftestReport } from '../../selftest/check-result.js';
 import { FACTOR_NAMES, type FactorName } from '../model/report-run.js';
 import type { OutsideRow } from '../model/outside-nodes.js';
 import type { ScalingRow } from '../model/scaling.js';
@@ -116,7 +117,7 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
   const env = section(
     'spec',
     'Spec and environment',
-    `${keyValues('environment', m.environment)}${
+    `${keyValues('environment', m.environment)}${selftestHtml(m.selftest)}${
       m.specText === null
         ? '<p class="gap">No spec.yaml in the sweep directory.</p>'
         : `<pre>${esc(m.specText)}</pre>`
@@ -177,4 +178,19 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
     ],
     [summary, env, runs, warnings, latency, cdf, costs, scaling].join('\n'),
   );
+}
+
+/** The selftest's lines, under the environment: what was checked before the sweep trusted its numbers. */
+function selftestHtml(s: SelftestReport | null): string {
+  if (s === null) return '<p class="gap">No selftest ran before this sweep (spec: selftest: true).</p>';
+  const verdict = s.pass
+    ? `<p class="ok">Selftest on the ${esc(s.target)} (${esc(s.startedAt)}): every check passed.</p>`
+    : `<p class="bad">Selftest on the ${esc(s.target)} (${esc(s.startedAt)}): some checks FAILED.</p>`;
+  const rows = s.checks.map(
+    (c) =>
+      `<tr${c.pass ? '' : ' class="failed"'}>${cell(c.check)}${cell(c.expected)}${cell(c.measured)}${cell(
+        c.pass ? 'pass' : 'FAIL',
+      )}${cell(c.note ?? '')}</tr>`,
+  );
+  return `<h3>Selftest</h3>${verdict}${table('selftest', ['check', 'expected', 'measured', 'result', 'note'], rows)}`;
 }

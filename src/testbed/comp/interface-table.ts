@@ -38,6 +38,8 @@ export interface InterfaceTableOptions {
   metrics?: AgentMetrics | undefined;
   /** Wall-clock epoch microseconds. */
   nowMicros: () => number;
+  /** Monotonic ms, timing each fabric call from its start to its end. @default performance.now */
+  monoMs?: () => number;
 }
 
 export class InterfaceTable {
@@ -105,14 +107,16 @@ export class InterfaceTable {
     }
   }
 
+  /** Observes the time the call took (its timer's lateness included), not the delay it drew. */
   private async timed(op: FabricOp, call: () => Promise<void>): Promise<void> {
-    const t0 = performance.now();
+    const mono = this.opts.monoMs ?? (() => performance.now());
+    const t0 = mono();
     let ok = false;
     try {
       await call();
       ok = true;
     } finally {
-      this.opts.metrics?.observeFabric(op, ok, (performance.now() - t0) / 1000);
+      this.opts.metrics?.observeFabric(op, ok, (mono() - t0) / 1000);
     }
   }
 

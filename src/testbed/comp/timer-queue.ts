@@ -3,6 +3,8 @@
  * earliest. A group's thousands of concurrent fabric delays then cost one timer, and, when
  * nothing is pending, no timer at all (machine-facts.md: one timer per op drifts badly).
  */
+import type { QueueTimers } from '../../kube/work-queue.js';
+
 interface Pending {
   dueMs: number;
   seq: number;
@@ -12,18 +14,29 @@ interface Pending {
 export interface TimerQueueOptions {
   /** Monotonic milliseconds. @default performance.now */
   now?: () => number;
+  /** The one Node timer (a fake clock's in tests). @default the global setTimeout/clearTimeout */
+  timers?: QueueTimers;
 }
+
+const globalTimers: QueueTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
 
 export class TimerQueue {
   private readonly heap: Pending[] = [];
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timers: QueueTimers;
+  private timer: unknown;
   private armedFor = Infinity;
   private seq = 0;
   private stopped = false;
 
   constructor(opts: TimerQueueOptions = {}) {
     this.now = opts.now ?? (() => performance.now());
+    this.timers = opts.timers ?? globalTimers;
   }
 
   get pending(): number {
@@ -42,7 +55,7 @@ export class TimerQueue {
   /** Resolves every pending sleep now and takes no more. */
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     for (const p of this.heap.splice(0)) p.resolve();
   }
@@ -50,9 +63,9 @@ export class TimerQueue {
   private arm(): void {
     const first = this.heap[0];
     if (first === undefined || first.dueMs >= this.armedFor) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.armedFor = first.dueMs;
-    this.timer = setTimeout(
+    this.timer = this.timers.setTimeout(
       () => {
         this.fire();
       },

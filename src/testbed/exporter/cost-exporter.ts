@@ -44,6 +44,11 @@ export interface CostExporterOptions {
   scrapeTimeoutMs?: number;
   /** The network series' `interface` label. @default 'lo' */
   interfaceName?: string;
+  /**
+   * The node name a node's series carry. @default the node's own. The selftest's tests pass a
+   * wrong one, to show that a mislabelling exporter fails the cost-attribution check.
+   */
+  nodeLabel?: (node: string) => string;
   /** @default this machine's (os.cpus().length, os.totalmem()) */
   machine?: MachineFacts;
 }
@@ -121,7 +126,10 @@ export async function startCostExporter(opts: CostExporterOptions): Promise<Cost
       readNetwork(ready).catch(() => undefined),
     ]);
     if (resources === undefined) return { costs: [], errors: ['process'] };
-    const costs = nodeCosts({ ready, resources, network }, counters);
+    const label = opts.nodeLabel;
+    const costs = nodeCosts({ ready, resources, network }, counters).map((c) =>
+      label === undefined ? c : { ...c, node: label(c.node) },
+    );
     return { costs, errors: network === undefined ? ['network'] : [] };
   };
 

@@ -21,8 +21,10 @@ export interface ApiContext {
   coalescer: Coalescer;
   metrics: ApiserverMetrics;
   limits: ApiLimits;
-  /** Wall clock in ms (server stamps, ages); injectable for tests. */
+  /** Wall clock in ms (creation timestamps, ages); injectable for tests. */
   nowMs(): number;
+  /** Wall clock in epoch microseconds for the write stamps (the same clock as nowMs). */
+  stampMicros(): number;
 }
 
 /** One request against a resource path, after routing and negotiation. */

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { nowMicros } from '../../api/micro-time.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { KosTestError } from '../../util/errors.js';
 import { EtcdKv } from '../etcd/etcd-kv.js';
@@ -33,6 +34,8 @@ export interface StorageOptions {
   maxWatchBufferBytes?: number | undefined;
   /** Longest watch when the client gives no timeoutSeconds. @default 1800 */
   maxWatchSeconds?: number | undefined;
+  /** Added to this server's wall clock (its stamps and timestamps), to test clock-offset measurement. @default 0 */
+  clockOffsetMs?: number | undefined;
   /** What to tell the user when etcd cannot be reached. */
   unreachable: { what: string; fix: string };
   log: (message: string) => void;
@@ -69,6 +72,7 @@ export async function openApiStorage(opts: StorageOptions): Promise<ApiStorage> 
     [...caches.values()].map((c) => [c.type.resource, c.objectCount]),
   );
   const coalescer = new Coalescer(opts.coalesceMs ?? 5);
+  const clockOffsetMs = opts.clockOffsetMs ?? 0;
   const limits: ApiLimits = {
     maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024,
     maxWatchBufferBytes: opts.maxWatchBufferBytes ?? 64 * 1024 * 1024,
@@ -84,7 +88,9 @@ export async function openApiStorage(opts: StorageOptions): Promise<ApiStorage> 
     coalescer,
     metrics,
     limits,
-    nowMs: () => Date.now(),
+    // A known skew for the selftest (issue 23): every stamp and timestamp this server writes.
+    nowMs: () => Date.now() + clockOffsetMs,
+    stampMicros: () => nowMicros() + Math.round(clockOffsetMs * 1000),
   };
   try {
     await Promise.all([...caches.values()].map((c) => c.ready()));

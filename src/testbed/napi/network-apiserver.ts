@@ -37,6 +37,8 @@ export interface NetworkApiserverOptions {
   maxWatchSeconds?: number;
   /** Compact etcd history older than this, as kube-apiserver does; 0 = never. @default 300000 */
   compactionIntervalMs?: number;
+  /** Added to this server's wall clock (its write stamps), to test clock-offset measurement. @default 0 */
+  clockOffsetMs?: number;
   log?: (message: string) => void;
 }
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fastJsonPatch from 'fast-json-patch';
 import { applyMergePatch } from '../../api/merge-patch.js';
 import type { KosObject } from '../../api/meta.js';
-import { formatMicroTime, formatTime, nowMicros } from '../../api/micro-time.js';
+import { formatMicroTime, formatTime } from '../../api/micro-time.js';
 import { applyGenerateName } from '../../api/names.js';
 import { sameJson } from '../../api/omit-empty.js';
 import { deleteOptionsSchema } from '../../api/schemas.js';
@@ -55,8 +55,8 @@ async function readObjectOrPatchBody(
   return { body, type };
 }
 
-function stamp(): string {
-  return formatMicroTime(nowMicros());
+function stamp(ctx: ApiContext): string {
+  return formatMicroTime(ctx.stampMicros());
 }
 
 function strategyOf(type: ResourceType): WriteStrategy {
@@ -103,7 +103,7 @@ export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise
   obj.metadata.creationTimestamp = formatTime(ctx.nowMs());
   delete obj.metadata.resourceVersion;
   delete obj.metadata.deletionTimestamp;
-  strategyOf(r.type).prepareForCreate(r.type, obj, stamp());
+  strategyOf(r.type).prepareForCreate(r.type, obj, stamp(ctx));
   if (dryRun) {
     sendObjectText(r.res, r.format, 201, JSON.stringify(obj));
     return;
@@ -165,7 +165,7 @@ async function guardedUpdate(
     placeInNamespace(r.type, next, r.namespace);
     delete next.metadata.resourceVersion;
     const strategy = strategyOf(r.type);
-    strategy.prepareForUpdate(r.type, next, current.obj, stamp(), r.subresource);
+    strategy.prepareForUpdate(r.type, next, current.obj, stamp(ctx), r.subresource);
     const errors = [
       ...strategy.validateUpdate(r.type, next, current.obj),
       ...metadataErrors(next),

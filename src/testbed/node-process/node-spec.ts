@@ -19,6 +19,8 @@ export const napiNodeSpecSchema = z.object({
   bookmarkIntervalMs: z.number().int().positive().optional(),
   coalesceMs: z.number().int().nonnegative().optional(),
   compactionIntervalMs: z.number().int().nonnegative().optional(),
+  /** Known skew of this server's clock (its write stamps), ms; the selftest's. */
+  clockOffsetMs: z.number().optional(),
 });
 
 export const kapiNodeSpecSchema = z.object({

@@ -25,6 +25,11 @@ export const testbedConfigSchema = z.object({
   agentsPerGroup: count(L.agentsPerGroup).default(D.agentsPerGroup),
   /** The stand-in fabric's delay per interface operation, e.g. `3ms` or `exp:3ms`. */
   fabricDelay: z.string().default(D.fabricDelay),
+  /**
+   * Added to every napi's wall clock (write stamps, timestamps), ms: a known skew for the
+   * selftest to recover through the driver's clock-offset probe (issue 23).
+   */
+  napiClockOffsetMs: z.number().min(-3_600_000).max(3_600_000).default(0),
   /** Run the real Prometheus on data0 (tests that do not need it turn it off). */
   prometheus: z.boolean().default(D.prometheus),
 });

@@ -48,6 +48,8 @@ export interface TestbedOptions {
   dir: string;
   config?: TestbedConfigInput;
   log?: (message: string) => void;
+  /** The cost exporter's node labels (see cost-exporter.ts); tests only. @default each node's own */
+  exporterNodeLabel?: (node: string) => string;
 }
 
 export interface TestbedProcessStatus {
@@ -109,11 +111,13 @@ export class Testbed {
   /** Processes started per pod (a workload node), for its restart count. */
   private readonly podStarts = new Map<string, number>();
   private readonly removeStopHook: () => void;
+  private readonly exporterNodeLabel: ((node: string) => string) | undefined;
 
   private constructor(opts: TestbedOptions) {
     this.dir = opts.dir;
     this.config = checkedConfig(opts.config ?? {});
     this.log = opts.log ?? (() => undefined);
+    this.exporterNodeLabel = opts.exporterNodeLabel;
     this.kubeconfigPath = join(opts.dir, 'kubeconfig');
     // ^C and SIGTERM (via the child registry) take the testbed down in order, as down() does.
     this.removeStopHook = addStopHook(() => this.down());
@@ -180,6 +184,7 @@ export class Testbed {
       host: nodeAddress('data', 0),
       testbedDir: this.dir,
       accounting: this.accounting,
+      ...(this.exporterNodeLabel === undefined ? {} : { nodeLabel: this.exporterNodeLabel }),
     });
     this.log(`cost exporter: ${this.exporter.endpoints.metrics}`);
     if (c.prometheus) {
@@ -458,6 +463,7 @@ export class Testbed {
       host: nodeAddress('napi', i),
       port: 0,
       etcdEndpoints: this.netcd?.clientUrls ?? [],
+      ...(this.config.napiClockOffsetMs === 0 ? {} : { clockOffsetMs: this.config.napiClockOffsetMs }),
     };
   }
 
