@@ -4,8 +4,10 @@
  */
 import { parseDocument } from 'yaml';
 import { KosTestError } from '../util/errors.js';
+import { parseSlo, type Slo, type SloWhere } from './slo.js';
 import { specIssueError } from './spec-errors.js';
 import { experimentSpecSchema, type ExperimentSpec } from './spec-schema.js';
+import type { ValidityThresholds } from './validity.js';
 
 export interface PopLevel {
   /** As written, e.g. "3X". */
@@ -23,6 +25,8 @@ export interface ResolvedSpec {
   graceWaitS: number;
   perRunOverheadS: number;
   reconfigureOverheadS: number;
+  validity: ValidityThresholds;
+  slos: Slo[];
 }
 
 const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
@@ -52,7 +56,31 @@ export function parseSpecData(source: string, data: unknown): ResolvedSpec {
     graceWaitS: durationSeconds(spec.driver.graceWait),
     perRunOverheadS: durationSeconds(spec.overheads.perRun),
     reconfigureOverheadS: durationSeconds(spec.overheads.reconfigure),
+    validity: validityOf(spec.validity),
+    slos: spec.slos.map((slo, i) => specSlo(source, spec.X, slo, i)),
   };
+}
+
+function validityOf(v: ExperimentSpec['validity']): ValidityThresholds {
+  const { clockUncertainty, ...rest } = v;
+  return { ...rest, clockUncertaintyMs: durationSeconds(clockUncertainty) * 1000 };
+}
+
+function specSlo(source: string, X: number, slo: ExperimentSpec['slos'][number], i: number): Slo {
+  const [expression, raw] = typeof slo === 'string' ? [slo, {}] : [slo.check, slo.where];
+  const where: SloWhere = {};
+  for (const [f, v] of Object.entries(raw)) {
+    const levels: (string | number)[] = Array.isArray(v) ? v : [v];
+    where[f as keyof SloWhere] = levels.map((l, j) =>
+      f === 'POP' ? popLevel(source, X, l, j).count : Number(l),
+    );
+  }
+  try {
+    return parseSlo(expression, where);
+  } catch (e: unknown) {
+    if (!(e instanceof KosTestError)) throw e;
+    throw new KosTestError({ what: `${source}: slos[${i}]: ${e.what}`, value: e.value, fix: e.fix });
+  }
 }
 
 function popLevel(source: string, X: number, level: string | number, i: number): PopLevel {

@@ -143,6 +143,73 @@ export const overheadsSchema = z
   .default({ perRun: '10s', reconfigure: '20s' })
   .describe('estimates used for the total time only');
 
+const fraction = (d: number, what: string) =>
+  z.number().min(0).max(1).default(d).describe(`${what} (default ${d})`);
+
+/** When a run counts as a measurement of KOS (validity.ts judges; README lists the defaults). */
+export const validitySettingsSchema = z
+  .strictObject({
+    rateTolerance: fraction(0.02, 'largest |achieved / target - 1| of the cruise OPS'),
+    lateFraction: fraction(0.01, 'largest fraction of cruise ops sent late'),
+    maxUnfulfilled: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(0)
+      .describe('most cruise attachments not fulfilled (default 0)'),
+    requireCosts: z.boolean().default(true).describe('a run without complete cost data is invalid (default true)'),
+    clockUncertainty: durationSchema
+      .default('1ms')
+      .describe('latency resolution claimed: the clock offset must be known within it (default 1ms)'),
+    host: z
+      .strictObject({
+        cpuBusy: fraction(0.9, 'largest fraction of the host CPU busy over the cruise'),
+        cpuPressure: fraction(0.2, 'largest fraction of the cruise with tasks waiting for a CPU (PSI some)'),
+        runQueuePerCpu: z
+          .number()
+          .positive()
+          .default(2)
+          .describe('largest mean of runnable tasks per CPU (default 2)'),
+        cpuSteal: fraction(0.05, 'largest fraction of CPU time stolen by a hypervisor'),
+      })
+      .default({ cpuBusy: 0.9, cpuPressure: 0.2, runQueuePerCpu: 2, cpuSteal: 0.05 })
+      .describe('host saturation over the cruise, sampled from /proc/stat and /proc/pressure/cpu'),
+  })
+  .default({
+    rateTolerance: 0.02,
+    lateFraction: 0.01,
+    maxUnfulfilled: 0,
+    requireCosts: true,
+    clockUncertainty: '1ms',
+    host: { cpuBusy: 0.9, cpuPressure: 0.2, runQueuePerCpu: 2, cpuSteal: 0.05 },
+  })
+  .describe('thresholds past which a run is invalid');
+
+const SLO_EXPRESSION = z
+  .string()
+  .regex(/^\s*[a-z][a-z0-9.-]*\s*(<=|>=|<|>)\s*\d+(\.\d+)?\s*[a-z]*\s*$/, 'an SLO reads metric<=value, e.g. fulfilment.p99<=2s')
+  .describe('metric op value, e.g. fulfilment.p99<=2s, never-fulfilled<=0, achieved-ratio>=0.98, cpu-per-op.napi<=2ms');
+
+const levelList = (level: z.ZodType) => z.union([level, z.array(level).min(1)]);
+
+export const sloSchema = z
+  .union([
+    SLO_EXPRESSION,
+    z.strictObject({
+      check: SLO_EXPRESSION,
+      where: z
+        .strictObject({
+          OPS: levelList(z.number().positive()).optional(),
+          NCA: levelList(z.number().int().positive()).optional(),
+          POP: levelList(popLevelSchema).optional(),
+          NNA: levelList(z.number().int().positive()).optional(),
+          NKA: levelList(z.number().int().positive()).optional(),
+        })
+        .describe('only the cells at these factor levels, e.g. {NCA: 600}'),
+    }),
+  ])
+  .describe('an SLO for every run, or {check, where} for the cells matching where');
+
 export const experimentSpecSchema = z
   .strictObject({
     name: z
@@ -165,6 +232,8 @@ export const experimentSpecSchema = z
     driver: driverSettingsSchema,
     target: targetSchema,
     overheads: overheadsSchema,
+    validity: validitySettingsSchema,
+    slos: z.array(sloSchema).default([]).describe('service-level objectives judged on every run (default none)'),
   })
   .describe('kos-test experiment spec');
 

@@ -14,6 +14,7 @@ import { ResultsStore } from '../../src/experiment/results-store.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
 import { runSweep, type DriveStep } from '../../src/experiment/sweep-runner.js';
 import type { ExperimentTarget, TargetShape } from '../../src/experiment/target.js';
+import type { HostSample } from '../../src/measure/host-load.js';
 import { costFixture, latencyFixture } from '../fixtures/run-record-fixture.js';
 
 const SPEC = `
@@ -22,7 +23,24 @@ X: 10
 factors: {OPS: [10], NCA: [10, 20], POP: [1X], NNA: [1]}
 cruise: 10s
 replicates: 2
+slos:
+  - fulfilment.p99<=1s
+  - {check: never-fulfilled<=0, where: {NCA: 20}}
 `;
+
+/** Two host samples around the fake runs' cruise window (10 s to 20 s) with this busy fraction. */
+function hostSamples(busy: number): HostSample[] {
+  const at = (atMs: number, ticks: number): HostSample => ({
+    atMs,
+    busyTicks: busy * ticks,
+    idleTicks: (1 - busy) * ticks,
+    stealTicks: 0,
+    procsRunning: 1,
+    cpus: 2,
+    pressureSomeUs: null,
+  });
+  return [at(10_000, 0), at(20_000, 2000)];
+}
 
 function memoryTarget(calls: string[]): ExperimentTarget {
   return {
@@ -116,7 +134,9 @@ describe('the sweep loop', () => {
     calls: string[],
     signal = new AbortController().signal,
     resume = false,
+    busy: number[] = [],
   ) {
+    let sampled = 0;
     const store = resume
       ? await ResultsStore.open({ dir, spec: resolved.spec })
       : await ResultsStore.create({
@@ -134,6 +154,12 @@ describe('the sweep loop', () => {
       drive,
       costs: (req) => Promise.resolve(costFixture(req.fromMs, req.toMs)),
       X: 10,
+      validity: resolved.validity,
+      slos: resolved.slos,
+      sampleHost: () => {
+        const samples = hostSamples(busy[sampled++] ?? 0.5);
+        return { stop: () => Promise.resolve(samples) };
+      },
       now: () => 0,
       signal,
       emit: () => undefined,
@@ -141,14 +167,21 @@ describe('the sweep loop', () => {
     return { counts, store: await ResultsStore.open({ dir, spec: resolved.spec }) };
   }
 
-  it('configures only when the shape changes, cleans up every run, and records a failed run and goes on', async () => {
+  it('configures only when the shape changes, cleans up every run, records a failed run and goes on, and judges each run', async () => {
     const calls: string[] = [];
     const drive: DriveStep = (req) =>
       req.run.index === 1
         ? Promise.reject(new Error('driver broke\nstack'))
         : Promise.resolve(summaryFor(req.runId, req.run.slots));
-    const { counts, store } = await sweep(join(root, `s${n++}`), drive, calls);
-    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
+    const { counts, store } = await sweep(
+      join(root, `s${n++}`),
+      drive,
+      calls,
+      undefined,
+      false,
+      [0.5, 0.5, 0.5, 0.97],
+    );
+    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0, valid: 2, invalid: 1 });
     assert.deepEqual(calls, [
       'configure 10/1/1',
       'cleanup loop-000',
@@ -167,6 +200,23 @@ describe('the sweep loop', () => {
     assert.ok(ok !== undefined);
     assert.equal(ok.costs?.window.fromMs, 10_000);
     assert.equal(ok.drive?.cruise.achievedRatio, 1);
+    assert.deepEqual(ok.validity, { status: 'valid', reasons: [] });
+    assert.deepEqual(
+      ok.slos?.map((x) => `${x.slo} ${x.status}`),
+      ['fulfilment.p99<=1s pass'],
+    );
+    assert.equal(failed.validity?.status, 'failed');
+    const busy = store.records().find((r) => r.index === 3);
+    assert.equal(busy?.host?.busyFraction, 0.97);
+    assert.equal(busy.validity?.status, 'invalid');
+    assert.deepEqual(
+      busy.validity.reasons.map((x) => x.code),
+      ['host-cpu-busy'],
+    );
+    assert.deepEqual(
+      busy.slos?.map((x) => `${x.slo} ${x.status}`),
+      ['fulfilment.p99<=1s pass', 'never-fulfilled<=0 where NCA=20 pass'],
+    );
   });
 
   it('stops on abort without recording the run in progress, and a resume re-does it after cleaning up its namespace', async () => {
@@ -199,7 +249,7 @@ describe('the sweep loop', () => {
       undefined,
       true,
     );
-    assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2 });
+    assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2, valid: 2, invalid: 0 });
     assert.deepEqual(again, [
       'configure 20/1/1',
       'cleanup loop-002',
