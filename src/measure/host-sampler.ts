@@ -14,7 +14,7 @@ export interface HostSamplerDeps {
 }
 
 export interface HostSampling {
-  /** Stops sampling (after one last sample) and returns every sample taken, oldest first. */
+  /** Stops sampling (after one last sample) and returns every sample taken, oldest first; idempotent. */
   stop: () => Promise<HostSample[]>;
 }
 
@@ -58,12 +58,12 @@ export function startHostSampling(intervalMs = 1000, deps: HostSamplerDeps = REA
   };
   take();
   const cancel = deps.every(intervalMs, take);
-  return {
-    stop: async () => {
-      cancel();
-      take();
-      await Promise.all([...pending]);
-      return samples.sort((a, b) => a.atMs - b.atMs);
-    },
+  let stopped: Promise<HostSample[]> | undefined;
+  const stop = async (): Promise<HostSample[]> => {
+    cancel();
+    take();
+    await Promise.all([...pending]);
+    return samples.sort((a, b) => a.atMs - b.atMs);
   };
+  return { stop: () => (stopped ??= stop()) };
 }

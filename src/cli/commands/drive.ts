@@ -7,9 +7,36 @@ import { driveReporter } from '../drive-progress.js';
 import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
 import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
+import { join } from 'node:path';
+import { driveKeysOf } from '../../experiment/drive-keys.js';
+import { evaluateSlos } from '../../experiment/slo.js';
+import { judgeValidity } from '../../experiment/validity.js';
+import type { RunVerdict } from '../../experiment/verdict.js';
+import { hostLoadOver, type HostSample } from '../../measure/host-load.js';
+import { startHostSampling } from '../../measure/host-sampler.js';
+import { addVerdictOptions, finishWithVerdict, slosFromFlags, type VerdictFlags } from '../verdict-output.js';
+
+/** A lone drive run judged like a sweep's run, without costs (drive collects none). */
+function driveVerdict(s: DriveSummary, samples: readonly HostSample[], flags: VerdictFlags): RunVerdict {
+  const drive = driveKeysOf(s);
+  const w = s.phases.cruise.window;
+  return {
+    runId: s.runId,
+    label: null,
+    validity: judgeValidity({
+      status: 'completed',
+      error: null,
+      target: 'drive',
+      factors: null,
+      drive,
+      host: hostLoadOver(samples, w.startMs, w.endMs),
+    }),
+    slos: evaluateSlos(slosFromFlags(flags), { factors: null, drive, costs: null }),
+  };
+}
 
 export function registerDriveCommand(program: Command): void {
-  addEmitJobOptions(program.command('drive'))
+  addVerdictOptions(addEmitJobOptions(program.command('drive')))
     .description(
       'Drive attachment creates and deletes open-loop against a KOS target and measure fulfilment latency.',
     )
@@ -50,7 +77,7 @@ export function registerDriveCommand(program: Command): void {
     )
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
-    .action(async (image: string | undefined, flags: DriveFlags & EmitJobFlags, cmd: Command) => {
+    .action(async (image: string | undefined, flags: DriveFlags & EmitJobFlags & VerdictFlags, cmd: Command) => {
       const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
       if (job !== undefined) {
         process.stdout.write(job);
@@ -65,7 +92,8 @@ export function registerDriveCommand(program: Command): void {
         console.log(`outline CSV: ${e.outlineCsv}`);
         return;
       }
-      parseDriveOptions(input); // bad options fail before anything is contacted
+      const options = parseDriveOptions(input); // bad options fail before anything is contacted
+      slosFromFlags(flags); // so do bad SLOs
       if (flags.threads !== undefined)
         reporter.log('--threads has no effect: ops are paced open-loop by one timer');
       const soft = new AbortController();
@@ -82,6 +110,7 @@ export function registerDriveCommand(program: Command): void {
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigterm);
       // SIGTERM also comes from main.ts when the process that started this drive is gone.
+      const sampling = startHostSampling();
       try {
         const summary = await runDrive(input, {
           ...driveTarget(flags.kubeconfig),
@@ -96,7 +125,20 @@ export function registerDriveCommand(program: Command): void {
         });
         reporter.end();
         console.log(summaryLines(summary).join('\n'));
+        const samples = await sampling.stop();
+        // A shard's verdict is its merged run's (kos-test merge, or the experiment runner's).
+        if (options.shard.count === 1)
+          await finishWithVerdict({
+            suite: summary.runId,
+            runs: [driveVerdict(summary, samples, flags)],
+            flags,
+            verdictPath: join(options.outDir, summary.runId, 'verdict.json'),
+            print: (l) => {
+              console.log(l);
+            },
+          });
       } finally {
+        await sampling.stop();
         reporter.end();
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigterm);
