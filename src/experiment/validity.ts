@@ -94,7 +94,8 @@ function lowerAdvice(i: ValidityInput): string {
 
 const rate: Check = (_i, d, t) => {
   const r = d.cruise.achievedRatio;
-  if (r === null || Math.abs(r - 1) <= t.rateTolerance) return [];
+  // The epsilon keeps a ratio of exactly 1 + tolerance (1.02 - 1 = 0.0200...02 in floats) inside.
+  if (r === null || Math.abs(r - 1) <= t.rateTolerance + 1e-12) return [];
   return [
     reason(
       'rate-off-target',
