@@ -7,6 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { runRecordSchema, type RunRecord } from '../experiment/run-record.js';
+import { parseSpecText } from '../experiment/spec-load.js';
+import { DEFAULT_VALIDITY, type ValidityThresholds } from '../experiment/validity.js';
+import { validityOfRecord } from '../experiment/verdict.js';
 import { KosTestError } from '../util/errors.js';
 import type { SweepInput } from './model/report-run.js';
 
@@ -95,6 +98,16 @@ async function readJsonObject(path: string): Promise<Record<string, unknown> | n
   }
 }
 
+/** The spec's validity thresholds, for records written before runs were judged (else the defaults). */
+function thresholdsOf(specText: string | null): ValidityThresholds {
+  if (specText === null) return DEFAULT_VALIDITY;
+  try {
+    return parseSpecText('spec.yaml', specText).validity;
+  } catch {
+    return DEFAULT_VALIDITY;
+  }
+}
+
 export interface LoadedSweep {
   input: SweepInput;
   records: RunRecord[];
@@ -114,13 +127,15 @@ export async function loadSweep(dir: string): Promise<LoadedSweep> {
   const metaJson = await readJsonObject(join(abs, 'sweep.json'));
   const meta = metaJson === null ? null : (sweepMetaSchema.safeParse(metaJson).data ?? null);
   const extra = (await readJsonObject(join(abs, 'environment.json'))) ?? {};
+  const specText = await readOptional(join(abs, 'spec.yaml'));
+  const thresholds = thresholdsOf(specText);
   return {
     records,
     input: {
       title: `kos-test sweep ${meta?.sweepId ?? records[0]?.sweepId ?? basename(abs)}`,
-      specText: await readOptional(join(abs, 'spec.yaml')),
+      specText,
       environment: environmentOf(records, meta, extra),
-      runs: records,
+      runs: records.map((r) => ({ ...r, validity: validityOfRecord(r, thresholds) })),
     },
   };
 }
