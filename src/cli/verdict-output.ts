@@ -36,7 +36,8 @@ export function slosFromFlags(flags: VerdictFlags): Slo[] {
 export function verdictLines(runs: readonly RunVerdict[], v: SweepVerdict): string[] {
   const lines: string[] = [];
   for (const r of runs) {
-    for (const x of r.validity.reasons) lines.push(`  ${r.runId} ${r.validity.status}: ${x.code}: ${x.message}`);
+    for (const x of r.validity.reasons)
+      lines.push(`  ${r.runId} ${r.validity.status}: ${x.code}: ${x.message}`);
     for (const s of r.slos.filter((x) => x.status !== 'pass'))
       lines.push(`  ${r.runId} SLO ${s.slo}: ${s.status}: ${s.message}`);
   }

@@ -39,13 +39,14 @@ function casesOf(r: RunVerdict): Case[] {
             text,
           },
   };
-  const slos = r.slos.map(
-    (s): Case => ({
-      classname,
-      name: `slo ${s.slo}`,
-      outcome: s.status === 'pass' ? null : { kind: 'failure', type: `slo-${s.status}`, message: s.message, text: s.message },
-    }),
-  );
+  const slos = r.slos.map((s): Case => ({
+    classname,
+    name: `slo ${s.slo}`,
+    outcome:
+      s.status === 'pass'
+        ? null
+        : { kind: 'failure', type: `slo-${s.status}`, message: s.message, text: s.message },
+  }));
   return [validity, ...slos];
 }
 

@@ -51,7 +51,14 @@ export const CSV_COLUMNS: Column[] = [
   { name: 'validity_reasons', value: (r) => r.validity?.reasons.map((x) => x.code).join(';') },
   { name: 'slos_passed', value: (r) => r.slos?.filter((x) => x.status === 'pass').length },
   { name: 'slos_failed', value: (r) => r.slos?.filter((x) => x.status !== 'pass').length },
-  { name: 'slos_failing', value: (r) => r.slos?.filter((x) => x.status !== 'pass').map((x) => x.slo).join(';') },
+  {
+    name: 'slos_failing',
+    value: (r) =>
+      r.slos
+        ?.filter((x) => x.status !== 'pass')
+        .map((x) => x.slo)
+        .join(';'),
+  },
   { name: 'OPS', value: (r) => r.factors.OPS },
   { name: 'NCA', value: (r) => r.factors.NCA },
   { name: 'POP', value: (r) => r.factors.POP },

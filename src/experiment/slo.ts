@@ -36,7 +36,14 @@ interface Metric {
   read: (s: SloSubject) => number | null;
 }
 
-const FULFILMENT_STATS = { p50: 'p50Ms', p90: 'p90Ms', p99: 'p99Ms', p999: 'p999Ms', max: 'maxMs', mean: 'meanMs' } as const;
+const FULFILMENT_STATS = {
+  p50: 'p50Ms',
+  p90: 'p90Ms',
+  p99: 'p99Ms',
+  p999: 'p999Ms',
+  max: 'maxMs',
+  mean: 'meanMs',
+} as const;
 const DURATION_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
 
 export const SLO_METRIC_HELP =
@@ -48,7 +55,8 @@ function metricOf(name: string): Metric | undefined {
     const key = FULFILMENT_STATS[fulfil[1] as keyof typeof FULFILMENT_STATS];
     return { unit: 'ms', read: (s) => s.drive?.cruise.latency.fulfilmentFromPlanned[key] ?? null };
   }
-  if (name === 'never-fulfilled') return { unit: 'count', read: (s) => s.drive?.cruise.outcomes.neverFulfilled ?? null };
+  if (name === 'never-fulfilled')
+    return { unit: 'count', read: (s) => s.drive?.cruise.outcomes.neverFulfilled ?? null };
   if (name === 'achieved-ratio') return { unit: 'ratio', read: (s) => s.drive?.cruise.achievedRatio ?? null };
   const cpu = /^cpu-per-op\.([a-z]+)$/.exec(name);
   if (cpu !== null) {
@@ -68,14 +76,16 @@ export function parseSlo(expression: string, where: SloWhere = {}): Slo {
   const bad = (what: string, fix: string): KosTestError =>
     new KosTestError({ what: `bad SLO ${what}`, value: JSON.stringify(expression), fix });
   const m = /^\s*([a-z][a-z0-9.-]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/.exec(expression);
-  if (m === null) throw bad('expression', 'write metric<=value, e.g. fulfilment.p99<=2s or never-fulfilled<=0');
+  if (m === null)
+    throw bad('expression', 'write metric<=value, e.g. fulfilment.p99<=2s or never-fulfilled<=0');
   const [, name = '', op = '<=', value = '0', unitText = ''] = m;
   const metric = metricOf(name);
   if (metric === undefined) throw bad(`metric "${name}"`, `metrics: ${SLO_METRIC_HELP}`);
   let bound = Number(value);
   if (metric.unit === 'ms') {
     const scale = DURATION_MS[unitText];
-    if (scale === undefined) throw bad(`duration "${value}${unitText}"`, 'give a unit: us, ms or s (e.g. 2s)');
+    if (scale === undefined)
+      throw bad(`duration "${value}${unitText}"`, 'give a unit: us, ms or s (e.g. 2s)');
     bound *= scale;
   } else if (unitText !== '') throw bad(`unit "${unitText}"`, `${name} is a plain number`);
   return { expression: expression.trim(), metric: name, op: op as Op, bound, unit: metric.unit, where };

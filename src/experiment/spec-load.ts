@@ -67,10 +67,12 @@ function validityOf(v: ExperimentSpec['validity']): ValidityThresholds {
 }
 
 function specSlo(source: string, X: number, slo: ExperimentSpec['slos'][number], i: number): Slo {
-  const [expression, raw] = typeof slo === 'string' ? [slo, {}] : [slo.check, slo.where];
+  const [expression, raw]: [string, Record<string, string | number | (string | number)[] | undefined>] =
+    typeof slo === 'string' ? [slo, {}] : [slo.check, slo.where];
   const where: SloWhere = {};
   for (const [f, v] of Object.entries(raw)) {
-    const levels: (string | number)[] = Array.isArray(v) ? v : [v];
+    if (v === undefined) continue;
+    const levels = Array.isArray(v) ? v : [v];
     where[f as keyof SloWhere] = levels.map((l, j) =>
       f === 'POP' ? popLevel(source, X, l, j).count : Number(l),
     );

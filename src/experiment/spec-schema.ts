@@ -157,7 +157,10 @@ export const validitySettingsSchema = z
       .nonnegative()
       .default(0)
       .describe('most cruise attachments not fulfilled (default 0)'),
-    requireCosts: z.boolean().default(true).describe('a run without complete cost data is invalid (default true)'),
+    requireCosts: z
+      .boolean()
+      .default(true)
+      .describe('a run without complete cost data is invalid (default true)'),
     clockUncertainty: durationSchema
       .default('1ms')
       .describe('latency resolution claimed: the clock offset must be known within it (default 1ms)'),
@@ -187,10 +190,15 @@ export const validitySettingsSchema = z
 
 const SLO_EXPRESSION = z
   .string()
-  .regex(/^\s*[a-z][a-z0-9.-]*\s*(<=|>=|<|>)\s*\d+(\.\d+)?\s*[a-z]*\s*$/, 'an SLO reads metric<=value, e.g. fulfilment.p99<=2s')
-  .describe('metric op value, e.g. fulfilment.p99<=2s, never-fulfilled<=0, achieved-ratio>=0.98, cpu-per-op.napi<=2ms');
+  .regex(
+    /^\s*[a-z][a-z0-9.-]*\s*(<=|>=|<|>)\s*\d+(\.\d+)?\s*[a-z]*\s*$/,
+    'an SLO reads metric<=value, e.g. fulfilment.p99<=2s',
+  )
+  .describe(
+    'metric op value, e.g. fulfilment.p99<=2s, never-fulfilled<=0, achieved-ratio>=0.98, cpu-per-op.napi<=2ms',
+  );
 
-const levelList = (level: z.ZodType) => z.union([level, z.array(level).min(1)]);
+const levelList = <T extends z.ZodType>(level: T) => z.union([level, z.array(level).min(1)]);
 
 export const sloSchema = z
   .union([
@@ -233,7 +241,10 @@ export const experimentSpecSchema = z
     target: targetSchema,
     overheads: overheadsSchema,
     validity: validitySettingsSchema,
-    slos: z.array(sloSchema).default([]).describe('service-level objectives judged on every run (default none)'),
+    slos: z
+      .array(sloSchema)
+      .default([])
+      .describe('service-level objectives judged on every run (default none)'),
   })
   .describe('kos-test experiment spec');
 

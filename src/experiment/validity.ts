@@ -148,7 +148,13 @@ const costs: Check = (i, _d, t) => {
   const c = i.costs.table;
   if (c === null)
     return [
-      reason('costs-missing', null, null, '', `no cost data: ${i.costs.error ?? 'not collected'}; check Prometheus`),
+      reason(
+        'costs-missing',
+        null,
+        null,
+        '',
+        `no cost data: ${i.costs.error ?? 'not collected'}; check Prometheus`,
+      ),
     ];
   if (!c.partial && c.noData.length === 0) return [];
   const why = [...(c.noData.length > 0 ? [`no data from ${c.noData.join(', ')}`] : []), ...c.warnings];
@@ -203,7 +209,14 @@ const host: Check = (i, d, t) => {
         ];
   return [
     ...over('host-cpu-busy', 'CPU busy', h.busyFraction, t.host.cpuBusy, 'fraction', pct),
-    ...over('host-cpu-steal', 'CPU stolen by the hypervisor', h.stealFraction, t.host.cpuSteal, 'fraction', pct),
+    ...over(
+      'host-cpu-steal',
+      'CPU stolen by the hypervisor',
+      h.stealFraction,
+      t.host.cpuSteal,
+      'fraction',
+      pct,
+    ),
     ...(h.pressureSomeFraction === null
       ? []
       : over(
@@ -214,8 +227,13 @@ const host: Check = (i, d, t) => {
           'fraction',
           pct,
         )),
-    ...over('host-run-queue', 'runnable tasks per CPU', h.runQueuePerCpu, t.host.runQueuePerCpu, 'tasks', (x) =>
-      x.toFixed(2),
+    ...over(
+      'host-run-queue',
+      'runnable tasks per CPU',
+      h.runQueuePerCpu,
+      t.host.runQueuePerCpu,
+      'tasks',
+      (x) => x.toFixed(2),
     ),
   ];
 };
@@ -224,13 +242,21 @@ const host: Check = (i, d, t) => {
 export const CHECKS: readonly Check[] = [interrupted, rate, late, unfulfilled, host, costs, clock];
 
 /** The host-saturation reason codes (a saturated host shows as one or more of these). */
-export const HOST_SATURATION_CODES = ['host-cpu-busy', 'host-cpu-steal', 'host-cpu-pressure', 'host-run-queue'];
+export const HOST_SATURATION_CODES = [
+  'host-cpu-busy',
+  'host-cpu-steal',
+  'host-cpu-pressure',
+  'host-run-queue',
+];
 
 export function judgeValidity(i: ValidityInput, t: ValidityThresholds = DEFAULT_VALIDITY): Validity {
   const d = i.drive;
   if (i.status === 'failed' || d === null || d.ending === 'failed') {
     const why = i.error ?? (d === null ? 'no driver summary' : 'the driver ended with an error');
-    return { status: 'failed', reasons: [reason('run-failed', null, null, '', `nothing usable measured: ${why}`)] };
+    return {
+      status: 'failed',
+      reasons: [reason('run-failed', null, null, '', `nothing usable measured: ${why}`)],
+    };
   }
   const reasons = CHECKS.flatMap((c) => c(i, d, t));
   return { status: reasons.length === 0 ? 'valid' : 'invalid', reasons };

@@ -75,9 +75,7 @@ export function hostLoadOver(samples: readonly HostSample[], fromMs: number, toM
   if (used.length < 2) {
     const before = sorted.filter((s) => s.atMs <= fromMs).at(-1);
     const after = sorted.find((s) => s.atMs >= toMs);
-    used = sorted.filter(
-      (s) => s.atMs >= (before?.atMs ?? fromMs) && s.atMs <= (after?.atMs ?? toMs),
-    );
+    used = sorted.filter((s) => s.atMs >= (before?.atMs ?? fromMs) && s.atMs <= (after?.atMs ?? toMs));
   }
   const first = used[0];
   const last = used.at(-1);

@@ -39,7 +39,9 @@ export const REAL_HOST: HostSamplerDeps = {
 };
 
 /** One sample, or undefined when /proc/stat cannot be read (not Linux). */
-export async function sampleHost(deps: Pick<HostSamplerDeps, 'read' | 'now'>): Promise<HostSample | undefined> {
+export async function sampleHost(
+  deps: Pick<HostSamplerDeps, 'read' | 'now'>,
+): Promise<HostSample | undefined> {
   const atMs = deps.now();
   const [stat, pressure] = await Promise.all([deps.read('/proc/stat'), deps.read('/proc/pressure/cpu')]);
   const s = stat === null ? undefined : parseSystemStat(stat);

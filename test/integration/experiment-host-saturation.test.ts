@@ -46,7 +46,7 @@ describe('a sweep on a host saturated on purpose', () => {
     Promise.all(
       burners.map((b) =>
         b.exitCode !== null || b.signalCode !== null
-          ? undefined
+          ? Promise.resolve()
           : new Promise((done) => {
               b.once('exit', done);
               b.kill('SIGKILL');
@@ -93,7 +93,10 @@ describe('a sweep on a host saturated on purpose', () => {
     assert.ok(busy !== undefined && busy.measured !== null && busy.threshold === 0.9);
     assert.ok(busy.measured > busy.threshold);
     assert.match(busy.message, /^host CPU busy \d+\.\d% over the cruise \(limit 90\.0%, \d+ CPUs/);
-    assert.match(busy.message, /lower OPS, NNA or NCA \(now OPS 20, NNA 1, NCA 10\), or run this cell on a cluster/);
+    assert.match(
+      busy.message,
+      /lower OPS, NNA or NCA \(now OPS 20, NNA 1, NCA 10\), or run this cell on a cluster/,
+    );
 
     // The same verdict in the progress lines, results.csv, verdict.json, JUnit and the report.
     const end = text
@@ -110,7 +113,7 @@ describe('a sweep on a host saturated on purpose', () => {
     const suite = ((await parseJunit(await readFile(junit, 'utf8'))) as TestSuites).testsuite?.[0];
     const validity = suite?.testcase?.find((c) => c.name === 'validity');
     assert.equal(validity?.failure?.[0]?.type, 'invalid');
-    assert.match(validity.failure[0]?.message ?? '', /host-cpu-busy/);
+    assert.match(validity.failure[0].message ?? '', /host-cpu-busy/);
     const report = await readFile(join(out, 'report.html'), 'utf8');
     assert.match(report, /data-outcome="invalid"><b>INVALID RUNS/);
     assert.match(report, /data-code="host-cpu-busy"/);

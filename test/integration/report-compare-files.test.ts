@@ -92,9 +92,14 @@ describe('compare report of two recorded sweeps', () => {
     });
     const page = await readFile(r.html, 'utf8');
     assert.match(page, /slower \([^)]*\): 10 run\(s\), 0 failed, 5 invalid/);
-    assert.match(page, /invalid runs are left out \(A 0, B 5; kos-test report --compare --include-invalid includes them\)/);
+    assert.match(
+      page,
+      /invalid runs are left out \(A 0, B 5; kos-test report --compare --include-invalid includes them\)/,
+    );
     const rows = rowsByHeader(page, 'compare-table');
-    const p99 = rows.find((x) => x.attrs['data-cell'] === 'NCA=1200' && x.attrs['data-quantity'] === 'latency p99');
+    const p99 = rows.find(
+      (x) => x.attrs['data-cell'] === 'NCA=1200' && x.attrs['data-quantity'] === 'latency p99',
+    );
     assert.equal(p99?.byHeader.get('B runs')?.value, 0, "B's invalid runs at NCA 1200 are not compared");
     assert.equal(p99.byHeader.get('A runs')?.value, 5);
   });

@@ -61,7 +61,9 @@ describe('sweep report from a recorded sweep', () => {
     assert.ok(html.indexOf('<section id="verdict">') < html.indexOf('<section id="spec">'), 'verdict first');
     assert.match(html, /id="verdict-outcome" data-outcome="failed"><b>FAILED RUNS/);
     assert.match(html, /failed: 12 run\(s\), 9 valid, 2 invalid, 1 failed/);
-    const flagged = [...html.matchAll(/<li data-run="([^"]+)" data-validity="(\w+)">/g)].map((m) => `${m[1]} ${m[2]}`);
+    const flagged = [...html.matchAll(/<li data-run="([^"]+)" data-validity="(\w+)">/g)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
     assert.deepEqual(flagged, [
       `${records[FAILED]?.runId} failed`,
       `${records[NO_COSTS]?.runId} invalid`,
@@ -69,7 +71,10 @@ describe('sweep report from a recorded sweep', () => {
     ]);
     const partial = html.slice(html.indexOf(`data-run="${records[PARTIAL]?.runId}" data-validity`));
     assert.match(partial, /^[^]*?data-code="rate-off-target"[^]*?data-code="costs-partial"/);
-    assert.match(html, /2 invalid run\(s\) left out of these fits \(kos-test report --include-invalid fits them too\)/);
+    assert.match(
+      html,
+      /2 invalid run\(s\) left out of these fits \(kos-test report --include-invalid fits them too\)/,
+    );
   });
 
   it('is self-contained: no scripts, stylesheets or images fetched from anywhere', () => {

@@ -57,7 +57,10 @@ describe('exit codes by verdict, through the real CLI', () => {
     const r = await kosTest('experiment', 'verdict', d, '--slo', 'never-fulfilled<=0', '--junit', junit);
     assert.equal(r.code, VERDICT_EXIT_CODES.pass, r.stderr);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^verdict pass: 2 run\(s\), 2 valid, 0 invalid, 0 failed; SLOs 3 passed, 0 failed$/m);
+    assert.match(
+      r.stdout,
+      /^verdict pass: 2 run\(s\), 2 valid, 0 invalid, 0 failed; SLOs 3 passed, 0 failed$/m,
+    );
     const v = sweepVerdictSchema.parse(JSON.parse(await readFile(join(d, 'verdict.json'), 'utf8')));
     assert.equal(v.outcome, 'pass');
     const parsed = (await parseJunit(await readFile(junit, 'utf8'))) as TestSuites;
@@ -72,7 +75,10 @@ describe('exit codes by verdict, through the real CLI', () => {
     const junit = join(dir, 'slo.xml');
     const r = await kosTest('experiment', 'verdict', d, '--slo', 'fulfilment.p99<=1ms', '--junit', junit);
     assert.equal(r.code, 4, r.stderr);
-    assert.equal(r.stderr, 'kos-test: verdict slo-failed: slo-failed: 2 run(s), 2 valid, 0 invalid, 0 failed; SLOs 1 passed, 2 failed (the reasons are listed above and at the top of the report)\n');
+    assert.equal(
+      r.stderr,
+      'kos-test: verdict slo-failed: slo-failed: 2 run(s), 2 valid, 0 invalid, 0 failed; SLOs 1 passed, 2 failed (the reasons are listed above and at the top of the report)\n',
+    );
     assert.match(r.stdout, /SLO fulfilment\.p99<=1ms: fail: fulfilment\.p99 \d+(\.\d+)? ms breaks <= 1 ms/);
     const suite = ((await parseJunit(await readFile(junit, 'utf8'))) as TestSuites).testsuite?.[0];
     assert.equal(suite?.failures, 2);
@@ -110,7 +116,12 @@ describe('exit codes by verdict, through the real CLI', () => {
     it(`documents the exit codes in ${cmd.join(' ')} --help`, async () => {
       const r = await kosTest(...cmd, '--help');
       assert.equal(r.code, 0, r.stderr);
-      for (const line of [/^ {2}0 {3}every run valid/m, /^ {2}4 {3}an SLO failed/m, /^ {2}5 {3}a run is invalid/m, /^ {2}6 {3}a run failed/m])
+      for (const line of [
+        /^ {2}0 {3}every run valid/m,
+        /^ {2}4 {3}an SLO failed/m,
+        /^ {2}5 {3}a run is invalid/m,
+        /^ {2}6 {3}a run failed/m,
+      ])
         assert.match(r.stdout, line);
       assert.match(r.stdout, /--slo <expr>/);
       assert.match(r.stdout, /--junit <file>/);

@@ -204,8 +204,14 @@ describe('run validity', () => {
     assert.equal(r?.code, 'host-cpu-busy');
     assert.equal(r.threshold, 0.9);
     assert.equal(r.unit, 'fraction');
-    assert.match(r.message, /host CPU busy 97\.3% over the cruise \(limit 90\.0%, 2 CPUs; driver lateness p99 1\.5 ms\)/);
-    assert.match(r.message, /lower OPS, NNA or NCA \(now OPS 10, NNA 1, NCA 20\), or run this cell on a cluster/);
+    assert.match(
+      r.message,
+      /host CPU busy 97\.3% over the cruise \(limit 90\.0%, 2 CPUs; driver lateness p99 1\.5 ms\)/,
+    );
+    assert.match(
+      r.message,
+      /lower OPS, NNA or NCA \(now OPS 10, NNA 1, NCA 20\), or run this cell on a cluster/,
+    );
     assert.ok(HOST_SATURATION_CODES.includes(r.code));
   });
 
@@ -260,7 +266,9 @@ describe('host load from /proc', () => {
     });
     assert.equal(parseSystemStat('not proc'), undefined);
     assert.equal(
-      parseCpuPressure('some avg10=1.00 avg60=0.50 avg300=0.10 total=123456\nfull avg10=0 avg60=0 avg300=0 total=0'),
+      parseCpuPressure(
+        'some avg10=1.00 avg60=0.50 avg300=0.10 total=123456\nfull avg10=0 avg60=0 avg300=0 total=0',
+      ),
       123456,
     );
     assert.equal(parseCpuPressure(null), null);

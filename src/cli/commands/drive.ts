@@ -77,73 +77,75 @@ export function registerDriveCommand(program: Command): void {
     )
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
-    .action(async (image: string | undefined, flags: DriveFlags & EmitJobFlags & VerdictFlags, cmd: Command) => {
-      const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
-      if (job !== undefined) {
-        process.stdout.write(job);
-        return;
-      }
-      const input = driveOptionsFromFlags(flags);
-      const reporter = driveReporter();
-      if (flags.estimate === true) {
-        const e = await estimateDrive(input);
-        console.log(`POP ${e.population} in ${e.sizes.length} VNs, avgPeers ${e.avgPeers.toFixed(3)}`);
-        console.log(`size CSV: ${e.sizeCsv}`);
-        console.log(`outline CSV: ${e.outlineCsv}`);
-        return;
-      }
-      const options = parseDriveOptions(input); // bad options fail before anything is contacted
-      slosFromFlags(flags); // so do bad SLOs
-      if (flags.threads !== undefined)
-        reporter.log('--threads has no effect: ops are paced open-loop by one timer');
-      const soft = new AbortController();
-      const hard = new AbortController();
-      const onSigint = (): void => {
-        if (!soft.signal.aborted) {
-          reporter.log('^C: ending the cruise; deleting what is live (^C again stops at once)');
-          soft.abort();
-        } else hard.abort();
-      };
-      const onSigterm = (): void => {
-        hard.abort();
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigterm);
-      // SIGTERM also comes from main.ts when the process that started this drive is gone.
-      const sampling = startHostSampling();
-      try {
-        const summary = await runDrive(input, {
-          ...driveTarget(flags.kubeconfig),
-          signal: soft.signal,
-          hardSignal: hard.signal,
-          log: (m) => {
-            reporter.log(m);
-          },
-          onProgress: (p) => {
-            reporter.progress(p);
-          },
-        });
-        reporter.end();
-        console.log(summaryLines(summary).join('\n'));
-        const samples = await sampling.stop();
-        // A shard's verdict is its merged run's (kos-test merge, or the experiment runner's).
-        if (options.shard.count === 1)
-          await finishWithVerdict({
-            suite: summary.runId,
-            runs: [driveVerdict(summary, samples, flags)],
-            flags,
-            verdictPath: join(options.outDir, summary.runId, 'verdict.json'),
-            print: (l) => {
-              console.log(l);
+    .action(
+      async (image: string | undefined, flags: DriveFlags & EmitJobFlags & VerdictFlags, cmd: Command) => {
+        const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
+        if (job !== undefined) {
+          process.stdout.write(job);
+          return;
+        }
+        const input = driveOptionsFromFlags(flags);
+        const reporter = driveReporter();
+        if (flags.estimate === true) {
+          const e = await estimateDrive(input);
+          console.log(`POP ${e.population} in ${e.sizes.length} VNs, avgPeers ${e.avgPeers.toFixed(3)}`);
+          console.log(`size CSV: ${e.sizeCsv}`);
+          console.log(`outline CSV: ${e.outlineCsv}`);
+          return;
+        }
+        const options = parseDriveOptions(input); // bad options fail before anything is contacted
+        slosFromFlags(flags); // so do bad SLOs
+        if (flags.threads !== undefined)
+          reporter.log('--threads has no effect: ops are paced open-loop by one timer');
+        const soft = new AbortController();
+        const hard = new AbortController();
+        const onSigint = (): void => {
+          if (!soft.signal.aborted) {
+            reporter.log('^C: ending the cruise; deleting what is live (^C again stops at once)');
+            soft.abort();
+          } else hard.abort();
+        };
+        const onSigterm = (): void => {
+          hard.abort();
+        };
+        process.on('SIGINT', onSigint);
+        process.on('SIGTERM', onSigterm);
+        // SIGTERM also comes from main.ts when the process that started this drive is gone.
+        const sampling = startHostSampling();
+        try {
+          const summary = await runDrive(input, {
+            ...driveTarget(flags.kubeconfig),
+            signal: soft.signal,
+            hardSignal: hard.signal,
+            log: (m) => {
+              reporter.log(m);
+            },
+            onProgress: (p) => {
+              reporter.progress(p);
             },
           });
-      } finally {
-        await sampling.stop();
-        reporter.end();
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigterm);
-      }
-    });
+          reporter.end();
+          console.log(summaryLines(summary).join('\n'));
+          const samples = await sampling.stop();
+          // A shard's verdict is its merged run's (kos-test merge, or the experiment runner's).
+          if (options.shard.count === 1)
+            await finishWithVerdict({
+              suite: summary.runId,
+              runs: [driveVerdict(summary, samples, flags)],
+              flags,
+              verdictPath: join(options.outDir, summary.runId, 'verdict.json'),
+              print: (l) => {
+                console.log(l);
+              },
+            });
+        } finally {
+          await sampling.stop();
+          reporter.end();
+          process.off('SIGINT', onSigint);
+          process.off('SIGTERM', onSigterm);
+        }
+      },
+    );
 }
 
 function summaryLines(s: DriveSummary): string[] {

@@ -24,6 +24,7 @@ import { startHostSampling } from '../../measure/host-sampler.js';
 import { recordVerdict } from '../../experiment/verdict.js';
 import { parseSpecText, type ResolvedSpec } from '../../experiment/spec-load.js';
 import { loadSweep } from '../../report/load-sweep.js';
+import { EXIT_CODES_HELP } from '../exit.js';
 import { addVerdictOptions, finishWithVerdict, slosFromFlags, type VerdictFlags } from '../verdict-output.js';
 
 interface RunFlags extends VerdictFlags {
@@ -92,7 +93,9 @@ export function registerExperimentCommands(program: Command): void {
     const slos = flags.slo === undefined ? undefined : [...resolved.slos, ...slosFromFlags(flags)];
     await finishWithVerdict({
       suite: records[0]?.sweepId ?? resolved.spec.name,
-      runs: [...records].sort((a, b) => a.index - b.index).map((r) => recordVerdict(r, resolved.validity, slos)),
+      runs: [...records]
+        .sort((a, b) => a.index - b.index)
+        .map((r) => recordVerdict(r, resolved.validity, slos)),
       flags,
       verdictPath: join(dir, 'verdict.json'),
       print: (l) => {
@@ -106,6 +109,7 @@ export function registerExperimentCommands(program: Command): void {
       'The main job: run examples/quickstart.yaml on a fresh testbed, check the results, and report them.',
     )
     .option('--out <dir>', 'sweep directory (default out/quickstart/<UTC time>)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (flags: { out?: string }) => {
       await quickstart(flags.out);
     });

@@ -49,7 +49,10 @@ export function registerReportCommand(program: Command): void {
     .option('--run <dir>', 'report one driver run from its summary.json alone')
     .option('--compare <dirs...>', 'two sweep directories side by side: --compare <A> <B>')
     .option('--no-png', 'skip the PNG files (SVG and CSV only)')
-    .option('--include-invalid', 'fit and compare invalid runs too (by default they are left out, and the report says so)')
+    .option(
+      '--include-invalid',
+      'fit and compare invalid runs too (by default they are left out, and the report says so)',
+    )
     .action(async (sweepDir: string | undefined, o: ReportFlags) => {
       const r = await report(sweepDir, o);
       console.log(`report: ${r.html}`);

@@ -12,14 +12,12 @@ export interface VerdictModel {
 export function verdictModel(runs: readonly ReportRun[], varying: readonly FactorName[]): VerdictModel {
   const verdicts = [...runs]
     .sort((a, b) => a.index - b.index)
-    .map(
-      (r): RunVerdict => ({
-        runId: r.runId,
-        label: factorLabel(r.factors, varying),
-        validity: validityOf(r),
-        slos: r.slos ?? [],
-      }),
-    );
+    .map((r): RunVerdict => ({
+      runId: r.runId,
+      label: factorLabel(r.factors, varying),
+      validity: validityOf(r),
+      slos: r.slos ?? [],
+    }));
   return {
     sweep: sweepVerdict(verdicts),
     flagged: verdicts.filter((v) => v.validity.status !== 'valid' || v.slos.some((s) => s.status !== 'pass')),

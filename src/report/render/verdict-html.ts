@@ -14,11 +14,15 @@ export function verdictHtml(v: VerdictModel, note = ''): string {
   const cls = v.sweep.outcome === 'pass' ? 'ok' : 'bad';
   const items = v.flagged.map((r) => {
     const reasons = r.validity.reasons.map(
-      (x) => `<li data-code="${esc(x.code)}"><span class="warn">${esc(x.code)}</span>: ${esc(x.message)}</li>`,
+      (x) =>
+        `<li data-code="${esc(x.code)}"><span class="warn">${esc(x.code)}</span>: ${esc(x.message)}</li>`,
     );
     const slos = r.slos
       .filter((s) => s.status !== 'pass')
-      .map((s) => `<li data-slo="${esc(s.slo)}"><span class="warn">SLO ${esc(s.slo)}</span> ${esc(s.status)}: ${esc(s.message)}</li>`);
+      .map(
+        (s) =>
+          `<li data-slo="${esc(s.slo)}"><span class="warn">SLO ${esc(s.slo)}</span> ${esc(s.status)}: ${esc(s.message)}</li>`,
+      );
     return `<li data-run="${esc(r.runId)}" data-validity="${r.validity.status}"><b>${esc(r.runId)}</b> (${esc(r.label ?? '')}): <span class="${r.validity.status === 'valid' ? 'ok' : 'bad'}">${r.validity.status}</span><ul>${[...reasons, ...slos].join('')}</ul></li>`;
   });
   return section(
