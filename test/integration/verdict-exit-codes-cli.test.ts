@@ -4,30 +4,17 @@
  * junit2json; and the exit-code table in --help.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { parse as parseJunit, type TestSuites } from 'junit2json';
 import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
 import { sweepVerdictSchema } from '../../src/experiment/verdict.js';
+import { kosTest as runCli } from '../support/cluster-cli.js';
 import { writeSweepFixture, type FixtureRunOptions } from '../support/sweep-fixture.js';
 
-const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
-const run = promisify(execFile);
-
-async function kosTest(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e: unknown) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const kosTest = (...args: string[]) => runCli(args, process.env);
 
 // The spec the fixture sweeps were "run" from: its thresholds and SLOs are what verdict reads.
 const SPEC = `name: fixture

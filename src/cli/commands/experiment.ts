@@ -88,8 +88,15 @@ export function registerExperimentCommands(program: Command): void {
       ),
   ).action(async (dir: string, flags: VerdictFlags) => {
     const { records } = await loadSweep(dir);
-    const specText = await readFile(join(dir, 'spec.yaml'), 'utf8');
-    const resolved = parseSpecText(join(dir, 'spec.yaml'), specText);
+    const specPath = join(dir, 'spec.yaml');
+    const specText = await readFile(specPath, 'utf8').catch(() => {
+      throw new KosTestError({
+        what: 'no spec.yaml in the sweep directory',
+        value: specPath,
+        fix: 'give the directory that `kos-test experiment run` wrote, which keeps the spec',
+      });
+    });
+    const resolved = parseSpecText(specPath, specText);
     const slos = flags.slo === undefined ? undefined : [...resolved.slos, ...slosFromFlags(flags)];
     await finishWithVerdict({
       suite: records[0]?.sweepId ?? resolved.spec.name,
