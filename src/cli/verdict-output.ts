@@ -63,7 +63,7 @@ export async function finishWithVerdict(o: {
   const code = VERDICT_EXIT_CODES[v.outcome];
   if (code !== 0)
     throw new KosTestError({
-      what: `verdict ${v.outcome}`,
+      what: 'verdict',
       value: sweepVerdictLine(v),
       fix: 'the reasons are listed above and at the top of the report',
       exitCode: code,

@@ -176,7 +176,7 @@ describe('kos-test drive and cleanup on the testbed', () => {
     const r = await driveAndSignal('soft-stop', 1, freshSeed(11));
     // An interrupted run is invalid (its cruise ended early): exit 5, with the outputs written.
     assert.equal(r.code, VERDICT_EXIT_CODES.invalid, r.err);
-    assert.match(r.err, /^kos-test: verdict invalid: /m);
+    assert.match(r.err, /^kos-test: verdict: invalid: /m);
     assert.match(r.out(), /^ {2}soft-stop invalid: interrupted: /m);
     assert.throws(() => process.kill(r.pid, 0), 'the driver process is still there');
     const s = driveSummarySchema.parse(

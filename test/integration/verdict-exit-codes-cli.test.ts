@@ -64,7 +64,7 @@ describe('exit codes by verdict, through the real CLI', () => {
     assert.equal(r.code, 4, r.stderr);
     assert.equal(
       r.stderr,
-      'kos-test: verdict slo-failed: slo-failed: 2 run(s), 2 valid, 0 invalid, 0 failed; SLOs 1 passed, 2 failed (the reasons are listed above and at the top of the report)\n',
+      'kos-test: verdict: slo-failed: 2 run(s), 2 valid, 0 invalid, 0 failed; SLOs 1 passed, 2 failed (the reasons are listed above and at the top of the report)\n',
     );
     assert.match(r.stdout, /SLO fulfilment\.p99<=1ms: fail: fulfilment\.p99 \d+(\.\d+)? ms breaks <= 1 ms/);
     const suite = ((await parseJunit(await readFile(junit, 'utf8'))) as TestSuites).testsuite?.[0];
