@@ -14,6 +14,9 @@ type Unit = 'ms' | 'count' | 'ratio';
 /** Cells an SLO applies to: each named factor at one of the levels (all cells when empty). */
 export type SloWhere = Partial<Record<FactorName, number[]>>;
 
+/** `metric op value[unit]`: groups metric, op, value, unit (the spec's JSON Schema uses it too). */
+export const SLO_PATTERN = /^\s*([a-z][a-z0-9.-]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/;
+
 export interface Slo {
   /** As written, e.g. `fulfilment.p99<=2s`. */
   expression: string;
@@ -75,7 +78,7 @@ function metricOf(name: string): Metric | undefined {
 export function parseSlo(expression: string, where: SloWhere = {}): Slo {
   const bad = (what: string, fix: string): KosTestError =>
     new KosTestError({ what: `bad SLO ${what}`, value: JSON.stringify(expression), fix });
-  const m = /^\s*([a-z][a-z0-9.-]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/.exec(expression);
+  const m = SLO_PATTERN.exec(expression);
   if (m === null)
     throw bad('expression', 'write metric<=value, e.g. fulfilment.p99<=2s or never-fulfilled<=0');
   const [, name = '', op = '<=', value = '0', unitText = ''] = m;

@@ -5,6 +5,7 @@
  * unit resolution are in spec-load.ts. Every default is given beside its option.
  */
 import { z } from 'zod';
+import { SLO_PATTERN } from './slo.js';
 
 const DURATION_MESSAGE = 'a duration is seconds or a string such as 30s, 2m, 1h';
 const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';
@@ -190,10 +191,7 @@ export const validitySettingsSchema = z
 
 const SLO_EXPRESSION = z
   .string()
-  .regex(
-    /^\s*[a-z][a-z0-9.-]*\s*(<=|>=|<|>)\s*\d+(\.\d+)?\s*[a-z]*\s*$/,
-    'an SLO reads metric<=value, e.g. fulfilment.p99<=2s',
-  )
+  .regex(SLO_PATTERN, 'an SLO reads metric<=value, e.g. fulfilment.p99<=2s')
   .describe(
     'metric op value, e.g. fulfilment.p99<=2s, never-fulfilled<=0, achieved-ratio>=0.98, cpu-per-op.napi<=2ms',
   );
