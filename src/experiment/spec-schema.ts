@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { SLO_PATTERN } from './slo.js';
+import { DEFAULT_VALIDITY } from './validity.js';
 
 const DURATION_MESSAGE = 'a duration is seconds or a string such as 30s, 2m, 1h';
 const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';
@@ -147,45 +148,52 @@ export const overheadsSchema = z
 const fraction = (d: number, what: string) =>
   z.number().min(0).max(1).default(d).describe(`${what} (default ${d})`);
 
-/** When a run counts as a measurement of KOS (validity.ts judges; README lists the defaults). */
+/** When a run counts as a measurement of KOS (validity.ts judges; its DEFAULT_VALIDITY are the defaults). */
+const D = DEFAULT_VALIDITY;
+const DEFAULT_CLOCK = `${D.clockUncertaintyMs}ms`;
 export const validitySettingsSchema = z
   .strictObject({
-    rateTolerance: fraction(0.02, 'largest |achieved / target - 1| of the cruise OPS'),
-    lateFraction: fraction(0.01, 'largest fraction of cruise ops sent late'),
+    rateTolerance: fraction(D.rateTolerance, 'largest |achieved / target - 1| of the cruise OPS'),
+    lateFraction: fraction(D.lateFraction, 'largest fraction of cruise ops sent late'),
     maxUnfulfilled: z
       .number()
       .int()
       .nonnegative()
-      .default(0)
-      .describe('most cruise attachments not fulfilled (default 0)'),
+      .default(D.maxUnfulfilled)
+      .describe(`most cruise attachments not fulfilled (default ${D.maxUnfulfilled})`),
     requireCosts: z
       .boolean()
-      .default(true)
-      .describe('a run without complete cost data is invalid (default true)'),
+      .default(D.requireCosts)
+      .describe(`a run without complete cost data is invalid (default ${D.requireCosts})`),
     clockUncertainty: durationSchema
-      .default('1ms')
-      .describe('latency resolution claimed: the clock offset must be known within it (default 1ms)'),
+      .default(DEFAULT_CLOCK)
+      .describe(
+        `latency resolution claimed: the clock offset must be known within it (default ${DEFAULT_CLOCK})`,
+      ),
     host: z
       .strictObject({
-        cpuBusy: fraction(0.9, 'largest fraction of the host CPU busy over the cruise'),
-        cpuPressure: fraction(0.2, 'largest fraction of the cruise with tasks waiting for a CPU (PSI some)'),
+        cpuBusy: fraction(D.host.cpuBusy, 'largest fraction of the host CPU busy over the cruise'),
+        cpuPressure: fraction(
+          D.host.cpuPressure,
+          'largest fraction of the cruise with tasks waiting for a CPU (PSI some)',
+        ),
         runQueuePerCpu: z
           .number()
           .positive()
-          .default(2)
-          .describe('largest mean of runnable tasks per CPU (default 2)'),
-        cpuSteal: fraction(0.05, 'largest fraction of CPU time stolen by a hypervisor'),
+          .default(D.host.runQueuePerCpu)
+          .describe(`largest mean of runnable tasks per CPU (default ${D.host.runQueuePerCpu})`),
+        cpuSteal: fraction(D.host.cpuSteal, 'largest fraction of CPU time stolen by a hypervisor'),
       })
-      .default({ cpuBusy: 0.9, cpuPressure: 0.2, runQueuePerCpu: 2, cpuSteal: 0.05 })
+      .default({ ...D.host })
       .describe('host saturation over the cruise, sampled from /proc/stat and /proc/pressure/cpu'),
   })
   .default({
-    rateTolerance: 0.02,
-    lateFraction: 0.01,
-    maxUnfulfilled: 0,
-    requireCosts: true,
-    clockUncertainty: '1ms',
-    host: { cpuBusy: 0.9, cpuPressure: 0.2, runQueuePerCpu: 2, cpuSteal: 0.05 },
+    rateTolerance: D.rateTolerance,
+    lateFraction: D.lateFraction,
+    maxUnfulfilled: D.maxUnfulfilled,
+    requireCosts: D.requireCosts,
+    clockUncertainty: DEFAULT_CLOCK,
+    host: { ...D.host },
   })
   .describe('thresholds past which a run is invalid');
 
