@@ -111,7 +111,8 @@ export function registerDriveCommand(program: Command): void {
         process.on('SIGINT', onSigint);
         process.on('SIGTERM', onSigterm);
         // SIGTERM also comes from main.ts when the process that started this drive is gone.
-        const sampling = startHostSampling();
+        // A shard is not judged (its merged run is), so only a whole run samples its host.
+        const sampling = options.shard.count === 1 ? startHostSampling() : undefined;
         try {
           const summary = await runDrive(input, {
             ...driveTarget(flags.kubeconfig),
@@ -126,12 +127,10 @@ export function registerDriveCommand(program: Command): void {
           });
           reporter.end();
           console.log(summaryLines(summary).join('\n'));
-          const samples = await sampling.stop();
-          // A shard's verdict is its merged run's (kos-test merge, or the experiment runner's).
-          if (options.shard.count === 1)
+          if (sampling !== undefined)
             await finishWithVerdict({
               suite: summary.runId,
-              runs: [driveVerdict(summary, samples, flags)],
+              runs: [driveVerdict(summary, await sampling.stop(), flags)],
               flags,
               verdictPath: join(options.outDir, summary.runId, 'verdict.json'),
               print: (l) => {
@@ -139,7 +138,7 @@ export function registerDriveCommand(program: Command): void {
               },
             });
         } finally {
-          await sampling.stop();
+          await sampling?.stop();
           reporter.end();
           process.off('SIGINT', onSigint);
           process.off('SIGTERM', onSigterm);
