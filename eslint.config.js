@@ -1,6 +1,7 @@
 // Lint is an error gate, not a warning budget: `npm run lint` fails on any finding.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './lint/import-layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -18,6 +19,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  ...layerRules(),
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -5,6 +5,7 @@
  * without strict field validation.
  */
 import { z } from 'zod';
+import { failedCheck } from '../util/zod-error.js';
 
 const stringMap = z.record(z.string(), z.string());
 
@@ -116,8 +117,7 @@ export const deleteOptionsSchema = z.object({
 
 /** Renders a zod failure as the single line a client sees in the 400 Status. */
 export function describeDecodeError(error: z.ZodError): string {
-  const first = error.issues[0];
-  if (first === undefined) return 'the request body could not be decoded';
-  const path = first.path.map(String).join('.');
-  return `the request body could not be decoded: ${path === '' ? '(root)' : path}: ${first.message}`;
+  const f = failedCheck(error, undefined);
+  if (f.issue === undefined) return 'the request body could not be decoded';
+  return `the request body could not be decoded: ${f.dotted === '' ? '(root)' : f.dotted}: ${f.message}`;
 }

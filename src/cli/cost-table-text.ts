@@ -1,6 +1,6 @@
 /** The cost table as text for a terminal (pure): per purpose, then per node, then what is missing. */
 import type { CostFigures, CostTable, NodeCost } from '../measure/cost-table.js';
-import { textTable } from './text-table.js';
+import { textTable } from '../util/text-table.js';
 
 /** Per-node rows are shown up to this many nodes unless asked otherwise. */
 export const NODE_ROWS_DEFAULT_LIMIT = 40;

@@ -1,9 +1,8 @@
 /** A point in time on the command line (pure): RFC 3339, epoch milliseconds, `now` or `now-5m`. */
+import { parseDurationMs } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const RELATIVE = /^now(?:-(\d+(?:\.\d+)?)(ms|s|m|h))?$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function parseTimeOption(name: string, text: string, nowMs: number): number {
   const t = text.trim();
@@ -19,10 +18,11 @@ export function parseTimeOption(name: string, text: string, nowMs: number): numb
     if (t.length < 12 || !Number.isSafeInteger(ms)) throw bad();
     return ms;
   }
-  const rel = RELATIVE.exec(t);
-  if (rel !== null) {
-    if (rel[1] === undefined) return nowMs;
-    return nowMs - Math.round(Number(rel[1]) * (UNIT_MS[rel[2] ?? 's'] ?? 1000));
+  if (t === 'now') return nowMs;
+  if (t.startsWith('now-')) {
+    const agoMs = parseDurationMs(t.slice(4), { units: ['ms', 's', 'm', 'h'] });
+    if (agoMs === undefined || /\s/.test(t)) throw bad();
+    return nowMs - Math.round(agoMs);
   }
   if (!RFC3339.test(t)) throw bad();
   const ms = Date.parse(t.replace(' ', 'T'));

@@ -5,7 +5,7 @@
  * current metadata is planned, so a second run plans nothing. Nothing is removed: like the
  * seed's `kubectl label --overwrite`, the tool only adds and corrects (see ADR 0008).
  */
-import { textTable } from '../cli/text-table.js';
+import { textTable } from '../util/text-table.js';
 import { classifyNode, type ClassificationRule } from './classify.js';
 import type { ClusterNode } from './cluster-node.js';
 import { SCRAPE_ANNOTATION, SCRAPE_ETCD_ANNOTATION, roleLabel, type Purpose } from './purposes.js';

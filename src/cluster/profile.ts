@@ -6,6 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { KosTestError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
 import { SEED_RULES, prefixRule, type ClassificationRule } from './classify.js';
 import { PURPOSES, isPurpose, type Purpose } from './purposes.js';
 
@@ -89,17 +90,13 @@ export function parseProfile(text: string, source: string): Profile {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
     throw badProfile(source, `not YAML: ${first}`, 'fix the YAML syntax');
   }
-  const parsed = profileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? '(top level)' : issue.path.join('.');
-    throw badProfile(
+  const p = parseChecked(profileSchema, raw, (f) =>
+    badProfile(
       source,
-      `${where}: ${issue?.message ?? 'invalid'}`,
+      `${f.dotted === '' ? '(top level)' : f.dotted}: ${f.message}`,
       'see ops/profiles/r12s24.yaml for the format',
-    );
-  }
-  const p = parsed.data;
+    ),
+  );
   const expectations = new Map<Purpose, Expectation>();
   for (const [key, expectation] of Object.entries(p.purposes)) {
     const purpose = checkedPurpose(source, key);

@@ -4,7 +4,7 @@
  * hand them to the pure assembly. Prometheus not answering fails the whole collection; one
  * metric's failed query leaves its figures null and the table marked partial.
  */
-import type { CostTable } from '../measure/cost-table.js';
+import type { CostTable, RunNode } from '../measure/cost-table.js';
 import {
   createPrometheusClient,
   type FetchLike,
@@ -36,6 +36,8 @@ export interface CollectCostsOptions {
   ops?: number | undefined;
   /** node -> purpose (the Node objects' kos-role labels); else the series' labels decide. */
   nodePurposes?: Readonly<Record<string, string>> | undefined;
+  /** The nodes of the run (a sweep's run): only they are costed; others are listed as not in the run. */
+  runNodes?: readonly RunNode[] | undefined;
   /** RE2 regex on the network series' `interface` (testbed: `lo`; seed clusters: `eth[0-3]`). */
   interfaceFilter?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -89,6 +91,7 @@ export async function collectCosts(opts: CollectCostsOptions): Promise<CostTable
     toMs: opts.toMs,
     ops: opts.ops ?? null,
     nodePurposes: opts.nodePurposes,
+    runNodes: opts.runNodes,
     data,
     warnings,
   });

@@ -1,8 +1,9 @@
 /**
  * Raw series of the four cost metrics -> the cost table (pure): series grouped by node, nodes
- * given a purpose (the Kubernetes API's role labels when known, else the series' own labels),
- * figures per node, then mean and max per purpose and per-op figures. A node with nothing is
- * listed in noData with null figures, never zeros.
+ * given a purpose (the run's own nodes, else the Kubernetes API's role labels, else the series'
+ * own labels), figures per node, then mean and max per purpose and per-op figures. A node with
+ * nothing is listed in noData with null figures, never zeros. Given the run's nodes, the others
+ * are listed apart (notInRun) and never charged to a purpose nor flagged.
  */
 import {
   COSTED_PURPOSES,
@@ -10,10 +11,11 @@ import {
   type CostTable,
   type NodeCost,
   type PurposeCost,
+  type RunNode,
 } from '../measure/cost-table.js';
 import { COST_METRICS, type CostMetric } from './cost-queries.js';
 import { nodeFigures, type NodeMetricInput, type RawSeries } from './node-figures.js';
-import { byNodeName, seriesNode, seriesPurpose } from './node-identity.js';
+import { byNodeName, listSome, seriesNode, seriesPurpose } from './node-identity.js';
 
 export type MetricData = { series: RawSeries[] } | { error: string };
 
@@ -24,6 +26,8 @@ export interface AssembleInput {
   ops: number | null;
   /** node -> purpose, from the Node objects' role labels; wins over series labels. */
   nodePurposes?: Readonly<Record<string, string>> | undefined;
+  /** The nodes of the run: only these are costed and can make the table partial; others go to notInRun. */
+  runNodes?: readonly RunNode[] | undefined;
   data: Readonly<Record<CostMetric, MetricData>>;
   warnings?: readonly string[];
 }
@@ -72,6 +76,10 @@ export function assembleCostTable(input: AssembleInput): CostTable {
 
   const purposeOf = new Map<string, string>();
   for (const [node, p] of Object.entries(input.nodePurposes ?? {})) purposeOf.set(node, p);
+  const inRun =
+    input.runNodes === undefined ? undefined : new Map(input.runNodes.map((n) => [n.node, n.purpose]));
+  // The run's own account of its nodes wins: it knows a node's purpose even without a label.
+  for (const [node, p] of inRun ?? []) purposeOf.set(node, p);
   const unknown: string[] = [];
   for (const node of byNode.keys()) {
     if (purposeOf.has(node)) continue;
@@ -79,23 +87,28 @@ export function assembleCostTable(input: AssembleInput): CostTable {
     if (p === undefined) unknown.push(node);
     else purposeOf.set(node, p);
   }
-  if (unknown.length > 0) {
+  if (unknown.length > 0 && inRun === undefined) {
     warnings.push(`no purpose known for ${listSome(unknown.sort(byNodeName))}: left out`);
   }
 
+  const byPurposeThenName = (a: string, b: string): number =>
+    purposeRank(purposeOf.get(a)) - purposeRank(purposeOf.get(b)) || byNodeName(a, b);
   const names = [...purposeOf.entries()]
-    .filter(([, p]) => costed.has(p))
+    .filter(([n, p]) => costed.has(p) && (inRun === undefined || inRun.has(n)))
     .map(([n]) => n)
-    .sort((a, b) => purposeRank(purposeOf.get(a)) - purposeRank(purposeOf.get(b)) || byNodeName(a, b));
+    .sort(byPurposeThenName);
+  // Outside the run: costed or unlabelled nodes (an idle labelled-off node still costs something).
+  const outside =
+    inRun === undefined
+      ? []
+      : [...new Set([...purposeOf.keys(), ...byNode.keys()])]
+          .filter((n) => !inRun.has(n) && (costed.has(purposeOf.get(n) ?? '') || !purposeOf.has(n)))
+          .sort(byPurposeThenName);
 
   const ops = input.ops;
   const perOpOk = ops !== null && ops > 0;
   if (ops === 0) warnings.push('ops is 0: no per-op figures');
-  const nodes: NodeCost[] = [];
-  const cpuSecondsOf = new Map<string, number | null>();
-  const noData: string[] = [];
-  let incomplete = false;
-  for (const node of names) {
+  const figuresOf = (node: string): ReturnType<typeof nodeFigures> => {
     const series = byNode.get(node);
     const inputs = Object.fromEntries(
       METRICS.map((m): [CostMetric, NodeMetricInput] => {
@@ -103,10 +116,20 @@ export function assembleCostTable(input: AssembleInput): CostTable {
         return [m, 'error' in data ? { error: 'query failed' } : { series: series?.[m] ?? [] }];
       }),
     ) as Record<CostMetric, NodeMetricInput>;
-    const f = nodeFigures(inputs, input.fromMs, input.toMs);
-    if (FIGURE_KEYS.every((k) => f.figures[k] === null)) noData.push(node);
+    return nodeFigures(inputs, input.fromMs, input.toMs);
+  };
+  const nodes: NodeCost[] = [];
+  const cpuSecondsOf = new Map<string, number | null>();
+  const noData: string[] = [];
+  const incompleteNodes: string[] = [];
+  let incomplete = false;
+  for (const node of names) {
+    const f = figuresOf(node);
+    const nothing = FIGURE_KEYS.every((k) => f.figures[k] === null);
+    if (nothing) noData.push(node);
     for (const p of f.problems) warnings.push(`${node}: ${p}`);
     if (f.problems.length > 0) incomplete = true;
+    if (nothing || f.problems.length > 0 || f.missing.length > 0) incompleteNodes.push(node);
     cpuSecondsOf.set(node, f.cpuSeconds);
     nodes.push({
       node,
@@ -123,6 +146,11 @@ export function assembleCostTable(input: AssembleInput): CostTable {
       coverage: f.coverage,
     });
   }
+  const notInRun = outside.map((node): NodeCost => {
+    const f = figuresOf(node);
+    const { missing, coverage } = f;
+    return { node, purpose: purposeOf.get(node) ?? '', figures: f.figures, perOp: null, missing, coverage };
+  });
   if (noData.length > 0) warnings.push(`no data for ${listSome(noData)}`);
   // Figures missing on nodes that have others (e.g. no network series for the interface filter).
   const missingOn = new Map<string, string[]>();
@@ -173,6 +201,10 @@ export function assembleCostTable(input: AssembleInput): CostTable {
       const d = input.data[m];
       return 'error' in d ? [d.error] : [];
     }),
+    ...(input.runNodes === undefined
+      ? {}
+      : { runNodes: [...input.runNodes].sort((a, b) => byPurposeThenName(a.node, b.node)), notInRun }),
+    incompleteNodes,
   };
 }
 
@@ -195,16 +227,11 @@ function mean(xs: number[]): number {
 }
 
 /** Sum of the known values; null when none is known. */
-function sumOf(xs: readonly (number | null)[]): number | null {
+export function sumOf(xs: readonly (number | null)[]): number | null {
   const known = xs.filter((x): x is number => x !== null);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
 }
 
 function div(x: number | null, by: number): number | null {
   return x === null ? null : x / by;
-}
-
-function listSome(names: readonly string[], limit = 10): string {
-  const head = names.slice(0, limit).join(', ');
-  return names.length > limit ? `${head} and ${names.length - limit} more` : head;
 }

@@ -51,12 +51,6 @@ export function promDuration(ms: number): string {
   return `${whole}ms`;
 }
 
-/** Prometheus's API time parameter: seconds since the epoch, millisecond precision. */
-export function promTime(ms: number): string {
-  if (!Number.isFinite(ms)) throw new RangeError(`bad time: ${ms}`);
-  return (Math.round(ms) / 1000).toFixed(3);
-}
-
 /** Raw samples of `selector` in [evalMs - rangeMs, evalMs] (an instant query returns a matrix). */
 export function rawSamplesQuery(selector: string, rangeMs: number): string {
   return `${selector}[${promDuration(rangeMs)}]`;

@@ -50,3 +50,9 @@ function splitName(name: string): [string, number] {
   const m = /^(.*?)(\d+)$/.exec(name);
   return m?.[1] === undefined || m[2] === undefined ? [name, -1] : [m[1], Number(m[2])];
 }
+
+/** `a, b, c and 7 more`: node names in a one-line message. */
+export function listSome(names: readonly string[], limit = 10): string {
+  const head = names.slice(0, limit).join(', ');
+  return names.length > limit ? `${head} and ${names.length - limit} more` : head;
+}

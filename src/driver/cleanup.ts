@@ -5,13 +5,13 @@
  */
 import { isNotFound } from '../kube/kube-api-error.js';
 import type { RestClient } from '../kube/rest-client.js';
-import { DRIVER_APP } from './drive-setup.js';
+import { runSelector } from './driver-labels.js';
 
 export async function cleanupRuns(
   client: RestClient,
   which: { runId: string } | { all: true },
 ): Promise<string[]> {
-  const selector = 'runId' in which ? `app=${DRIVER_APP},runid=${which.runId}` : `app=${DRIVER_APP}`;
+  const selector = runSelector('runId' in which ? which.runId : undefined);
   const ref = { group: '', version: 'v1', resource: 'namespaces' };
   const list = await client.listAll<{ metadata: { name?: string } }>(ref, { labelSelector: selector });
   const names = list.items.map((n) => n.metadata.name ?? '').filter((n) => n !== '');

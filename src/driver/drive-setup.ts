@@ -11,9 +11,8 @@ import type { RestClient } from '../kube/rest-client.js';
 import type { ResourceRef } from '../kube/api-path.js';
 import { KosTestError, toError } from '../util/errors.js';
 import { measureClockOffset, type ClockOffset } from './clock-offset.js';
+import { DRIVER_APP } from './driver-labels.js';
 import type { SubnetPlan } from './plan/networks.js';
-
-export const DRIVER_APP = 'attachment-tput-driver';
 
 const kos = (resource: string, namespace?: string, name?: string): ResourceRef => ({
   group: 'network.example.com',

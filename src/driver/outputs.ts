@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { csvText, type CsvCell } from '../util/csv.js';
 import type { AttachmentBook } from './attachment-book.js';
 import type { DriveSummary } from './drive-summary.js';
 import { attachmentName, type DrivePlan } from './plan/drive-plan.js';
@@ -30,6 +31,20 @@ export async function writeSummary(dir: string, summary: DriveSummary): Promise<
   await writeFileAtomic(join(dir, OUTPUT_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
 }
 
+const ATTACHMENTS_CSV_HEADER = [
+  'name',
+  'node',
+  'phase',
+  'outcome',
+  'plannedMs',
+  'sentMs',
+  'createdMs',
+  'addressedMs',
+  'readyMs',
+  'brokenMs',
+  'serverImplMs',
+];
+
 /** One row per tracked attachment; times are driver wall-clock epoch ms (empty = never). */
 export function attachmentsCsv(
   plan: DrivePlan,
@@ -38,40 +53,36 @@ export function attachmentsCsv(
   wallOf: (mono: number) => number,
   graceMs: number,
 ): string {
-  const rows = [
-    'name,node,phase,outcome,plannedMs,sentMs,createdMs,addressedMs,readyMs,brokenMs,serverImplMs',
-  ];
+  const rows: CsvCell[][] = [];
   const t = (v: number | undefined, wall = true): string =>
     v === undefined || Number.isNaN(v) ? '' : (wall ? wallOf(v) : v).toFixed(3);
   const phases = ['warmup', 'cruise', 'cooldown'];
   for (let i = 0; i < book.size; i++) {
     const outcome = outcomeOf(book, i, graceMs);
     if (outcome === 'notAttempted') continue;
-    rows.push(
-      [
-        attachmentName(plan, book.ids[i] ?? 0),
-        nodes[book.node[i] ?? 0] ?? '',
-        phases[book.phaseOf(i)],
-        outcome,
-        t(book.plannedOf(i)),
-        t(book.sent[i]),
-        t(book.created[i]),
-        t(book.addressed[i]),
-        t(book.ready[i]),
-        t(book.broken[i]),
-        t(book.serverImpl[i], false),
-      ].join(','),
-    );
+    rows.push([
+      attachmentName(plan, book.ids[i] ?? 0),
+      nodes[book.node[i] ?? 0] ?? '',
+      phases[book.phaseOf(i)],
+      outcome,
+      t(book.plannedOf(i)),
+      t(book.sent[i]),
+      t(book.created[i]),
+      t(book.addressed[i]),
+      t(book.ready[i]),
+      t(book.broken[i]),
+      t(book.serverImpl[i], false),
+    ]);
   }
-  return rows.join('\n') + '\n';
+  return csvText(ATTACHMENTS_CSV_HEADER, rows);
 }
 
 /** The original's `op,thd,dt` (thd = shard; dt = seconds after the start), one row per planned op. */
 export function opsTimesCsv(plan: DrivePlan): string {
-  const rows = ['op,thd,dt'];
+  const rows: string[][] = [];
   for (const k of plan.mine.ops) {
     const kind = plan.seq.kind[k] === OP_CREATE ? 'create' : 'delete';
-    rows.push(`${kind},${plan.shard.index},${((plan.due[k] ?? 0) / 1000).toFixed(6)}`);
+    rows.push([kind, String(plan.shard.index), ((plan.due[k] ?? 0) / 1000).toFixed(6)]);
   }
-  return rows.join('\n') + '\n';
+  return csvText(['op', 'thd', 'dt'], rows);
 }

@@ -1,6 +1,7 @@
 /** Reads a driver's summary.json and checks it against the contract, failing in one line. */
 import { readFile } from 'node:fs/promises';
 import { KosTestError, toError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
 import { driveSummarySchema, type DriveSummary } from './drive-summary.js';
 
 export async function readDriveSummary(
@@ -24,14 +25,14 @@ export async function readDriveSummary(
   } catch (e: unknown) {
     throw new KosTestError({ what: `${opts.what} is not JSON`, value: path, fix: opts.fix, cause: e });
   }
-  const parsed = driveSummarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new KosTestError({
-      what: `${opts.what} does not match kos-test/drive-summary/v1`,
-      value: `${path}: ${issue === undefined ? 'invalid' : `${issue.path.join('.')}: ${issue.message}`}`,
-      fix: opts.fix,
-    });
-  }
-  return parsed.data;
+  return parseChecked(
+    driveSummarySchema,
+    json,
+    (f) =>
+      new KosTestError({
+        what: `${opts.what} does not match kos-test/drive-summary/v1`,
+        value: `${path}: ${f.issue === undefined ? 'invalid' : `${f.dotted}: ${f.message}`}`,
+        fix: opts.fix,
+      }),
+  );
 }

@@ -8,7 +8,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ZodError } from 'zod';
 import { kubeconfigClient } from '../kube/kubeconfig-client.js';
 import type { RestClient } from '../kube/rest-client.js';
 import { latencyHistogram, recordMs } from '../measure/histogram.js';
@@ -16,6 +15,7 @@ import type { PhaseWindow } from '../measure/phase-window.js';
 import { startMetricsServer, type MetricsServer } from '../net/metrics-server.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KosTestError, toError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
 import { AttachmentBook } from './attachment-book.js';
 import type { ClockOffset } from './clock-offset.js';
 import { driveOptionsSchema, type DriveOptions, type DriveOptionsInput } from './drive-options.js';
@@ -23,12 +23,12 @@ import {
   checkReachable,
   createNamespace,
   createSubnets,
-  DRIVER_APP,
   findNodes,
   probeClockOffset,
   waitSubnetsValidated,
 } from './drive-setup.js';
 import type { DriveSummary } from './drive-summary.js';
+import { runLabels, runSelector } from './driver-labels.js';
 import { DriverMetrics } from './driver-metrics.js';
 import { AttachmentObserver } from './observer.js';
 import { OpExecutor } from './ops-executor.js';
@@ -89,26 +89,16 @@ export interface DriveDeps {
 
 /** Validates options: one clear line naming the bad field. */
 export function parseDriveOptions(input: DriveOptionsInput): DriveOptions {
-  try {
-    return driveOptionsSchema.parse(input);
-  } catch (e: unknown) {
-    if (!(e instanceof ZodError)) throw e;
-    const issue = e.issues[0];
-    const path = issue?.path.join('.') ?? '';
-    const value = issue === undefined ? undefined : valueAt(input, issue.path);
-    throw new KosTestError({
-      what: `bad drive option ${path}`,
-      value: value === undefined ? undefined : JSON.stringify(value),
-      fix: issue?.message ?? 'see kos-test drive --help',
-    });
-  }
-}
-
-function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
-  let v = obj;
-  for (const k of path)
-    v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
+  return parseChecked(
+    driveOptionsSchema,
+    input,
+    (f) =>
+      new KosTestError({
+        what: `bad drive option ${f.dotted}`,
+        value: f.value === undefined ? undefined : JSON.stringify(f.value),
+        fix: f.issue?.message ?? 'see kos-test drive --help',
+      }),
+  );
 }
 
 export function planFor(options: DriveOptions, seed: number): DrivePlan {
@@ -208,8 +198,8 @@ interface Run {
 async function execute(r: Run): Promise<DriveSummary> {
   const { options, plan, client, clock, runId } = r;
   const namespace = runId;
-  const labels = { app: DRIVER_APP, runid: runId };
-  const selector = `app=${DRIVER_APP},runid=${runId}`;
+  const labels = runLabels(runId);
+  const selector = runSelector(runId);
   const shared = plan.shard.count > 1;
   const startedMs = clock.wallMs();
   const progress = (p: Partial<DriveProgress> & { phase: DriveProgress['phase'] }): void =>
@@ -464,10 +454,8 @@ async function writeOutputs(
   wallOf: (m: number) => number,
 ): Promise<void> {
   await writeSummary(r.dir, summary);
-  const text = await fetch(`${r.metricsServer.url}/metrics`)
-    .then((res) => res.text())
-    .catch((e: unknown) => `# scrape failed: ${toError(e).message}\n`);
-  await writeFileAtomic(join(r.dir, OUTPUT_FILES.metrics), text);
+  // The exposition a scrape would get, straight from the registry (no HTTP round trip).
+  await writeFileAtomic(join(r.dir, OUTPUT_FILES.metrics), await r.metrics.registry.metrics());
   if (r.options.perAttachmentCsv) {
     await writeFileAtomic(
       join(r.dir, OUTPUT_FILES.attachments),

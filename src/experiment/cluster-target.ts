@@ -9,6 +9,8 @@ import { homedir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
 import { KosTestError, toError } from '../util/errors.js';
+import type { RunNode } from '../measure/cost-table.js';
+import { clusterRunNodes, readClusterNodeFacts } from './cluster-run-nodes.js';
 import type { ClusterFacts } from './feasibility.js';
 import { kubeHousekeeping, type Housekeeping } from './kube-housekeeping.js';
 import type { ClusterTargetSpec } from './spec-schema.js';
@@ -57,7 +59,10 @@ export class ClusterTarget implements ExperimentTarget {
   readonly kind = 'cluster';
   readonly kubeconfigPath: string;
   readonly interfaceFilter: string;
+  /** Several scrape intervals of a cluster's Prometheus (10 s by default, ADR 0009). */
+  readonly freshSampleTimeoutMs = 120_000;
   private readonly kc = new KubeConfig();
+  private shape: TargetShape | undefined;
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly housekeeping: Housekeeping;
@@ -134,6 +139,7 @@ export class ClusterTarget implements ExperimentTarget {
     );
     this.log(`cluster: ${shape.NCA} comp nodes labelled, ${networkApiserver} scaled to ${shape.NNA}`);
     await this.waitReady(shape, signal, namespace, networkApiserver, connectionAgent);
+    this.shape = shape;
   }
 
   private async waitReady(
@@ -186,6 +192,16 @@ export class ClusterTarget implements ExperimentTarget {
 
   nodePurposes(): Promise<Record<string, string>> {
     return nodePurposesFromKube(this.kubeconfigPath);
+  }
+
+  async runNodes(signal: AbortSignal): Promise<RunNode[]> {
+    signal.throwIfAborted();
+    if (this.shape === undefined) throw new Error('ClusterTarget: configure() first');
+    const { nodes, notes } = clusterRunNodes(
+      await readClusterNodeFacts(this.core, this.apps, this.spec, this.shape.NNA),
+    );
+    for (const n of notes) this.log(`cluster: ${n}`);
+    return nodes;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
  * Whether the target can hold each run of a plan, from facts measured at the edge (pure). A plan
  * with any refusal is not started: the reasons say which run, what limit, and what to change.
  */
+import { TESTBED_LIMITS } from '../testbed/testbed-limits.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 
 export interface TestbedFacts {
@@ -48,8 +49,11 @@ export function agentWatches(run: PlannedRun): number {
 function testbedLimits(run: PlannedRun, f: TestbedFacts): string[] {
   const out: string[] = [];
   const { NCA, NNA, NKA } = run.factors;
-  if (NNA > 9) out.push(`NNA ${NNA} > 9, the testbed's limit of network-apiservers (use NNA <= 9)`);
-  if (NKA > 9) out.push(`NKA ${NKA} > 9, the testbed's limit of kube fronts (use NKA <= 9)`);
+  const { nna, nka } = TESTBED_LIMITS;
+  if (NNA > nna.max)
+    out.push(`NNA ${NNA} > ${nna.max}, the testbed's limit of network-apiservers (use NNA <= ${nna.max})`);
+  if (NKA > nka.max)
+    out.push(`NKA ${NKA} > ${nka.max}, the testbed's limit of kube fronts (use NKA <= ${nka.max})`);
   const watches = agentWatches(run);
   // Each watch is one socket at the agent's end and one at a napi's; ~2 sockets per agent is the floor.
   const napiSockets = Math.ceil(watches / NNA) + FD_MARGIN;

@@ -6,7 +6,7 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KosTestError } from '../util/errors.js';
-import { runSelector } from './target.js';
+import { runSelector } from '../driver/driver-labels.js';
 
 const POLL_MS = 500;
 

@@ -1,5 +1,5 @@
 /** The run list as `kos-test experiment plan` prints it (pure). */
-import { textTable } from '../cli/text-table.js';
+import { textTable } from '../util/text-table.js';
 import type { ExperimentPlan } from './plan.js';
 import { formatSeconds } from './progress.js';
 

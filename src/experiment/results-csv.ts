@@ -5,12 +5,12 @@
  */
 import { COSTED_PURPOSES, type CostFigures, type PurposeCost } from '../measure/cost-table.js';
 import type { LatencyStats } from '../measure/latency-stats.js';
+import { csvText, type CsvCell } from '../util/csv.js';
 import type { RunRecord } from './run-record.js';
 
-type Cell = string | number | boolean | null | undefined;
 interface Column {
   name: string;
-  value: (r: RunRecord) => Cell;
+  value: (r: RunRecord) => CsvCell;
 }
 
 function latencyColumns(prefix: string, pick: (r: RunRecord) => LatencyStats | undefined): Column[] {
@@ -105,15 +105,10 @@ export const CSV_COLUMNS: Column[] = [
   { name: 'ended_ms', value: (r) => r.timing.endedMs },
 ];
 
-export function csvField(v: Cell): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function resultsCsv(records: readonly RunRecord[]): string {
-  const lines = [CSV_COLUMNS.map((c) => c.name).join(',')];
   const sorted = [...records].sort((a, b) => a.index - b.index);
-  for (const r of sorted) lines.push(CSV_COLUMNS.map((c) => csvField(c.value(r))).join(','));
-  return `${lines.join('\n')}\n`;
+  return csvText(
+    CSV_COLUMNS.map((c) => c.name),
+    sorted.map((r) => CSV_COLUMNS.map((c) => c.value(r))),
+  );
 }

@@ -9,22 +9,14 @@ import { mkdir, open, readdir, readFile, stat, truncate, writeFile } from 'node:
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { KosTestError } from '../util/errors.js';
+import { KosTestError, toError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
+import { parseResultsJsonl, RESULTS_FILE } from './results-jsonl.js';
 import { resultsCsv } from './results-csv.js';
 import { runRecordSchema, type RunRecord } from './run-record.js';
 import { canonicalJson, specDiff } from './spec-diff.js';
+import { readSweepMeta, SWEEP_META_FILE, type SweepMeta } from './sweep-meta.js';
 import type { ExperimentSpec } from './spec-schema.js';
-
-const sweepMetaSchema = z.object({
-  schema: z.literal('kos-test/sweep/v1'),
-  sweepId: z.string(),
-  specHash: z.string(),
-  /** The parsed spec (defaults filled), to show what changed when a resume is refused. */
-  spec: z.unknown(),
-  seed: z.number().int().nullable(),
-  createdMs: z.number(),
-});
-export type SweepMeta = z.infer<typeof sweepMetaSchema>;
 
 const markerSchema = z.object({
   key: z.string(),
@@ -54,7 +46,7 @@ export class ResultsStore {
   ) {}
 
   get jsonlPath(): string {
-    return join(this.dir, 'results.jsonl');
+    return join(this.dir, RESULTS_FILE);
   }
   get csvPath(): string {
     return join(this.dir, 'results.csv');
@@ -72,7 +64,7 @@ export class ResultsStore {
     seed: number | null;
     nowMs: number;
   }): Promise<ResultsStore> {
-    if (await exists(join(opts.dir, 'sweep.json'))) {
+    if (await exists(join(opts.dir, SWEEP_META_FILE))) {
       throw new KosTestError({
         what: 'the output directory already holds a sweep',
         value: opts.dir,
@@ -89,16 +81,16 @@ export class ResultsStore {
     };
     await mkdir(join(opts.dir, 'runs'), { recursive: true });
     await writeFileAtomic(join(opts.dir, 'spec.yaml'), opts.specText);
-    await writeFile(join(opts.dir, 'results.jsonl'), '', { flag: 'a' });
+    await writeFile(join(opts.dir, RESULTS_FILE), '', { flag: 'a' });
     await writeFileAtomic(join(opts.dir, 'results.csv'), resultsCsv([]));
     // sweep.json last: a directory without it is no sweep, so a crash here leaves nothing to resume.
-    await writeFileAtomic(join(opts.dir, 'sweep.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    await writeFileAtomic(join(opts.dir, SWEEP_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     return new ResultsStore(opts.dir, meta, [], []);
   }
 
   /** Opens a sweep to resume it; refuses one whose spec differs from the given one, showing how. */
   static async open(opts: { dir: string; spec: ExperimentSpec }): Promise<ResultsStore> {
-    const metaPath = join(opts.dir, 'sweep.json');
+    const metaPath = join(opts.dir, SWEEP_META_FILE);
     if (!(await exists(metaPath))) {
       throw new KosTestError({
         what: 'no sweep to resume in',
@@ -106,7 +98,7 @@ export class ResultsStore {
         fix: 'drop --resume to start one',
       });
     }
-    const meta = sweepMetaSchema.parse(JSON.parse(await readFile(metaPath, 'utf8')));
+    const meta = await readSweepMeta(metaPath);
     if (meta.specHash !== specHash(opts.spec)) {
       const diff = specDiff(meta.spec, opts.spec);
       throw new KosTestError({
@@ -115,7 +107,7 @@ export class ResultsStore {
         fix: `run the spec as it was (${join(opts.dir, 'spec.yaml')}), or start a new sweep with another --out`,
       });
     }
-    const recs = await readRecords(join(opts.dir, 'results.jsonl'));
+    const recs = await readRecords(join(opts.dir, RESULTS_FILE));
     const markers = await readMarkers(join(opts.dir, 'runs'));
     const store = new ResultsStore(opts.dir, meta, recs, markers);
     await store.writeCsv();
@@ -167,27 +159,12 @@ export class ResultsStore {
   }
 }
 
-/** Reads results.jsonl; a torn last line (a crash mid-append) is cut off, anything else is an error. */
+/** Reads results.jsonl, cutting off a torn last line (a crash mid-append). */
 async function readRecords(path: string): Promise<RunRecord[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
-  const end = text.lastIndexOf('\n') + 1;
-  if (end < text.length) await truncate(path, Buffer.byteLength(text.slice(0, end)));
-  return text
-    .slice(0, end)
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((line, i) => {
-      try {
-        return runRecordSchema.parse(JSON.parse(line));
-      } catch (e: unknown) {
-        throw new KosTestError({
-          what: `results.jsonl line ${i + 1} is not a run record`,
-          value: path,
-          fix: 'restore the file from a copy, or start a new sweep',
-          cause: e,
-        });
-      }
-    });
+  const { records, tornBytes } = parseResultsJsonl(text, path);
+  if (tornBytes > 0) await truncate(path, Buffer.byteLength(text) - tornBytes);
+  return records;
 }
 
 async function readMarkers(runsDir: string): Promise<StartedMarker[]> {
@@ -195,7 +172,23 @@ async function readMarkers(runsDir: string): Promise<StartedMarker[]> {
   const out: StartedMarker[] = [];
   for (const name of names) {
     const text = await readFile(join(runsDir, name, 'started.json'), 'utf8').catch(() => undefined);
-    if (text !== undefined) out.push(markerSchema.parse(JSON.parse(text)));
+    if (text !== undefined) out.push(parseMarker(text, join(runsDir, name, 'started.json')));
   }
   return out;
+}
+
+function parseMarker(text: string, path: string): StartedMarker {
+  const corrupt = (why: string): KosTestError =>
+    new KosTestError({
+      what: "a run's start marker is unreadable",
+      value: `${path}: ${why}`,
+      fix: 'delete that run directory; --resume then re-does the run',
+    });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e: unknown) {
+    throw corrupt(toError(e).message);
+  }
+  return parseChecked(markerSchema, json, (f) => corrupt(`${f.dotted}: ${f.message}`));
 }

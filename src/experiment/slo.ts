@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { CostTable } from '../measure/cost-table.js';
+import { parseDurationMs, type DurationSyntax } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
 import type { DriveKeys, RunFactors } from './run-record.js';
 
@@ -47,7 +48,8 @@ const FULFILMENT_STATS = {
   max: 'maxMs',
   mean: 'meanMs',
 } as const;
-const DURATION_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
+/** Bounds on durations: latencies and CPU time per op are well below a minute. */
+const SLO_DURATION: DurationSyntax = { units: ['us', 'ms', 's'] };
 
 export const SLO_METRIC_HELP =
   'fulfilment.p50|p90|p99|p999|max|mean (a duration, from planned, cruise), never-fulfilled (cruise count), achieved-ratio (cruise achieved / target OPS), cpu-per-op.<purpose> (CPU time per op, e.g. cpu-per-op.napi)';
@@ -86,10 +88,9 @@ export function parseSlo(expression: string, where: SloWhere = {}): Slo {
   if (metric === undefined) throw bad(`metric "${name}"`, `metrics: ${SLO_METRIC_HELP}`);
   let bound = Number(value);
   if (metric.unit === 'ms') {
-    const scale = DURATION_MS[unitText];
-    if (scale === undefined)
-      throw bad(`duration "${value}${unitText}"`, 'give a unit: us, ms or s (e.g. 2s)');
-    bound *= scale;
+    const ms = parseDurationMs(`${value}${unitText}`, SLO_DURATION);
+    if (ms === undefined) throw bad(`duration "${value}${unitText}"`, 'give a unit: us, ms or s (e.g. 2s)');
+    bound = ms;
   } else if (unitText !== '') throw bad(`unit "${unitText}"`, `${name} is a plain number`);
   return { expression: expression.trim(), metric: name, op: op as Op, bound, unit: metric.unit, where };
 }

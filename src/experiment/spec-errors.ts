@@ -1,24 +1,8 @@
 /** Turns the first zod issue of a bad spec into one KosTestError line: where, the bad value, the fix. */
 import type { z } from 'zod';
 import { KosTestError } from '../util/errors.js';
+import { pathText, valueAt } from '../util/zod-error.js';
 import { FACTOR_NAMES } from './spec-schema.js';
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let v = data;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-export function pathText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (text, key) =>
-      typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`,
-    '',
-  );
-}
 
 function show(v: unknown): string {
   // JSON.stringify gives undefined for undefined and functions.

@@ -3,10 +3,12 @@
  * attachment counts. Any problem is one KosTestError line naming the bad value and the fix.
  */
 import { parseDocument } from 'yaml';
+import { parseDurationMs } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
 import { parseSlo, type Slo, type SloWhere } from './slo.js';
 import { specIssueError } from './spec-errors.js';
-import { experimentSpecSchema, type ExperimentSpec } from './spec-schema.js';
+import { experimentSpecSchema, SPEC_DURATION, type ExperimentSpec } from './spec-schema.js';
 import type { ValidityThresholds } from './validity.js';
 
 export interface PopLevel {
@@ -29,23 +31,20 @@ export interface ResolvedSpec {
   slos: Slo[];
 }
 
-const UNIT_S: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
 export function durationSeconds(d: number | string): number {
   if (typeof d === 'number') return d;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d);
-  if (m === null) throw new KosTestError({ what: 'bad duration', value: d, fix: 'write e.g. 30s, 2m or 1h' });
-  return Number(m[1]) * (UNIT_S[m[2] ?? 's'] ?? 1);
+  const ms = parseDurationMs(d, SPEC_DURATION);
+  if (ms === undefined)
+    throw new KosTestError({ what: 'bad duration', value: d, fix: 'write e.g. 30s, 2m or 1h' });
+  return ms / 1000;
 }
 
 export function parseSpecData(source: string, data: unknown): ResolvedSpec {
-  const parsed = experimentSpecSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue !== undefined) throw specIssueError(source, data, issue);
-    throw new KosTestError({ what: `${source}: not a valid experiment spec` });
-  }
-  const spec = parsed.data;
+  const spec = parseChecked(experimentSpecSchema, data, (f) =>
+    f.issue === undefined
+      ? new KosTestError({ what: `${source}: not a valid experiment spec` })
+      : specIssueError(source, data, f.issue),
+  );
   const popLevels = spec.factors.POP.map((level, i) => popLevel(source, spec.X, level, i));
   return {
     spec,

@@ -5,17 +5,25 @@
  * unit resolution are in spec-load.ts. Every default is given beside its option.
  */
 import { z } from 'zod';
+import { TESTBED_DEFAULTS as TB, TESTBED_LIMITS } from '../testbed/testbed-limits.js';
+import { durationPattern, type DurationSyntax } from '../util/duration.js';
 import { SLO_PATTERN } from './slo.js';
 import { DEFAULT_VALIDITY } from './validity.js';
 
 const DURATION_MESSAGE = 'a duration is seconds or a string such as 30s, 2m, 1h';
 const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';
 
+/** What a spec's duration strings may be. */
+export const SPEC_DURATION: DurationSyntax = { units: ['ms', 's', 'm', 'h'] };
+
 /** Seconds as a number, or a string like `25s`, `2m`, `1h`, `500ms`. */
 export const durationSchema = z
-  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, DURATION_MESSAGE)], {
-    error: DURATION_MESSAGE,
-  })
+  .union(
+    [z.number().positive(), z.string().regex(new RegExp(durationPattern(SPEC_DURATION)), DURATION_MESSAGE)],
+    {
+      error: DURATION_MESSAGE,
+    },
+  )
   .describe('seconds, or a string such as 30s, 2m, 1h');
 
 /** A POP level: a multiple of X written `3X`, or a plain attachment count that must be a multiple of X. */
@@ -71,20 +79,23 @@ export const testbedTargetSchema = z.strictObject({
   dir: z.string().optional().describe('testbed state directory (default <sweep dir>/testbed)'),
   netcd: z
     .union([z.literal(1), z.literal(3)])
-    .default(1)
-    .describe('KOS etcd members (default 1)'),
+    .default(TB.netcd)
+    .describe(`KOS etcd members (default ${TB.netcd})`),
   ketcd: z
     .union([z.literal(1), z.literal(3)])
-    .default(1)
-    .describe('kube etcd members (default 1)'),
+    .default(TB.ketcd)
+    .describe(`kube etcd members (default ${TB.ketcd})`),
   agentsPerGroup: z
     .number()
     .int()
-    .min(1)
-    .max(1000)
-    .default(100)
-    .describe('hollow agents per process (default 100)'),
-  fabricDelay: z.string().default('3ms').describe('stand-in fabric delay (default 3ms)'),
+    .min(TESTBED_LIMITS.agentsPerGroup.min)
+    .max(TESTBED_LIMITS.agentsPerGroup.max)
+    .default(TB.agentsPerGroup)
+    .describe(`hollow agents per process (default ${TB.agentsPerGroup})`),
+  fabricDelay: z
+    .string()
+    .default(TB.fabricDelay)
+    .describe(`stand-in fabric delay (default ${TB.fabricDelay})`),
 });
 
 export const clusterTargetSchema = z.strictObject({
@@ -133,9 +144,13 @@ export const clusterTargetSchema = z.strictObject({
     ),
 });
 
-export const targetSchema = z
-  .discriminatedUnion('kind', [testbedTargetSchema, clusterTargetSchema])
-  .default({ kind: 'testbed', netcd: 1, ketcd: 1, agentsPerGroup: 100, fabricDelay: '3ms' });
+export const targetSchema = z.discriminatedUnion('kind', [testbedTargetSchema, clusterTargetSchema]).default({
+  kind: 'testbed',
+  netcd: TB.netcd,
+  ketcd: TB.ketcd,
+  agentsPerGroup: TB.agentsPerGroup,
+  fabricDelay: TB.fabricDelay,
+});
 
 export const overheadsSchema = z
   .strictObject({

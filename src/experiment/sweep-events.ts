@@ -2,7 +2,7 @@
 import type { RunFactors } from './run-record.js';
 import type { ValidityStatus } from './validity.js';
 
-export type RunStep = 'configure' | 'idle' | 'drive' | 'costs' | 'cleanup' | 'record';
+export type RunStep = 'configure' | 'samples' | 'idle' | 'drive' | 'costs' | 'cleanup' | 'record';
 
 export type SweepEvent =
   | {

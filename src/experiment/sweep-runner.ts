@@ -1,12 +1,13 @@
 /**
  * The sweep loop: for each planned run not yet recorded, configure the target when its shape
- * changes, wait until idle, drive, collect costs over the cruise window, clean up, and record.
+ * changes (then wait for a fresh cost sample of every node of the run), wait until idle, drive,
+ * collect costs of the run's nodes over the cruise window, clean up, and record.
  * A failed run is recorded as failed and the sweep goes on; an abort (^C) stops at once and
  * records nothing for the run in progress, which --resume re-does.
  */
 import { join } from 'node:path';
 import type { DriveSummary } from '../driver/drive-summary.js';
-import type { CostTable } from '../measure/cost-table.js';
+import type { CostTable, RunNode } from '../measure/cost-table.js';
 import { hostLoadOver, type HostLoad } from '../measure/host-load.js';
 import type { HostSampling } from '../measure/host-sampler.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -37,10 +38,23 @@ export interface CostRequest {
   toMs: number;
   ops: number;
   nodePurposes: Record<string, string>;
+  /** The nodes of the run: the only ones costed and flagged (recorded in costs.json). */
+  runNodes: RunNode[];
   interfaceFilter: string;
   signal: AbortSignal;
 }
 export type CostStep = (req: CostRequest) => Promise<CostTable>;
+
+export interface FreshSampleRequest {
+  prometheusUrl: string;
+  nodes: string[];
+  /** Samples taken before this do not count (the end of the reconfiguration). */
+  sinceMs: number;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+/** Waits until Prometheus has a sample of every node taken since `sinceMs` (fresh-samples.ts). */
+export type FreshSampleStep = (req: FreshSampleRequest) => Promise<void>;
 
 export interface SweepOptions {
   plan: ExperimentPlan;
@@ -48,6 +62,7 @@ export interface SweepOptions {
   target: ExperimentTarget;
   drive: DriveStep;
   costs: CostStep;
+  samples: FreshSampleStep;
   X: number;
   now: () => number;
   signal: AbortSignal;
@@ -129,12 +144,24 @@ export async function runSweep(
     let host: HostLoad | null = null;
     try {
       const want: TargetShape = { NCA: run.factors.NCA, NNA: run.factors.NNA, NKA: run.factors.NKA };
+      let runNodes: RunNode[] = [];
       await step('configure', 'configureMs', async () => {
         if (!sameShape(shape, want)) {
           shape = undefined;
           await o.target.configure(want, o.signal);
+          runNodes = await o.target.runNodes(o.signal);
+          // A node just scaled up has no series yet: the cruise must not start without it. A
+          // failed wait leaves the shape unknown, so the next run reconfigures and waits again.
+          o.emit({ kind: 'step', index: run.index, step: 'samples' });
+          await o.samples({
+            prometheusUrl: o.target.prometheusUrl(),
+            nodes: runNodes.map((n) => n.node),
+            sinceMs: o.now(),
+            timeoutMs: o.target.freshSampleTimeoutMs,
+            signal: o.signal,
+          });
           shape = want;
-        }
+        } else runNodes = await o.target.runNodes(o.signal);
         // Objects of runs a crash interrupted (this sweep's, any key) go before a quiet start.
         for (const m of leftovers.splice(0)) await o.target.cleanupRun(m.runId, o.signal);
       });
@@ -167,6 +194,7 @@ export async function runSweep(
             toMs: cruise.window.endMs,
             ops: cruise.ops.issued,
             nodePurposes: await o.target.nodePurposes(),
+            runNodes,
             interfaceFilter: o.target.interfaceFilter,
             signal: o.signal,
           }),

@@ -3,6 +3,7 @@
  * or a real cluster running KOS (cluster-target.ts). The runner only configures, waits, and
  * cleans up through this; the driver and cost collection get the URLs it hands out.
  */
+import type { RunNode } from '../measure/cost-table.js';
 import type { TargetFacts } from './feasibility.js';
 
 export interface TargetShape {
@@ -29,12 +30,10 @@ export interface ExperimentTarget {
   readonly interfaceFilter: string;
   /** Node name -> purpose, from the kos-role labels (for the cost table). */
   nodePurposes(): Promise<Record<string, string>>;
+  /** The nodes of the run just configured (run-nodes.ts): only these are costed and flagged. */
+  runNodes(signal: AbortSignal): Promise<RunNode[]>;
+  /** How long to wait, after a reconfiguration, for Prometheus to hold a fresh sample of every run node. */
+  readonly freshSampleTimeoutMs: number;
   /** Releases what the target holds (the testbed goes down). Idempotent. */
   close(): Promise<void>;
-}
-
-export const DRIVER_LABELS = { app: 'attachment-tput-driver' } as const;
-
-export function runSelector(runId?: string): string {
-  return runId === undefined ? `app=${DRIVER_LABELS.app}` : `app=${DRIVER_LABELS.app},runid=${runId}`;
 }

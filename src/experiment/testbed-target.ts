@@ -2,22 +2,24 @@
  * The embedded testbed as an experiment target: brought up at the first run's shape, scaled
  * (Testbed.scale) when NCA, NNA or NKA change, and taken down when the sweep ends.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
+import type { RunNode } from '../measure/cost-table.js';
 import { Testbed } from '../testbed/supervisor/testbed.js';
 import { KosTestError } from '../util/errors.js';
 import type { TestbedFacts } from './feasibility.js';
 import { kubeHousekeeping, type Housekeeping } from './kube-housekeeping.js';
 import { localMachine } from './local-machine.js';
+import { runNodesOf } from './run-nodes.js';
 import type { TestbedTargetSpec } from './spec-schema.js';
 import type { ExperimentTarget, TargetShape } from './target.js';
-import { recordTestbedPids, stopTestbedLeftovers } from './testbed-leftovers.js';
 
 export class TestbedTarget implements ExperimentTarget {
   readonly kind = 'testbed';
   readonly interfaceFilter = 'lo';
+  /** Scrapes every second; new targets reach Prometheus within its 5 s discovery update. */
+  readonly freshSampleTimeoutMs = 60_000;
   private testbed: Testbed | undefined;
   private housekeeping: Housekeeping | undefined;
   private kc: KubeConfig | undefined;
@@ -32,10 +34,6 @@ export class TestbedTarget implements ExperimentTarget {
     return join(this.dir, 'kubeconfig');
   }
 
-  private get pidFile(): string {
-    return `${this.dir}.pids.json`;
-  }
-
   async facts(): Promise<TestbedFacts> {
     return { kind: 'testbed', ...(await localMachine()), agentsPerGroup: this.spec.agentsPerGroup };
   }
@@ -43,8 +41,6 @@ export class TestbedTarget implements ExperimentTarget {
   async configure(shape: TargetShape, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     if (this.testbed === undefined) {
-      const stopped = await stopTestbedLeftovers(this.pidFile, this.dir);
-      if (stopped.length > 0) this.log(`stopped ${stopped.length} process(es) left by an earlier runner`);
       this.testbed = await Testbed.up({
         dir: this.dir,
         config: {
@@ -70,17 +66,17 @@ export class TestbedTarget implements ExperimentTarget {
       this.kc.loadFromFile(this.kubeconfigPath);
       this.housekeeping = kubeHousekeeping(this.kc);
     }
-    const status = this.testbed.status();
-    await recordTestbedPids(this.pidFile, [
-      ...status.processes.map((p) => p.pid),
-      ...(status.prometheus === undefined ? [] : [status.prometheus.pid]),
-    ]);
     await this.checkComps(shape.NCA);
   }
 
-  private async checkComps(nca: number): Promise<void> {
+  private async compLabelled(): Promise<string[]> {
     const core = this.kubeConfig().makeApiClient(CoreV1Api);
-    const comps = (await core.listNode({ labelSelector: 'kos-role/comp=true' })).items.length;
+    const list = await core.listNode({ labelSelector: 'kos-role/comp=true' });
+    return list.items.map((n) => n.metadata?.name ?? '').filter((n) => n !== '');
+  }
+
+  private async checkComps(nca: number): Promise<void> {
+    const comps = (await this.compLabelled()).length;
     if (comps !== nca) {
       throw new KosTestError({
         what: 'the testbed did not reach its shape',
@@ -122,9 +118,15 @@ export class TestbedTarget implements ExperimentTarget {
     return nodePurposesFromKube(this.kubeconfigPath);
   }
 
+  async runNodes(signal: AbortSignal): Promise<RunNode[]> {
+    signal.throwIfAborted();
+    const testbed = this.testbed;
+    if (testbed === undefined) throw new Error('TestbedTarget: configure() first');
+    return runNodesOf({ compLabelled: await this.compLabelled(), running: testbed.runningNodes() });
+  }
+
   async close(): Promise<void> {
     await this.testbed?.down();
     this.testbed = undefined;
-    await rm(this.pidFile, { force: true });
   }
 }

@@ -40,6 +40,8 @@ export const nodeCostSchema = z.object({
   coverage: z.number().min(0).max(1).nullable().optional(),
 });
 
+export const runNodeSchema = z.object({ node: z.string(), purpose: z.string() });
+
 export const purposeCostSchema = z.object({
   purpose: z.string(),
   nodes: z.number().int().nonnegative(),
@@ -66,9 +68,23 @@ export const costTableSchema = z.object({
   warnings: z.array(z.string()),
   /** Queries Prometheus refused or failed, one line each (also among the warnings). */
   failedQueries: z.array(z.string()).optional(),
+  /**
+   * The nodes of the run: those its configuration uses (comp: labelled for the run or running an
+   * agent; napi: the replicas' nodes; ...). When present, only these are in `nodes`, `purposes`,
+   * `noData` and `partial`. Absent from tables without a run (`kos-test costs`) or older ones.
+   */
+  runNodes: z.array(runNodeSchema).optional(),
+  /**
+   * Nodes seen (series or role labels) that are not in the run, with their figures when they
+   * have any (else null): never charged to a purpose, never making the table partial.
+   */
+  notInRun: z.array(nodeCostSchema).optional(),
+  /** Nodes of the run whose figures are missing or cover only part of the window (flagged). */
+  incompleteNodes: z.array(z.string()).optional(),
 });
 
 export type CostFigures = z.infer<typeof costFiguresSchema>;
 export type NodeCost = z.infer<typeof nodeCostSchema>;
 export type PurposeCost = z.infer<typeof purposeCostSchema>;
 export type CostTable = z.infer<typeof costTableSchema>;
+export type RunNode = z.infer<typeof runNodeSchema>;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { KosTestError, toError } from '../util/errors.js';
-import { promTime } from '../costs/cost-queries.js';
+import { promTime } from './prom-time.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -45,6 +45,8 @@ export interface PrometheusClient {
   querySamples(expr: string, atMs: number): Promise<{ series: Series[]; warnings: string[] }>;
   /** Instant query of a scalar-valued expression; undefined when it has no value. */
   queryNumber(expr: string, atMs: number): Promise<number | undefined>;
+  /** Instant query of a vector: each series' labels and value. */
+  queryVector(expr: string, atMs: number): Promise<{ labels: Record<string, string>; value: number }[]>;
   /** Throws unless the server answers as a Prometheus that is ready. */
   checkReady(): Promise<void>;
 }
@@ -120,6 +122,12 @@ export function createPrometheusClient(opts: PrometheusClientOptions): Prometheu
       if (vector?.success !== true) throw unexpected(expr, r.type);
       const first = vector.data[0];
       return first === undefined ? undefined : Number(first.value[1]);
+    },
+    async queryVector(expr, atMs) {
+      const r = await query(expr, atMs);
+      const vector = r.type === 'vector' ? vectorSchema.safeParse(r.result) : undefined;
+      if (vector?.success !== true) throw unexpected(expr, r.type);
+      return vector.data.map((s) => ({ labels: s.metric, value: Number(s.value[1]) }));
     },
     async checkReady() {
       const res = await call('/api/v1/status/buildinfo');

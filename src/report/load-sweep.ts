@@ -1,13 +1,14 @@
 /**
  * Reads a sweep directory (spec.yaml, results.jsonl, optional environment.json) into the report's
- * input. Every results line is checked against the run-record schema; a bad line stops the report
- * with its line number. A run recorded twice (same key: a resumed sweep re-did it) counts once: the last.
+ * input, with the one results reader (results-jsonl.ts): a bad line stops the report with its line
+ * number; a run recorded twice counts once, as its last record.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { z } from 'zod';
-import { runRecordSchema, type RunRecord } from '../experiment/run-record.js';
+import { parseResultsJsonl, RESULTS_FILE } from '../experiment/results-jsonl.js';
+import type { RunRecord } from '../experiment/run-record.js';
 import { parseSpecText } from '../experiment/spec-load.js';
+import { SWEEP_META_FILE, sweepMetaView, type SweepMetaView } from '../experiment/sweep-meta.js';
 import { DEFAULT_VALIDITY, type ValidityThresholds } from '../experiment/validity.js';
 import { validityOfRecord } from '../experiment/verdict.js';
 import { KosTestError } from '../util/errors.js';
@@ -22,45 +23,10 @@ async function readOptional(path: string): Promise<string | null> {
   }
 }
 
-export function parseResults(text: string, path: string): RunRecord[] {
-  const byRun = new Map<string, RunRecord>();
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new KosTestError({
-        what: `bad results line ${i + 1} in ${path}`,
-        value: line.length > 80 ? `${line.slice(0, 77)}...` : line,
-        fix: 'each line must be one JSON run record; remove or repair the line',
-      });
-    }
-    const parsed = runRecordSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new KosTestError({
-        what: `bad results line ${i + 1} in ${path}`,
-        value: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-        fix: 'the line is not a kos-test/run-record/v1 record; remove it or re-run that run',
-      });
-    }
-    byRun.delete(parsed.data.key);
-    byRun.set(parsed.data.key, parsed.data);
-  });
-  return [...byRun.values()];
-}
-
-const sweepMetaSchema = z.object({
-  sweepId: z.string(),
-  seed: z.number().nullable().optional(),
-  createdMs: z.number().optional(),
-});
-
 /** Facts about the sweep from its records, sweep.json and (when the runner wrote one) environment.json. */
 function environmentOf(
   records: readonly RunRecord[],
-  meta: z.infer<typeof sweepMetaSchema> | null,
+  meta: SweepMetaView | null,
   extra: Record<string, unknown>,
 ): [string, string][] {
   const facts: [string, string][] = [];
@@ -115,7 +81,7 @@ export interface LoadedSweep {
 
 export async function loadSweep(dir: string): Promise<LoadedSweep> {
   const abs = resolve(dir);
-  const resultsPath = join(abs, 'results.jsonl');
+  const resultsPath = join(abs, RESULTS_FILE);
   const text = await readOptional(resultsPath);
   if (text === null)
     throw new KosTestError({
@@ -123,9 +89,9 @@ export async function loadSweep(dir: string): Promise<LoadedSweep> {
       value: abs,
       fix: 'give the directory `kos-test experiment` wrote, or use --run <dir> for one driver run',
     });
-  const records = parseResults(text, resultsPath);
-  const metaJson = await readJsonObject(join(abs, 'sweep.json'));
-  const meta = metaJson === null ? null : (sweepMetaSchema.safeParse(metaJson).data ?? null);
+  // A torn last line is a run still being recorded: the report shows the runs before it.
+  const { records } = parseResultsJsonl(text, resultsPath);
+  const meta = sweepMetaView(await readJsonObject(join(abs, SWEEP_META_FILE)));
   const extra = (await readJsonObject(join(abs, 'environment.json'))) ?? {};
   const specText = await readOptional(join(abs, 'spec.yaml'));
   const thresholds = thresholdsOf(specText);

@@ -9,7 +9,7 @@ import { readDriveSummary } from '../driver/read-summary.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { attachmentRates } from './model/attachment-rates.js';
 import { runModel } from './model/run-model.js';
-import { parseCsv } from './render/csv.js';
+import { parseCsv } from '../util/csv.js';
 import { runPlots } from './render/run-plots.js';
 import { runHtml } from './render/run-html.js';
 import { filesDirFor, type ReportFiles } from './sweep-report.js';

@@ -137,6 +137,11 @@ describe('target: cluster pointed at a running testbed (its kubeconfig and Prome
       const comp = r.costs.purposes.find((p) => p.purpose === 'comp');
       assert.equal(comp?.nodes, r.factors.NCA, `${r.runId}: one costed comp node per agent`);
       assert.ok((comp.mean.netInBytes ?? 0) > 0, `${r.runId}: comp network bytes over lo are counted`);
+      // The run's nodes: the idle comp candidates and the napi Node without a replica are not flagged.
+      const napi = r.costs.purposes.find((p) => p.purpose === 'napi');
+      assert.equal(napi?.nodes, r.factors.NNA, `${r.runId}: one costed napi node per replica`);
+      assert.deepEqual(r.costs.incompleteNodes, [], `${r.runId}: ${r.costs.warnings.join('; ')}`);
+      assert.equal(r.costs.partial, false, `${r.runId}: ${r.costs.warnings.join('; ')}`);
       checkShapeDuringCruise(r, samples);
     }
     const csv = (await readFile(join(out, 'results.csv'), 'utf8')).trimEnd().split('\n');

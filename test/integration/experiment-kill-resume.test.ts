@@ -87,8 +87,10 @@ describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
       before.map((r) => r.record.key),
       ['c0-r0'],
     );
-    const pids = (JSON.parse(await readFile(join(out, 'testbed.pids.json'), 'utf8')) as { pids: number[] })
-      .pids;
+    const owned = JSON.parse(await readFile(join(out, 'testbed', 'owned-pids.json'), 'utf8')) as {
+      owned: { pid: number }[];
+    };
+    const pids = owned.owned.map((o) => o.pid);
     assert.ok(pids.length > 0);
 
     const log2 = join(root, 'resume.log');

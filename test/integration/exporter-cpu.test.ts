@@ -16,7 +16,7 @@ import { parseProcStat } from '../../src/testbed/exporter/proc-parse.js';
 import { clockTicksPerSecond, readProcessTree } from '../../src/testbed/exporter/process-stats.js';
 import { parseSamples } from '../../src/testbed/exporter/prom-text.js';
 import { nodeAddress } from '../../src/testbed/node-addresses.js';
-import type { NodeReady } from '../../src/testbed/node-process/node-spec.js';
+import type { NodeReady } from '../../src/testbed/node-ready.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 
 /**

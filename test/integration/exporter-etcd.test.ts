@@ -14,7 +14,7 @@ import { startCostExporter, type CostExporter } from '../../src/testbed/exporter
 import { parseSamples } from '../../src/testbed/exporter/prom-text.js';
 import { installSocketAccounting } from '../../src/testbed/exporter/socket-accounting.js';
 import { nodeAddress } from '../../src/testbed/node-addresses.js';
-import type { NodeReady } from '../../src/testbed/node-process/node-spec.js';
+import type { NodeReady } from '../../src/testbed/node-ready.js';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
 
 interface EtcdFigures {

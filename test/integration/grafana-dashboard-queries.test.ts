@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { DRIVER_COUNTERS, DRIVER_HISTOGRAMS } from '../../src/grafana/kos-metric-names.js';
+import { DRIVER_COUNTERS, DRIVER_HISTOGRAMS } from '../../src/metrics-config/grafana/kos-metric-names.js';
 import { AgentMetrics } from '../../src/testbed/comp/agent-metrics.js';
 import {
   ERROR_REASONS,

@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { renderClusterConfig } from '../../src/prometheus/cluster-config.js';
-import { parseMetricsOptions } from '../../src/prometheus/cluster-config-options.js';
-import { renderManifests } from '../../src/prometheus/manifests.js';
-import { shippedMetricsFiles } from '../../src/prometheus/shipped-files.js';
+import { renderClusterConfig } from '../../src/metrics-config/cluster-config.js';
+import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
+import { renderManifests } from '../../src/metrics-config/manifests.js';
+import { shippedMetricsFiles } from '../../src/metrics-config/shipped-files.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const run = promisify(execFile);

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { buildClusterConfig, JOB_NAMES } from '../../src/prometheus/cluster-config.js';
-import { parseMetricsOptions } from '../../src/prometheus/cluster-config-options.js';
+import { buildClusterConfig, JOB_NAMES } from '../../src/metrics-config/cluster-config.js';
+import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
 import { fileSdForm } from '../support/file-sd-form.js';
 
 const run = promisify(execFile);

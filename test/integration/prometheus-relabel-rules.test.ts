@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { buildClusterConfig, JOB_NAMES } from '../../src/prometheus/cluster-config.js';
-import { parseMetricsOptions } from '../../src/prometheus/cluster-config-options.js';
+import { buildClusterConfig, JOB_NAMES } from '../../src/metrics-config/cluster-config.js';
+import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
 import { fileSdForm, fileSdTargets, type TargetGroup } from '../support/file-sd-form.js';
 import { startPrometheus, type PrometheusServer } from '../support/prometheus-server.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/experiment/run-record.js';
 import { writeCompareReport } from '../../src/report/compare-report.js';
-import { parseCsv } from '../../src/report/render/csv.js';
+import { parseCsv } from '../../src/util/csv.js';
 import { holmAdjust } from '../../src/report/stats/holm.js';
 import { welchTTest } from '../../src/report/stats/welch.js';
 import { rowsByHeader } from '../support/report-html.js';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PHASES } from '../../src/measure/phase-window.js';
-import { parseCsv } from '../../src/report/render/csv.js';
+import { parseCsv } from '../../src/util/csv.js';
 import { writeRunReport } from '../../src/report/run-report.js';
 import { rowsByHeader } from '../support/report-html.js';
 import { writeRunFixture, type RunFixture } from '../support/run-summary-fixture.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import type { RunRecord } from '../../src/experiment/run-record.js';
 import { decodeHistogram, latencyStats, mergeHistograms } from '../../src/measure/histogram.js';
-import { parseCsv } from '../../src/report/render/csv.js';
+import { parseCsv } from '../../src/util/csv.js';
 import { writeSweepReport } from '../../src/report/sweep-report.js';
 import { rowsByHeader } from '../support/report-html.js';
 import { writeSweepFixture } from '../support/sweep-fixture.js';

@@ -10,7 +10,7 @@ import {
   sdFile,
   TESTBED_JOBS,
   testbedPrometheusConfig,
-} from '../../src/prometheus/testbed-config.js';
+} from '../../src/testbed/prometheus/testbed-config.js';
 import { findPrometheusBinary } from '../../src/testbed/prometheus/find-prometheus.js';
 import { testbedTargets } from '../../src/testbed/prometheus/testbed-targets.js';
 import { KosTestError } from '../../src/util/errors.js';

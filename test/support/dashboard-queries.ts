@@ -3,7 +3,7 @@
  * Grafana would on first load (custom: the current choice; "All": its allValue;
  * $__rate_interval: a fixed window), so the queries can be parsed and run outside Grafana.
  */
-import { renderDashboards } from '../../src/grafana/dashboards.js';
+import { renderDashboards } from '../../src/metrics-config/grafana/dashboards.js';
 
 export interface DashboardQuery {
   dashboard: string;

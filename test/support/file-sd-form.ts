@@ -5,7 +5,7 @@
  * the `__meta_kubernetes_*` labels Kubernetes discovery would give them.
  */
 import { stringify } from 'yaml';
-import type { PrometheusConfig } from '../../src/prometheus/cluster-config.js';
+import type { PrometheusConfig } from '../../src/metrics-config/cluster-config.js';
 
 export function fileSdForm(
   config: PrometheusConfig,

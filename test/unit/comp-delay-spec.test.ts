@@ -4,9 +4,10 @@ import {
   delaySampler,
   formatDelaySpec,
   parseDelaySpec,
-  parseDurationMs,
+  DELAY_DURATION,
   type DelaySpec,
 } from '../../src/testbed/comp/delay-spec.js';
+import { parseDurationMs } from '../../src/util/duration.js';
 import { seededRandom } from '../../src/util/prng.js';
 import { KosTestError } from '../../src/util/errors.js';
 
@@ -28,7 +29,7 @@ describe('parseDurationMs', () => {
   ];
   for (const c of cases) {
     it(`${JSON.stringify(c.text)} → ${String(c.want)}`, () => {
-      assert.equal(parseDurationMs(c.text), c.want);
+      assert.equal(parseDurationMs(c.text, DELAY_DURATION), c.want);
     });
   }
 });

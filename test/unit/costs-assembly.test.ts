@@ -182,3 +182,123 @@ describe('missing figures are explained', () => {
     assert.deepEqual(t.noData, []);
   });
 });
+
+describe('a run’s cost table counts the run’s nodes only', () => {
+  // The run before this one had comp0..2 and napi0..1; this run has comp0..1 and napi0. comp2 and
+  // napi1 stopped before the window: their samples end in the fetch margin (as after a scale-down).
+  const stopped = (labels: Record<string, string>, rate: number): RawSeries => {
+    const s = series(labels, rate);
+    s.samples = s.samples.filter((x) => x.t < T0 - 2000);
+    return s;
+  };
+  const [comp0, comp1, comp2, napi0, napi1] = [
+    { node: 'comp0', purpose: 'comp' },
+    { node: 'comp1', purpose: 'comp' },
+    { node: 'comp2', purpose: 'comp' },
+    { node: 'napi0', purpose: 'napi' },
+    { node: 'napi1', purpose: 'napi' },
+  ];
+  const idle = { node: 'comp9', kos_role_comp: 'false' };
+  const data: Partial<AssembleInput['data']> = {
+    cpu: {
+      series: [
+        series(comp0, 0.1),
+        series(comp1, 0.1),
+        stopped(comp2, 0.1),
+        series(napi0, 0.5),
+        stopped(napi1, 0.5),
+        series(idle, 0.01),
+      ],
+    },
+    workingSet: {
+      series: [series(comp0, 0, 1e7), series(comp1, 0, 1e7), series(napi0, 0, 1e8), series(idle, 0, 1e6)],
+    },
+    netIn: { series: [series(comp0, 10), series(comp1, 10), series(napi0, 1000), series(idle, 1)] },
+    netOut: { series: [series(comp0, 10), series(comp1, 10), series(napi0, 1000), series(idle, 1)] },
+  };
+  const runNodes = [comp0, comp1, napi0].map(({ node, purpose }) => ({ node, purpose }));
+  // Node labels as the testbed leaves them: the scaled-away Nodes are gone, the idle candidate is false.
+  const nodePurposes = { comp0: 'comp', comp1: 'comp', napi0: 'napi', data0: 'data' };
+
+  const cases: {
+    name: string;
+    runNodes: AssembleInput['runNodes'];
+    nodes: string[];
+    noData: string[];
+    incomplete: string[];
+    notInRun: string[] | undefined;
+    partial: boolean;
+  }[] = [
+    {
+      name: 'without run nodes (kos-test costs): every node seen is costed, the stopped ones flagged',
+      runNodes: undefined,
+      nodes: ['comp0', 'comp1', 'comp2', 'napi0', 'napi1'],
+      noData: ['comp2', 'napi1'],
+      incomplete: ['comp2', 'napi1'],
+      notInRun: undefined,
+      partial: true,
+    },
+    {
+      name: 'with the run nodes: the scaled-away and idle nodes are listed apart, nothing flagged',
+      runNodes,
+      nodes: ['comp0', 'comp1', 'napi0'],
+      noData: [],
+      incomplete: [],
+      notInRun: ['comp2', 'napi1', 'comp9'],
+      partial: false,
+    },
+    {
+      name: 'a run node without data is still flagged',
+      runNodes: [...runNodes, { node: 'comp3', purpose: 'comp' }],
+      nodes: ['comp0', 'comp1', 'comp3', 'napi0'],
+      noData: ['comp3'],
+      incomplete: ['comp3'],
+      notInRun: ['comp2', 'napi1', 'comp9'],
+      partial: true,
+    },
+    {
+      name: 'a run node whose samples stop before the window is flagged too',
+      runNodes: [...runNodes, { node: 'napi1', purpose: 'napi' }],
+      nodes: ['comp0', 'comp1', 'napi0', 'napi1'],
+      noData: ['napi1'],
+      incomplete: ['napi1'],
+      notInRun: ['comp2', 'comp9'],
+      partial: true,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const t = assembleCostTable(input(data, { nodePurposes, runNodes: c.runNodes, ops: 60 }));
+      costTableSchema.parse(t);
+      assert.deepEqual(
+        t.nodes.map((n) => n.node),
+        c.nodes,
+      );
+      assert.deepEqual(t.noData, c.noData);
+      assert.deepEqual(t.incompleteNodes, c.incomplete);
+      assert.deepEqual(
+        t.notInRun?.map((n) => n.node),
+        c.notInRun,
+      );
+      assert.equal(t.partial, c.partial, t.warnings.join('; '));
+      const comps = t.purposes.find((p) => p.purpose === 'comp');
+      assert.equal(comps?.nodes, c.nodes.filter((n) => n.startsWith('comp')).length);
+    });
+  }
+
+  it('records the run nodes, and gives the idle node its costs without a purpose or per-op figures', () => {
+    const t = assembleCostTable(input(data, { nodePurposes, runNodes, ops: 60 }));
+    assert.deepEqual(t.runNodes, runNodes);
+    const comp9 = t.notInRun?.find((n) => n.node === 'comp9');
+    assert.ok(comp9 !== undefined);
+    assert.equal(comp9.purpose, '');
+    assert.ok(Math.abs((comp9.figures.cpuCores ?? NaN) - 0.01) < 1e-9);
+    assert.equal(comp9.perOp, null);
+    const comp2 = t.notInRun?.find((n) => n.node === 'comp2');
+    assert.ok(comp2 !== undefined);
+    assert.equal(comp2.purpose, 'comp');
+    assert.equal(comp2.figures.cpuCores, null);
+    assert.ok(!t.warnings.some((w) => /comp2|comp9|napi1/.test(w)), t.warnings.join('; '));
+    assert.ok(Math.abs((t.purposes.find((p) => p.purpose === 'comp')?.mean.cpuCores ?? NaN) - 0.1) < 1e-9);
+  });
+});

@@ -4,11 +4,11 @@ import {
   costSelector,
   promDuration,
   promString,
-  promTime,
   rawSamplesQuery,
   sampleCountQuery,
   type CostMetric,
 } from '../../src/costs/cost-queries.js';
+import { promTime } from '../../src/prometheus/prom-time.js';
 
 describe('cost PromQL selectors', () => {
   const cases: { metric: CostMetric; interfaceFilter?: string; want: string }[] = [

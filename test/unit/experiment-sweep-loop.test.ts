@@ -43,6 +43,7 @@ function hostSamples(busy: number): HostSample[] {
 }
 
 function memoryTarget(calls: string[]): ExperimentTarget {
+  let nca = 0;
   return {
     kind: 'testbed',
     kubeconfigPath: '/nowhere/kubeconfig',
@@ -56,8 +57,15 @@ function memoryTarget(calls: string[]): ExperimentTarget {
       }),
     configure: (s: TargetShape) => {
       calls.push(`configure ${s.NCA}/${s.NNA}/${s.NKA}`);
+      nca = s.NCA;
       return Promise.resolve();
     },
+    runNodes: () =>
+      Promise.resolve([
+        { node: `comp0..${nca - 1}`, purpose: 'comp' },
+        { node: 'napi0', purpose: 'napi' },
+      ]),
+    freshSampleTimeoutMs: 1000,
     waitIdle: () => Promise.resolve(),
     cleanupRun: (id: string) => {
       calls.push(`cleanup ${id}`);
@@ -134,6 +142,7 @@ describe('the sweep loop', () => {
     calls: string[],
     signal = new AbortController().signal,
     resume = false,
+    samples: (nodes: string[]) => Promise<void> = () => Promise.resolve(),
     busy: number[] = [],
   ) {
     let sampled = 0;
@@ -152,7 +161,14 @@ describe('the sweep loop', () => {
       store,
       target: memoryTarget(calls),
       drive,
-      costs: (req) => Promise.resolve(costFixture(req.fromMs, req.toMs)),
+      costs: (req) => {
+        calls.push(`costs of ${req.runNodes.map((x) => x.node).join(' ')}`);
+        return Promise.resolve(costFixture(req.fromMs, req.toMs));
+      },
+      samples: (req) => {
+        calls.push(`samples of ${req.nodes.join(' ')} within ${req.timeoutMs} ms`);
+        return samples(req.nodes);
+      },
       X: 10,
       validity: resolved.validity,
       slos: resolved.slos,
@@ -167,7 +183,7 @@ describe('the sweep loop', () => {
     return { counts, store: await ResultsStore.open({ dir, spec: resolved.spec }) };
   }
 
-  it('configures only when the shape changes, cleans up every run, records a failed run and goes on, and judges each run', async () => {
+  it('configures only when the shape changes and then waits for fresh samples of the run nodes, costs only those, cleans up every run, records a failed run and goes on, and judges each run', async () => {
     const calls: string[] = [];
     const drive: DriveStep = (req) =>
       req.run.index === 1
@@ -179,15 +195,21 @@ describe('the sweep loop', () => {
       calls,
       undefined,
       false,
+      undefined,
       [0.5, 0.5, 0.5, 0.97],
     );
     assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0, valid: 2, invalid: 1 });
     assert.deepEqual(calls, [
       'configure 10/1/1',
+      'samples of comp0..9 napi0 within 1000 ms',
+      'costs of comp0..9 napi0',
       'cleanup loop-000',
       'cleanup loop-001',
       'configure 20/1/1',
+      'samples of comp0..19 napi0 within 1000 ms',
+      'costs of comp0..19 napi0',
       'cleanup loop-002',
+      'costs of comp0..19 napi0',
       'cleanup loop-003',
     ]);
     const failed = store.records().find((r) => r.index === 1);
@@ -216,6 +238,27 @@ describe('the sweep loop', () => {
     assert.deepEqual(
       busy.slos?.map((x) => `${x.slo} ${x.status}`),
       ['fulfilment.p99<=1s pass', 'never-fulfilled<=0 where NCA=20 pass'],
+    );
+  });
+
+  it('fails a run whose fresh-sample wait fails, with its one-line error, and reconfigures and waits again for the next', async () => {
+    const calls: string[] = [];
+    let waits = 0;
+    const { counts, store } = await sweep(
+      join(root, `s${n++}`),
+      (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)),
+      calls,
+      undefined,
+      false,
+      () => (waits++ === 0 ? Promise.reject(new Error('no fresh sample of comp3')) : Promise.resolve()),
+    );
+    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0, valid: 3, invalid: 0 });
+    const first = store.records().find((r) => r.index === 0);
+    assert.equal(first?.status, 'failed');
+    assert.equal(first.error, 'no fresh sample of comp3');
+    assert.deepEqual(
+      calls.filter((c) => c.startsWith('configure')),
+      ['configure 10/1/1', 'configure 10/1/1', 'configure 20/1/1'],
     );
   });
 
@@ -252,8 +295,11 @@ describe('the sweep loop', () => {
     assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2, valid: 2, invalid: 0 });
     assert.deepEqual(again, [
       'configure 20/1/1',
+      'samples of comp0..19 napi0 within 1000 ms',
       'cleanup loop-002',
+      'costs of comp0..19 napi0',
       'cleanup loop-002-a1',
+      'costs of comp0..19 napi0',
       'cleanup loop-003',
     ]);
     assert.deepEqual(

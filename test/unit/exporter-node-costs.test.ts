@@ -8,7 +8,7 @@ import {
   nodeCosts,
   type ProcessObservation,
 } from '../../src/testbed/exporter/node-costs.js';
-import type { NodeReady } from '../../src/testbed/node-process/node-spec.js';
+import type { NodeReady } from '../../src/testbed/node-ready.js';
 
 function resources(cpuSeconds: number, epoch: string): ResourceReading {
   return { cpuSeconds, workingSetBytes: 4000, rssBytes: 2000, source: 'proc', epoch };

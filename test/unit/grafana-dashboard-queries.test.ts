@@ -10,7 +10,7 @@ import {
 } from '../../src/testbed/exporter/cost-metrics.js';
 import { IpamMetrics } from '../../src/testbed/nctrl/ipam-metrics.js';
 import { SubnetValidatorMetrics } from '../../src/testbed/nctrl/subnet-validator-metrics.js';
-import { DRIVER_COUNTERS, DRIVER_HISTOGRAMS } from '../../src/grafana/kos-metric-names.js';
+import { DRIVER_COUNTERS, DRIVER_HISTOGRAMS } from '../../src/metrics-config/grafana/kos-metric-names.js';
 import { dashboardQueries } from '../support/dashboard-queries.js';
 
 /** Parse errors (lezer's error nodes) and the metric names of every vector selector. */

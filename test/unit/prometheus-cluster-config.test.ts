@@ -2,12 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { buildClusterConfig, JOB_NAMES, renderClusterConfig } from '../../src/prometheus/cluster-config.js';
+import {
+  buildClusterConfig,
+  JOB_NAMES,
+  renderClusterConfig,
+} from '../../src/metrics-config/cluster-config.js';
 import {
   parseMetricsOptions,
   seconds,
   type MetricsOptionsInput,
-} from '../../src/prometheus/cluster-config-options.js';
+} from '../../src/metrics-config/cluster-config-options.js';
 import { KosTestError } from '../../src/util/errors.js';
 
 /** Prometheus anchors every relabel regex: ^(?:regex)$. These patterns mean the same in RE2 and JS. */

@@ -4,9 +4,9 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
-import { renderClusterConfig } from '../../src/prometheus/cluster-config.js';
-import { parseMetricsOptions } from '../../src/prometheus/cluster-config-options.js';
-import { buildManifests, CONFIG_KEY, renderManifests } from '../../src/prometheus/manifests.js';
+import { renderClusterConfig } from '../../src/metrics-config/cluster-config.js';
+import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
+import { buildManifests, CONFIG_KEY, renderManifests } from '../../src/metrics-config/manifests.js';
 
 /** kubernetes-models' validators, compiled from the official OpenAPI schemas, by kind. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {

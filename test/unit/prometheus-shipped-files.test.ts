@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseMetricsOptions } from '../../src/prometheus/cluster-config-options.js';
-import { shippedMetricsFiles } from '../../src/prometheus/shipped-files.js';
+import { parseMetricsOptions } from '../../src/metrics-config/cluster-config-options.js';
+import { shippedMetricsFiles } from '../../src/metrics-config/shipped-files.js';
 
 // dist/test/unit -> the repository root
 const ROOT = join(import.meta.dirname, '..', '..', '..');

@@ -4,7 +4,7 @@ import {
   fileSdContent,
   sampleCompGroups,
   testbedPrometheusConfig,
-} from '../../src/prometheus/testbed-config.js';
+} from '../../src/testbed/prometheus/testbed-config.js';
 import { testbedTargets } from '../../src/testbed/prometheus/testbed-targets.js';
 import { parse } from 'yaml';
 

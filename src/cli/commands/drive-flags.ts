@@ -2,7 +2,7 @@
  * `kos-test drive` flags as commander gives them (strings) -> the driver's options. Each value is
  * checked here so that a bad one names its flag; the ranges are checked by the zod schema.
  */
-import { parseDurationMs } from '../../testbed/comp/delay-spec.js';
+import { parseDurationMs } from '../../util/duration.js';
 import type { DriveOptionsInput } from '../../driver/drive-options.js';
 import { parseShard } from '../../driver/plan/shard.js';
 import { KosTestError } from '../../util/errors.js';
@@ -57,8 +57,7 @@ export function durationFlag(flag: string, text: string | undefined): number | u
   if (text === undefined) return undefined;
   const t = text.trim();
   if (t === '0') return 0;
-  const minutes = /^(\d+(?:\.\d+)?)m$/.exec(t);
-  const ms = minutes !== null ? Number(minutes[1]) * 60_000 : parseDurationMs(t);
+  const ms = parseDurationMs(t, { units: ['us', 'µs', 'ms', 's', 'm'] });
   if (ms === undefined) {
     throw new KosTestError({
       what: `bad ${flag}`,

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { collectCosts } from '../../costs/collect-costs.js';
+import { waitForFreshSamples } from '../../costs/fresh-samples.js';
 import { inProcessDriveStep } from '../../experiment/drive-step.js';
 import { driveStepFor } from '../../experiment/shard-drive-step.js';
 import { planText } from '../../experiment/plan-text.js';
@@ -207,6 +208,7 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone>
       target,
       drive: driveStepFor(inProcessDriveStep(log), log),
       costs: (req) => collectCosts(req),
+      samples: (req) => waitForFreshSamples(req),
       X: resolved.spec.X,
       validity: resolved.validity,
       slos,

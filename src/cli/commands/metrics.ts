@@ -5,14 +5,14 @@
  */
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
-import { renderClusterConfig } from '../../prometheus/cluster-config.js';
+import { renderClusterConfig } from '../../metrics-config/cluster-config.js';
 import {
   parseMetricsOptions,
   type MetricsOptions,
   type MetricsOptionsInput,
-} from '../../prometheus/cluster-config-options.js';
-import { renderManifests } from '../../prometheus/manifests.js';
-import { shippedMetricsFiles } from '../../prometheus/shipped-files.js';
+} from '../../metrics-config/cluster-config-options.js';
+import { renderManifests } from '../../metrics-config/manifests.js';
+import { shippedMetricsFiles } from '../../metrics-config/shipped-files.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { intOption } from '../options.js';
 

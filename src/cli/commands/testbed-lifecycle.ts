@@ -2,6 +2,7 @@
  * `kos-test testbed up | status | scale | down`: `up` owns the testbed's processes in the
  * foreground (^C takes it down); the others find it through `<dir>/testbed.json`.
  */
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
@@ -9,16 +10,18 @@ import { installExitHandlers, stopAllChildren } from '../../process/child-regist
 import { startControlServer } from '../../testbed/supervisor/control-server.js';
 import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js';
 import type { TestbedScale } from '../../testbed/supervisor/testbed-config.js';
+import { isOurProcess, stopOwnedLeftovers } from '../../process/owned-pids.js';
 import {
-  isOurProcess,
   readTestbedState,
   removeTestbedState,
+  stateFile,
   writeTestbedState,
   type TestbedState,
 } from '../../testbed/supervisor/testbed-state.js';
 import { KosTestError, toError } from '../../util/errors.js';
+import { TESTBED_DEFAULTS as D, TESTBED_LIMITS as L } from '../../testbed/testbed-limits.js';
 import { etcdMembersOption, intOption } from '../options.js';
-import { textTable } from '../text-table.js';
+import { textTable } from '../../util/text-table.js';
 
 const DEFAULT_DIR = '.kos-test/testbed';
 const DOWN_TIMEOUT_MS = 60_000;
@@ -42,26 +45,26 @@ export function registerTestbedLifecycle(testbed: Command): void {
     .command('up')
     .description('Bring the whole testbed up in the foreground; ^C (or `testbed down`) takes it down.')
     .option('--dir <dir>', 'state directory (etcd data, node logs, kubeconfig)', DEFAULT_DIR)
-    .option('--nca <n>', 'connection agents (hollow comp nodes)', '20')
-    .option('--nna <n>', 'network-apiservers', '1')
-    .option('--nka <n>', 'kube fronts (kube-apiservers)', '1')
-    .option('--netcd <n>', 'etcd members for KOS objects: 1 or 3', '1')
-    .option('--ketcd <n>', 'etcd members for Kubernetes objects: 1 or 3', '1')
-    .option('--agents-per-group <n>', 'hollow agents per OS process', '100')
+    .option('--nca <n>', 'connection agents (hollow comp nodes)', String(D.nca))
+    .option('--nna <n>', 'network-apiservers', String(D.nna))
+    .option('--nka <n>', 'kube fronts (kube-apiservers)', String(D.nka))
+    .option('--netcd <n>', 'etcd members for KOS objects: 1 or 3', String(D.netcd))
+    .option('--ketcd <n>', 'etcd members for Kubernetes objects: 1 or 3', String(D.ketcd))
+    .option('--agents-per-group <n>', 'hollow agents per OS process', String(D.agentsPerGroup))
     .option(
       '--comp-nodes <n>',
       'comp Nodes (kos-role/comp candidates; agents run on those =true); 0: NCA',
-      '0',
+      String(D.compNodes),
     )
     .option(
       '--napi-nodes <n>',
       'napi Nodes (where the network-apiserver Deployment may scale to); 0: NNA',
-      '0',
+      String(D.napiNodes),
     )
     .option(
       '--fabric-delay <delay>',
       'stand-in fabric delay: 3ms, exp:3ms, uniform:1ms-5ms, normal:3ms,1ms',
-      '3ms',
+      D.fabricDelay,
     )
     .option('--no-prometheus', 'do not run Prometheus on data0 (no cost data)')
     .action(async (o: UpOptions) => {
@@ -85,9 +88,9 @@ export function registerTestbedLifecycle(testbed: Command): void {
     .option('--nka <n>', 'kube fronts')
     .action(async (o: { dir: string; nca?: string; nna?: string; nka?: string }) => {
       const change: TestbedScale = {
-        ...(o.nca === undefined ? {} : { nca: intOption('--nca', o.nca, 0, 20_000) }),
-        ...(o.nna === undefined ? {} : { nna: intOption('--nna', o.nna, 1, 9) }),
-        ...(o.nka === undefined ? {} : { nka: intOption('--nka', o.nka, 1, 9) }),
+        ...(o.nca === undefined ? {} : { nca: intOption('--nca', o.nca, L.nca.min, L.nca.max) }),
+        ...(o.nna === undefined ? {} : { nna: intOption('--nna', o.nna, L.nna.min, L.nna.max) }),
+        ...(o.nka === undefined ? {} : { nka: intOption('--nka', o.nka, L.nka.min, L.nka.max) }),
       };
       if (Object.keys(change).length === 0)
         throw new KosTestError({ what: 'nothing to scale', fix: 'give --nca, --nna or --nka' });
@@ -106,14 +109,19 @@ export function registerTestbedLifecycle(testbed: Command): void {
 async function up(o: UpOptions): Promise<void> {
   const dir = resolve(o.dir);
   const config = {
-    nca: intOption('--nca', o.nca, 0, 20_000),
-    nna: intOption('--nna', o.nna, 1, 9),
-    nka: intOption('--nka', o.nka, 1, 9),
+    nca: intOption('--nca', o.nca, L.nca.min, L.nca.max),
+    nna: intOption('--nna', o.nna, L.nna.min, L.nna.max),
+    nka: intOption('--nka', o.nka, L.nka.min, L.nka.max),
     netcd: etcdMembersOption('--netcd', o.netcd),
     ketcd: etcdMembersOption('--ketcd', o.ketcd),
-    agentsPerGroup: intOption('--agents-per-group', o.agentsPerGroup, 1, 1000),
-    compNodes: intOption('--comp-nodes', o.compNodes, 0, 20_000),
-    napiNodes: intOption('--napi-nodes', o.napiNodes, 0, 9),
+    agentsPerGroup: intOption(
+      '--agents-per-group',
+      o.agentsPerGroup,
+      L.agentsPerGroup.min,
+      L.agentsPerGroup.max,
+    ),
+    compNodes: intOption('--comp-nodes', o.compNodes, L.compNodes.min, L.compNodes.max),
+    napiNodes: intOption('--napi-nodes', o.napiNodes, L.napiNodes.min, L.napiNodes.max),
     fabricDelay: o.fabricDelay,
     prometheus: o.prometheus,
   };
@@ -144,18 +152,12 @@ async function up(o: UpOptions): Promise<void> {
     controlUrl: controlServer.url,
     startedAt: new Date().toISOString(),
     kubeconfig: testbed.kubeconfigPath,
-    etcd: testbed
-      .status()
-      .processes.filter((p) => p.purpose.endsWith('etcd'))
-      .map((p) => ({ pid: p.pid, dataDir: dir })),
-    ...(promStatus === undefined
-      ? {}
-      : { prometheus: { pid: promStatus.pid, url: promStatus.url, dataDir: promStatus.dataDir } }),
+    ...(promStatus === undefined ? {} : { prometheus: { url: promStatus.url } }),
   };
   await writeTestbedState(dir, state);
   process.on('exit', () => {
-    // Synchronous best effort: the state file must not outlive the testbed.
-    void removeTestbedState(dir);
+    // Only synchronous work finishes in 'exit': the state file must not outlive the testbed.
+    rmSync(stateFile(dir), { force: true });
   });
   console.log(formatStatus(testbed.status()));
   console.log(`\nkubeconfig: ${testbed.kubeconfigPath}`);
@@ -188,12 +190,8 @@ async function down(dir: string): Promise<void> {
       await sleep(100);
     }
   }
-  // A supervisor that was killed outright leaves its etcd members: stop those that are ours.
-  for (const member of state.etcd) {
-    if (await isOurProcess(member.pid, member.dataDir)) process.kill(member.pid, 'SIGTERM');
-  }
-  const prom = state.prometheus;
-  if (prom !== undefined && (await isOurProcess(prom.pid, prom.dataDir))) process.kill(prom.pid, 'SIGTERM');
+  // A supervisor that was killed outright leaves etcd and Prometheus: stop those that are ours.
+  await stopOwnedLeftovers(Testbed.leftoversFile(dir));
   await removeTestbedState(dir);
   console.log(`testbed in ${dir} is down`);
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { startApiserverStack } from '../../testbed/apiserver-stack.js';
+import { TESTBED_LIMITS as L } from '../../testbed/testbed-limits.js';
 import { etcdMembersOption, intOption } from '../options.js';
 import { registerTestbedLifecycle } from './testbed-lifecycle.js';
 import { runApiserverSmokeCheck } from '../../testbed/apiserver-smoke-check.js';
@@ -21,7 +22,7 @@ export function registerTestbedCommands(program: Command): void {
     .option('--check', 'run a self-check through the Kubernetes client, print its result, and stop')
     .action(async (o: { netcd: string; nna: string; dir: string; check?: boolean }) => {
       const netcd = etcdMembersOption('--netcd', o.netcd);
-      const nna = intOption('--nna', o.nna, 1, 9);
+      const nna = intOption('--nna', o.nna, L.nna.min, L.nna.max);
       installExitHandlers();
       const dir = resolve(o.dir);
       const stack = await startApiserverStack({ dir, netcdMembers: netcd, napiCount: nna });

@@ -12,6 +12,7 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IIoK8sApiCoreV1Volume, IIoK8sApiCoreV1VolumeMount } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import { KosTestError } from '../../util/errors.js';
+import { runLabels } from '../driver-labels.js';
 
 export interface JobManifestInput {
   /** N: pods, each one shard. */
@@ -41,7 +42,6 @@ export interface JobManifestInput {
 
 export type ManifestObject = INamespace | IServiceAccount | IClusterRole | IClusterRoleBinding | IJob;
 
-export const DRIVER_APP = 'attachment-tput-driver';
 const SERVICE_ACCOUNT = 'kos-test-driver';
 const OUT_DIR = '/out';
 const KUBECONFIG_DIR = '/etc/kos-test/kubeconfig';
@@ -114,7 +114,7 @@ function volumes(input: JobManifestInput): {
 }
 
 function driverJob(input: JobManifestInput): IJob {
-  const labels = { app: DRIVER_APP, runid: input.runId, 'app.kubernetes.io/name': 'kos-test' };
+  const labels = { ...runLabels(input.runId), 'app.kubernetes.io/name': 'kos-test' };
   const { volumes: vols, mounts } = volumes(input);
   const inCluster = input.kubeconfigSecret === undefined;
   return {
@@ -143,7 +143,7 @@ function driverJob(input: JobManifestInput): IJob {
                   weight: 100,
                   podAffinityTerm: {
                     topologyKey: 'kubernetes.io/hostname',
-                    labelSelector: { matchLabels: { app: DRIVER_APP, runid: input.runId } },
+                    labelSelector: { matchLabels: runLabels(input.runId) },
                   },
                 },
               ],

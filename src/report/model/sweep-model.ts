@@ -4,6 +4,7 @@ import { COST_METRICS, type CostMetric } from './cost-metrics.js';
 import { costSeries, purposesOf, type CostPoint } from './cost-series.js';
 import { factorLabel, varyingFactors } from './factors.js';
 import { latencySeries, type LatencyPoint } from './latency-series.js';
+import { outsideNodeRows, type OutsideRow } from './outside-nodes.js';
 import { primaryLatency, usableRun, validityOf, type FactorName, type SweepInput } from './report-run.js';
 import { runTable, type RunRow } from './run-table.js';
 import { scalingTable, type ScalingRow } from './scaling.js';
@@ -33,6 +34,8 @@ export interface SweepModel {
   includeInvalid: boolean;
   verdict: VerdictModel;
   warnings: RunWarning[];
+  /** Nodes seen during a run but not in it, per run (never charged to a purpose). */
+  outside: OutsideRow[];
 }
 
 export interface SweepModelOptions {
@@ -82,5 +85,6 @@ export function sweepModel(
     includeInvalid,
     verdict: verdictModel(runs, varying),
     warnings: sweepWarnings(runs, thresholds),
+    outside: outsideNodeRows(runs),
   };
 }

@@ -1,5 +1,6 @@
 /** The sweep report page from its model and rendered plots. */
 import { FACTOR_NAMES, type FactorName } from '../model/report-run.js';
+import type { OutsideRow } from '../model/outside-nodes.js';
 import type { ScalingRow } from '../model/scaling.js';
 import type { SweepModel } from '../model/sweep-model.js';
 import type { RunRow } from '../model/run-table.js';
@@ -89,6 +90,18 @@ function warningsHtml(ws: readonly RunWarning[]): string {
   return `<p class="warn">${ws.length} warning(s) in ${new Set(ws.map((w) => w.runId)).size} run(s).</p><ul class="warnings">${items.join('')}</ul>`;
 }
 
+function outsideHtml(rows: readonly OutsideRow[]): string {
+  if (rows.length === 0) return '';
+  return `<h3>Not in this run</h3><p>Nodes seen during a run that its configuration does not use (scaled away, idle candidates): what they cost, charged to no purpose and never a reason to flag the run.</p>${table(
+    'outside-table',
+    ['run', 'nodes', 'with data', 'cores (sum)', 'working set avg bytes (sum)', 'nodes not in the run'],
+    rows.map(
+      (r) =>
+        `<tr data-run="${esc(r.runId)}">${[cell(r.runId), cell(r.nodes), cell(r.withData), cell(r.cpuCores), cell(r.workingSetAvgBytes), cell(r.names)].join('')}</tr>`,
+    ),
+  )}`;
+}
+
 export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): string {
   const warned = new Set(m.warnings.map((w) => w.runId));
   const failed = m.rows.filter((r) => r.status === 'failed').length;
@@ -139,9 +152,9 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
   const costs = section(
     'costs',
     'Per-purpose costs against each factor',
-    plots.costs.length === 0
+    (plots.costs.length === 0
       ? noPlots(m.purposes.length === 0 ? 'No run has cost data.' : 'Only one level of every factor.')
-      : plots.costs.map((p) => figure(p, filesDir)).join('\n'),
+      : plots.costs.map((p) => figure(p, filesDir)).join('\n')) + outsideHtml(m.outside),
   );
   const excluded =
     m.fitExcluded > 0

@@ -3,6 +3,7 @@
  * `exp:3ms` (exponential with that mean), `uniform:1ms-5ms`, `normal:3ms,1ms` (mean, standard
  * deviation; truncated at 0 by redrawing negative samples). Units: `us`, `ms`, `s`.
  */
+import { parseDurationMs, type DurationSyntax } from '../../util/duration.js';
 import { KosTestError } from '../../util/errors.js';
 
 export type DelaySpec =
@@ -13,17 +14,8 @@ export type DelaySpec =
 
 export const DELAY_FORMS = '3ms | exp:3ms | uniform:1ms-5ms | normal:3ms,1ms (units us, ms, s)';
 
-const DURATION = /^(\d+(?:\.\d+)?|\.\d+)(us|µs|ms|s)$/;
-const UNIT_MS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000 };
-
-/** `2.5ms` → 2.5; undefined if it is not a non-negative number with a unit. */
-export function parseDurationMs(text: string): number | undefined {
-  const m = DURATION.exec(text.trim());
-  if (m === null) return undefined;
-  const [, num, unit] = m;
-  if (num === undefined || unit === undefined) return undefined;
-  return Number(num) * (UNIT_MS[unit] ?? Number.NaN);
-}
+/** A fabric delay is short: microseconds to seconds. */
+export const DELAY_DURATION: DurationSyntax = { units: ['us', 'µs', 'ms', 's'] };
 
 export function parseDelaySpec(text: string): DelaySpec {
   const bad = (why: string): KosTestError =>
@@ -35,7 +27,7 @@ export function parseDelaySpec(text: string): DelaySpec {
   const colon = text.indexOf(':');
   const kind = colon < 0 ? 'fixed' : text.slice(0, colon).trim();
   const args = colon < 0 ? [text] : text.slice(colon + 1).split(kind === 'uniform' ? '-' : ',');
-  const ms = args.map(parseDurationMs);
+  const ms = args.map((a) => parseDurationMs(a, DELAY_DURATION));
   const expect = (n: number): number[] => {
     if (ms.length !== n || ms.some((v) => v === undefined)) {
       throw bad(`${kind} takes ${n === 1 ? 'one duration' : `${n} durations`}`);

@@ -14,7 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { KosTestError, toError } from '../../util/errors.js';
-import { nodeReadySchema, type NodeReady } from '../node-process/node-spec.js';
+import { nodeReadySchema, type NodeReady } from '../node-ready.js';
 import type { ResourceAccounting } from './cgroup-accounting.js';
 import {
   ERROR_REASONS,

@@ -6,7 +6,7 @@
  * of them (normally none: every agent binds its own address).
  */
 import { PURPOSE_OCTET, nodeAddress, type Purpose } from '../node-addresses.js';
-import type { NodeReady } from '../node-process/node-spec.js';
+import type { NodeReady } from '../node-ready.js';
 import type { ResourceReading } from './cgroup-accounting.js';
 import type { MonotonicCounters } from './monotonic-counters.js';
 import type { ByteCounts } from './socket-accounting.js';

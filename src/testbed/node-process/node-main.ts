@@ -11,7 +11,8 @@ import { NODE_STATS_ENDPOINT, startNodeStatsServer } from '../exporter/node-stat
 import { installSocketAccounting } from '../exporter/socket-accounting.js';
 import { exitWithParent } from '../../process/exit-with-parent.js';
 import { installBurnHook } from './burn-hook.js';
-import { nodeSpecSchema, type NodeReady, type NodeSpec } from './node-spec.js';
+import type { NodeReady } from '../node-ready.js';
+import { nodeSpecSchema, type NodeSpec } from './node-spec.js';
 import { runNode } from './run-node.js';
 
 function readSpec(dir: string): NodeSpec {

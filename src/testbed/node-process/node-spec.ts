@@ -61,23 +61,3 @@ export type KctrlNodeSpec = z.infer<typeof kctrlNodeSpecSchema>;
 export type NctrlNodeSpec = z.infer<typeof nctrlNodeSpecSchema>;
 export type CompGroupSpec = z.infer<typeof compGroupNodeSpecSchema>;
 export type NodeComponent = NodeSpec['component'];
-
-export const PURPOSES = ['netcd', 'napi', 'nctrl', 'ketcd', 'kapi', 'kctrl', 'comp', 'data', 'base'] as const;
-
-/**
- * Written once a node process serves (by the process itself, or by the supervisor for etcd
- * members): where to reach it, and which testbed nodes it hosts, so the cost exporter can
- * attribute its CPU, memory and traffic.
- */
-export const nodeReadySchema = z.object({
-  /** The process's name: a node name (`napi0`), or a group (`comp-group0`). */
-  name: z.string(),
-  purpose: z.enum(PURPOSES),
-  pid: z.number().int(),
-  /** Testbed nodes this process hosts; several for a group of hollow agents. */
-  nodes: z.array(z.string()).min(1),
-  /** Named endpoints, e.g. `api` and `metrics`. */
-  endpoints: z.record(z.string(), z.string()),
-});
-
-export type NodeReady = z.infer<typeof nodeReadySchema>;

@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnManaged, type ManagedChild } from '../../process/child-registry.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
-import { nodeReadySchema, type NodeReady, type NodeSpec } from './node-spec.js';
+import { nodeReadySchema, type NodeReady } from '../node-ready.js';
+import type { NodeSpec } from './node-spec.js';
 
 export interface NodeProcess {
   name: string;

@@ -17,7 +17,7 @@ import {
   TESTBED_SCRAPE_INTERVAL_MS,
   testbedPrometheusConfig,
   type TestbedTargets,
-} from '../../prometheus/testbed-config.js';
+} from './testbed-config.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
 import { findPrometheusBinary } from './find-prometheus.js';

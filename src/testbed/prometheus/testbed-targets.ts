@@ -5,7 +5,7 @@ import {
   type ScrapeTarget,
   type TestbedJob,
   type TestbedTargets,
-} from '../../prometheus/testbed-config.js';
+} from './testbed-config.js';
 
 export interface TargetSource {
   name: string;

@@ -1,28 +1,32 @@
 /** The shape of an embedded testbed: how many of each node, validated with clear messages. */
 import { z } from 'zod';
+import { TESTBED_DEFAULTS as D, TESTBED_LIMITS as L, type Range } from '../testbed-limits.js';
+
+const count = (r: Range) => z.number().int().min(r.min).max(r.max);
+const etcdMembers = z.union([z.literal(1), z.literal(3)]);
 
 export const testbedConfigSchema = z.object({
   /** Connection agents (hollow comp nodes). */
-  nca: z.number().int().min(0).max(20_000).default(20),
+  nca: count(L.nca).default(D.nca),
   /** Network-apiservers. */
-  nna: z.number().int().min(1).max(9).default(1),
+  nna: count(L.nna).default(D.nna),
   /** Kube fronts (kube-apiservers). */
-  nka: z.number().int().min(1).max(9).default(1),
-  netcd: z.union([z.literal(1), z.literal(3)]).default(1),
-  ketcd: z.union([z.literal(1), z.literal(3)]).default(1),
+  nka: count(L.nka).default(D.nka),
+  netcd: etcdMembers.default(D.netcd),
+  ketcd: etcdMembers.default(D.ketcd),
   /**
    * Comp Nodes registered: candidates for `kos-role/comp=true`, of which the connection-agent
    * DaemonSet runs agents on those labelled so (ADR 0017). 0: as many as NCA.
    */
-  compNodes: z.number().int().min(0).max(20_000).default(0),
+  compNodes: count(L.compNodes).default(D.compNodes),
   /** napi Nodes registered (where the network-apiserver Deployment may run). 0: as many as NNA. */
-  napiNodes: z.number().int().min(0).max(9).default(0),
+  napiNodes: count(L.napiNodes).default(D.napiNodes),
   /** Hollow agents per OS process. */
-  agentsPerGroup: z.number().int().min(1).max(1000).default(100),
+  agentsPerGroup: count(L.agentsPerGroup).default(D.agentsPerGroup),
   /** The stand-in fabric's delay per interface operation, e.g. `3ms` or `exp:3ms`. */
-  fabricDelay: z.string().default('3ms'),
+  fabricDelay: z.string().default(D.fabricDelay),
   /** Run the real Prometheus on data0 (tests that do not need it turn it off). */
-  prometheus: z.boolean().default(true),
+  prometheus: z.boolean().default(D.prometheus),
 });
 
 export type TestbedConfig = z.infer<typeof testbedConfigSchema>;

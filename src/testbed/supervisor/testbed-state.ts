@@ -1,21 +1,22 @@
 /**
  * `<dir>/testbed.json`: how other kos-test commands find a running testbed's supervisor (its
- * PID and control URL) and, should the supervisor have died, the etcd members it left.
+ * PID and control URL), its kubeconfig and its Prometheus. (What a dead supervisor leaves is
+ * found through Testbed.leftoversFile.)
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { KosTestError } from '../../util/errors.js';
+import { parseChecked } from '../../util/zod-error.js';
 
 export const testbedStateSchema = z.object({
   pid: z.number().int(),
   controlUrl: z.url(),
   startedAt: z.string(),
   kubeconfig: z.string(),
-  /** etcd members by PID with their data dirs: a PID is only ours if its command line names it. */
-  etcd: z.array(z.object({ pid: z.number().int(), dataDir: z.string() })),
-  /** The testbed's Prometheus (absent when turned off); its PID is ours if its command line names dataDir. */
-  prometheus: z.object({ pid: z.number().int(), url: z.url(), dataDir: z.string() }).optional(),
+  /** The testbed's Prometheus (absent when turned off). */
+  prometheus: z.object({ url: z.url() }).optional(),
 });
 
 export type TestbedState = z.infer<typeof testbedStateSchema>;
@@ -32,7 +33,22 @@ export async function readTestbedState(dir: string): Promise<TestbedState | unde
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return testbedStateSchema.parse(JSON.parse(text));
+  return parseChecked(
+    testbedStateSchema,
+    (() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    })(),
+    (f) =>
+      new KosTestError({
+        what: 'the testbed state file is unreadable',
+        value: `${stateFile(dir)}: ${f.dotted === '' ? f.message : `${f.dotted}: ${f.message}`}`,
+        fix: `run kos-test testbed down --dir ${dir} (it stops what it can), or delete the file`,
+      }),
+  );
 }
 
 export async function writeTestbedState(dir: string, state: TestbedState): Promise<void> {
@@ -41,14 +57,4 @@ export async function writeTestbedState(dir: string, state: TestbedState): Promi
 
 export async function removeTestbedState(dir: string): Promise<void> {
   await rm(stateFile(dir), { force: true });
-}
-
-/** True when `pid` runs and its command line contains `marker` (so it is the process we started). */
-export async function isOurProcess(pid: number, marker: string): Promise<boolean> {
-  try {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.split('\0').some((arg) => arg.includes(marker));
-  } catch {
-    return false;
-  }
 }

@@ -7,10 +7,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { addStopHook } from '../../process/child-registry.js';
+import { recordOwnedPids, stopOwnedLeftovers } from '../../process/owned-pids.js';
 import { RestClient } from '../../kube/rest-client.js';
 import { isAlreadyExists, isNotFound } from '../../kube/kube-api-error.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
+import { parseChecked } from '../../util/zod-error.js';
 import { parseDelaySpec } from '../comp/delay-spec.js';
 import { startEtcdCluster, type EtcdCluster } from '../etcd/etcd-cluster.js';
 import {
@@ -21,9 +23,10 @@ import {
 import { startCostExporter, type CostExporter } from '../exporter/cost-exporter.js';
 import { renderKubeconfig } from '../kubeconfig.js';
 import { nodeAddress, nodeName } from '../node-addresses.js';
-import type { NodeReady, NodeSpec } from '../node-process/node-spec.js';
+import type { NodeSpec } from '../node-process/node-spec.js';
+import type { NodeReady } from '../node-ready.js';
 import { startNodeProcess, type NodeProcess } from '../node-process/start-node-process.js';
-import { DRIVER_METRICS_PORT } from '../../prometheus/testbed-config.js';
+import { DRIVER_METRICS_PORT } from '../prometheus/testbed-config.js';
 import { startTestbedPrometheus, type TestbedPrometheus } from '../prometheus/testbed-prometheus.js';
 import { testbedTargets } from '../prometheus/testbed-targets.js';
 import { nodeObject } from './node-objects.js';
@@ -147,9 +150,16 @@ export class Testbed {
     await this.updateScrapeTargets();
   }
 
+  /** etcd and Prometheus PIDs, for the next start here to stop should this supervisor be SIGKILLed. */
+  static leftoversFile(dir: string): string {
+    return join(dir, 'owned-pids.json');
+  }
+
   private async start(): Promise<void> {
     const c = this.config;
     await mkdir(join(this.dir, 'nodes'), { recursive: true });
+    const stopped = await stopOwnedLeftovers(Testbed.leftoversFile(this.dir));
+    if (stopped.length > 0) this.log(`stopped ${stopped.length} process(es) left by an earlier runner`);
     // Each node process gets its own cgroup where the kernel allows, else /proc accounting.
     this.accounting = await createCgroupAccounting(`tb-${process.pid}-${Date.now().toString(36)}`);
     this.log(
@@ -177,6 +187,7 @@ export class Testbed {
       this.startEtcd('netcd', c.netcd),
       this.startEtcd('ketcd', c.ketcd),
     ]);
+    await this.recordOwnedPids();
     this.log(`network-apiservers: ${c.nna}`);
     this.napis = await Promise.all(Array.from({ length: c.nna }, (_, i) => this.startNode(this.napiSpec(i))));
     this.log(`kube fronts: ${c.nka}, and nctrl0`);
@@ -200,6 +211,18 @@ export class Testbed {
       await this.prometheus.waitForExporterSample(allUp);
       this.log('prometheus: first cost sample of every node is in');
     }
+  }
+
+  private async recordOwnedPids(): Promise<void> {
+    const etcd = [this.netcd, this.ketcd].flatMap((cluster, k) =>
+      (cluster?.members ?? []).map((m) => ({
+        pid: m.pid,
+        marker: join(this.dir, k === 0 ? 'netcd' : 'ketcd'),
+      })),
+    );
+    const prometheus =
+      this.prometheus === undefined ? [] : [{ pid: this.prometheus.pid, marker: this.prometheus.dataDir }];
+    await recordOwnedPids(Testbed.leftoversFile(this.dir), [...etcd, ...prometheus]);
   }
 
   private scrapeTargets(): ReturnType<typeof testbedTargets> {
@@ -349,6 +372,17 @@ export class Testbed {
     return { config: this.shape, kubeconfig: this.kubeconfigPath, exporter, prometheus, processes };
   }
 
+  /** The nodes whose process runs now, with the process's purpose (a comp group: each agent's node). */
+  runningNodes(): { node: string; purpose: string }[] {
+    const etcd = [this.netcd, this.ketcd].flatMap((c) =>
+      (c?.members ?? []).filter((m) => isAlive(m.pid)).map((m) => ({ node: m.name, purpose: c?.name ?? '' })),
+    );
+    const ours = this.nodeProcesses()
+      .filter((p) => p.child.isRunning())
+      .flatMap((p) => p.ready.nodes.map((node) => ({ node, purpose: p.ready.purpose })));
+    return [...etcd, ...ours];
+  }
+
   /** Stops agents, controllers, fronts, apiservers, then etcd. Idempotent. */
   down(): Promise<void> {
     this.stopping ??= (async () => {
@@ -365,6 +399,7 @@ export class Testbed {
       await this.exporter?.stop();
       await this.front?.close();
       await Promise.allSettled([this.netcd?.stop(), this.ketcd?.stop()]);
+      await rm(Testbed.leftoversFile(this.dir), { force: true });
       const left = (await this.accounting?.remove()) ?? [];
       if (left.length > 0) this.log(`could not remove cgroups: ${left.join(', ')}`);
       this.log('testbed down');
@@ -551,17 +586,18 @@ export class Testbed {
 
 /** Checks a shape before anything starts, so a bad value fails in one line, not in a child. */
 function checkedConfig(input: TestbedConfigInput): TestbedConfig {
-  const result = testbedConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new KosTestError({
-      what: `bad testbed ${issue?.path.join('.') ?? 'shape'}`,
-      value: issue?.message ?? result.error.message,
-      fix: 'see kos-test testbed up --help for the allowed values',
-    });
-  }
-  parseDelaySpec(result.data.fabricDelay);
-  return result.data;
+  const config = parseChecked(
+    testbedConfigSchema,
+    input,
+    (f) =>
+      new KosTestError({
+        what: `bad testbed ${f.issue === undefined ? 'shape' : f.dotted}`,
+        value: f.message,
+        fix: 'see kos-test testbed up --help for the allowed values',
+      }),
+  );
+  parseDelaySpec(config.fabricDelay);
+  return config;
 }
 
 function endpoint(p: NodeProcess, name: string): string {

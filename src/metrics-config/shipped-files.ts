@@ -3,8 +3,8 @@
  * config, its manifests and the dashboards never drift apart. `kos-test metrics generate` writes
  * them; a test checks the committed copies equal this output.
  */
-import { renderDashboards } from '../grafana/dashboards.js';
-import { renderDashboardProvider, renderDatasource } from '../grafana/provisioning.js';
+import { renderDashboards } from './grafana/dashboards.js';
+import { renderDashboardProvider, renderDatasource } from './grafana/provisioning.js';
 import { renderClusterConfig } from './cluster-config.js';
 import type { MetricsOptions } from './cluster-config-options.js';
 import { renderManifests } from './manifests.js';

@@ -1,6 +1,6 @@
 /** Grafana provisioning files (pure): the Prometheus datasource and the dashboards' provider. */
 import { stringify } from 'yaml';
-import { PROMETHEUS_NAME } from '../prometheus/manifests.js';
+import { PROMETHEUS_NAME } from '../manifests.js';
 
 export const DATASOURCE_UID = 'kos-prometheus';
 

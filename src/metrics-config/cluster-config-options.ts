@@ -4,11 +4,19 @@
  */
 import { z } from 'zod';
 import { COSTED_PURPOSES } from '../measure/cost-table.js';
+import { durationPattern, parseDurationMs, type DurationSyntax } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
+import { parseChecked } from '../util/zod-error.js';
 
+/** Prometheus's own duration syntax: whole numbers, units up to years, terms in a row. */
+const PROMETHEUS_DURATION: DurationSyntax = {
+  units: ['ms', 's', 'm', 'h', 'd', 'w', 'y'],
+  compound: true,
+  integers: true,
+};
 const duration = z
   .string()
-  .regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, 'a Prometheus duration such as 10s, 1m or 14d');
+  .regex(new RegExp(durationPattern(PROMETHEUS_DURATION)), 'a Prometheus duration such as 10s, 1m or 14d');
 const port = z.number().int().min(1).max(65535);
 const absolutePath = z.string().regex(/^\/.*[^/]$/, 'an absolute path without a trailing slash');
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a lowercase RFC 1123 label');
@@ -68,41 +76,17 @@ export type MetricsOptions = z.output<typeof metricsOptionsSchema>;
 export type MetricsOptionsInput = z.input<typeof metricsOptionsSchema>;
 
 export function parseMetricsOptions(input: MetricsOptionsInput = {}): MetricsOptions {
-  const result = metricsOptionsSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const key = issue?.path.join('.') ?? '?';
-  const value = issue === undefined ? undefined : lookup(input, issue.path);
-  throw new KosTestError({
-    what: `bad metrics option ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`,
-    value: value === undefined ? 'missing' : JSON.stringify(value),
-    fix: issue?.message ?? 'see --help',
+  return parseChecked(metricsOptionsSchema, input, (f) => {
+    const key = f.issue === undefined ? '?' : f.dotted;
+    return new KosTestError({
+      what: `bad metrics option ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`,
+      value: f.value === undefined ? 'missing' : JSON.stringify(f.value),
+      fix: f.issue?.message ?? 'see --help',
+    });
   });
 }
 
-const UNIT_SECONDS: Record<string, number> = {
-  ms: 0.001,
-  s: 1,
-  m: 60,
-  h: 3600,
-  d: 86400,
-  w: 604800,
-  y: 31536000,
-};
-
 /** Seconds in a Prometheus duration (already matched by `duration`). */
 export function seconds(text: string): number {
-  let total = 0;
-  for (const m of text.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g))
-    total += Number(m[1]) * (UNIT_SECONDS[m[2] ?? 's'] ?? 1);
-  return total;
-}
-
-function lookup(input: unknown, path: readonly PropertyKey[]): unknown {
-  let at: unknown = input;
-  for (const key of path) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<PropertyKey, unknown>)[key];
-  }
-  return at;
+  return (parseDurationMs(text, PROMETHEUS_DURATION) ?? Number.NaN) / 1000;
 }

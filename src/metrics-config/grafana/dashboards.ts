@@ -7,7 +7,7 @@ import {
   IPAM_HISTOGRAMS,
   SUBNET_VALIDATOR_HISTOGRAMS,
 } from './kos-metric-names.js';
-import { COST_METRICS } from '../costs/cost-queries.js';
+import { COST_METRICS } from '../../costs/cost-queries.js';
 import {
   histogramMean,
   histogramQuantile,
