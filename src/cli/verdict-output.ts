@@ -6,7 +6,13 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { junitXml } from '../experiment/junit-xml.js';
 import { parseSlo, type Slo } from '../experiment/slo.js';
-import { sweepVerdict, sweepVerdictLine, type RunVerdict, type SweepVerdict } from '../experiment/verdict.js';
+import {
+  sweepVerdict,
+  sweepVerdictLine,
+  type RunVerdict,
+  type SweepVerdict,
+  type VerdictFile,
+} from '../experiment/verdict.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KosTestError } from '../util/errors.js';
 import { EXIT_CODES_HELP, VERDICT_EXIT_CODES } from './exit.js';
@@ -48,13 +54,14 @@ export async function finishWithVerdict(o: {
   suite: string;
   runs: readonly RunVerdict[];
   flags: VerdictFlags;
-  /** Where verdict.json goes (a sweep or run directory). */
+  /** Where verdict.json (VERDICT_FILE) goes: in a sweep's or a drive run's directory. */
   verdictPath: string;
   print: (line: string) => void;
 }): Promise<void> {
   const v = sweepVerdict(o.runs);
   for (const l of verdictLines(o.runs, v)) o.print(l);
-  await writeFileAtomic(o.verdictPath, `${JSON.stringify({ ...v, verdicts: o.runs }, null, 2)}\n`);
+  const file: VerdictFile = { ...v, verdicts: [...o.runs] };
+  await writeFileAtomic(o.verdictPath, `${JSON.stringify(file, null, 2)}\n`);
   if (o.flags.junit !== undefined) {
     const path = resolve(o.flags.junit);
     await writeFileAtomic(path, junitXml(o.suite, o.runs));

@@ -3,17 +3,21 @@
  * verdict.json, the progress lines, the report and the JUnit file all show (pure).
  */
 import { z } from 'zod';
+import type { DriveSummary } from '../driver/drive-summary.js';
+import type { HostLoad } from '../measure/host-load.js';
+import { driveKeysOf } from './drive-keys.js';
 import type { RunRecord } from './run-record.js';
-import { evaluateSlos, type Slo, type SloResult } from './slo.js';
-import { judgeValidity, type Validity, type ValidityThresholds } from './validity.js';
+import { evaluateSlos, sloResultSchema, type Slo } from './slo.js';
+import { judgeValidity, validitySchema, type Validity, type ValidityThresholds } from './validity.js';
 
-export interface RunVerdict {
-  runId: string;
+export const runVerdictSchema = z.object({
+  runId: z.string(),
   /** e.g. `OPS 60 NCA 1800 POP 1800 NNA 9 NKA 3`; null for a lone drive. */
-  label: string | null;
-  validity: Validity;
-  slos: SloResult[];
-}
+  label: z.string().nullable(),
+  validity: validitySchema,
+  slos: z.array(sloResultSchema),
+});
+export type RunVerdict = z.infer<typeof runVerdictSchema>;
 
 /** Worst first: a failed run outranks an invalid one, which outranks a broken SLO. */
 export const SWEEP_OUTCOMES = ['failed', 'invalid', 'slo-failed', 'pass'] as const;
@@ -30,6 +34,11 @@ export const sweepVerdictSchema = z.object({
   slosFailed: z.number().int().nonnegative(),
 });
 export type SweepVerdict = z.infer<typeof sweepVerdictSchema>;
+
+/** verdict.json of a sweep or of a lone drive run: the verdict and each run's. */
+export const verdictFileSchema = sweepVerdictSchema.extend({ verdicts: z.array(runVerdictSchema) });
+export type VerdictFile = z.infer<typeof verdictFileSchema>;
+export const VERDICT_FILE = 'verdict.json';
 
 export function factorLabelOf(r: Pick<RunRecord, 'factors'>): string {
   const f = r.factors;
@@ -65,6 +74,24 @@ export function recordVerdict(r: RunRecord, t: ValidityThresholds, slos?: readon
       slos === undefined
         ? (r.slos ?? [])
         : evaluateSlos(slos, { factors: r.factors, drive: r.drive, costs: r.costs }),
+  };
+}
+
+/** A lone `kos-test drive` run judged from its summary: no costs (drive collects none). */
+export function driveRunVerdict(s: DriveSummary, host: HostLoad | null, slos: readonly Slo[]): RunVerdict {
+  const drive = driveKeysOf(s);
+  return {
+    runId: s.runId,
+    label: null,
+    validity: judgeValidity({
+      status: 'completed',
+      error: null,
+      target: 'drive',
+      factors: null,
+      drive,
+      host,
+    }),
+    slos: evaluateSlos(slos, { factors: null, drive, costs: null }),
   };
 }
 

@@ -8,32 +8,10 @@ import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
 import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
 import { join } from 'node:path';
-import { driveKeysOf } from '../../experiment/drive-keys.js';
-import { evaluateSlos } from '../../experiment/slo.js';
-import { judgeValidity } from '../../experiment/validity.js';
-import type { RunVerdict } from '../../experiment/verdict.js';
-import { hostLoadOver, type HostSample } from '../../measure/host-load.js';
+import { driveRunVerdict, VERDICT_FILE } from '../../experiment/verdict.js';
+import { hostLoadOver } from '../../measure/host-load.js';
 import { startHostSampling } from '../../measure/host-sampler.js';
 import { addVerdictOptions, finishWithVerdict, slosFromFlags, type VerdictFlags } from '../verdict-output.js';
-
-/** A lone drive run judged like a sweep's run, without costs (drive collects none). */
-function driveVerdict(s: DriveSummary, samples: readonly HostSample[], flags: VerdictFlags): RunVerdict {
-  const drive = driveKeysOf(s);
-  const w = s.phases.cruise.window;
-  return {
-    runId: s.runId,
-    label: null,
-    validity: judgeValidity({
-      status: 'completed',
-      error: null,
-      target: 'drive',
-      factors: null,
-      drive,
-      host: hostLoadOver(samples, w.startMs, w.endMs),
-    }),
-    slos: evaluateSlos(slosFromFlags(flags), { factors: null, drive, costs: null }),
-  };
-}
 
 export function registerDriveCommand(program: Command): void {
   addVerdictOptions(addEmitJobOptions(program.command('drive')))
@@ -127,16 +105,19 @@ export function registerDriveCommand(program: Command): void {
           });
           reporter.end();
           console.log(summaryLines(summary).join('\n'));
-          if (sampling !== undefined)
+          if (sampling !== undefined) {
+            const w = summary.phases.cruise.window;
+            const host = hostLoadOver(await sampling.stop(), w.startMs, w.endMs);
             await finishWithVerdict({
               suite: summary.runId,
-              runs: [driveVerdict(summary, await sampling.stop(), flags)],
+              runs: [driveRunVerdict(summary, host, slosFromFlags(flags))],
               flags,
-              verdictPath: join(options.outDir, summary.runId, 'verdict.json'),
+              verdictPath: join(options.outDir, summary.runId, VERDICT_FILE),
               print: (l) => {
                 console.log(l);
               },
             });
+          }
         } finally {
           await sampling?.stop();
           reporter.end();

@@ -1,4 +1,4 @@
-/** The verdict a report opens with: the sweep's outcome, then each run that is not valid or broke an SLO (pure). */
+/** The verdict a report opens with: the outcome, then each run that is not valid or broke an SLO (pure). */
 import { sweepVerdict, type RunVerdict, type SweepVerdict } from '../../experiment/verdict.js';
 import { factorLabel } from './factors.js';
 import { validityOf, type FactorName, type ReportRun } from './report-run.js';
@@ -9,17 +9,22 @@ export interface VerdictModel {
   flagged: RunVerdict[];
 }
 
-export function verdictModel(runs: readonly ReportRun[], varying: readonly FactorName[]): VerdictModel {
-  const verdicts = [...runs]
-    .sort((a, b) => a.index - b.index)
-    .map((r): RunVerdict => ({
-      runId: r.runId,
-      label: factorLabel(r.factors, varying),
-      validity: validityOf(r),
-      slos: r.slos ?? [],
-    }));
+export function verdictModelOf(verdicts: readonly RunVerdict[]): VerdictModel {
   return {
     sweep: sweepVerdict(verdicts),
     flagged: verdicts.filter((v) => v.validity.status !== 'valid' || v.slos.some((s) => s.status !== 'pass')),
   };
+}
+
+export function verdictModel(runs: readonly ReportRun[], varying: readonly FactorName[]): VerdictModel {
+  return verdictModelOf(
+    [...runs]
+      .sort((a, b) => a.index - b.index)
+      .map((r): RunVerdict => ({
+        runId: r.runId,
+        label: factorLabel(r.factors, varying),
+        validity: validityOf(r),
+        slos: r.slos ?? [],
+      })),
+  );
 }
