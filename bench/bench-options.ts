@@ -50,9 +50,10 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
                           [--concurrency N] [--watches N] [--rate N] [--watch-procs N]]
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
-                   agent-scale (default: all, in that order; agent-scale takes ~15 min)
+                   agent-scale, plan-prediction (default: all, in that order; agent-scale
+                   takes ~15 min, plan-prediction ~8 min)
   --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS
-                   agent-scale: cruise 60)
+                   agent-scale: cruise 60, plan-prediction: cruise 20)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2)      BENCH_ROUNDS
   --warmup N       warm-up seconds before each measured window (2)         BENCH_WARMUP
   --concurrency N  napi-create: requests in flight (64)                    BENCH_CONCURRENCY

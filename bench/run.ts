@@ -12,6 +12,7 @@ import { USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import type { Benchmark } from './benchmark.js';
 import { runAgentScale } from './agent-scale.js';
 import { runNapiCreate } from './napi-create.js';
+import { runPlanPrediction } from './plan-prediction.js';
 import { runDriverLocal } from './driver-local.js';
 import { runDriverMemory } from './driver-memory.js';
 import { runDriverTestbed } from './driver-testbed.js';
@@ -27,6 +28,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'driver-testbed', run: runDriverTestbed },
   { name: 'driver-memory', run: runDriverMemory },
   { name: 'agent-scale', run: runAgentScale },
+  { name: 'plan-prediction', run: runPlanPrediction },
 ];
 
 function select(names: readonly string[]): Benchmark[] {

@@ -1,8 +1,13 @@
 /**
  * Whether the target can hold each run of a plan, from facts measured at the edge (pure). A plan
  * with any refusal is not started: the reasons say which run, what limit, and what to change.
+ * On the testbed that includes CPU: the cost model's prediction against this machine's cores
+ * (ADR 0019), a refusal `--force` may override since it is a prediction, not a limit.
  */
 import { TESTBED_LIMITS } from '../testbed/testbed-limits.js';
+import type { CostModel } from './capacity/cost-model.js';
+import { capacityVerdict, type CapacityVerdict } from './capacity/predict.js';
+import { runLoad, type EtcdMembers } from './capacity/run-load.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 
 export interface TestbedFacts {
@@ -12,6 +17,12 @@ export interface TestbedFacts {
   /** Memory the testbed may use (free plus reclaimable). */
   availableMemoryBytes: number;
   agentsPerGroup: number;
+  /** CPU cores of this machine, and the cost model that predicts what each run needs of them. */
+  cores: number;
+  costModel: CostModel;
+  /** Where the cost model came from (calibrated here, or the built-in default and why). */
+  costModelNote: string;
+  etcd: EtcdMembers;
 }
 
 export interface ClusterFacts {
@@ -29,6 +40,8 @@ export type TargetFacts = TestbedFacts | ClusterFacts;
 export interface Refusal {
   runs: number[];
   reason: string;
+  /** A predicted CPU shortfall, not a hard limit: `experiment run --force` runs it anyway. */
+  overridable: boolean;
 }
 
 /** machine-facts.md: ~120 KiB per idle hollow agent, ~9 KB per idle watch per side. */
@@ -107,16 +120,30 @@ function common(run: PlannedRun): string[] {
   return out;
 }
 
+/** The run's predicted CPU need on this testbed machine, and whether it fits. */
+export function runCapacity(run: PlannedRun, f: TestbedFacts): CapacityVerdict {
+  return capacityVerdict(run, runLoad(run, f.costModel.events, f.etcd), f.costModel, f.cores);
+}
+
 export function checkFeasibility(plan: ExperimentPlan, facts: TargetFacts): Refusal[] {
-  const byReason = new Map<string, number[]>();
+  const byReason = new Map<string, Refusal>();
+  const add = (reason: string, run: number, overridable: boolean): void => {
+    const r = byReason.get(reason) ?? { reason, runs: [], overridable };
+    r.runs.push(run);
+    byReason.set(reason, r);
+  };
   for (const run of plan.runs) {
-    const reasons = [
+    const hard = [
       ...common(run),
       ...(facts.kind === 'testbed' ? testbedLimits(run, facts) : clusterLimits(run, facts)),
     ];
-    for (const reason of reasons) byReason.set(reason, [...(byReason.get(reason) ?? []), run.index]);
+    for (const reason of hard) add(reason, run.index, false);
+    if (facts.kind === 'testbed') {
+      const cpu = runCapacity(run, facts);
+      if (cpu.reason !== undefined) add(`predicted not to fit: ${cpu.reason}`, run.index, true);
+    }
   }
-  return [...byReason].map(([reason, runs]) => ({ reason, runs }));
+  return [...byReason.values()];
 }
 
 function mib(bytes: number): number {

@@ -1,6 +1,17 @@
-/** This machine's limits the testbed plan depends on: open files and available memory (Linux /proc). */
+/** This machine's limits the testbed plan depends on: open files, available memory (Linux /proc), CPUs. */
 import { readFile } from 'node:fs/promises';
-import { freemem } from 'node:os';
+import { cpus, freemem } from 'node:os';
+
+/** What a cost model is measured on, and matched against (ADR 0019). */
+export interface MachineCpus {
+  cores: number;
+  modelName: string;
+}
+
+export function machineCpus(): MachineCpus {
+  const all = cpus();
+  return { cores: all.length, modelName: all[0]?.model ?? 'unknown' };
+}
 
 /** Parses the soft "Max open files" of /proc/<pid>/limits. */
 export function parseOpenFilesLimit(limits: string): number | undefined {

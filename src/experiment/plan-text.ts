@@ -1,14 +1,22 @@
 /** The run list as `kos-test experiment plan` prints it (pure). */
 import { textTable } from '../util/text-table.js';
+import { HEADROOM, topPurposes, type CapacityVerdict } from './capacity/predict.js';
 import type { ExperimentPlan } from './plan.js';
 import { formatSeconds } from './progress.js';
+
+/** The testbed's CPU prediction for each run (by run index), and what it was made with. */
+export interface PlanCapacity {
+  verdicts: CapacityVerdict[];
+  cores: number;
+  modelNote: string;
+}
 
 const secs = (s: number): string => (s < 100 ? s.toFixed(1) : s.toFixed(0));
 
 /** ops/s as the driver gets it: whole numbers plain, others to 2 significant decimals. */
 const rate = (r: number): string => (Number.isInteger(r) ? String(r) : r.toFixed(2));
 
-export function planText(plan: ExperimentPlan, target: string): string {
+export function planText(plan: ExperimentPlan, target: string, capacity?: PlanCapacity): string {
   // Only a spec that gives warmup/cooldown durations makes those phases' rates differ from OPS.
   const phaseRates = plan.runs.some(
     (r) => r.driver.warmupRate !== r.driver.rate || r.driver.cooldownRate !== r.driver.rate,
@@ -30,6 +38,7 @@ export function planText(plan: ExperimentPlan, target: string): string {
     String(r.driver.topNetSize),
     r.reconfigure ? 'yes' : '',
     formatSeconds(r.estimatedS),
+    ...cpuCells(capacity?.verdicts[r.index]),
   ]);
   const header = [
     '#',
@@ -48,6 +57,7 @@ export function planText(plan: ExperimentPlan, target: string): string {
     'topNetSize',
     'reconfig',
     'est',
+    ...(capacity === undefined ? [] : ['cores', 'fits', 'most cores']),
   ];
   const order = plan.seed === null ? 'listed order' : `random order, seed ${plan.seed}`;
   return [
@@ -55,5 +65,25 @@ export function planText(plan: ExperimentPlan, target: string): string {
     '',
     `${plan.runs.length} runs (${plan.cells} cells x ${plan.runs.length / plan.cells} replicate${plan.runs.length === plan.cells ? '' : 's'}), ${order}, target ${target}`,
     `total estimated time: ${formatSeconds(plan.totalS)} (phases, grace wait and the spec's overheads)`,
+    ...(capacity === undefined ? [] : capacityLines(capacity)),
   ].join('\n');
+}
+
+function cpuCells(v: CapacityVerdict | undefined): string[] {
+  if (v === undefined) return [];
+  return [v.prediction.totalCores.toFixed(2), v.fits ? 'yes' : 'NO', topPurposes(v.prediction.byPurpose)];
+}
+
+function capacityLines(c: PlanCapacity): string[] {
+  const usable = c.cores * (1 - HEADROOM);
+  const misfits = c.verdicts.flatMap((v, i) => (v.reason === undefined ? [] : [`  run ${i}: ${v.reason}`]));
+  return [
+    `cores: predicted CPU of the busiest phase, of ${usable.toFixed(2)} usable (${c.cores} cores less ${HEADROOM * 100}% headroom); ${c.modelNote}`,
+    ...(misfits.length === 0
+      ? []
+      : [
+          `${misfits.length} run(s) predicted not to fit (experiment run refuses them unless --force):`,
+          ...misfits,
+        ]),
+  ];
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { KosTestError, toError } from '../util/errors.js';
 import { ClusterTarget } from './cluster-target.js';
-import { checkFeasibility } from './feasibility.js';
+import { checkFeasibility, type Refusal, type TargetFacts } from './feasibility.js';
 import { planExperiment, type ExperimentPlan } from './plan.js';
 import { parseSpecText, type ResolvedSpec } from './spec-load.js';
 import type { ExperimentTarget } from './target.js';
@@ -24,9 +24,15 @@ export async function loadSpecFile(path: string): Promise<{ text: string; resolv
   return { text, resolved: parseSpecText(path, text) };
 }
 
-export function makeTarget(r: ResolvedSpec, outDir: string, log: (m: string) => void): ExperimentTarget {
+export function makeTarget(
+  r: ResolvedSpec,
+  outDir: string,
+  log: (m: string) => void,
+  costModelPath?: string,
+): ExperimentTarget {
   const t = r.spec.target;
-  if (t.kind === 'testbed') return new TestbedTarget(t, resolve(t.dir ?? join(outDir, 'testbed')), log);
+  if (t.kind === 'testbed')
+    return new TestbedTarget(t, resolve(t.dir ?? join(outDir, 'testbed')), log, costModelPath);
   return new ClusterTarget(t, log);
 }
 
@@ -34,24 +40,47 @@ export function newSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
-/** Plans the sweep and refuses it, with every reason, when the target cannot hold a run. */
+export interface CheckedPlan {
+  plan: ExperimentPlan;
+  facts: TargetFacts;
+  /** Predicted CPU shortfalls that --force let through (empty without --force). */
+  forced: Refusal[];
+}
+
+/**
+ * Plans the sweep and refuses it, with every reason, when the target cannot hold a run; with
+ * `force`, runs predicted not to fit this machine's CPU are let through (hard limits never are).
+ */
 export async function checkedPlan(
   r: ResolvedSpec,
   target: ExperimentTarget,
   seed: number | undefined,
-): Promise<ExperimentPlan> {
+  opts: { force?: boolean } = {},
+): Promise<CheckedPlan> {
   const plan = planExperiment(r, seed === undefined ? {} : { seed });
-  const refusals = checkFeasibility(plan, await target.facts());
-  if (refusals.length > 0) {
+  const facts = await target.facts();
+  const forced = refuseInfeasible(target.kind, checkFeasibility(plan, facts), opts.force === true);
+  return { plan, facts, forced };
+}
+
+/** Throws every refusal but the CPU predictions `force` lets through; returns those. */
+export function refuseInfeasible(kind: string, refusals: readonly Refusal[], force: boolean): Refusal[] {
+  const forced = force ? refusals.filter((x) => x.overridable) : [];
+  const refused = refusals.filter((x) => !forced.includes(x));
+  if (refused.length > 0) {
     throw new KosTestError({
-      what: `the ${target.kind} cannot hold this plan`,
-      value: refusals
-        .map((x) => `${x.reason} [run${x.runs.length > 1 ? 's' : ''} ${compactRuns(x.runs)}]`)
-        .join('; '),
-      fix: 'change the spec as each reason says',
+      what: `the ${kind} cannot hold this plan`,
+      value: refused.map(refusalText).join('; '),
+      fix: refused.every((x) => x.overridable)
+        ? 'change the spec as each reason says, or give --force to run it anyway'
+        : 'change the spec as each reason says',
     });
   }
-  return plan;
+  return forced;
+}
+
+export function refusalText(x: Refusal): string {
+  return `${x.reason} [run${x.runs.length > 1 ? 's' : ''} ${compactRuns(x.runs)}]`;
 }
 
 function compactRuns(runs: readonly number[]): string {

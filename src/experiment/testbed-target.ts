@@ -8,9 +8,10 @@ import { nodePurposesFromKube } from '../costs/kube-node-purposes.js';
 import type { RunNode } from '../measure/cost-table.js';
 import { Testbed } from '../testbed/supervisor/testbed.js';
 import { KosTestError } from '../util/errors.js';
+import { DEFAULT_COST_MODEL_PATH, loadCostModel } from './capacity/model-file.js';
 import type { TestbedFacts } from './feasibility.js';
 import { kubeHousekeeping, type Housekeeping } from './kube-housekeeping.js';
-import { localMachine } from './local-machine.js';
+import { localMachine, machineCpus } from './local-machine.js';
 import { runNodesOf } from './run-nodes.js';
 import type { TestbedTargetSpec } from './spec-schema.js';
 import type { ExperimentTarget, TargetShape } from './target.js';
@@ -28,6 +29,8 @@ export class TestbedTarget implements ExperimentTarget {
     private readonly spec: TestbedTargetSpec,
     private readonly dir: string,
     private readonly log: (m: string) => void = () => undefined,
+    /** `kos-test testbed calibrate`'s output; missing: the built-in model. */
+    private readonly costModelPath: string = DEFAULT_COST_MODEL_PATH,
   ) {}
 
   get kubeconfigPath(): string {
@@ -35,7 +38,22 @@ export class TestbedTarget implements ExperimentTarget {
   }
 
   async facts(): Promise<TestbedFacts> {
-    return { kind: 'testbed', ...(await localMachine()), agentsPerGroup: this.spec.agentsPerGroup };
+    const machine = machineCpus();
+    const { model, note } = await loadCostModel(this.costModelPath, machine);
+    return {
+      kind: 'testbed',
+      ...(await localMachine()),
+      agentsPerGroup: this.spec.agentsPerGroup,
+      cores: machine.cores,
+      costModel: model,
+      costModelNote: note,
+      etcd: { netcd: this.spec.netcd, ketcd: this.spec.ketcd },
+    };
+  }
+
+  /** The testbed's Prometheus process (undefined before configure() or without one). */
+  prometheusPid(): number | undefined {
+    return this.testbed?.status().prometheus?.pid;
   }
 
   async configure(shape: TargetShape, signal: AbortSignal): Promise<void> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { runRecordSchema } from '../../src/experiment/run-record.js';
 import { spawnManaged } from '../../src/process/child-registry.js';
 import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
 import { verdictExitCode } from '../support/verdict-exit.js';
+import { processesMentioning } from '../support/kos-test-process.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(repo, 'bin', 'kos-test.js');
@@ -22,16 +23,6 @@ const SPEC = join(repo, 'examples', 'shards-and-phases.yaml');
 
 async function summaryAt(path: string): Promise<DriveSummary> {
   return driveSummarySchema.parse(JSON.parse(await readFile(path, 'utf8')));
-}
-
-/** Processes whose command line mentions `text` (the sweep directory is in every shard's args). */
-async function processesMentioning(text: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
-    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.includes(text)) found.push(`${pid}: ${cmd.replace(/\0/g, ' ')}`);
-  }
-  return found;
 }
 
 describe('an experiment with driver.shards 2 and a given warm-up and cool-down, on the testbed', () => {

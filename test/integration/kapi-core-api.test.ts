@@ -112,15 +112,18 @@ describe('kube front: nodes and namespaces on its own etcd, through @kubernetes/
       'namespaces/status',
       'namespaces/finalize',
       'endpoints',
+      'pods',
+      'pods/status',
+      'events',
     ]);
     const namespaced = (v1.json.resources as { name: string; namespaced: boolean }[])
       .filter((r) => r.namespaced)
       .map((r) => r.name);
-    assert.deepEqual(namespaced, ['endpoints']);
+    assert.deepEqual(namespaced, ['endpoints', 'pods', 'pods/status', 'events']);
     const apis = await call(url, 'GET', '/apis');
     assert.deepEqual(
       (apis.json.groups as { name: string }[]).map((g) => g.name),
-      ['apps', 'network.example.com'],
+      ['apps', 'authorization.k8s.io', 'metrics.k8s.io', 'network.example.com'],
     );
     const group = await call(url, 'GET', '/apis/network.example.com');
     assert.equal(group.json.kind, 'APIGroup');

@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { kubectl } from '../support/kubectl.js';
 import { attachment, call, GV, withStack } from '../support/stack.js';
 
-const run = promisify(execFile);
 const ns = 'kubectl';
-
-/** The real kubectl on PATH; CI installs Debian's kubernetes-client when there is none. */
-async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: kubeconfig },
-      timeout: 30_000,
-    });
-    return stdout;
-  } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      assert.fail('kubectl is not on PATH: apt-get install -y kubernetes-client (as .ci/run does)');
-    throw e;
-  }
-}
 
 describe('the real kubectl against the testbed kubeconfig', () => {
   let stack: Awaited<ReturnType<typeof withStack>>;
@@ -89,6 +75,24 @@ describe('the real kubectl against the testbed kubeconfig', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  it('explains a field, and refuses an unknown field in create -f, from the OpenAPI the napi serves', async () => {
+    const explained = await kubectl(stack.kubeconfigPath, 'explain', 'networkattachments.spec.node');
+    assert.match(explained, /FIELD: node <string>/);
+    const file = join(dirname(stack.kubeconfigPath), 'bogus.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...attachment('k9', 'comp1'),
+        metadata: { name: 'k9', namespace: ns },
+        spec: { node: 'comp1', subnet: 's1', bogus: true },
+      }),
+    );
+    await assert.rejects(kubectl(stack.kubeconfigPath, 'create', '-f', file), (e: { stderr: string }) => {
+      assert.match(e.stderr, /strict decoding error: unknown field "spec.bogus"/);
+      return true;
+    });
   });
 
   it('deletes an object', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
+import { parseSamples, sumOf } from '../../src/testbed/exporter/prom-text.js';
 import { attachment, call, GV, readWatch, withStack } from '../support/stack.js';
 
 type Stack = Awaited<ReturnType<typeof withStack>>;
@@ -195,6 +196,37 @@ describe('network-apiserver lists, selectors and watches', () => {
     const elapsed = Date.now() - t0;
     assert.ok(elapsed >= 900 && elapsed < 4000, `ended after ${elapsed} ms`);
     assert.equal(events.length, 0);
+  });
+
+  it("counts an open watch's events in apiserver_watch_events_total at each scrape, and once", async () => {
+    const watchEvents = async (): Promise<number> => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const name = 'apiserver_watch_events_total';
+      return (
+        sumOf(
+          parseSamples(text, (n) => n === name),
+          name,
+        ) ?? 0
+      );
+    };
+    const before = await watchEvents();
+    const controller = new AbortController();
+    const res = await fetch(`${url}${coll}?watch=true&fieldSelector=spec.node%3Dcomp2`, {
+      signal: controller.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let lines = 0;
+    while (lines < 5) {
+      const { value } = await reader.read();
+      lines += new TextDecoder().decode(value).split('\n').length - 1;
+    }
+    // The 5 synthetic ADDED events of comp2's attachments, while the watch is still open.
+    const open = await watchEvents();
+    assert.equal(open - before, 5);
+    controller.abort();
+    await reader.closed.catch(() => undefined);
+    await sleep(300);
+    assert.equal(await watchEvents(), open, 'a watch that ends adds only what was not counted yet');
   });
 
   it('keeps a client-node informer in sync with creates and deletes', async () => {

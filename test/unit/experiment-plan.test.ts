@@ -7,6 +7,7 @@ import { planText } from '../../src/experiment/plan-text.js';
 import { seededShuffle } from '../../src/experiment/seeded-order.js';
 import { solveTopNetSize } from '../../src/experiment/solve-top-net-size.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
+import { testbedFacts } from '../fixtures/testbed-facts.js';
 
 const spec = (extra = ''): string => `
 X: 100
@@ -145,12 +146,7 @@ describe('planning a sweep', () => {
 });
 
 describe('refusing plans the target cannot hold', () => {
-  const roomy: TestbedFacts = {
-    kind: 'testbed',
-    fdLimit: 20000,
-    availableMemoryBytes: 16 * 2 ** 30,
-    agentsPerGroup: 100,
-  };
+  const roomy: TestbedFacts = testbedFacts();
   const cases: {
     name: string;
     spec: string;

@@ -16,6 +16,7 @@ import { runSweep, type DriveStep } from '../../src/experiment/sweep-runner.js';
 import type { ExperimentTarget, TargetShape } from '../../src/experiment/target.js';
 import type { HostSample } from '../../src/measure/host-load.js';
 import { costFixture, latencyFixture } from '../fixtures/run-record-fixture.js';
+import { testbedFacts } from '../fixtures/testbed-facts.js';
 
 const SPEC = `
 name: loop
@@ -48,13 +49,7 @@ function memoryTarget(calls: string[]): ExperimentTarget {
     kind: 'testbed',
     kubeconfigPath: '/nowhere/kubeconfig',
     interfaceFilter: 'lo',
-    facts: () =>
-      Promise.resolve({
-        kind: 'testbed',
-        fdLimit: 20000,
-        availableMemoryBytes: 2 ** 34,
-        agentsPerGroup: 100,
-      }),
+    facts: () => Promise.resolve(testbedFacts()),
     configure: (s: TargetShape) => {
       calls.push(`configure ${s.NCA}/${s.NNA}/${s.NKA}`);
       nca = s.NCA;

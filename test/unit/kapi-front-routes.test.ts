@@ -18,6 +18,10 @@ function describeRoute(path: string): string {
       return `document ${route.which}`;
     case 'plain':
       return `plain ${route.what}`;
+    case 'openapi':
+      return route.document === undefined ? 'openapi' : `openapi ${route.document}`;
+    case 'resourceMetrics':
+      return `resourceMetrics ${route.resource} ${route.namespace ?? '-'}/${route.name ?? '-'}`;
     default:
       return route.kind;
   }
@@ -50,8 +54,21 @@ describe('kube front routes', () => {
     ['/api/v1/namespaces/ns1/status', 'namespaces -/ns1/status'],
     ['/api/v1/namespaces/ns1/finalize', 'namespaces -/ns1/finalize'],
     ['/api/v1/namespaces/ns1/nodes', 'unknown'],
-    ['/api/v1/namespaces/ns1/pods', 'unknown'],
-    ['/api/v1/pods', 'unknown'],
+    ['/api/v1/namespaces/ns1/pods', 'pods ns1/-/-'],
+    ['/api/v1/namespaces/ns1/pods/p/status', 'pods ns1/p/status'],
+    ['/api/v1/pods', 'pods -/-/-'],
+    ['/api/v1/namespaces/ns1/events', 'events ns1/-/-'],
+    ['/api/v1/namespaces/ns1/secrets', 'unknown'],
+    ['/openapi/v3', 'openapi'],
+    ['/openapi/v3/apis/apps/v1', 'openapi apis/apps/v1'],
+    ['/apis/authorization.k8s.io/v1', 'extraVersion'],
+    ['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', 'accessReview'],
+    ['/apis/authorization.k8s.io/v1/subjectaccessreviews', 'unknown'],
+    ['/apis/metrics.k8s.io', 'extraGroup'],
+    ['/apis/metrics.k8s.io/v1beta1/nodes', 'resourceMetrics nodes -/-'],
+    ['/apis/metrics.k8s.io/v1beta1/nodes/comp0', 'resourceMetrics nodes -/comp0'],
+    ['/apis/metrics.k8s.io/v1beta1/pods', 'resourceMetrics pods -/-'],
+    ['/apis/metrics.k8s.io/v1beta1/namespaces/example-com/pods/p1', 'resourceMetrics pods example-com/p1'],
     ['/api/v1/nodes/%E0%A4%A', 'unknown'],
     ['/api/v1/nodes//status', 'unknown'],
   ];

@@ -72,3 +72,71 @@ export const namespaceSchema = z.object({
     .nullable()
     .optional(),
 });
+
+const objectReferenceSchema = z.looseObject({
+  kind: z.string().optional(),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+  uid: z.string().optional(),
+  apiVersion: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  fieldPath: z.string().optional(),
+});
+
+const containerStatusSchema = z.looseObject({
+  name: z.string(),
+  ready: z.boolean().optional(),
+  restartCount: z.number().int().optional(),
+  state: z.looseObject({}).nullable().optional(),
+  lastState: z.looseObject({}).nullable().optional(),
+});
+
+/** Pods: what the testbed writes for its processes; the rest of a real pod passes through. */
+export const podSchema = z.object({
+  ...typeMeta,
+  spec: z
+    .looseObject({
+      nodeName: z.string().optional(),
+      containers: z
+        .array(z.looseObject({ name: z.string(), image: z.string().optional() }))
+        .nullable()
+        .optional(),
+      nodeSelector: z.record(z.string(), z.string()).nullable().optional(),
+      restartPolicy: z.string().optional(),
+    })
+    .nullable()
+    .default({}),
+  status: z
+    .looseObject({
+      phase: z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']).optional(),
+      conditions: z
+        .array(nodeConditionSchema.omit({ lastHeartbeatTime: true }))
+        .nullable()
+        .optional(),
+      hostIP: z.string().optional(),
+      podIP: z.string().optional(),
+      startTime: time,
+      containerStatuses: z.array(containerStatusSchema).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
+/** core/v1 Events, as `kubectl get events` and `describe` read them. */
+export const eventSchema = z.looseObject({
+  ...typeMeta,
+  involvedObject: objectReferenceSchema.default({}),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  source: z
+    .looseObject({ component: z.string().optional(), host: z.string().optional() })
+    .nullable()
+    .optional(),
+  firstTimestamp: time,
+  lastTimestamp: time,
+  count: z.number().int().optional(),
+  type: z.string().optional(),
+  eventTime: time,
+  reportingComponent: z.string().optional(),
+  reportingInstance: z.string().optional(),
+});

@@ -3,7 +3,7 @@
  * or generation, unconditional PUTs allowed, and a deletionTimestamp no update can change.
  */
 import type { KosObject } from '../meta.js';
-import type { PrintColumn } from '../resource-type.js';
+import type { PrintColumn, WriteStrategy } from '../resource-type.js';
 import { humanAge } from '../human-age.js';
 
 /** What a core object keeps of its request on create: no extended metadata, no generation. */
@@ -24,6 +24,19 @@ export function keepDeletionTimestamp(next: KosObject, prev: KosObject): void {
   if (ts === undefined) delete next.metadata.deletionTimestamp;
   else next.metadata.deletionTimestamp = ts;
 }
+
+/** Kinds without spec or status (Endpoints, Events): stored as sent, PUTs unconditional. */
+export const storedAsSentStrategy: WriteStrategy = {
+  allowUnconditionalUpdate: true,
+  prepareForCreate: (_type, obj) => {
+    clearKosMetadata(obj);
+  },
+  prepareForUpdate: (_type, next, prev) => {
+    clearKosMetadata(next);
+    keepDeletionTimestamp(next, prev);
+  },
+  validateUpdate: () => [],
+};
 
 export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];

@@ -3,9 +3,9 @@
  * kube-apiservers' addresses, as kube-apiserver's endpoint reconciler does.
  */
 import type { KosObject } from '../meta.js';
-import { metaFields, type ResourceType, type WriteStrategy } from '../resource-type.js';
+import { metaFields, type ResourceType } from '../resource-type.js';
 import { endpointsSchema } from '../apps/apps-schemas.js';
-import { ageColumn, clearKosMetadata, keepDeletionTimestamp, nameColumn } from './core-strategy.js';
+import { ageColumn, nameColumn, storedAsSentStrategy } from './core-strategy.js';
 import { CORE_VERSION } from './core-types.js';
 
 interface Subset {
@@ -30,18 +30,6 @@ export function endpointsText(obj: KosObject): string {
   return pairs.length > 3 ? `${shown} + ${pairs.length - 3} more...` : shown;
 }
 
-const endpointsStrategy: WriteStrategy = {
-  allowUnconditionalUpdate: true,
-  prepareForCreate: (_type, obj) => {
-    clearKosMetadata(obj);
-  },
-  prepareForUpdate: (_type, next, prev) => {
-    clearKosMetadata(next);
-    keepDeletionTimestamp(next, prev);
-  },
-  validateUpdate: () => [],
-};
-
 export const endpoints: ResourceType = {
   group: '',
   version: CORE_VERSION,
@@ -52,7 +40,7 @@ export const endpoints: ResourceType = {
   shortNames: ['ep'],
   schema: endpointsSchema,
   hasStatus: false,
-  strategy: endpointsStrategy,
+  strategy: storedAsSentStrategy,
   immutableSpecFields: [],
   statusSections: [],
   selectableFields: [],

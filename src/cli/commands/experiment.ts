@@ -15,7 +15,17 @@ import { planExperiment } from '../../experiment/plan.js';
 import { progressReporter } from '../../experiment/progress.js';
 import { ResultsStore } from '../../experiment/results-store.js';
 import { specJsonSchemaText } from '../../experiment/spec-json-schema.js';
-import { checkedPlan, loadSpecFile, makeTarget, newSeed } from '../../experiment/sweep-setup.js';
+import {
+  checkedPlan,
+  loadSpecFile,
+  makeTarget,
+  newSeed,
+  refuseInfeasible,
+  refusalText,
+} from '../../experiment/sweep-setup.js';
+import { DEFAULT_COST_MODEL_PATH } from '../../experiment/capacity/model-file.js';
+import { checkFeasibility, runCapacity } from '../../experiment/feasibility.js';
+import { sweepIdOf } from '../../experiment/sweep-id.js';
 import { runSweep } from '../../experiment/sweep-runner.js';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
@@ -32,7 +42,12 @@ interface RunFlags extends VerdictFlags {
   out?: string;
   resume?: boolean;
   json?: boolean;
+  force?: boolean;
+  costModel?: string;
 }
+
+const FORCE_HELP = "run even the runs predicted not to fit this machine's CPU (hard limits still refuse)";
+const COST_MODEL_HELP = `the testbed's cost model (default ${DEFAULT_COST_MODEL_PATH}, from kos-test testbed calibrate; missing: built in)`;
 
 export function registerExperimentCommands(program: Command): void {
   const experiment = program
@@ -53,21 +68,35 @@ export function registerExperimentCommands(program: Command): void {
       '--no-target-check',
       'do not ask the target whether it can hold the plan (e.g. no cluster access here)',
     )
-    .action(async (specPath: string, flags: { targetCheck: boolean }) => {
-      const { resolved } = await loadSpecFile(specPath);
-      const plan = flags.targetCheck
-        ? await checkedPlan(
-            resolved,
-            makeTarget(resolved, defaultOut(resolved.spec.name), () => undefined),
-            newSeed(),
-          )
-        : planExperiment(resolved, { seed: newSeed() });
-      console.log(planText(plan, resolved.spec.target.kind));
-      if (resolved.spec.order !== 'listed' && resolved.spec.order.seed === undefined)
-        console.log(
-          '(the seed above was chosen for this listing; `experiment run` chooses and records its own)',
-        );
-    });
+    .option('--force', FORCE_HELP)
+    .option('--cost-model <file>', COST_MODEL_HELP)
+    .action(
+      async (specPath: string, flags: { targetCheck: boolean; force?: boolean; costModel?: string }) => {
+        const { resolved } = await loadSpecFile(specPath);
+        const plan = planExperiment(resolved, { seed: newSeed() });
+        const kind = resolved.spec.target.kind;
+        if (!flags.targetCheck) {
+          console.log(planText(plan, kind));
+          return;
+        }
+        const target = makeTarget(resolved, defaultOut(resolved.spec.name), () => undefined, flags.costModel);
+        const facts = await target.facts();
+        const capacity =
+          facts.kind === 'testbed'
+            ? {
+                verdicts: plan.runs.map((r) => runCapacity(r, facts)),
+                cores: facts.cores,
+                modelNote: facts.costModelNote,
+              }
+            : undefined;
+        console.log(planText(plan, kind, capacity));
+        if (resolved.spec.order !== 'listed' && resolved.spec.order.seed === undefined)
+          console.log(
+            '(the seed above was chosen for this listing; `experiment run` chooses and records its own)',
+          );
+        refuseInfeasible(kind, checkFeasibility(plan, facts), flags.force === true);
+      },
+    );
   addVerdictOptions(
     experiment
       .command('run <spec>')
@@ -76,7 +105,9 @@ export function registerExperimentCommands(program: Command): void {
       )
       .option('--out <dir>', 'sweep directory (default out/experiments/<spec name>)')
       .option('--resume', 'continue the sweep in --out: skip recorded runs, re-do an interrupted one')
-      .option('--json', 'progress as JSON lines even on a terminal'),
+      .option('--json', 'progress as JSON lines even on a terminal')
+      .option('--force', FORCE_HELP)
+      .option('--cost-model <file>', COST_MODEL_HELP),
   ).action(async (specPath: string, flags: RunFlags) => {
     const done = await runCommand(specPath, flags);
     await finishSweep(done, flags);
@@ -178,25 +209,28 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone>
   const log = (m: string): void => {
     emit({ kind: 'message', text: m });
   };
-  const target = makeTarget(resolved, out, log);
+  const target = makeTarget(resolved, out, log, flags.costModel);
+  const force = { force: flags.force === true };
   // Everything that can refuse happens before the store or the target starts anything.
   let store: ResultsStore;
-  let plan;
+  let checked;
   if (flags.resume === true) {
     store = await ResultsStore.open({ dir: out, spec: resolved.spec });
-    plan = await checkedPlan(resolved, target, store.meta.seed ?? undefined);
+    checked = await checkedPlan(resolved, target, store.meta.seed ?? undefined, force);
   } else {
     const seed = resolved.spec.order === 'listed' ? undefined : (resolved.spec.order.seed ?? newSeed());
-    plan = await checkedPlan(resolved, target, seed);
+    checked = await checkedPlan(resolved, target, seed, force);
     store = await ResultsStore.create({
       dir: out,
       specText: text,
       spec: resolved.spec,
       sweepId: sweepIdOf(resolved.spec.name, Date.now()),
-      seed: plan.seed,
+      seed: checked.plan.seed,
       nowMs: Date.now(),
     });
   }
+  const plan = checked.plan;
+  for (const x of checked.forced) log(`--force: running anyway, ${refusalText(x)}`);
   // ^C or SIGTERM: the exit handlers take the testbed and every child down and exit; the run in
   // progress has its started-marker and no record, so --resume re-does it.
   installExitHandlers();
@@ -230,11 +264,4 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone>
   console.log(`runs:    ${join(store.dir, 'runs')}`);
   console.log(`report:  ${report.html}`);
   return { store, reportHtml: report.html, resolved };
-}
-
-/** `<name>-MMDD-HHMM` (UTC): short enough that run ids stay DNS labels. */
-export function sweepIdOf(name: string, nowMs: number): string {
-  const d = new Date(nowMs);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${name}-${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}-${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
 }

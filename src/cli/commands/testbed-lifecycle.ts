@@ -12,6 +12,7 @@ import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js
 import type { TestbedScale } from '../../testbed/supervisor/testbed-config.js';
 import { isOurProcess, stopOwnedLeftovers } from '../../process/owned-pids.js';
 import {
+  DEFAULT_TESTBED_DIR,
   readTestbedState,
   removeTestbedState,
   stateFile,
@@ -23,7 +24,7 @@ import { TESTBED_DEFAULTS as D, TESTBED_LIMITS as L } from '../../testbed/testbe
 import { etcdMembersOption, intOption } from '../options.js';
 import { textTable } from '../../util/text-table.js';
 
-const DEFAULT_DIR = '.kos-test/testbed';
+const DEFAULT_DIR = DEFAULT_TESTBED_DIR;
 const DOWN_TIMEOUT_MS = 60_000;
 
 interface UpOptions {

@@ -5,6 +5,7 @@ import { installExitHandlers } from '../../process/child-registry.js';
 import { startApiserverStack } from '../../testbed/apiserver-stack.js';
 import { TESTBED_LIMITS as L } from '../../testbed/testbed-limits.js';
 import { etcdMembersOption, intOption } from '../options.js';
+import { registerTestbedCalibrate } from './testbed-calibrate.js';
 import { registerTestbedLifecycle } from './testbed-lifecycle.js';
 import { runApiserverSmokeCheck } from '../../testbed/apiserver-smoke-check.js';
 
@@ -13,6 +14,7 @@ export function registerTestbedCommands(program: Command): void {
     .command('testbed')
     .description('The embedded KOS testbed on this machine (loopback only).');
   registerTestbedLifecycle(testbed);
+  registerTestbedCalibrate(testbed);
   testbed
     .command('apiserver')
     .description('Start real etcd and network-apiservers for manual use; stop with ^C.')

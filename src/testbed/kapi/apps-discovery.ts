@@ -5,6 +5,7 @@
  */
 import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
 import { apiGroup, resourceEntries } from '../napi/discovery.js';
+import { AUTHORIZATION, groupEntry, METRICS } from './extra-groups.js';
 
 const APPS_VERSION = { groupVersion: 'apps/v1', version: 'v1' };
 
@@ -12,11 +13,12 @@ function appsGroup(): Record<string, unknown> {
   return { name: 'apps', versions: [APPS_VERSION], preferredVersion: APPS_VERSION };
 }
 
+/** `/apis`: apps, the groups served without storage (extra-groups.ts), and the aggregated one. */
 export function frontGroupList(withApps: boolean): string {
   return JSON.stringify({
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: withApps ? [appsGroup(), apiGroup()] : [apiGroup()],
+    groups: [...(withApps ? [appsGroup()] : []), groupEntry(AUTHORIZATION), groupEntry(METRICS), apiGroup()],
   });
 }
 

@@ -1,7 +1,9 @@
 /** Maps a kube front request path onto what serves it (pure; no I/O). */
 import { GROUP } from '../../api/kos-types.js';
 import type { ResourceType } from '../../api/resource-type.js';
+import { openApiRouteOf, type OpenApiRoute } from '../napi/openapi-handler.js';
 import { resourceRouteOf, type ResourceRoute } from '../napi/routes.js';
+import { extraRouteOf, type ExtraRoute } from './extra-groups.js';
 
 export type FrontRoute =
   /** A core (`/api/v1`) resource this server stores itself. */
@@ -14,6 +16,9 @@ export type FrontRoute =
   | { kind: 'aggregated' }
   | { kind: 'document'; which: 'api' | 'core' | 'apis' | 'group' | 'appsGroup' | 'appsVersion' }
   | { kind: 'plain'; what: 'version' | 'healthz' | 'readyz' | 'livez' | 'metrics' }
+  | OpenApiRoute
+  /** authorization.k8s.io and metrics.k8s.io, served without storage. */
+  | ExtraRoute
   | { kind: 'unknown' };
 
 const GROUP_PATH = `/apis/${GROUP}`;
@@ -26,10 +31,14 @@ export function frontRouteOf(
   core: readonly ResourceType[],
   apps: readonly ResourceType[] = [],
 ): FrontRoute {
+  const openApi = openApiRouteOf(pathname);
+  if (openApi !== undefined) return openApi;
   if (pathname.startsWith(`${GROUP_PATH}/`) && pathname.length > GROUP_PATH.length + 1) {
     return { kind: 'aggregated' };
   }
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  const extra = extraRouteOf(path);
+  if (extra !== undefined) return extra;
   switch (path) {
     case '/api':
       return { kind: 'document', which: 'api' };

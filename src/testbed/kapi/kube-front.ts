@@ -5,26 +5,31 @@
  * aggregates `network.example.com` by proxying to the network-apiservers, as kube-apiserver does
  * for an APIService. Several fronts on one ketcd agree on objects and versions.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APPS_RESOURCES } from '../../api/apps/apps-resources.js';
-import { CORE_RESOURCES } from '../../api/core/core-resources.js';
-import type { ResourceType } from '../../api/resource-type.js';
+import { CORE_RESOURCES, pods } from '../../api/core/core-resources.js';
+import { KOS_RESOURCES } from '../../api/resource-types.js';
 import { apiErrors } from '../../api/status.js';
-import { KosTestError } from '../../util/errors.js';
 import type { ApiContext } from '../napi/api-context.js';
-import { ApiserverMetrics } from '../napi/apiserver-metrics.js';
-import { Coalescer } from '../napi/coalescer.js';
-import { apiGroupDocument, versionInfo } from '../napi/discovery.js';
-import { EtcdKv } from '../etcd/etcd-kv.js';
-import { EtcdStore, isCompactedError } from '../napi/etcd-store.js';
-import { sendJsonText, sendText } from '../napi/http-io.js';
+import {
+  listenApi,
+  openApiStorage,
+  scheduleCompaction,
+  servePlain,
+  shutDownApi,
+} from '../napi/api-server-core.js';
+import type { ApiserverMetrics } from '../napi/apiserver-metrics.js';
+import { apiGroupDocument } from '../napi/discovery.js';
+import { sendJsonText } from '../napi/http-io.js';
+import { OpenApiDocuments } from '../napi/openapi-handler.js';
 import { sendFailure, serveResource } from '../napi/request-router.js';
-import { WatchCache } from '../napi/watch-cache.js';
 import { appsGroupDocument, appsResourceList, frontGroupList } from './apps-discovery.js';
 import { apiVersions, coreResourceList } from './core-discovery.js';
 import { frontRouteOf, type FrontRoute } from './front-routes.js';
+import { serveAccessReview } from './access-review.js';
+import { extraGroupDocument, extraResourceList } from './extra-groups.js';
 import { NapiProxy } from './napi-proxy.js';
+import { nodeMetricsJson, podMetricsJson, ResourceMetricsSource } from './resource-metrics.js';
 import { serveScale } from './scale-subresource.js';
 
 export interface KubeFrontOptions {
@@ -50,6 +55,8 @@ export interface KubeFrontOptions {
   maxBodyBytes?: number;
   /** Longest watch when the client gives no timeoutSeconds. @default 1800 */
   maxWatchSeconds?: number;
+  /** The testbed cost exporter's /metrics URL, read for metrics.k8s.io; none: `kubectl top` gets 503. */
+  costExporter?: string;
   log?: (message: string) => void;
 }
 
@@ -70,53 +77,19 @@ export interface KubeFront {
 export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront> {
   const { name, host } = opts;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${name}: ${m}\n`));
-  // etcd over node:http2 without grpc-js (ADR 0014).
-  const store = new EtcdStore(new EtcdKv({ endpoints: opts.etcdEndpoints }));
-  const caches = new Map<ResourceType, WatchCache>();
-  for (const type of [...CORE_RESOURCES, ...APPS_RESOURCES]) {
-    caches.set(
-      type,
-      new WatchCache({
-        type,
-        store,
-        etcdEndpoints: opts.etcdEndpoints,
-        historySize: opts.watchHistorySize ?? 100_000,
-        bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
-        log,
-      }),
-    );
-  }
-  const metrics = new ApiserverMetrics(name, () =>
-    [...caches.values()].map((c) => [c.type.resource, c.objectCount]),
-  );
-  const coalescer = new Coalescer(opts.coalesceMs ?? 5);
-  const ctx: ApiContext = {
-    store,
-    cacheOf: (type) => {
-      const cache = caches.get(type);
-      if (cache === undefined) throw new Error(`no watch cache for ${type.resource}`);
-      return cache;
-    },
-    coalescer,
-    metrics,
-    limits: {
-      maxBodyBytes: opts.maxBodyBytes ?? 3 * 1024 * 1024,
-      maxWatchBufferBytes: 64 * 1024 * 1024,
-      maxWatchSeconds: opts.maxWatchSeconds ?? 1800,
-    },
-    nowMs: () => Date.now(),
-  };
-  try {
-    await Promise.all([...caches.values()].map((c) => c.ready()));
-  } catch (e: unknown) {
-    store.close();
-    throw new KosTestError({
+  const storage = await openApiStorage({
+    ...opts,
+    resources: [...CORE_RESOURCES, ...APPS_RESOURCES],
+    unreachable: {
       what: `kube front ${name} cannot reach ketcd`,
-      value: opts.etcdEndpoints.join(','),
       fix: 'start ketcd first and pass its client URLs as etcdEndpoints',
-      cause: e,
-    });
-  }
+    },
+    log,
+  });
+  const { ctx, metrics } = storage;
+  const openApi = new OpenApiDocuments([...CORE_RESOURCES, ...APPS_RESOURCES, ...KOS_RESOURCES]);
+  const metricsSource =
+    opts.costExporter === undefined ? undefined : new ResourceMetricsSource(opts.costExporter);
   const proxy = new NapiProxy({ backends: opts.napiServers, metrics, log });
   let serving = true;
   let serverAddress = `${host}:0`;
@@ -136,34 +109,38 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
         case 'aggregated':
           await proxy.handle(req, res, url);
           return;
+        case 'accessReview':
+          await serveAccessReview(req, res, ctx.limits.maxBodyBytes);
+          return;
+        case 'resourceMetrics':
+          await serveResourceMetrics(route, req, res, metricsSource, ctx);
+          return;
         default:
           await serveOther(route, req, res, {
             component: name,
             serverAddress,
             isReady: () => serving,
             metrics,
+            openApi,
           });
       }
     } catch (e: unknown) {
       sendFailure(req, res, e, log);
     }
   };
-  const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => {
-    void handle(req, res);
-  });
-  server.keepAliveTimeout = 65_000;
+  let listening: Awaited<ReturnType<typeof listenApi>>;
   try {
-    await listen(server, host, opts.port ?? 0, name);
+    listening = await listenApi(handle, { what: `kube front ${name}`, host, port: opts.port ?? 0 });
   } catch (e: unknown) {
-    await Promise.all([...caches.values()].map((c) => c.stop()));
+    await storage.endWatches();
     await proxy.close();
-    store.close();
+    storage.closeStore();
     throw e;
   }
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = listening;
   serverAddress = `${host}:${port}`;
   const url = `http://${serverAddress}`;
-  const compaction = scheduleCompaction(store, opts.compactionIntervalMs ?? 300_000, log);
+  const compaction = scheduleCompaction(storage.store, opts.compactionIntervalMs ?? 300_000, log);
   let stopping: Promise<void> | undefined;
   return {
     name,
@@ -180,36 +157,11 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
       stopping ??= (async () => {
         serving = false;
         if (compaction !== undefined) clearInterval(compaction);
-        const closed = new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-        });
-        await Promise.all([...caches.values()].map((c) => c.stop()));
-        coalescer.stop();
-        server.closeAllConnections();
-        await proxy.close();
-        await closed;
-        store.close();
+        await shutDownApi(server, storage, () => proxy.close());
       })();
       return stopping;
     },
   };
-}
-
-function listen(server: Server, host: string, port: number, name: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(
-        new KosTestError({
-          what: `kube front ${name} cannot listen`,
-          value: `${host}:${port} (${e.code ?? e.message})`,
-          fix: 'choose a free port, or stop what is using it',
-        }),
-      );
-    });
-    server.listen(port, host, resolve);
-  });
 }
 
 interface OtherHooks {
@@ -217,11 +169,15 @@ interface OtherHooks {
   serverAddress: string;
   isReady(): boolean;
   metrics: ApiserverMetrics;
+  openApi: OpenApiDocuments;
 }
 
 /** Discovery, version, health and metrics. */
 async function serveOther(
-  route: Exclude<FrontRoute, { kind: 'core' | 'apps' | 'scale' | 'aggregated' }>,
+  route: Exclude<
+    FrontRoute,
+    { kind: 'core' | 'apps' | 'scale' | 'aggregated' | 'accessReview' | 'resourceMetrics' }
+  >,
   req: IncomingMessage,
   res: ServerResponse,
   hooks: OtherHooks,
@@ -251,47 +207,43 @@ async function serveOther(
       }
       return;
     case 'plain':
-      switch (route.what) {
-        case 'version':
-          sendJsonText(res, 200, versionInfo(hooks.component));
-          return;
-        case 'healthz':
-        case 'livez':
-          sendText(res, 200, 'ok');
-          return;
-        case 'readyz':
-          if (hooks.isReady()) sendText(res, 200, 'ok');
-          else sendText(res, 503, '[-]shutdown failed: reason withheld\nreadyz check failed');
-          return;
-        case 'metrics':
-          sendText(res, 200, await hooks.metrics.registry.metrics(), hooks.metrics.registry.contentType);
-          return;
-      }
+      await servePlain(route.what, res, { ...hooks, notReady: '[-]shutdown failed: reason withheld' });
+      return;
+    case 'extraGroup':
+      sendJsonText(res, 200, extraGroupDocument(route.group));
+      return;
+    case 'extraVersion':
+      sendJsonText(res, 200, extraResourceList(route.group));
+      return;
+    case 'openapiV2':
+    case 'openapi':
+      hooks.openApi.serve(route, req, res);
       return;
     case 'unknown':
       throw apiErrors.pathNotFound();
   }
 }
 
-/** Compacts to the revision seen one interval ago, so history always spans at least one interval. */
-function scheduleCompaction(
-  store: EtcdStore,
-  intervalMs: number,
-  log: (m: string) => void,
-): NodeJS.Timeout | undefined {
-  if (intervalMs <= 0) return undefined;
-  let previous = 0;
-  const timer = setInterval(() => {
-    void (async () => {
-      try {
-        if (previous > 0) await store.compact(previous);
-        previous = await store.currentRevision();
-      } catch (e: unknown) {
-        // Another front compacting the same revision first is normal.
-        if (!isCompactedError(e)) log(`compaction failed: ${String(e)}`);
-      }
-    })();
-  }, intervalMs);
-  timer.unref();
-  return timer;
+/** NodeMetrics and PodMetrics (pods from the watch cache: the testbed's own workload pods). */
+async function serveResourceMetrics(
+  route: Extract<FrontRoute, { kind: 'resourceMetrics' }>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  source: ResourceMetricsSource | undefined,
+  ctx: ApiContext,
+): Promise<void> {
+  if (req.method !== 'GET') throw apiErrors.methodNotAllowed(req.method ?? '');
+  if (source === undefined)
+    throw apiErrors.unavailable('no cost exporter: this kube front serves no metrics');
+  const window = await source.current();
+  if (route.resource === 'nodes') {
+    sendJsonText(res, 200, nodeMetricsJson(window, route.name));
+    return;
+  }
+  const cache = ctx.cacheOf(pods);
+  await cache.ready();
+  const list = cache
+    .snapshot((e) => route.namespace === undefined || e.namespace === route.namespace)
+    .entries.map((e) => e.obj);
+  sendJsonText(res, 200, podMetricsJson(window, list, route.name));
 }

@@ -11,13 +11,22 @@ export type RequestLabels = {
   scope: string;
 };
 
+export type KindLabels = { group: string; version: string; kind: string };
+
+interface WatchCount {
+  labels: KindLabels;
+  counted: number;
+}
+
 export class ApiserverMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter;
   private readonly durations: Histogram;
   private readonly longRunning: Gauge;
-  readonly watchEvents: Counter;
+  private readonly watchEvents: Counter;
   readonly registeredWatchers: Gauge;
+  /** Open watches and how many of their delivered events the counter has had. */
+  private readonly liveWatches = new Map<{ readonly delivered: number }, WatchCount>();
 
   /** `objectCounts` gives [resource, count] pairs at scrape time (from the watch caches). */
   constructor(component: string, objectCounts: () => Iterable<readonly [string, number]>) {
@@ -45,11 +54,19 @@ export class ApiserverMetrics {
       labelNames: common,
       registers: [this.registry],
     });
+    const live = this.liveWatches;
     this.watchEvents = new Counter({
       name: 'apiserver_watch_events_total',
       help: 'Number of events sent in watch clients',
       labelNames: ['group', 'version', 'kind'],
       registers: [this.registry],
+      // Each scrape adds what the open watches delivered since the last, so the rate is live.
+      collect() {
+        for (const [watch, c] of live) {
+          if (watch.delivered > c.counted) this.inc(c.labels, watch.delivered - c.counted);
+          c.counted = watch.delivered;
+        }
+      },
     });
     this.registeredWatchers = new Gauge({
       name: 'apiserver_registered_watchers',
@@ -71,6 +88,16 @@ export class ApiserverMetrics {
   observe(labels: RequestLabels, code: number, seconds: number): void {
     this.requests.inc({ ...labels, code: String(code) });
     if (labels.verb !== 'WATCH') this.durations.observe(labels, seconds);
+  }
+
+  /** Counts a watch's delivered events in apiserver_watch_events_total; call the result when it ends. */
+  countWatchEvents(watch: { readonly delivered: number }, labels: KindLabels): () => void {
+    const c: WatchCount = { labels, counted: 0 };
+    this.liveWatches.set(watch, c);
+    return () => {
+      this.liveWatches.delete(watch);
+      if (watch.delivered > c.counted) this.watchEvents.inc(labels, watch.delivered - c.counted);
+    };
   }
 
   watchStarted(labels: RequestLabels): () => void {

@@ -1,5 +1,8 @@
 /** From a request body to a KOS object the strategies can work on, with Kubernetes' error codes. */
+import type { ServerResponse } from 'node:http';
 import type { KosObject } from '../../api/meta.js';
+import { resourceSchema } from '../../api/openapi/openapi-documents.js';
+import { unknownFields } from '../../api/openapi/openapi-schema.js';
 import { validateAnnotations, validateDnsSubdomain, validateLabels } from '../../api/names.js';
 import { dropNulls } from '../../api/omit-empty.js';
 import { apiVersionOf, type ResourceType } from '../../api/resource-type.js';
@@ -42,4 +45,30 @@ export function metadataErrors(obj: KosObject): FieldError[] {
     errors.push({ type: 'FieldValueInvalid', field: e.field, message: e.message });
   }
   return errors;
+}
+
+/**
+ * Server-side field validation of a JSON body or a patched object (`?fieldValidation=`, which
+ * kubectl sends once the OpenAPI says the kind takes it): Strict refuses unknown fields with kube-apiserver's words, Warn
+ * answers with a Warning header per field; Ignore, or no directive, checks nothing.
+ */
+export function checkFieldValidation(
+  type: ResourceType,
+  raw: Record<string, unknown>,
+  directive: string | null,
+  res: ServerResponse,
+): void {
+  const mode = (directive ?? '').toLowerCase();
+  if (mode !== 'strict' && mode !== 'warn') return;
+  const unknown = unknownFields(resourceSchema(type), raw).map((f) => `unknown field ${JSON.stringify(f)}`);
+  if (unknown.length === 0) return;
+  if (mode === 'strict') {
+    throw apiErrors.badRequest(
+      `${type.kind} in version ${JSON.stringify(type.version)} cannot be handled as a ${type.kind}: strict decoding error: ${unknown.join(', ')}`,
+    );
+  }
+  res.setHeader(
+    'Warning',
+    unknown.map((u) => `299 - ${JSON.stringify(u)}`),
+  );
 }

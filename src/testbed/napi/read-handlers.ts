@@ -9,6 +9,7 @@ import { CompactedError } from './etcd-store.js';
 import { sendJsonText } from './http-io.js';
 import { parseResourceVersion, type ListOptions } from './request-options.js';
 import { includeObjectOf, tableJson } from './table.js';
+import { sendObjectText } from './wire-format.js';
 
 export async function handleGet(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const name = r.name ?? '';
@@ -33,7 +34,7 @@ export async function handleGet(ctx: ApiContext, r: ResourceRequest): Promise<vo
     return;
   }
   // A cache entry is its JSON already.
-  sendJsonText(r.res, 200, found instanceof CacheEntry ? found.json : JSON.stringify(found.obj));
+  sendObjectText(r.res, r.format, 200, found instanceof CacheEntry ? found.json : JSON.stringify(found.obj));
 }
 
 function tableOpts(ctx: ApiContext, r: ResourceRequest): Parameters<typeof tableJson>[3] {
@@ -143,5 +144,5 @@ export async function handleList(ctx: ApiContext, r: ResourceRequest, opts: List
   }
   const head = JSON.stringify({ kind: r.type.listKind, apiVersion: apiVersionOf(r.type), metadata: meta });
   const body = `${head.slice(0, -1)},"items":[${list.entries.map((e) => e.json).join(',')}]}`;
-  sendJsonText(r.res, 200, body);
+  sendObjectText(r.res, r.format, 200, body);
 }

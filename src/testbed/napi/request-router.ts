@@ -5,9 +5,12 @@ import { isNamespaced } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
 import type { ApiContext, ResourceRequest } from './api-context.js';
 import type { RequestLabels } from './apiserver-metrics.js';
-import { apiGroupDocument, apiGroupList, apiResourceList, versionInfo } from './discovery.js';
-import { sendError, sendJsonText, sendText } from './http-io.js';
+import { servePlain } from './api-server-core.js';
+import { apiGroupDocument, apiGroupList, apiResourceList } from './discovery.js';
+import { sendError, sendJsonText } from './http-io.js';
 import { negotiate } from './negotiate.js';
+import { OpenApiDocuments } from './openapi-handler.js';
+import { speaksProtobuf } from './wire-format.js';
 import { handleGet, handleList } from './read-handlers.js';
 import { parseListOptions } from './request-options.js';
 import { routeOf, type ResourceRoute, type Route } from './routes.js';
@@ -55,6 +58,7 @@ function verbOf(method: string, route: ResourceRoute, watch: boolean): Verb {
 }
 
 export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
+  const openApi = new OpenApiDocuments(KOS_RESOURCES);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -67,7 +71,7 @@ export function createRouter(ctx: ApiContext, hooks: RouterHooks) {
       return;
     }
     try {
-      serveNonResource(route, req, res, ctx, hooks);
+      await serveNonResource(route, req, res, ctx, { ...hooks, openApi });
     } catch (e: unknown) {
       sendFailure(req, res, e, log);
     }
@@ -119,7 +123,7 @@ export async function serveResource(
       name: route.name,
       subresource: route.subresource,
       query: url.searchParams,
-      format: negotiate(req.headers.accept),
+      format: negotiate(req.headers.accept, verb !== 'WATCH' && speaksProtobuf(route.type)),
     };
     switch (verb) {
       case 'GET': {
@@ -177,15 +181,19 @@ export function sendFailure(
   sendError(res, apiErrors.internal(e instanceof Error ? e.message : String(e)));
 }
 
-function serveNonResource(
+async function serveNonResource(
   route: Route,
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ApiContext,
-  hooks: RouterHooks,
-): void {
+  hooks: RouterHooks & { openApi: OpenApiDocuments },
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') throw apiErrors.methodNotAllowed(req.method ?? '');
   switch (route.kind) {
+    case 'openapi':
+    case 'openapiV2':
+      hooks.openApi.serve(route, req, res);
+      return;
     case 'discovery':
       sendJsonText(
         res,
@@ -198,24 +206,12 @@ function serveNonResource(
       );
       return;
     case 'plain':
-      switch (route.what) {
-        case 'version':
-          sendJsonText(res, 200, versionInfo(hooks.component));
-          return;
-        case 'healthz':
-        case 'livez':
-          sendText(res, 200, 'ok');
-          return;
-        case 'readyz':
-          if (hooks.isReady()) sendText(res, 200, 'ok');
-          else sendText(res, 503, '[-]watch-cache failed: not ready\nreadyz check failed');
-          return;
-        case 'metrics':
-          void ctx.metrics.registry.metrics().then((text) => {
-            sendText(res, 200, text, ctx.metrics.registry.contentType);
-          });
-          return;
-      }
+      await servePlain(route.what, res, {
+        component: hooks.component,
+        isReady: () => hooks.isReady(),
+        notReady: '[-]watch-cache failed: not ready',
+        metrics: ctx.metrics,
+      });
       return;
     case 'unknown':
     case 'resource':

@@ -7,6 +7,7 @@ import {
   type Subresource,
 } from '../../api/resource-type.js';
 import { KOS_RESOURCES } from '../../api/resource-types.js';
+import { openApiRouteOf, type OpenApiRoute } from './openapi-handler.js';
 
 export type ResourceRoute = {
   kind: 'resource';
@@ -21,12 +22,15 @@ export type Route =
   | ResourceRoute
   | { kind: 'discovery'; level: 'apis' | 'group' | 'version' }
   | { kind: 'plain'; what: 'version' | 'healthz' | 'readyz' | 'livez' | 'metrics' }
+  | OpenApiRoute
   | { kind: 'unknown' };
 
 const GROUP_PREFIX = `/apis/${GROUP}`;
 const VERSION_PREFIX = `${GROUP_PREFIX}/${VERSION}`;
 
 export function routeOf(pathname: string): Route {
+  const openApi = openApiRouteOf(pathname);
+  if (openApi !== undefined) return openApi;
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   switch (path) {
     case '/apis':

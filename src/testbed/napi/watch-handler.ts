@@ -93,10 +93,11 @@ export async function handleWatch(
       cache.removeWatch(w);
       clearTimeout(timer);
       ctx.metrics.registeredWatchers.dec(kindLabels);
-      ctx.metrics.watchEvents.inc(kindLabels, w.delivered);
+      countEnded();
       done();
     },
   });
+  const countEnded = ctx.metrics.countWatchEvents(watch, kindLabels);
   r.res.on('close', () => {
     watch.close();
   });

@@ -21,12 +21,12 @@ import { kosStrategy } from '../../api/strategy.js';
 import { ApiError, apiErrors, type ErrorSubject } from '../../api/status.js';
 import { subjectOf, type ApiContext, type ResourceRequest } from './api-context.js';
 import { withoutVersion, type StoredObject } from './etcd-store.js';
-import { mediaType, parseJson, parseJsonObject, readBody, sendJsonText } from './http-io.js';
-import { decodeObject, metadataErrors } from './object-decoding.js';
+import { mediaType, parseJson, readBody } from './http-io.js';
+import { checkFieldValidation, decodeObject, metadataErrors } from './object-decoding.js';
 import { readList } from './read-handlers.js';
+import { objectMediaTypes, objectOfBody, sendObjectText } from './wire-format.js';
 import type { ListOptions } from './request-options.js';
 
-const JSON_TYPES = ['application/json'];
 const PATCH_TYPES = [
   'application/json-patch+json',
   'application/merge-patch+json',
@@ -44,7 +44,7 @@ function isDryRun(r: ResourceRequest): boolean {
   return values.includes('All');
 }
 
-async function readJsonBody(
+async function readObjectOrPatchBody(
   ctx: ApiContext,
   r: ResourceRequest,
   accepted: readonly string[],
@@ -71,8 +71,11 @@ function placeInNamespace(type: ResourceType, obj: KosObject, namespace: string 
 
 export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
-  const { body } = await readJsonBody(ctx, r, JSON_TYPES);
-  const obj = decodeObject(r.type, parseJsonObject(body));
+  const { body, type } = await readObjectOrPatchBody(ctx, r, objectMediaTypes(r.type));
+  const raw = objectOfBody(type, body);
+  // A protobuf body cannot carry unknown fields.
+  if (type === 'application/json') checkFieldValidation(r.type, raw, r.query.get('fieldValidation'), r.res);
+  const obj = decodeObject(r.type, raw);
   const namespace = r.namespace ?? '';
   if (
     isNamespaced(r.type) &&
@@ -102,12 +105,12 @@ export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise
   delete obj.metadata.deletionTimestamp;
   strategyOf(r.type).prepareForCreate(r.type, obj, stamp());
   if (dryRun) {
-    sendJsonText(r.res, 201, JSON.stringify(obj));
+    sendObjectText(r.res, r.format, 201, JSON.stringify(obj));
     return;
   }
   const outcome = await ctx.store.create(r.type, obj);
   if (!outcome.ok) throw apiErrors.alreadyExists(subjectOf(r.type, name));
-  sendJsonText(r.res, 201, JSON.stringify(outcome.stored.obj));
+  sendObjectText(r.res, r.format, 201, JSON.stringify(outcome.stored.obj));
 }
 
 /**
@@ -220,8 +223,11 @@ function preconditionOf(obj: KosObject): number | undefined {
 
 export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
-  const { body } = await readJsonBody(ctx, r, JSON_TYPES);
-  const obj = decodeObject(r.type, parseJsonObject(body));
+  const { body, type } = await readObjectOrPatchBody(ctx, r, objectMediaTypes(r.type));
+  const raw = objectOfBody(type, body);
+  // A protobuf body cannot carry unknown fields.
+  if (type === 'application/json') checkFieldValidation(r.type, raw, r.query.get('fieldValidation'), r.res);
+  const obj = decodeObject(r.type, raw);
   const name = r.name ?? '';
   if ((obj.metadata.name ?? '') !== name) {
     throw apiErrors.badRequest(
@@ -254,12 +260,12 @@ export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise
     ]);
   }
   const stored = await guardedUpdate(ctx, r, () => ({ next: structuredClone(obj), precondition }), dryRun);
-  sendJsonText(r.res, 200, JSON.stringify(stored.obj));
+  sendObjectText(r.res, r.format, 200, JSON.stringify(stored.obj));
 }
 
 export async function handlePatch(ctx: ApiContext, r: ResourceRequest): Promise<void> {
   const dryRun = isDryRun(r);
-  const { body, type } = await readJsonBody(ctx, r, PATCH_TYPES);
+  const { body, type } = await readObjectOrPatchBody(ctx, r, PATCH_TYPES);
   const patch = parseJson(body.toString('utf8'), 'the patch');
   const jsonPatch = type === 'application/json-patch+json';
   if (
@@ -276,6 +282,7 @@ export async function handlePatch(ctx: ApiContext, r: ResourceRequest): Promise<
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) {
       throw apiErrors.badRequest('the patched object is not a JSON object');
     }
+    checkFieldValidation(r.type, patched as Record<string, unknown>, r.query.get('fieldValidation'), r.res);
     const next = decodeObject(r.type, patched as Record<string, unknown>);
     // A version written into the patch is a precondition; the current one means "whatever is there".
     const rv = next.metadata.resourceVersion;
@@ -285,7 +292,7 @@ export async function handlePatch(ctx: ApiContext, r: ResourceRequest): Promise<
     };
   };
   const stored = await guardedUpdate(ctx, r, mutate, dryRun);
-  sendJsonText(r.res, 200, JSON.stringify(stored.obj));
+  sendObjectText(r.res, r.format, 200, JSON.stringify(stored.obj));
 }
 
 function applyJsonPatch(doc: KosObject, ops: fastJsonPatch.Operation[], subject: ErrorSubject): unknown {
@@ -308,7 +315,9 @@ interface Preconditions {
 async function readPreconditions(ctx: ApiContext, r: ResourceRequest): Promise<Preconditions> {
   const body = await readBody(r.req, ctx.limits.maxBodyBytes);
   if (body.length === 0) return { uid: undefined, resourceVersion: undefined };
-  const parsed = deleteOptionsSchema.safeParse(parseJsonObject(body, 'the DeleteOptions body'));
+  const parsed = deleteOptionsSchema.safeParse(
+    objectOfBody(mediaType(r.req.headers['content-type']), body, 'the DeleteOptions body'),
+  );
   if (!parsed.success)
     throw apiErrors.badRequest(`invalid DeleteOptions: ${parsed.error.issues[0]?.message ?? ''}`);
   const pre = parsed.data.preconditions;
@@ -367,7 +376,7 @@ export async function handleDelete(ctx: ApiContext, r: ResourceRequest): Promise
   if (deleted === undefined) throw apiErrors.notFound(subjectOf(r.type, name));
   if (deleted.kept) {
     // Graceful deletion answers with the object as it now is, as kube-apiserver does.
-    sendJsonText(r.res, 200, JSON.stringify(deleted.stored.obj));
+    sendObjectText(r.res, r.format, 200, JSON.stringify(deleted.stored.obj));
     return;
   }
   const status = {
@@ -377,7 +386,7 @@ export async function handleDelete(ctx: ApiContext, r: ResourceRequest): Promise
     status: 'Success',
     details: { name, group: r.type.group, kind: r.type.resource, uid: deleted.stored.obj.metadata.uid ?? '' },
   };
-  sendJsonText(r.res, 200, JSON.stringify(status));
+  sendObjectText(r.res, r.format, 200, JSON.stringify(status));
 }
 
 export async function handleDeleteCollection(
@@ -405,8 +414,9 @@ export async function handleDeleteCollection(
     if (one !== undefined) deleted.push(one.stored.obj);
   }
   const rev = deleted.reduce((m, o) => Math.max(m, Number(o.metadata.resourceVersion ?? 0)), list.rev);
-  sendJsonText(
+  sendObjectText(
     r.res,
+    r.format,
     200,
     JSON.stringify({
       kind: r.type.listKind,

@@ -28,6 +28,8 @@ export const kapiNodeSpecSchema = z.object({
   port,
   etcdEndpoints: urls,
   napiServers: urls,
+  /** The cost exporter's /metrics URL, which metrics.k8s.io (`kubectl top`) reads; none: 503. */
+  costExporter: z.url().optional(),
 });
 
 export const kctrlNodeSpecSchema = z.object({

@@ -2,7 +2,7 @@
  * The Node objects of the testbed, as kubelets would register them: name, InternalIP, capacity,
  * Ready, and the `kos-role/<purpose>=true` label the KOS manifests and the driver select on.
  */
-import { cpus, totalmem } from 'node:os';
+import { arch, cpus, release, totalmem } from 'node:os';
 import type { KosObject } from '../../api/meta.js';
 import type { TestbedNode } from './testbed-layout.js';
 
@@ -29,6 +29,15 @@ export function nodeObject(node: TestbedNode, now = new Date()): KosObject {
       ],
       capacity,
       allocatable: capacity,
+      // What `kubectl describe node` shows as System Info: this machine, and what runs the pods.
+      nodeInfo: {
+        kernelVersion: release(),
+        osImage: 'kos-test testbed node (a process on one machine)',
+        operatingSystem: 'linux',
+        architecture: arch() === 'x64' ? 'amd64' : arch(),
+        containerRuntimeVersion: 'kos-testbed://node-processes',
+        kubeletVersion: '',
+      },
       conditions: [
         {
           type: 'Ready',

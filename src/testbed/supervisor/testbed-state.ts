@@ -21,6 +21,9 @@ export const testbedStateSchema = z.object({
 
 export type TestbedState = z.infer<typeof testbedStateSchema>;
 
+/** The state directory of `kos-test testbed ...` when --dir is not given. */
+export const DEFAULT_TESTBED_DIR = '.kos-test/testbed';
+
 export function stateFile(dir: string): string {
   return join(dir, 'testbed.json');
 }

@@ -22,6 +22,7 @@ import {
 } from '../exporter/cgroup-accounting.js';
 import { startCostExporter, type CostExporter } from '../exporter/cost-exporter.js';
 import { renderKubeconfig } from '../kubeconfig.js';
+import { nodeAddressOf } from '../exporter/node-costs.js';
 import { nodeAddress, nodeName } from '../node-addresses.js';
 import type { NodeSpec } from '../node-process/node-spec.js';
 import type { NodeReady } from '../node-ready.js';
@@ -37,7 +38,9 @@ import {
   type TestbedScale,
 } from './testbed-config.js';
 import { firstComps, planCompGroups, sameSpec, testbedNodes, type TestbedNode } from './testbed-layout.js';
+import { CONTROLLER_MANAGER, type PodTruth, type Workload } from './pod-objects.js';
 import { WorkloadController, type WorkloadHost } from './workload-controller.js';
+import { AGENT_DAEMONSET, NAPI_DEPLOYMENT } from './workload-objects.js';
 import { planCompNodes, readCompLabels, writeCompLabels } from './comp-nodes.js';
 
 export interface TestbedOptions {
@@ -100,6 +103,10 @@ export class Testbed {
   /** Processes stopped on purpose, whose exit is no news. */
   private readonly retired = new WeakSet<NodeProcess>();
   private readonly started = new Set<NodeProcess>();
+  /** When each process started, and how it ended: what its pod reports. */
+  private readonly lifetimes = new WeakMap<NodeProcess, { startedAtMs: number; exit?: PodTruth['exit'] }>();
+  /** Processes started per pod (a workload node), for its restart count. */
+  private readonly podStarts = new Map<string, number>();
   private readonly removeStopHook: () => void;
 
   private constructor(opts: TestbedOptions) {
@@ -332,8 +339,35 @@ export class Testbed {
           .flatMap((p) => p.ready.nodes)
           .map((n) => Number(n.slice('comp'.length)))
           .sort((a, b) => a - b),
+        pods: this.podTruths(),
       }),
     };
+  }
+
+  /** Each workload process as its pods see it (a group of agents: one pod per comp node). */
+  private podTruths(): PodTruth[] {
+    const workloads: [Workload, readonly NodeProcess[]][] = [
+      [NAPI_DEPLOYMENT, this.napis],
+      [AGENT_DAEMONSET, this.compGroups],
+      [CONTROLLER_MANAGER, this.nctrl === undefined ? [] : [this.nctrl]],
+    ];
+    return workloads.flatMap(([workload, processes]) =>
+      processes.flatMap((p) =>
+        p.ready.nodes.map((node) => {
+          const life = this.lifetimes.get(p);
+          return {
+            workload,
+            node,
+            address: nodeAddressOf(node) ?? '',
+            pid: p.child.pid,
+            running: p.child.isRunning(),
+            restarts: Math.max(0, (this.podStarts.get(node) ?? 1) - 1),
+            startedAtMs: life?.startedAtMs ?? 0,
+            exit: life?.exit,
+          };
+        }),
+      ),
+    );
   }
 
   status(): TestbedStatus {
@@ -434,6 +468,7 @@ export class Testbed {
       port: 0,
       etcdEndpoints: this.ketcd?.clientUrls ?? [],
       napiServers: this.napiUrls,
+      ...(this.exporter === undefined ? {} : { costExporter: this.exporter.endpoints.metrics }),
     };
   }
 
@@ -484,7 +519,11 @@ export class Testbed {
     });
     // Also those a failed Promise.all never handed back: down() stops every one.
     this.started.add(p);
+    const lifetime: { startedAtMs: number; exit?: PodTruth['exit'] } = { startedAtMs: Date.now() };
+    this.lifetimes.set(p, lifetime);
+    for (const node of p.ready.nodes) this.podStarts.set(node, (this.podStarts.get(node) ?? 0) + 1);
     void p.child.exited.then((exit) => {
+      lifetime.exit = { code: exit.code, signal: exit.signal, atMs: Date.now() };
       if (this.stopping === undefined && !this.retired.has(p)) {
         const how = exit.signal ?? `code ${String(exit.code)}`;
         this.log(`${p.name} exited unexpectedly (${how}); see ${p.logFile}`);

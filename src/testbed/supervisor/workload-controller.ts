@@ -9,7 +9,18 @@
 import type { KosObject } from '../../api/meta.js';
 import { isAlreadyExists, isNotFound } from '../../kube/kube-api-error.js';
 import { Reflector } from '../../kube/reflector.js';
+import type { ResourceRef } from '../../kube/api-path.js';
 import type { RestClient } from '../../kube/rest-client.js';
+import {
+  eventObject,
+  podChangeEvents,
+  podName,
+  podObject,
+  WORKLOAD_LABEL,
+  type EventSubject,
+  type Owner,
+  type PodTruth,
+} from './pod-objects.js';
 import { sameJson } from '../../api/omit-empty.js';
 import { replicasOf } from '../../api/apps/deployment-type.js';
 import {
@@ -33,7 +44,7 @@ export interface WorkloadHost {
   /** Runs `fn` while no scale or other pass runs (they take turns). */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** What runs and is ready, and what the testbed means to run (NNA, the comp nodes with agents). */
-  truth(): WorkloadTruth & { nna: number; plannedAgents: readonly number[] };
+  truth(): WorkloadTruth & { nna: number; plannedAgents: readonly number[]; pods: readonly PodTruth[] };
   /** Inside exclusive(): runs `nna` network-apiservers and agents on exactly these comp nodes. */
   follow(want: { nna: number; agentNodes: number[] }): Promise<void>;
 }
@@ -72,6 +83,10 @@ export class WorkloadController {
   private lastRefusal = '';
   /** The testbed's state the last pass wrote status from. */
   private lastTruth = '';
+  /** Each pod's process as the last pass saw it, and NNA then: what events are told against. */
+  private readonly lastPods = new Map<string, PodTruth>();
+  private lastNna: number | undefined;
+  private eventSeq = 0;
 
   constructor(private readonly opts: WorkloadControllerOptions) {
     const kick = (): void => {
@@ -193,7 +208,71 @@ export class WorkloadController {
     }
     const after = host.truth();
     await this.writeStatuses(deployment, daemonSet, wantAgents, after);
+    if (deployment !== undefined && this.lastNna !== undefined && after.nna !== this.lastNna) {
+      await this.event(subjectOf(deployment), {
+        type: 'Normal',
+        reason: 'ScalingReplicaSet',
+        message: `Scaled ${after.nna > this.lastNna ? 'up' : 'down'} ${NAPI_DEPLOYMENT} from ${this.lastNna} to ${after.nna} replicas`,
+      });
+    }
+    this.lastNna = after.nna;
+    await this.syncPods(deployment, daemonSet, after.pods);
     this.lastTruth = JSON.stringify(after);
+  }
+
+  /** Pods exactly for the processes that run or ran (created, status kept true, the rest deleted). */
+  private async syncPods(
+    deployment: KosObject | undefined,
+    daemonSet: KosObject | undefined,
+    truths: readonly PodTruth[],
+  ): Promise<void> {
+    const c = this.opts.client;
+    const existing = await c.listAll(PODS, { labelSelector: WORKLOAD_LABEL });
+    const have = new Map(existing.items.map((p) => [p.metadata.name ?? '', p]));
+    const ownerOf = (workload: string | undefined): KosObject | undefined =>
+      workload === NAPI_DEPLOYMENT ? deployment : workload === AGENT_DAEMONSET ? daemonSet : undefined;
+    const wanted = new Set<string>();
+    await inBatches(truths, async (t) => {
+      const name = podName(t);
+      wanted.add(name);
+      const owner = ownerOf(t.workload);
+      const want = podObject(t, owner === undefined ? undefined : ownerRef(owner));
+      const existingPod = have.get(name);
+      if (existingPod !== undefined)
+        await this.writeStatus({ ...PODS, name }, existingPod, want.status ?? {});
+      const pod: KosObject = existingPod ?? (await c.create(PODS, want));
+      if (existingPod === undefined && owner !== undefined)
+        await this.event(subjectOf(owner), {
+          type: 'Normal',
+          reason: 'SuccessfulCreate',
+          message: `Created pod: ${name}`,
+        });
+      for (const e of podChangeEvents(this.lastPods.get(name), t))
+        await this.event(subjectOf(pod), { ...e, host: t.node });
+      this.lastPods.set(name, t);
+    });
+    const gone = [...have].filter(([name]) => !wanted.has(name));
+    await inBatches(gone, async ([name, pod]) => {
+      await c.delete({ ...PODS, name }).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
+      this.lastPods.delete(name);
+      const owner = ownerOf(pod.metadata.labels?.[WORKLOAD_LABEL]);
+      if (owner !== undefined)
+        await this.event(subjectOf(owner), {
+          type: 'Normal',
+          reason: 'SuccessfulDelete',
+          message: `Deleted pod: ${name}`,
+        });
+    });
+  }
+
+  private async event(subject: EventSubject, e: Parameters<typeof eventObject>[1]): Promise<void> {
+    const obj = eventObject(subject, e, Date.now(), this.eventSeq++);
+    await this.opts.client.create(
+      { group: '', version: 'v1', resource: 'events', namespace: subject.namespace },
+      obj,
+    );
   }
 
   /** The testbed runs 1..9 network-apiservers; other counts are refused (logged once) and not followed. */
@@ -235,7 +314,7 @@ export class WorkloadController {
   }
 
   private async writeStatus(
-    ref: typeof DEPLOYMENT | typeof DAEMONSET,
+    ref: ResourceRef,
     obj: KosObject,
     status: Record<string, unknown>,
   ): Promise<void> {
@@ -248,6 +327,31 @@ export class WorkloadController {
 }
 
 const NODES_NS = { group: '', version: 'v1', resource: 'namespaces' };
+const PODS = { group: '', version: 'v1', resource: 'pods', namespace: KOS_NAMESPACE };
+/** Pod writes in flight at once: thousands of agents' pods are written in a few seconds, not one by one. */
+const POD_BATCH = 32;
+
+async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += POD_BATCH) await Promise.all(items.slice(i, i + POD_BATCH).map(fn));
+}
+
+function subjectOf(obj: KosObject): EventSubject {
+  return {
+    kind: obj.kind,
+    name: obj.metadata.name ?? '',
+    namespace: obj.metadata.namespace ?? KOS_NAMESPACE,
+    uid: obj.metadata.uid,
+    apiVersion: obj.apiVersion,
+  };
+}
+
+function ownerRef(obj: KosObject): Owner {
+  return {
+    kind: obj.kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment',
+    name: obj.metadata.name ?? '',
+    uid: obj.metadata.uid ?? '',
+  };
+}
 
 async function createOrKeep(create: () => Promise<unknown>): Promise<void> {
   try {
