@@ -9,16 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { parse as parseJunit, type TestSuites } from 'junit2json';
 import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
 import { runRecordSchema } from '../../src/experiment/run-record.js';
 import { HOST_SATURATION_CODES } from '../../src/experiment/validity.js';
-import { spawnManaged } from '../../src/process/child-registry.js';
-
-const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repo, 'bin', 'kos-test.js');
+import { runKosTest } from '../support/kos-test-process.js';
 
 const SPEC = `name: saturated
 X: 20
@@ -59,16 +55,9 @@ describe('a sweep on a host saturated on purpose', () => {
     const out = join(root, 'sweep');
     const log = join(root, 'run.log');
     const junit = join(root, 'junit.xml');
-    const child = spawnManaged({
-      name: 'experiment run',
-      command: process.execPath,
-      args: [cli, 'experiment', 'run', spec, '--out', out, '--json', '--junit', junit],
-      logFile: log,
-      cwd: repo,
-    });
-    const exit = await child.exited;
+    const exit = await runKosTest(['experiment', 'run', spec, '--out', out, '--json', '--junit', junit], log);
     await stopBurners();
-    const text = await readFile(log, 'utf8');
+    const text = exit.text;
     assert.equal(exit.code, VERDICT_EXIT_CODES.invalid, text.slice(-3000));
 
     const [line = ''] = (await readFile(join(out, 'results.jsonl'), 'utf8')).trimEnd().split('\n');
