@@ -1,5 +1,27 @@
 /** The one place that turns a failure into what the user sees and the exit code. */
+import type { SweepOutcome } from '../experiment/verdict.js';
 import { KosTestError, toError } from '../util/errors.js';
+
+/**
+ * Exit codes of `experiment run`, `experiment verdict` and `drive` by their verdict (README
+ * "Exit codes"); the worst outcome wins. Bad input exits 1, `costs` with partial data 3, and an
+ * unexpected error 70.
+ */
+export const VERDICT_EXIT_CODES: Record<SweepOutcome, number> = {
+  pass: 0,
+  'slo-failed': 4,
+  invalid: 5,
+  failed: 6,
+};
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0   every run valid and every SLO met
+  1   bad input (spec, flags, files): one line says what and how to fix it
+  4   an SLO failed (every run valid)
+  5   a run is invalid: it measured, but a validity check failed (e.g. host saturated)
+  6   a run failed: nothing usable measured
+  70  unexpected error (a bug: please report it with the stack)`;
 
 export function reportFailure(
   thrown: unknown,

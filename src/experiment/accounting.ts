@@ -4,9 +4,10 @@
  * tests and by `npm run main` to say whether a sweep's results can be trusted.
  */
 import type { RunRecord } from './run-record.js';
+import { DEFAULT_VALIDITY } from './validity.js';
 
-/** Cruise ops issued within this fraction of OPS x cruise duration. */
-export const RATE_TOLERANCE = 0.02;
+/** Cruise ops issued within this fraction of OPS x cruise duration (the validity default). */
+export const RATE_TOLERANCE = DEFAULT_VALIDITY.rateTolerance;
 
 export function accountingProblems(r: RunRecord): string[] {
   if (r.status !== 'completed') return [`${r.runId}: ${r.status} (${r.error ?? ''})`];

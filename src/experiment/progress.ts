@@ -101,8 +101,9 @@ export function progressReporter(opts: {
       case 'run-end': {
         const ratio =
           e.achievedRatio === null ? '' : `, cruise OPS ${(e.achievedRatio * 100).toFixed(1)}% of target`;
+        const why = [...e.reasons, ...e.slosFailed.map((s) => `SLO ${s}`)];
         opts.write(
-          `\r\x1b[2Krun ${e.index + 1} of ${total} ${e.runId}: ${e.status} in ${formatSeconds(e.seconds)}${ratio}${e.error === null ? '' : ` (${e.error})`}\n`,
+          `\r\x1b[2Krun ${e.index + 1} of ${total} ${e.runId}: ${e.validity} in ${formatSeconds(e.seconds)}${ratio}${why.length === 0 ? '' : ` [${why.join(', ')}]`}${e.error === null ? '' : ` (${e.error})`}\n`,
         );
         break;
       }
@@ -111,7 +112,7 @@ export function progressReporter(opts: {
         break;
       case 'sweep-end':
         opts.write(
-          `\r\x1b[2Ksweep done: ${e.completed} completed, ${e.failed} failed, ${e.skipped} already recorded\n`,
+          `\r\x1b[2Ksweep done: ${e.completed} completed (${e.valid} valid, ${e.invalid} invalid), ${e.failed} failed, ${e.skipped} already recorded\n`,
         );
         break;
       default:

@@ -47,6 +47,18 @@ export const CSV_COLUMNS: Column[] = [
   { name: 'cell', value: (r) => r.cell },
   { name: 'replicate', value: (r) => r.replicate },
   { name: 'status', value: (r) => r.status },
+  { name: 'validity', value: (r) => r.validity?.status },
+  { name: 'validity_reasons', value: (r) => r.validity?.reasons.map((x) => x.code).join(';') },
+  { name: 'slos_passed', value: (r) => r.slos?.filter((x) => x.status === 'pass').length },
+  { name: 'slos_failed', value: (r) => r.slos?.filter((x) => x.status !== 'pass').length },
+  {
+    name: 'slos_failing',
+    value: (r) =>
+      r.slos
+        ?.filter((x) => x.status !== 'pass')
+        .map((x) => x.slo)
+        .join(';'),
+  },
   { name: 'OPS', value: (r) => r.factors.OPS },
   { name: 'NCA', value: (r) => r.factors.NCA },
   { name: 'POP', value: (r) => r.factors.POP },
@@ -81,6 +93,11 @@ export const CSV_COLUMNS: Column[] = [
   ...latencyColumns('server_fulfil', (r) => r.drive?.cruise.latency.serverFulfilment),
   ...latencyColumns('lateness', (r) => r.drive?.cruise.latency.lateness),
   ...COSTED_PURPOSES.flatMap(costColumns),
+  { name: 'host_cpus', value: (r) => r.host?.cpus },
+  { name: 'host_busy_fraction', value: (r) => r.host?.busyFraction },
+  { name: 'host_steal_fraction', value: (r) => r.host?.stealFraction },
+  { name: 'host_pressure_some_fraction', value: (r) => r.host?.pressureSomeFraction },
+  { name: 'host_run_queue_per_cpu', value: (r) => r.host?.runQueuePerCpu },
   { name: 'costs_partial', value: (r) => r.costs?.partial },
   { name: 'costs_error', value: (r) => r.costsError },
   { name: 'error', value: (r) => r.error },

@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import { latencySetSchema, opCountsSchema, outcomeCountsSchema } from '../driver/drive-summary.js';
 import { costTableSchema } from '../measure/cost-table.js';
+import { hostLoadSchema } from '../measure/host-load.js';
 import { phaseWindowSchema } from '../measure/phase-window.js';
+import { sloResultSchema } from './slo.js';
+import { validitySchema } from './validity.js';
 
 export const RUN_RECORD_SCHEMA = 'kos-test/run-record/v1';
 
@@ -127,6 +130,12 @@ export const runRecordSchema = z.object({
   timing: runTimingSchema,
   /** Directory of this run's outputs, relative to the sweep directory (runs/<runId>). */
   dir: z.string(),
+  /** The host's load over the cruise window; null when not sampled. Older records lack it. */
+  host: hostLoadSchema.nullable().optional(),
+  /** valid | invalid | failed, and why (validity.ts). Older records lack it: readers judge them. */
+  validity: validitySchema.optional(),
+  /** The spec's SLOs that apply to this run's cell, judged. Older records lack it. */
+  slos: z.array(sloResultSchema).optional(),
 });
 
 export type RunFactors = z.infer<typeof runFactorsSchema>;

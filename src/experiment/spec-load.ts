@@ -6,8 +6,10 @@ import { parseDocument } from 'yaml';
 import { parseDurationMs } from '../util/duration.js';
 import { KosTestError } from '../util/errors.js';
 import { parseChecked } from '../util/zod-error.js';
+import { parseSlo, type Slo, type SloWhere } from './slo.js';
 import { specIssueError } from './spec-errors.js';
 import { experimentSpecSchema, SPEC_DURATION, type ExperimentSpec } from './spec-schema.js';
+import type { ValidityThresholds } from './validity.js';
 
 export interface PopLevel {
   /** As written, e.g. "3X". */
@@ -25,6 +27,8 @@ export interface ResolvedSpec {
   graceWaitS: number;
   perRunOverheadS: number;
   reconfigureOverheadS: number;
+  validity: ValidityThresholds;
+  slos: Slo[];
 }
 
 export function durationSeconds(d: number | string): number {
@@ -51,7 +55,33 @@ export function parseSpecData(source: string, data: unknown): ResolvedSpec {
     graceWaitS: durationSeconds(spec.driver.graceWait),
     perRunOverheadS: durationSeconds(spec.overheads.perRun),
     reconfigureOverheadS: durationSeconds(spec.overheads.reconfigure),
+    validity: validityOf(spec.validity),
+    slos: spec.slos.map((slo, i) => specSlo(source, spec.X, slo, i)),
   };
+}
+
+function validityOf(v: ExperimentSpec['validity']): ValidityThresholds {
+  const { clockUncertainty, ...rest } = v;
+  return { ...rest, clockUncertaintyMs: durationSeconds(clockUncertainty) * 1000 };
+}
+
+function specSlo(source: string, X: number, slo: ExperimentSpec['slos'][number], i: number): Slo {
+  const [expression, raw]: [string, Record<string, string | number | (string | number)[] | undefined>] =
+    typeof slo === 'string' ? [slo, {}] : [slo.check, slo.where];
+  const where: SloWhere = {};
+  for (const [f, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    const levels = Array.isArray(v) ? v : [v];
+    where[f as keyof SloWhere] = levels.map((l, j) =>
+      f === 'POP' ? popLevel(source, X, l, j).count : Number(l),
+    );
+  }
+  try {
+    return parseSlo(expression, where);
+  } catch (e: unknown) {
+    if (!(e instanceof KosTestError)) throw e;
+    throw new KosTestError({ what: `${source}: slos[${i}]: ${e.what}`, value: e.value, fix: e.fix });
+  }
 }
 
 function popLevel(source: string, X: number, level: string | number, i: number): PopLevel {

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { TESTBED_DEFAULTS as TB, TESTBED_LIMITS } from '../testbed/testbed-limits.js';
 import { durationPattern, type DurationSyntax } from '../util/duration.js';
+import { SLO_PATTERN } from './slo.js';
+import { DEFAULT_VALIDITY } from './validity.js';
 
 const DURATION_MESSAGE = 'a duration is seconds or a string such as 30s, 2m, 1h';
 const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';
@@ -171,6 +173,85 @@ export const overheadsSchema = z
   .default({ perRun: '10s', reconfigure: '20s' })
   .describe('estimates used for the total time only');
 
+const fraction = (d: number, what: string) =>
+  z.number().min(0).max(1).default(d).describe(`${what} (default ${d})`);
+
+/** When a run counts as a measurement of KOS (validity.ts judges; its DEFAULT_VALIDITY are the defaults). */
+const D = DEFAULT_VALIDITY;
+const DEFAULT_CLOCK = `${D.clockUncertaintyMs}ms`;
+export const validitySettingsSchema = z
+  .strictObject({
+    rateTolerance: fraction(D.rateTolerance, 'largest |achieved / target - 1| of the cruise OPS'),
+    lateFraction: fraction(D.lateFraction, 'largest fraction of cruise ops sent late'),
+    maxUnfulfilled: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(D.maxUnfulfilled)
+      .describe(`most cruise attachments not fulfilled (default ${D.maxUnfulfilled})`),
+    requireCosts: z
+      .boolean()
+      .default(D.requireCosts)
+      .describe(`a run without complete cost data is invalid (default ${D.requireCosts})`),
+    clockUncertainty: durationSchema
+      .default(DEFAULT_CLOCK)
+      .describe(
+        `latency resolution claimed: the clock offset must be known within it (default ${DEFAULT_CLOCK})`,
+      ),
+    host: z
+      .strictObject({
+        cpuBusy: fraction(D.host.cpuBusy, 'largest fraction of the host CPU busy over the cruise'),
+        cpuPressure: fraction(
+          D.host.cpuPressure,
+          'largest fraction of the cruise with tasks waiting for a CPU (PSI some)',
+        ),
+        runQueuePerCpu: z
+          .number()
+          .positive()
+          .default(D.host.runQueuePerCpu)
+          .describe(`largest mean of runnable tasks per CPU (default ${D.host.runQueuePerCpu})`),
+        cpuSteal: fraction(D.host.cpuSteal, 'largest fraction of CPU time stolen by a hypervisor'),
+      })
+      .default({ ...D.host })
+      .describe('host saturation over the cruise, sampled from /proc/stat and /proc/pressure/cpu'),
+  })
+  .default({
+    rateTolerance: D.rateTolerance,
+    lateFraction: D.lateFraction,
+    maxUnfulfilled: D.maxUnfulfilled,
+    requireCosts: D.requireCosts,
+    clockUncertainty: DEFAULT_CLOCK,
+    host: { ...D.host },
+  })
+  .describe('thresholds past which a run is invalid');
+
+const SLO_EXPRESSION = z
+  .string()
+  .regex(SLO_PATTERN, 'an SLO reads metric<=value, e.g. fulfilment.p99<=2s')
+  .describe(
+    'metric op value, e.g. fulfilment.p99<=2s, never-fulfilled<=0, achieved-ratio>=0.98, cpu-per-op.napi<=2ms',
+  );
+
+const levelList = <T extends z.ZodType>(level: T) => z.union([level, z.array(level).min(1)]);
+
+export const sloSchema = z
+  .union([
+    SLO_EXPRESSION,
+    z.strictObject({
+      check: SLO_EXPRESSION,
+      where: z
+        .strictObject({
+          OPS: levelList(z.number().positive()).optional(),
+          NCA: levelList(z.number().int().positive()).optional(),
+          POP: levelList(popLevelSchema).optional(),
+          NNA: levelList(z.number().int().positive()).optional(),
+          NKA: levelList(z.number().int().positive()).optional(),
+        })
+        .describe('only the cells at these factor levels, e.g. {NCA: 600}'),
+    }),
+  ])
+  .describe('an SLO for every run, or {check, where} for the cells matching where');
+
 export const experimentSpecSchema = z
   .strictObject({
     name: z
@@ -199,6 +280,11 @@ export const experimentSpecSchema = z
       .describe(
         "run the selftest's cluster checks first and refuse to start when one fails; cluster targets only (default false)",
       ),
+    validity: validitySettingsSchema,
+    slos: z
+      .array(sloSchema)
+      .default([])
+      .describe('service-level objectives judged on every run (default none)'),
   })
   .describe('kos-test experiment spec');
 

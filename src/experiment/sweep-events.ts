@@ -1,6 +1,7 @@
 /** What the runner reports as it goes: one union, shown on a TTY or written as JSON lines. */
 import type { DrivePhase } from '../driver/run-drive.js';
 import type { RunFactors } from './run-record.js';
+import type { ValidityStatus } from './validity.js';
 
 export type RunStep = 'configure' | 'samples' | 'idle' | 'drive' | 'costs' | 'cleanup' | 'record';
 
@@ -36,7 +37,20 @@ export type SweepEvent =
       status: 'completed' | 'failed';
       error: string | null;
       achievedRatio: number | null;
+      validity: ValidityStatus;
+      /** Codes of the failed validity checks, and the SLOs the run did not pass. */
+      reasons: string[];
+      slosFailed: string[];
       seconds: number;
     }
   | { kind: 'message'; text: string }
-  | { kind: 'sweep-end'; completed: number; failed: number; skipped: number; dir: string };
+  | {
+      kind: 'sweep-end';
+      completed: number;
+      failed: number;
+      skipped: number;
+      /** Validity of the runs done in this call (skipped ones not counted). */
+      valid: number;
+      invalid: number;
+      dir: string;
+    };

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { DriveSummary } from '../driver/drive-summary.js';
 import type { DrivePhase } from '../driver/run-drive.js';
 import type { CostTable, RunNode } from '../measure/cost-table.js';
+import { hostLoadOver, type HostLoad } from '../measure/host-load.js';
+import type { HostSampling } from '../measure/host-sampler.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { toError } from '../util/errors.js';
 import { driveKeysOf } from './drive-keys.js';
@@ -16,6 +18,8 @@ import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from './dr
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 import type { ResultsStore } from './results-store.js';
 import { RUN_RECORD_SCHEMA, type RunRecord, type RunTiming } from './run-record.js';
+import { evaluateSlos, type Slo } from './slo.js';
+import { judgeValidity, type ValidityThresholds } from './validity.js';
 import type { RunStep, SweepEvent } from './sweep-events.js';
 import type { ExperimentTarget, TargetShape } from './target.js';
 
@@ -69,6 +73,11 @@ export interface SweepOptions {
   now: () => number;
   signal: AbortSignal;
   emit: (e: SweepEvent) => void;
+  /** When a run is valid (the spec's `validity:`), and the SLOs judged on each run. */
+  validity: ValidityThresholds;
+  slos: readonly Slo[];
+  /** Starts sampling the host's load for the drive step; without it the host is not judged. */
+  sampleHost?: () => HostSampling;
   /** After each recorded run (e.g. refresh the report); a failure here is told, not fatal. */
   afterRun?: (record: RunRecord) => Promise<void>;
 }
@@ -84,7 +93,7 @@ function sameShape(a: TargetShape | undefined, b: TargetShape): boolean {
 
 export async function runSweep(
   o: SweepOptions,
-): Promise<{ completed: number; failed: number; skipped: number }> {
+): Promise<{ completed: number; failed: number; skipped: number; valid: number; invalid: number }> {
   const recorded = o.store.recordedKeys();
   const todo = o.plan.runs.filter((r) => !recorded.has(r.key));
   o.emit({
@@ -97,7 +106,7 @@ export async function runSweep(
     seed: o.plan.seed,
   });
   let shape: TargetShape | undefined;
-  const counts = { completed: 0, failed: 0, skipped: 0 };
+  const counts = { completed: 0, failed: 0, skipped: 0, valid: 0, invalid: 0 };
   const leftovers = o.store.interrupted();
   for (const run of o.plan.runs) {
     if (recorded.has(run.key)) {
@@ -138,6 +147,7 @@ export async function runSweep(
     let costs: CostTable | null = null;
     let costsError: string | null = null;
     let error: string | null = null;
+    let host: HostLoad | null = null;
     try {
       const want: TargetShape = { NCA: run.factors.NCA, NNA: run.factors.NNA, NKA: run.factors.NKA };
       let runNodes: RunNode[] = [];
@@ -163,26 +173,33 @@ export async function runSweep(
       });
       await step('idle', null, () => o.target.waitIdle(o.signal));
       const outDir = o.store.runDir(runId);
-      summary = await step('drive', 'driveMs', async () => {
-        const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
-        await o.target.setDriverTargets(metrics.map(metricsUrlOf));
-        try {
-          return await o.drive({
-            run,
-            runId,
-            outDir,
-            kubeconfigPath: o.target.kubeconfigPath,
-            target: o.target,
-            metrics,
-            onPhase: (phase) => {
-              o.emit({ kind: 'drive-phase', index: run.index, phase });
-            },
-            signal: o.signal,
-          });
-        } finally {
-          await o.target.setDriverTargets([]);
-        }
-      });
+      const sampling = o.sampleHost?.();
+      try {
+        summary = await step('drive', 'driveMs', async () => {
+          const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
+          await o.target.setDriverTargets(metrics.map(metricsUrlOf));
+          try {
+            return await o.drive({
+              run,
+              runId,
+              outDir,
+              kubeconfigPath: o.target.kubeconfigPath,
+              target: o.target,
+              metrics,
+              onPhase: (phase) => {
+                o.emit({ kind: 'drive-phase', index: run.index, phase });
+              },
+              signal: o.signal,
+            });
+          } finally {
+            await o.target.setDriverTargets([]);
+          }
+        });
+      } finally {
+        const samples = (await sampling?.stop()) ?? [];
+        const w = summary?.phases.cruise.window;
+        if (w !== undefined) host = hostLoadOver(samples, w.startMs, w.endMs);
+      }
       await writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
       const cruise = summary.phases.cruise;
       try {
@@ -216,6 +233,10 @@ export async function runSweep(
       shape = undefined; // reconfigure (and so re-check) the target before the next run
     }
     timing.endedMs = o.now();
+    const status = error === null ? 'completed' : 'failed';
+    const drive = summary === undefined ? null : driveKeysOf(summary);
+    const costsErrorText =
+      costs === null ? (costsError ?? 'not collected: the run failed before its cruise ended') : null;
     const record: RunRecord = {
       schema: RUN_RECORD_SCHEMA,
       sweepId: o.store.meta.sweepId,
@@ -243,17 +264,32 @@ export async function runSweep(
         distribution: run.driver.distribution,
         shards: run.driver.shards,
       },
-      status: error === null ? 'completed' : 'failed',
+      status,
       error,
-      drive: summary === undefined ? null : driveKeysOf(summary),
+      drive,
       costs,
-      costsError:
-        costs === null ? (costsError ?? 'not collected: the run failed before its cruise ended') : null,
+      costsError: costsErrorText,
       timing,
       dir: `runs/${runId}`,
+      host,
+      validity: judgeValidity(
+        {
+          status,
+          error,
+          target: o.target.kind,
+          factors: run.factors,
+          drive,
+          costs: { table: costs, error: costsErrorText },
+          host,
+        },
+        o.validity,
+      ),
+      slos: evaluateSlos(o.slos, { factors: run.factors, drive, costs }),
     };
     await step('record', null, () => o.store.append(record));
     counts[record.status]++;
+    if (record.validity?.status === 'valid') counts.valid++;
+    if (record.validity?.status === 'invalid') counts.invalid++;
     o.emit({
       kind: 'run-end',
       index: run.index,
@@ -261,6 +297,9 @@ export async function runSweep(
       status: record.status,
       error,
       achievedRatio: record.drive?.cruise.achievedRatio ?? null,
+      validity: record.validity?.status ?? 'failed',
+      reasons: record.validity?.reasons.map((r) => r.code) ?? [],
+      slosFailed: record.slos?.filter((x) => x.status !== 'pass').map((x) => x.slo) ?? [],
       seconds: (timing.endedMs - startedMs) / 1000,
     });
     try {

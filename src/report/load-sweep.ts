@@ -7,8 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseResultsJsonl, RESULTS_FILE } from '../experiment/results-jsonl.js';
 import type { RunRecord } from '../experiment/run-record.js';
+import { parseSpecText } from '../experiment/spec-load.js';
 import { SWEEP_META_FILE, sweepMetaView, type SweepMetaView } from '../experiment/sweep-meta.js';
 import { SELFTEST_FILE, selftestReportSchema, type SelftestReport } from '../selftest/check-result.js';
+import { DEFAULT_VALIDITY, type ValidityThresholds } from '../experiment/validity.js';
+import { validityOfRecord } from '../experiment/verdict.js';
 import { KosTestError } from '../util/errors.js';
 import type { SweepInput } from './model/report-run.js';
 
@@ -83,6 +86,16 @@ async function readSelftest(path: string): Promise<SelftestReport | null> {
   return parsed.data;
 }
 
+/** The spec's validity thresholds, for records written before runs were judged (else the defaults). */
+function thresholdsOf(specText: string | null): ValidityThresholds {
+  if (specText === null) return DEFAULT_VALIDITY;
+  try {
+    return parseSpecText('spec.yaml', specText).validity;
+  } catch {
+    return DEFAULT_VALIDITY;
+  }
+}
+
 export interface LoadedSweep {
   input: SweepInput;
   records: RunRecord[];
@@ -102,14 +115,16 @@ export async function loadSweep(dir: string): Promise<LoadedSweep> {
   const { records } = parseResultsJsonl(text, resultsPath);
   const meta = sweepMetaView(await readJsonObject(join(abs, SWEEP_META_FILE)));
   const extra = (await readJsonObject(join(abs, 'environment.json'))) ?? {};
+  const specText = await readOptional(join(abs, 'spec.yaml'));
+  const thresholds = thresholdsOf(specText);
   return {
     records,
     input: {
       title: `kos-test sweep ${meta?.sweepId ?? records[0]?.sweepId ?? basename(abs)}`,
-      specText: await readOptional(join(abs, 'spec.yaml')),
+      specText,
       environment: environmentOf(records, meta, extra),
       selftest: await readSelftest(join(abs, SELFTEST_FILE)),
-      runs: records,
+      runs: records.map((r) => ({ ...r, validity: validityOfRecord(r, thresholds) })),
     },
   };
 }

@@ -22,6 +22,8 @@ export interface SweepReportOptions {
   /** @default true */
   png?: boolean;
   thresholds?: WarningThresholds;
+  /** Fit invalid runs too. @default false */
+  includeInvalid?: boolean;
 }
 
 export interface ReportFiles {
@@ -44,6 +46,7 @@ function tableCsvs(m: SweepModel): { name: string; csv: string }[] {
     'replicate',
     ...FACTOR_NAMES,
     'status',
+    'validity',
     'error',
     'targetRate',
     'achievedRate',
@@ -94,7 +97,9 @@ export async function writeSweepReport(
   const { input } = await loadSweep(sweepDir);
   const html = resolve(opts.out ?? join(sweepDir, 'report.html'));
   const filesDir = filesDirFor(html);
-  const model = sweepModel(input, opts.thresholds ?? DEFAULT_THRESHOLDS);
+  const model = sweepModel(input, opts.thresholds ?? DEFAULT_THRESHOLDS, {
+    includeInvalid: opts.includeInvalid ?? false,
+  });
   const out = { dir: filesDir, png: opts.png ?? true };
   const latency = await writePlots(
     model.latency.map((l) => latencyPlot(l.factor, l.points)),

@@ -14,6 +14,7 @@ import { renderKubeconfig } from '../../src/testbed/kubeconfig.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 import { freshSeed } from '../support/fresh-seed.js';
 import { SUPERVISOR_PID_ENV } from '../../src/process/exit-with-parent.js';
+import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const run = promisify(execFile);
@@ -173,7 +174,10 @@ describe('kos-test drive and cleanup on the testbed', () => {
 
   it('first ^C ends the cruise early: live attachments are deleted, outputs written, every attachment accounted for, no process left', async () => {
     const r = await driveAndSignal('soft-stop', 1, freshSeed(11));
-    assert.equal(r.code, 0, r.err);
+    // An interrupted run is invalid (its cruise ended early): exit 5, with the outputs written.
+    assert.equal(r.code, VERDICT_EXIT_CODES.invalid, r.err);
+    assert.match(r.err, /^kos-test: verdict: invalid: /m);
+    assert.match(r.out(), /^ {2}soft-stop invalid: interrupted: /m);
     assert.throws(() => process.kill(r.pid, 0), 'the driver process is still there');
     const s = driveSummarySchema.parse(
       JSON.parse(await readFile(join(dir, 'out', 'soft-stop', 'summary.json'), 'utf8')),
@@ -195,7 +199,7 @@ describe('kos-test drive and cleanup on the testbed', () => {
 
   it('second ^C stops at once and still writes the summary', async () => {
     const r = await driveAndSignal('hard-stop', 2, freshSeed(12));
-    assert.equal(r.code, 0, r.err);
+    assert.equal(r.code, VERDICT_EXIT_CODES.invalid, r.err);
     assert.ok(r.tookMs < 5000, `took ${r.tookMs} ms to stop`);
     const s = driveSummarySchema.parse(
       JSON.parse(await readFile(join(dir, 'out', 'hard-stop', 'summary.json'), 'utf8')),

@@ -71,12 +71,16 @@ describe("the driver's metrics in the testbed's Prometheus", () => {
         drive,
         costs: (req) => collectCosts(req),
         samples: (req) => waitForFreshSamples(req),
+        validity: resolved.validity,
+        slos: resolved.slos,
         X: resolved.spec.X,
         now: Date.now,
         signal: new AbortController().signal,
         emit: () => undefined,
       });
-      assert.deepEqual(counts, { completed: 1, failed: 0, skipped: 0 });
+      // Valid or not depends on how busy this machine is; the run itself must complete.
+      const { completed, failed, skipped } = counts;
+      assert.deepEqual({ completed, failed, skipped }, { completed: 1, failed: 0, skipped: 0 });
     } finally {
       await target.close();
     }

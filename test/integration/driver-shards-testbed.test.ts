@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { driveSummarySchema, type DriveSummary } from '../../src/driver/drive-summary.js';
 import { decodeHistogram, mergeHistograms } from '../../src/measure/histogram.js';
+import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
+import { sweepVerdictSchema } from '../../src/experiment/verdict.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 import { LATENCY_KINDS } from '../support/drive-summary-fixture.js';
 
@@ -20,6 +22,20 @@ function kosTest(...args: string[]): Promise<string> {
     execFile(process.execPath, [cli, ...args], { timeout: 180_000 }, (error, stdout, stderr) => {
       if (error === null) done(stdout);
       else fail(new Error(`kos-test ${args.join(' ')} failed: ${stderr}`));
+    });
+  });
+}
+
+/**
+ * A whole drive run exits by its verdict: 0, or 5 (invalid) when other processes saturate the
+ * host; resolves to that code, which the run's verdict.json must agree with.
+ */
+function judgedDrive(...args: string[]): Promise<number> {
+  return new Promise((done, fail) => {
+    execFile(process.execPath, [cli, 'drive', ...args], { timeout: 180_000 }, (error, _stdout, stderr) => {
+      const code = error === null ? 0 : error.code;
+      if (code === VERDICT_EXIT_CODES.pass || code === VERDICT_EXIT_CODES.invalid) done(code);
+      else fail(new Error(`kos-test drive ${args.join(' ')} exited ${String(code)}: ${stderr}`));
     });
   });
 }
@@ -121,8 +137,12 @@ describe('two driver shards on the testbed, merged, equal one unsharded run', ()
       assert.ok(k < 600, 'namespace sharded not deleted within 60 s');
       await sleep(100);
     }
-    await kosTest('drive', ...common(), '--runid', 'whole', '--out', join(dir, 'unsharded'));
+    const code = await judgedDrive(...common(), '--runid', 'whole', '--out', join(dir, 'unsharded'));
     const whole = await summaryOf(join(dir, 'unsharded', 'whole'));
+    const verdict = sweepVerdictSchema.parse(
+      JSON.parse(await readFile(join(dir, 'unsharded', 'whole', 'verdict.json'), 'utf8')),
+    );
+    assert.equal(code, VERDICT_EXIT_CODES[verdict.outcome], 'the exit code is the verdict’s');
 
     t.diagnostic(`unsharded ${JSON.stringify(planCounts(whole))}`);
     assert.equal(merged.ending, 'completed');

@@ -32,9 +32,11 @@ describe('compare report of two recorded sweeps', () => {
       latencyScale: 2,
       runs: Object.fromEntries([5, 6, 7, 8, 9].map((i) => [i, { noCosts: true }])),
     });
+    // B's runs without costs are invalid: compared here on purpose (by default they are left out).
     const r = await writeCompareReport(join(dir, 'a'), join(dir, 'b'), {
       out: join(dir, 'cmp.html'),
       png: false,
+      includeInvalid: true,
     });
     html = await readFile(r.html, 'utf8');
     csv = parseCsv(await readFile(join(r.filesDir, 'compare-table.csv'), 'utf8'));
@@ -81,5 +83,24 @@ describe('compare report of two recorded sweeps', () => {
     assert.equal(line?.b, '');
     assert.equal(line.runsB, '0');
     assert.equal(csv.length, rows.length);
+  });
+
+  it('leaves invalid runs out by default and says so', async () => {
+    const r = await writeCompareReport(join(dir, 'a'), join(dir, 'b'), {
+      out: join(dir, 'default.html'),
+      png: false,
+    });
+    const page = await readFile(r.html, 'utf8');
+    assert.match(page, /slower \([^)]*\): 10 run\(s\), 0 failed, 5 invalid/);
+    assert.match(
+      page,
+      /invalid runs are left out \(A 0, B 5; kos-test report --compare --include-invalid includes them\)/,
+    );
+    const rows = rowsByHeader(page, 'compare-table');
+    const p99 = rows.find(
+      (x) => x.attrs['data-cell'] === 'NCA=1200' && x.attrs['data-quantity'] === 'latency p99',
+    );
+    assert.equal(p99?.byHeader.get('B runs')?.value, 0, "B's invalid runs at NCA 1200 are not compared");
+    assert.equal(p99.byHeader.get('A runs')?.value, 5);
   });
 });

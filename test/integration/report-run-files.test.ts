@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PHASES } from '../../src/measure/phase-window.js';
+import { VERDICT_FILE, type VerdictFile } from '../../src/experiment/verdict.js';
 import { parseCsv } from '../../src/util/csv.js';
 import { writeRunReport } from '../../src/report/run-report.js';
 import { rowsByHeader } from '../support/report-html.js';
@@ -49,6 +50,48 @@ describe('per-run report from a driver summary alone', () => {
     assert.match(html, /No samples: [^<]*cooldown fulfilment from planned/);
     assert.ok(r.plots.includes('rate-per-phase'), 'without attachments.csv the rates are per phase');
     assert.match(html, /rate-off-target<\/span>: achieved 19\.50 ops\/s vs target 20\.00/);
+  });
+
+  it('opens with the verdict: judged from the summary alone, or as drive recorded it in verdict.json', async () => {
+    const alone = await readFile((await writeRunReport(join(dir, 'summary-only'))).html, 'utf8');
+    assert.ok(alone.indexOf('<section id="verdict">') < alone.indexOf('<section id="run">'), 'verdict first');
+    assert.match(alone, /data-outcome="invalid"/);
+    assert.match(alone, /data-code="rate-off-target"/);
+    assert.match(alone, /judged from summary.json alone \(host load and costs not judged/);
+
+    const recorded = join(dir, 'with-verdict');
+    await writeRunFixture(recorded);
+    const verdict: VerdictFile = {
+      outcome: 'slo-failed',
+      runs: 1,
+      valid: 1,
+      invalid: 0,
+      failed: 0,
+      slosPassed: 0,
+      slosFailed: 1,
+      verdicts: [
+        {
+          runId: fixture.summary.runId,
+          label: null,
+          validity: { status: 'valid', reasons: [] },
+          slos: [
+            {
+              slo: 'fulfilment.p99<=1ms',
+              status: 'fail',
+              measured: 30,
+              bound: 1,
+              unit: 'ms',
+              message: 'p99 30 ms',
+            },
+          ],
+        },
+      ],
+    };
+    await writeFile(join(recorded, VERDICT_FILE), JSON.stringify(verdict));
+    const html = await readFile((await writeRunReport(recorded)).html, 'utf8');
+    assert.match(html, /data-outcome="slo-failed"/);
+    assert.match(html, /data-slo="fulfilment.p99&lt;=1ms"/);
+    assert.match(html, /As judged by kos-test drive \(verdict.json\)/);
   });
 
   it('draws the histogram from the HDR buckets: bin counts add up to the samples', async () => {

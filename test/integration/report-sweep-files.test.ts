@@ -57,6 +57,26 @@ describe('sweep report from a recorded sweep', () => {
     }
   });
 
+  it('opens with the verdict: the outcome, then each run not valid with its reasons', () => {
+    assert.ok(html.indexOf('<section id="verdict">') < html.indexOf('<section id="spec">'), 'verdict first');
+    assert.match(html, /id="verdict-outcome" data-outcome="failed"><b>FAILED RUNS/);
+    assert.match(html, /failed: 12 run\(s\), 9 valid, 2 invalid, 1 failed/);
+    const flagged = [...html.matchAll(/<li data-run="([^"]+)" data-validity="(\w+)">/g)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    assert.deepEqual(flagged, [
+      `${records[FAILED]?.runId} failed`,
+      `${records[NO_COSTS]?.runId} invalid`,
+      `${records[PARTIAL]?.runId} invalid`,
+    ]);
+    const partial = html.slice(html.indexOf(`data-run="${records[PARTIAL]?.runId}" data-validity`));
+    assert.match(partial, /^[^]*?data-code="rate-off-target"[^]*?data-code="costs-partial"/);
+    assert.match(
+      html,
+      /2 invalid run\(s\) left out of these fits \(kos-test report --include-invalid fits them too\)/,
+    );
+  });
+
   it('is self-contained: no scripts, stylesheets or images fetched from anywhere', () => {
     assert.doesNotMatch(html, /<script|<link|<img|<iframe|@import|src="/i);
     assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
@@ -157,7 +177,11 @@ describe('sweep report from a recorded sweep', () => {
     const csv = parseCsv(await readFile(join(files, 'scaling-table.csv'), 'utf8'));
     const comp = csv.find((r) => r.subject === 'comp' && r.quantity === 'cpu' && r.factor === 'OPS');
     assert.ok(comp && Math.abs(Number(comp.k) - 0.8) < 0.05, `k ${comp?.k}`);
-    assert.equal(comp.points, '10', '12 runs less the failed one and the one without costs');
+    assert.equal(
+      comp.points,
+      '9',
+      '12 runs less the failed one, the one without costs and the invalid partial one (left out of fits)',
+    );
     const shown = rowsByHeader(html, 'scaling-table').find(
       (r) =>
         r.attrs['data-subject'] === 'comp' &&

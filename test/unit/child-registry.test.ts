@@ -130,7 +130,11 @@ describe('spawnManaged', () => {
           args: [],
           env: { PATH: '/nonexistent' },
         }),
-      (e: unknown) => e instanceof KosTestError && /not found on PATH \(\/nonexistent\)/.test(e.message),
+      // Named, without dumping PATH (issue 19: a 600-character PATH was the whole error).
+      (e: unknown) =>
+        e instanceof KosTestError &&
+        /no-such-command-kos: not found on PATH/.test(e.message) &&
+        !e.message.includes('/nonexistent'),
     );
   });
 

@@ -15,9 +15,12 @@ const events: SweepEvent[] = [
     status: 'completed',
     error: null,
     achievedRatio: 0.999,
+    validity: 'invalid',
+    reasons: ['host-cpu-busy'],
+    slosFailed: ['fulfilment.p99<=2s'],
     seconds: 100,
   },
-  { kind: 'sweep-end', completed: 1, failed: 0, skipped: 0, dir: '/d' },
+  { kind: 'sweep-end', completed: 1, failed: 0, skipped: 0, valid: 0, invalid: 1, dir: '/d' },
 ];
 
 describe('sweep progress', () => {
@@ -53,6 +56,7 @@ describe('sweep progress', () => {
       events.map((e) => e.kind),
     );
     assert.equal(parsed[3]?.etaS, 100);
+    assert.deepEqual((parsed[3] as { validity?: string; reasons?: string[] }).reasons, ['host-cpu-busy']);
   });
 
   it('counts the current run down from its estimate, never below it', () => {
@@ -83,7 +87,10 @@ describe('sweep progress', () => {
     assert.match(out.at(-1) ?? '', /drive: cruise \| ETA 1m20s$/);
     for (const e of rest) report(e);
     const text = out.join('');
-    assert.match(text, /run 1 of 2 s-000: completed in 1m40s, cruise OPS 99\.9% of target/);
-    assert.match(text, /sweep done: 1 completed, 0 failed/);
+    assert.match(
+      text,
+      /run 1 of 2 s-000: invalid in 1m40s, cruise OPS 99\.9% of target \[host-cpu-busy, SLO fulfilment\.p99<=2s\]/,
+    );
+    assert.match(text, /sweep done: 1 completed \(0 valid, 1 invalid\), 0 failed/);
   });
 });

@@ -14,6 +14,7 @@ import { ResultsStore } from '../../src/experiment/results-store.js';
 import { parseSpecText } from '../../src/experiment/spec-load.js';
 import { runSweep, type DriveStep } from '../../src/experiment/sweep-runner.js';
 import type { ExperimentTarget, TargetShape } from '../../src/experiment/target.js';
+import type { HostSample } from '../../src/measure/host-load.js';
 import { costFixture, latencyFixture } from '../fixtures/run-record-fixture.js';
 import { testbedFacts } from '../fixtures/testbed-facts.js';
 
@@ -23,7 +24,24 @@ X: 10
 factors: {OPS: [10], NCA: [10, 20], POP: [1X], NNA: [1]}
 cruise: 10s
 replicates: 2
+slos:
+  - fulfilment.p99<=1s
+  - {check: never-fulfilled<=0, where: {NCA: 20}}
 `;
+
+/** Two host samples around the fake runs' cruise window (10 s to 20 s) with this busy fraction. */
+function hostSamples(busy: number): HostSample[] {
+  const at = (atMs: number, ticks: number): HostSample => ({
+    atMs,
+    busyTicks: busy * ticks,
+    idleTicks: (1 - busy) * ticks,
+    stealTicks: 0,
+    procsRunning: 1,
+    cpus: 2,
+    pressureSomeUs: null,
+  });
+  return [at(10_000, 0), at(20_000, 2000)];
+}
 
 function memoryTarget(calls: string[]): ExperimentTarget {
   let nca = 0;
@@ -125,7 +143,9 @@ describe('the sweep loop', () => {
     signal = new AbortController().signal,
     resume = false,
     samples: (nodes: string[]) => Promise<void> = () => Promise.resolve(),
+    busy: number[] = [],
   ) {
+    let sampled = 0;
     const store = resume
       ? await ResultsStore.open({ dir, spec: resolved.spec })
       : await ResultsStore.create({
@@ -150,6 +170,12 @@ describe('the sweep loop', () => {
         return samples(req.nodes);
       },
       X: 10,
+      validity: resolved.validity,
+      slos: resolved.slos,
+      sampleHost: () => {
+        const samples = hostSamples(busy[sampled++] ?? 0.5);
+        return { stop: () => Promise.resolve(samples) };
+      },
       now: () => 0,
       signal,
       emit: () => undefined,
@@ -157,14 +183,22 @@ describe('the sweep loop', () => {
     return { counts, store: await ResultsStore.open({ dir, spec: resolved.spec }) };
   }
 
-  it('configures only when the shape changes and then waits for fresh samples of the run nodes, costs only those, cleans up every run, and records a failed run and goes on', async () => {
+  it('configures only when the shape changes and then waits for fresh samples of the run nodes, costs only those, cleans up every run, records a failed run and goes on, and judges each run', async () => {
     const calls: string[] = [];
     const drive: DriveStep = (req) =>
       req.run.index === 1
         ? Promise.reject(new Error('driver broke\nstack'))
         : Promise.resolve(summaryFor(req.runId, req.run.slots));
-    const { counts, store } = await sweep(join(root, `s${n++}`), drive, calls);
-    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
+    const { counts, store } = await sweep(
+      join(root, `s${n++}`),
+      drive,
+      calls,
+      undefined,
+      false,
+      undefined,
+      [0.5, 0.5, 0.5, 0.97],
+    );
+    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0, valid: 2, invalid: 1 });
     // Each run's driver is a scrape target of the target's Prometheus only while it drives.
     const run = (id: string, ...costs: string[]): string[] => [
       'driver targets 1',
@@ -192,6 +226,23 @@ describe('the sweep loop', () => {
     assert.ok(ok !== undefined);
     assert.equal(ok.costs?.window.fromMs, 10_000);
     assert.equal(ok.drive?.cruise.achievedRatio, 1);
+    assert.deepEqual(ok.validity, { status: 'valid', reasons: [] });
+    assert.deepEqual(
+      ok.slos?.map((x) => `${x.slo} ${x.status}`),
+      ['fulfilment.p99<=1s pass'],
+    );
+    assert.equal(failed.validity?.status, 'failed');
+    const busy = store.records().find((r) => r.index === 3);
+    assert.equal(busy?.host?.busyFraction, 0.97);
+    assert.equal(busy.validity?.status, 'invalid');
+    assert.deepEqual(
+      busy.validity.reasons.map((x) => x.code),
+      ['host-cpu-busy'],
+    );
+    assert.deepEqual(
+      busy.slos?.map((x) => `${x.slo} ${x.status}`),
+      ['fulfilment.p99<=1s pass', 'never-fulfilled<=0 where NCA=20 pass'],
+    );
   });
 
   it('fails a run whose fresh-sample wait fails, with its one-line error, and reconfigures and waits again for the next', async () => {
@@ -205,7 +256,7 @@ describe('the sweep loop', () => {
       false,
       () => (waits++ === 0 ? Promise.reject(new Error('no fresh sample of comp3')) : Promise.resolve()),
     );
-    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0 });
+    assert.deepEqual(counts, { completed: 3, failed: 1, skipped: 0, valid: 3, invalid: 0 });
     const first = store.records().find((r) => r.index === 0);
     assert.equal(first?.status, 'failed');
     assert.equal(first.error, 'no fresh sample of comp3');
@@ -245,7 +296,7 @@ describe('the sweep loop', () => {
       undefined,
       true,
     );
-    assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2 });
+    assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2, valid: 2, invalid: 0 });
     assert.deepEqual(again, [
       'configure 20/1/1',
       'samples of comp0..19 napi0 within 1000 ms',

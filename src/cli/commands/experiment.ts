@@ -2,6 +2,7 @@
  * `kos-test experiment schema | plan <spec> | run <spec> [--out DIR] [--resume]`: the Main
  * Experiment as one command. Bad specs and plans the target cannot hold stop before anything starts.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -37,8 +38,14 @@ import { runClusterSelftest } from '../../selftest/cluster-selftest.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { formatSelftest } from '../selftest-text.js';
 import { accountingProblems, RATE_TOLERANCE } from '../../experiment/accounting.js';
+import { startHostSampling } from '../../measure/host-sampler.js';
+import { recordVerdict } from '../../experiment/verdict.js';
+import { parseSpecText, type ResolvedSpec } from '../../experiment/spec-load.js';
+import { loadSweep } from '../../report/load-sweep.js';
+import { EXIT_CODES_HELP } from '../exit.js';
+import { addVerdictOptions, finishWithVerdict, slosFromFlags, type VerdictFlags } from '../verdict-output.js';
 
-interface RunFlags {
+interface RunFlags extends VerdictFlags {
   out?: string;
   resume?: boolean;
   json?: boolean;
@@ -97,25 +104,58 @@ export function registerExperimentCommands(program: Command): void {
         refuseInfeasible(kind, checkFeasibility(plan, facts), flags.force === true);
       },
     );
-  experiment
-    .command('run <spec>')
-    .description(
-      'Run the sweep: configure the target, drive, collect costs, record each run; --resume continues one.',
-    )
-    .option('--out <dir>', 'sweep directory (default out/experiments/<spec name>)')
-    .option('--resume', 'continue the sweep in --out: skip recorded runs, re-do an interrupted one')
-    .option('--json', 'progress as JSON lines even on a terminal')
-    .option('--force', FORCE_HELP)
-    .option('--cost-model <file>', COST_MODEL_HELP)
-    .action(async (specPath: string, flags: RunFlags) => {
-      await runCommand(specPath, flags);
+  addVerdictOptions(
+    experiment
+      .command('run <spec>')
+      .description(
+        'Run the sweep: configure the target, drive, collect costs, record each run and its verdict; --resume continues one.',
+      )
+      .option('--out <dir>', 'sweep directory (default out/experiments/<spec name>)')
+      .option('--resume', 'continue the sweep in --out: skip recorded runs, re-do an interrupted one')
+      .option('--json', 'progress as JSON lines even on a terminal')
+      .option('--force', FORCE_HELP)
+      .option('--cost-model <file>', COST_MODEL_HELP),
+  ).action(async (specPath: string, flags: RunFlags) => {
+    const done = await runCommand(specPath, flags);
+    await finishSweep(done, flags);
+  });
+  addVerdictOptions(
+    experiment
+      .command('verdict <sweep-dir>')
+      .description(
+        "Judge a recorded sweep again: each run's validity as recorded, SLOs as recorded or, with --slo, the spec's and these; exit by the verdict.",
+      ),
+  ).action(async (dir: string, flags: VerdictFlags) => {
+    const { records } = await loadSweep(dir);
+    const specPath = join(dir, 'spec.yaml');
+    const specText = await readFile(specPath, 'utf8').catch(() => {
+      throw new KosTestError({
+        what: 'no spec.yaml in the sweep directory',
+        value: specPath,
+        fix: 'give the directory that `kos-test experiment run` wrote, which keeps the spec',
+      });
     });
+    const resolved = parseSpecText(specPath, specText);
+    const slos = flags.slo === undefined ? undefined : [...resolved.slos, ...slosFromFlags(flags)];
+    await finishWithVerdict({
+      suite: records[0]?.sweepId ?? resolved.spec.name,
+      runs: [...records]
+        .sort((a, b) => a.index - b.index)
+        .map((r) => recordVerdict(r, resolved.validity, slos)),
+      flags,
+      verdictPath: join(dir, 'verdict.json'),
+      print: (l) => {
+        console.log(l);
+      },
+    });
+  });
   experiment
     .command('quickstart')
     .description(
       'The main job: run examples/quickstart.yaml on a fresh testbed, check the results, and report them.',
     )
     .option('--out <dir>', 'sweep directory (default out/quickstart/<UTC time>)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (flags: { out?: string }) => {
       await quickstart(flags.out);
     });
@@ -124,7 +164,8 @@ export function registerExperimentCommands(program: Command): void {
 async function quickstart(outFlag: string | undefined): Promise<void> {
   const spec = fileURLToPath(new URL('../../../../examples/quickstart.yaml', import.meta.url));
   const out = outFlag ?? join('out', 'quickstart', new Date().toISOString().replace(/[:.]/g, '-'));
-  const { store, reportHtml } = await runCommand(spec, { out });
+  const done = await runCommand(spec, { out });
+  const { store, reportHtml } = done;
   const problems = store.records().flatMap(accountingProblems);
   if (problems.length > 0) {
     throw new KosTestError({
@@ -136,19 +177,39 @@ async function quickstart(outFlag: string | undefined): Promise<void> {
   console.log(
     `${store.records().length} runs completed; counts add up and cruise OPS is within ${RATE_TOLERANCE * 100}% of target in every run`,
   );
-  // The main job's last line says where to look.
+  // The main job's last lines say whether the runs can be trusted and where to look.
   console.log(`report:  ${reportHtml}`);
+  await finishSweep(done, {});
+}
+
+interface SweepDone {
+  store: ResultsStore;
+  reportHtml: string;
+  resolved: ResolvedSpec;
+}
+
+/** The verdict of every run the sweep directory holds (resumed ones too), and the exit by it. */
+async function finishSweep(done: SweepDone, flags: VerdictFlags): Promise<void> {
+  await finishWithVerdict({
+    suite: done.store.meta.sweepId,
+    runs: [...done.store.records()]
+      .sort((a, b) => a.index - b.index)
+      .map((r) => recordVerdict(r, done.resolved.validity)),
+    flags,
+    verdictPath: join(done.store.dir, 'verdict.json'),
+    print: (l) => {
+      console.log(l);
+    },
+  });
 }
 
 function defaultOut(name: string): string {
   return join('out', 'experiments', name);
 }
 
-async function runCommand(
-  specPath: string,
-  flags: RunFlags,
-): Promise<{ store: ResultsStore; reportHtml: string }> {
+async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone> {
   const { text, resolved } = await loadSpecFile(specPath);
+  const slos = [...resolved.slos, ...slosFromFlags(flags)];
   const out = resolve(flags.out ?? defaultOut(resolved.spec.name));
   await preflight(sweepNeeds(resolved, out), binaryProbe());
   const tty = process.stdout.isTTY && flags.json !== true;
@@ -201,6 +262,9 @@ async function runCommand(
       costs: (req) => collectCosts(req),
       samples: (req) => waitForFreshSamples(req),
       X: resolved.spec.X,
+      validity: resolved.validity,
+      slos,
+      sampleHost: () => startHostSampling(),
       now: Date.now,
       signal,
       emit,
@@ -218,7 +282,7 @@ async function runCommand(
   console.log(`records: ${store.jsonlPath}`);
   console.log(`runs:    ${join(store.dir, 'runs')}`);
   console.log(`report:  ${report.html}`);
-  return { store, reportHtml: report.html };
+  return { store, reportHtml: report.html, resolved };
 }
 
 /** The cluster checks of the selftest; a failed one stops the sweep before it starts (spec: selftest: true). */

@@ -10,6 +10,7 @@ interface ReportFlags {
   run?: string;
   compare?: string[];
   png: boolean;
+  includeInvalid?: boolean;
 }
 
 async function report(sweepDir: string | undefined, o: ReportFlags): Promise<ReportFiles> {
@@ -22,6 +23,7 @@ async function report(sweepDir: string | undefined, o: ReportFlags): Promise<Rep
     });
   const common = { ...(o.out === undefined ? {} : { out: o.out }), png: o.png };
   if (o.run !== undefined) return writeRunReport(o.run, common);
+  const withInvalid = { ...common, includeInvalid: o.includeInvalid === true };
   if (o.compare !== undefined) {
     const [a, b, ...rest] = o.compare;
     if (a === undefined || b === undefined || rest.length > 0)
@@ -30,9 +32,9 @@ async function report(sweepDir: string | undefined, o: ReportFlags): Promise<Rep
         value: o.compare.join(' '),
         fix: 'give exactly two sweep directories: --compare <A> <B>',
       });
-    return writeCompareReport(a, b, common);
+    return writeCompareReport(a, b, withInvalid);
   }
-  return writeSweepReport(sweepDir ?? '.', common);
+  return writeSweepReport(sweepDir ?? '.', withInvalid);
 }
 
 export function registerReportCommand(program: Command): void {
@@ -47,6 +49,10 @@ export function registerReportCommand(program: Command): void {
     .option('--run <dir>', 'report one driver run from its summary.json alone')
     .option('--compare <dirs...>', 'two sweep directories side by side: --compare <A> <B>')
     .option('--no-png', 'skip the PNG files (SVG and CSV only)')
+    .option(
+      '--include-invalid',
+      'fit and compare invalid runs too (by default they are left out, and the report says so)',
+    )
     .action(async (sweepDir: string | undefined, o: ReportFlags) => {
       const r = await report(sweepDir, o);
       console.log(`report: ${r.html}`);

@@ -124,6 +124,8 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
       costs: measuringCosts(sampler, extras),
       samples: (req) => waitForFreshSamples(req),
       X: o.resolved.spec.X,
+      validity: o.resolved.validity,
+      slos: o.resolved.slos,
       now: Date.now,
       signal: o.signal,
       emit: (e) => {

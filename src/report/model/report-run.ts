@@ -9,6 +9,8 @@ import type { LatencySet, OutcomeCounts } from '../../driver/drive-summary.js';
 import type { opCountsSchema } from '../../driver/drive-summary.js';
 import type { CostTable } from '../../measure/cost-table.js';
 import type { PhaseWindow } from '../../measure/phase-window.js';
+import type { SloResult } from '../../experiment/slo.js';
+import type { Validity } from '../../experiment/validity.js';
 
 export const FACTOR_NAMES = ['OPS', 'NCA', 'POP', 'NNA', 'NKA'] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
@@ -37,6 +39,20 @@ export interface ReportRun {
   } | null;
   costs: CostTable | null;
   costsError: string | null;
+  /** Filled in by load-sweep.ts for every run (judged there for records older than verdicts). */
+  validity?: Validity;
+  slos?: SloResult[];
+}
+
+/** The run's validity (a run given without one, as in model tests, is valid unless it failed). */
+export function validityOf(run: ReportRun): Validity {
+  return run.validity ?? { status: run.status === 'failed' ? 'failed' : 'valid', reasons: [] };
+}
+
+/** Whether a run's numbers may enter fits and comparisons: valid, or invalid ones when asked. */
+export function usableRun(run: ReportRun, includeInvalid: boolean): boolean {
+  const s = validityOf(run).status;
+  return s === 'valid' || (includeInvalid && s === 'invalid');
 }
 
 /** The runs of a sweep the report is about, with what it shows of the sweep itself. */

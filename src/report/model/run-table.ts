@@ -1,6 +1,6 @@
 /** One row per run: factors, achieved vs target rate, counts and cruise latency percentiles. */
 import type { Factors, ReportRun } from './report-run.js';
-import { primaryLatency } from './report-run.js';
+import { primaryLatency, validityOf } from './report-run.js';
 
 export type CostState = 'complete' | 'partial' | 'missing';
 
@@ -11,6 +11,8 @@ export interface RunRow {
   replicate: number;
   factors: Factors;
   status: ReportRun['status'];
+  /** valid | invalid | failed (load-sweep.ts judges records older than verdicts). */
+  validity: string;
   error: string | null;
   targetRate: number | null;
   achievedRate: number | null;
@@ -46,6 +48,7 @@ export function runRow(run: ReportRun): RunRow {
     replicate: run.replicate,
     factors: run.factors,
     status: run.status,
+    validity: validityOf(run).status,
     error: run.error,
     targetRate: c?.targetRate ?? null,
     achievedRate: c?.achievedRate ?? null,

@@ -6,9 +6,10 @@ import { costSeries, purposesOf, type CostPoint } from './cost-series.js';
 import { factorLabel, varyingFactors } from './factors.js';
 import { latencySeries, type LatencyPoint } from './latency-series.js';
 import { outsideNodeRows, type OutsideRow } from './outside-nodes.js';
-import { primaryLatency, type FactorName, type SweepInput } from './report-run.js';
+import { primaryLatency, usableRun, validityOf, type FactorName, type SweepInput } from './report-run.js';
 import { runTable, type RunRow } from './run-table.js';
 import { scalingTable, type ScalingRow } from './scaling.js';
+import { verdictModel, type VerdictModel } from './verdict-model.js';
 import { DEFAULT_THRESHOLDS, sweepWarnings, type RunWarning, type WarningThresholds } from './warnings.js';
 
 export interface RunCdf {
@@ -30,16 +31,28 @@ export interface SweepModel {
   cdfs: RunCdf[];
   costs: { factor: FactorName; metric: CostMetric; points: CostPoint[] }[];
   scaling: ScalingRow[];
+  /** Completed runs left out of the scaling fits because they are invalid (0 with includeInvalid). */
+  fitExcluded: number;
+  includeInvalid: boolean;
+  verdict: VerdictModel;
   warnings: RunWarning[];
   /** Nodes seen during a run but not in it, per run (never charged to a purpose). */
   outside: OutsideRow[];
 }
 
+export interface SweepModelOptions {
+  /** Fit invalid runs too (they are left out by default). @default false */
+  includeInvalid?: boolean;
+}
+
 export function sweepModel(
   input: SweepInput,
   thresholds: WarningThresholds = DEFAULT_THRESHOLDS,
+  opts: SweepModelOptions = {},
 ): SweepModel {
   const runs = input.runs;
+  const includeInvalid = opts.includeInvalid ?? false;
+  const fitted = runs.filter((r) => usableRun(r, includeInvalid));
   const varying = varyingFactors(runs);
   const purposes = purposesOf(runs);
   const cdfs = [...runs]
@@ -70,7 +83,10 @@ export function sweepModel(
               points: costSeries(runs, factor, varying, metric, purposes),
             })),
           ),
-    scaling: scalingTable(runs, varying, purposes),
+    scaling: scalingTable(fitted, varying, purposes),
+    fitExcluded: includeInvalid ? 0 : runs.filter((r) => validityOf(r).status === 'invalid').length,
+    includeInvalid,
+    verdict: verdictModel(runs, varying),
     warnings: sweepWarnings(runs, thresholds),
     outside: outsideNodeRows(runs),
   };

@@ -1,4 +1,5 @@
 /** Why a run's numbers should not be trusted at face value; each kind has its own message. */
+import { DEFAULT_VALIDITY } from '../../experiment/validity.js';
 import type { ReportRun } from './report-run.js';
 
 export type WarningKind =
@@ -25,7 +26,11 @@ export interface WarningThresholds {
   lateFraction: number;
 }
 
-export const DEFAULT_THRESHOLDS: WarningThresholds = { rateTolerance: 0.02, lateFraction: 0.01 };
+/** The validity defaults (validity.ts): a warning here is an invalid run there. */
+export const DEFAULT_THRESHOLDS: WarningThresholds = {
+  rateTolerance: DEFAULT_VALIDITY.rateTolerance,
+  lateFraction: DEFAULT_VALIDITY.lateFraction,
+};
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 

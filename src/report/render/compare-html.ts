@@ -9,6 +9,7 @@ export interface CompareSide {
   dir: string;
   runs: number;
   failed: number;
+  invalid: number;
 }
 
 function rowHtml(c: CompareCell): string {
@@ -39,11 +40,18 @@ export function compareHtml(
   cells: readonly CompareCell[],
   plots: readonly RenderedPlot[],
   filesDir: string,
+  includeInvalid = false,
 ): string {
   const [a, b] = sides;
   const facts: [string, string][] = [
-    ['A', `${a.name} (${a.dir}): ${a.runs} run(s), ${a.failed} failed`],
-    ['B', `${b.name} (${b.dir}): ${b.runs} run(s), ${b.failed} failed`],
+    ['A', `${a.name} (${a.dir}): ${a.runs} run(s), ${a.failed} failed, ${a.invalid} invalid`],
+    ['B', `${b.name} (${b.dir}): ${b.runs} run(s), ${b.failed} failed, ${b.invalid} invalid`],
+    [
+      'validity',
+      includeInvalid
+        ? 'invalid runs are compared too (--include-invalid); failed runs have no numbers'
+        : `invalid runs are left out (A ${a.invalid}, B ${b.invalid}; kos-test report --compare --include-invalid includes them); failed runs have no numbers`,
+    ],
     ['change', "B - A, and (B - A) / A; the mean over each cell's runs on each side"],
     [
       'significance',

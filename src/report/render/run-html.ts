@@ -2,6 +2,8 @@
 import { PHASES } from '../../measure/phase-window.js';
 import type { RunModel } from '../model/run-model.js';
 import { figure, type RenderedPlot } from './figure.js';
+import type { VerdictModel } from '../model/verdict-model.js';
+import { verdictHtml } from './verdict-html.js';
 import { cell, esc, keyValues, page, section, table } from './html.js';
 
 function phaseTable(m: RunModel): string {
@@ -79,7 +81,12 @@ function latencyTable(m: RunModel): string {
   )}${note}`;
 }
 
-export function runHtml(m: RunModel, plots: readonly RenderedPlot[], filesDir: string): string {
+export function runHtml(
+  m: RunModel,
+  plots: readonly RenderedPlot[],
+  filesDir: string,
+  verdict: { model: VerdictModel; note: string },
+): string {
   const warnings =
     m.warnings.length === 0
       ? '<p class="ok">Nothing suspect in the driver\'s numbers.</p>'
@@ -89,6 +96,7 @@ export function runHtml(m: RunModel, plots: readonly RenderedPlot[], filesDir: s
   return page(
     m.title,
     [
+      ['verdict', `Verdict (${verdict.model.sweep.outcome})`],
       ['run', 'Run'],
       ['warnings', `Warnings (${m.warnings.length})`],
       ['phases', 'Phases'],
@@ -96,6 +104,7 @@ export function runHtml(m: RunModel, plots: readonly RenderedPlot[], filesDir: s
       ['plots', 'Plots'],
     ],
     [
+      verdictHtml(verdict.model, verdict.note),
       section('run', 'Run', keyValues('facts', m.facts)),
       section('warnings', 'Warnings', warnings),
       section('phases', 'Phases', phaseTable(m)),

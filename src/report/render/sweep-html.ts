@@ -8,6 +8,7 @@ import type { RunRow } from '../model/run-table.js';
 import type { RunWarning } from '../model/warnings.js';
 import { figure, noPlots, type RenderedPlot } from './figure.js';
 import { cell, esc, keyValues, page, section, table } from './html.js';
+import { verdictHtml } from './verdict-html.js';
 
 export interface SweepPlots {
   latency: RenderedPlot[];
@@ -23,6 +24,7 @@ function runRowHtml(r: RunRow, warned: ReadonlySet<string>, factors: readonly Fa
     cell(r.replicate),
     ...factors.map((f) => cell(r.factors[f])),
     cell(r.status, r.status === 'failed' ? 'bad' : 'ok'),
+    cell(r.validity, r.validity === 'valid' ? 'ok' : 'bad'),
     cell(r.targetRate),
     cell(r.achievedRate),
     cell(pct),
@@ -47,6 +49,7 @@ const runHeaders = (factors: readonly FactorName[]): string[] => [
   'rep',
   ...factors,
   'status',
+  'validity',
   'target ops/s',
   'achieved ops/s',
   'achieved vs target %',
@@ -154,12 +157,18 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
       ? noPlots(m.purposes.length === 0 ? 'No run has cost data.' : 'Only one level of every factor.')
       : plots.costs.map((p) => figure(p, filesDir)).join('\n')) + outsideHtml(m.outside),
   );
+  const excluded =
+    m.fitExcluded > 0
+      ? `<p class="warn" id="fit-excluded">${m.fitExcluded} invalid run(s) left out of these fits (kos-test report --include-invalid fits them too).</p>`
+      : m.includeInvalid
+        ? '<p class="warn" id="fit-excluded">Invalid runs are included in these fits (--include-invalid).</p>'
+        : '';
   const scaling = section(
     'scaling',
     'Scaling (log-log slopes)',
     m.scaling.length === 0
-      ? noPlots('Only one level of every factor: nothing to fit.')
-      : `<p>k in quantity ~ factor<sup>k</sup>, one least-squares fit of logs over all runs with data (other factors held fixed); 95% interval from the t distribution.</p>${table(
+      ? `${excluded}${noPlots('Only one level of every factor: nothing to fit.')}`
+      : `${excluded}<p>k in quantity ~ factor<sup>k</sup>, one least-squares fit of logs over all runs with data (other factors held fixed); 95% interval from the t distribution.</p>${table(
           'scaling-table',
           ['subject', 'quantity', 'unit', 'factor', 'k', '95% interval', 'points', 'residual df', 'note'],
           m.scaling.map(scalingRowHtml),
@@ -168,6 +177,7 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
   return page(
     m.title,
     [
+      ['verdict', `Verdict (${m.verdict.sweep.outcome})`],
       ['spec', 'Spec'],
       ['runs', 'Runs'],
       ['warnings', `Warnings (${m.warnings.length})`],
@@ -176,7 +186,20 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
       ['costs', 'Costs'],
       ['scaling', 'Scaling'],
     ],
-    [summary, env, runs, warnings, latency, cdf, costs, scaling].join('\n'),
+    [
+      verdictHtml(
+        m.verdict,
+        m.fitExcluded > 0 ? `Scaling fits leave out the ${m.fitExcluded} invalid run(s).` : '',
+      ),
+      summary,
+      env,
+      runs,
+      warnings,
+      latency,
+      cdf,
+      costs,
+      scaling,
+    ].join('\n'),
   );
 }
 
