@@ -8,7 +8,11 @@ import type { TestbedNode } from './testbed-layout.js';
 
 export const ROLE_LABEL_PREFIX = 'kos-role/';
 
-export function nodeObject(node: TestbedNode, now = new Date()): KosObject {
+/** On every testbed Node: `linux` when tested attachments get a real data plane, else `off`. */
+export const DATA_PLANE_ANNOTATION = 'kos-test/data-plane';
+export const TESTBED_ANNOTATION = 'kos-test/testbed';
+
+export function nodeObject(node: TestbedNode, now = new Date(), dataPlane = false): KosObject {
   const capacity = { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: '110' };
   return {
     apiVersion: 'v1',
@@ -20,7 +24,7 @@ export function nodeObject(node: TestbedNode, now = new Date()): KosObject {
         'kubernetes.io/os': 'linux',
         [`${ROLE_LABEL_PREFIX}${node.purpose}`]: node.role ?? 'true',
       },
-      annotations: { 'kos-test/testbed': 'true' },
+      annotations: { [TESTBED_ANNOTATION]: 'true', [DATA_PLANE_ANNOTATION]: dataPlane ? 'linux' : 'off' },
     },
     status: {
       addresses: [

@@ -21,6 +21,13 @@ export const testbedConfigSchema = z.object({
   agentsPerGroup: z.number().int().min(1).max(1000).default(100),
   /** The stand-in fabric's delay per interface operation, e.g. `3ms` or `exp:3ms`. */
   fabricDelay: z.string().default('3ms'),
+  /**
+   * Give attachments that carry spec.postCreateExec a real interface and run their commands
+   * (needs root; without it the testbed says so and stays hollow). false: always hollow.
+   */
+  dataPlane: z.boolean().default(true),
+  /** Longest a post-create or post-delete command may run before it is killed (ms). */
+  execTimeoutMs: z.number().int().positive().default(200_000),
   /** Run the real Prometheus on data0 (tests that do not need it turn it off). */
   prometheus: z.boolean().default(true),
 });
