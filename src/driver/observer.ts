@@ -10,13 +10,17 @@ import { parseMicroTime } from '../api/micro-time.js';
 import { isGone } from '../kube/kube-api-error.js';
 import type { RestClient } from '../kube/rest-client.js';
 import type { ResourceRef } from '../kube/api-path.js';
-import type { AttachmentBook } from './attachment-book.js';
+import { ADDRESS_CONTENTION, TEST_FAILED, type AttachmentBook } from './attachment-book.js';
 import { attachmentIndexOf } from './plan/drive-plan.js';
 
 export interface ObserverEvents {
   addressed?(i: number, now: number): void;
+  /** Every sighting of an address (first or changed), for the address checks. */
+  address?(i: number, ipv4: string): void;
+  /** The post-create command's report, first seen. */
+  tested?(i: number, now: number, exitStatus: number): void;
   ready?(i: number, now: number): void;
-  broken?(i: number, now: number): void;
+  broken?(i: number, now: number, errors: readonly string[]): void;
 }
 
 export interface ObserverOptions {
@@ -118,7 +122,16 @@ export class AttachmentObserver {
     const now = this.opts.clock.now();
     if (s.ipv4 !== undefined && s.ipv4 !== '' && Number.isNaN(b.addressed[i])) {
       b.addressed[i] = now;
+      if (s.addressContention === true) b.test[i] = (b.test[i] ?? 0) | ADDRESS_CONTENTION;
       this.opts.events?.addressed?.(i, now);
+    }
+    if (s.ipv4 !== undefined && s.ipv4 !== '') this.opts.events?.address?.(i, s.ipv4);
+    const report = s.postCreateExecReport;
+    if (report !== undefined && report !== null && Number.isNaN(b.tested[i])) {
+      b.tested[i] = now;
+      const exit = report.exitStatus ?? 0;
+      if (exit !== 0) b.test[i] = (b.test[i] ?? 0) | TEST_FAILED;
+      this.opts.events?.tested?.(i, now, exit);
     }
     if (s.ifcName !== undefined && s.ifcName !== '' && Number.isNaN(b.ready[i])) {
       b.ready[i] = now;
@@ -130,7 +143,7 @@ export class AttachmentObserver {
     const errors = (s.errors?.ipam?.length ?? 0) + (s.errors?.host?.length ?? 0);
     if (errors > 0 && Number.isNaN(b.broken[i])) {
       b.broken[i] = now;
-      this.opts.events?.broken?.(i, now);
+      this.opts.events?.broken?.(i, now, [...(s.errors?.ipam ?? []), ...(s.errors?.host ?? [])]);
     }
   }
 }

@@ -20,12 +20,12 @@ const EXAMPLES = 5;
 
 export class AddressChecks {
   private readonly byVni = new Map<number, Map<string, Set<number>>>();
-  private readonly addressOf = new Map<number, { vni: number; ipv4: string }>();
+  private readonly live = new Map<number, { vni: number; ipv4: string }>();
   readonly counts: AddressCounts = { duplicates: 0, outOfSubnet: 0, examples: [] };
 
   /** Attachment i (create counter `a`) of VNI `vni`, subnet `cidr`, now has `ipv4`. */
   see(a: number, vni: number, cidr: string, ipv4: string): AddressProblem[] {
-    const old = this.addressOf.get(a);
+    const old = this.live.get(a);
     if (old !== undefined && old.ipv4 === ipv4) return [];
     this.gone(a);
     const problems: AddressProblem[] = [];
@@ -35,18 +35,23 @@ export class AddressChecks {
     let holders = addrs.get(ipv4);
     if (holders === undefined) addrs.set(ipv4, (holders = new Set()));
     holders.add(a);
-    this.addressOf.set(a, { vni, ipv4 });
+    this.live.set(a, { vni, ipv4 });
     if (holders.size > 1)
       problems.push({ kind: 'duplicate', ipv4, vni, holders: [...holders].sort((x, y) => x - y) });
     for (const p of problems) this.count(p);
     return problems;
   }
 
+  /** The address last seen of attachment `a`. */
+  addressOf(a: number): string | undefined {
+    return this.live.get(a)?.ipv4;
+  }
+
   /** Attachment `a` is being deleted (or lost its address): its address is free again. */
   gone(a: number): void {
-    const old = this.addressOf.get(a);
+    const old = this.live.get(a);
     if (old === undefined) return;
-    this.addressOf.delete(a);
+    this.live.delete(a);
     const addrs = this.byVni.get(old.vni);
     const holders = addrs?.get(old.ipv4);
     holders?.delete(a);
