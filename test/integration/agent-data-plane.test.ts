@@ -12,7 +12,7 @@ import { HollowFabric } from '../../src/testbed/comp/fabric.js';
 import { HollowAgent } from '../../src/testbed/comp/hollow-agent.js';
 import { CleanupJournal, JOURNAL_SUFFIX } from '../../src/testbed/data-plane/cleanup-journal.js';
 import { ip, LinuxFabric, listNetns } from '../../src/testbed/data-plane/linux-fabric.js';
-import { bridgeName, dataPlanePrefix, fabricNetns } from '../../src/testbed/data-plane/names.js';
+import { bridgeName, dataPlanePrefix, fabricNetns, nodeNetns } from '../../src/testbed/data-plane/names.js';
 import { dataPlaneSupport } from '../../src/testbed/data-plane/support.js';
 import { sweepDataPlane } from '../../src/testbed/data-plane/sweep.js';
 import { nodeAddress, nodeName } from '../../src/testbed/node-addresses.js';
@@ -52,7 +52,8 @@ describe('a hollow agent with the real data plane (root: namespaces, bridges, ve
     client = new RestClient({ server: napi.url });
     dir = await mkdtemp(join(tmpdir(), 'kos-dp-'));
     prefix = dataPlanePrefix(dir);
-    const fabric = await LinuxFabric.ensureNetns(fabricNetns(prefix));
+    await LinuxFabric.ensureNetns(fabricNetns(prefix));
+    const fabric = new LinuxFabric(fabricNetns(prefix), prefix);
     journal = new CleanupJournal(join(dir, `comp-group0${JOURNAL_SUFFIX}`));
     for (const i of [0, 1]) {
       const agent = new HollowAgent({
@@ -162,7 +163,9 @@ describe('a hollow agent with the real data plane (root: namespaces, bridges, ve
       const x = await client.get<Att>({ ...ATTACHMENTS, namespace: NS, name: 'h' });
       return (x.status?.ifcName ?? '') === '' ? undefined : x;
     });
-    await assert.rejects(ip(['-n', fabricNetns(prefix), 'link', 'show', 'dev', a.status?.ifcName ?? '?']));
+    await assert.rejects(
+      ip(['-n', nodeNetns(prefix, 'comp0'), 'link', 'show', 'dev', a.status?.ifcName ?? '?']),
+    );
     assert.equal(a.status?.postCreateExecReport, undefined);
   });
 
@@ -178,6 +181,20 @@ describe('a hollow agent with the real data plane (root: namespaces, bridges, ve
     await attach('d', 1, 77, '10.9.0.5', testByPing('d', '10.9.0.2', 1));
     const r = await report('d');
     assert.equal(r.exitStatus, 3, `${r.stdOut}${r.stdErr}`);
+  });
+
+  it('an address reused at once (same interface name) works on another node and on the same node', async () => {
+    for (const [first, second, node] of [
+      ['x1', 'y1', 1],
+      ['x2', 'y2', 0],
+    ] as const) {
+      await attach(first, 0, 79, '10.9.1.20', testByPing(first));
+      assert.equal((await report(first)).exitStatus ?? 0, 0);
+      await client.delete({ ...ATTACHMENTS, namespace: NS, name: first });
+      await attach(second, node, 79, '10.9.1.20', testByPing(second));
+      const r = await report(second);
+      assert.equal(r.exitStatus ?? 0, 0, `${second}: ${r.stdOut}${r.stdErr}`);
+    }
   });
 
   it('delete: the interface goes and postDeleteExec removes the test namespace', async () => {

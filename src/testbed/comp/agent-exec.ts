@@ -38,9 +38,12 @@ export function carriesPostCreateExec(att: Attachment | undefined): boolean {
 
 export class AgentExec {
   private readonly entries = new Map<string, Entry>();
+  /** Interface name -> the key whose pair it is (a reused address reuses the name). */
+  private readonly owners = new Map<string, string>();
 
   constructor(
     private readonly ctx: DataPlaneContext,
+    private readonly node: string,
     /** Called when a command finished: the key is processed again, so its report is written. */
     private readonly requeue: (key: string) => void,
   ) {}
@@ -66,7 +69,12 @@ export class AgentExec {
     if (!wanted) return undefined;
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      await this.ctx.fabric.addIfc(ifc.name, ifc.vni);
+      // An attachment deleted meanwhile that had this address (and so this name) goes first.
+      const previous = this.owners.get(ifc.name);
+      const prevEntry = previous === undefined ? undefined : this.entries.get(previous);
+      if (previous !== undefined && prevEntry !== undefined) await this.remove(previous, prevEntry);
+      await this.ctx.fabric.addIfc(this.node, ifc.name, ifc.vni);
+      this.owners.set(ifc.name, key);
       const reported = att.status?.postCreateExecReport ?? undefined;
       entry = {
         uid: att.metadata.uid ?? '',
@@ -106,7 +114,7 @@ export class AgentExec {
     }
     const running = startCommand(entry.postCreateExec, pre.argv, {
       timeoutMs: this.ctx.execTimeoutMs,
-      netns: this.ctx.fabric.netns,
+      netns: this.ctx.fabric.nodeNetns(this.node),
     });
     entry.running = running;
     void running.done.then((report) => {
@@ -132,13 +140,16 @@ export class AgentExec {
       running.kill();
       await running.done;
     }
-    await this.ctx.fabric.deleteIfc(entry.ifc.name);
+    if (this.owners.get(entry.ifc.name) === key) {
+      this.owners.delete(entry.ifc.name);
+      await this.ctx.fabric.deleteIfc(this.node, entry.ifc.name);
+    }
     if (!entry.launched) return;
     const post = prepareExec(entry.postDeleteExec, this.vars(entry.ifc), this.ctx.allowedDirs);
     if ('argv' in post) {
       await startCommand(entry.postDeleteExec, post.argv, {
         timeoutMs: this.ctx.execTimeoutMs,
-        netns: this.ctx.fabric.netns,
+        netns: this.ctx.fabric.nodeNetns(this.node),
       }).done;
     }
     this.ctx.journal.paid(entry.uid);

@@ -124,7 +124,7 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
 
 function dataPlaneContext(group: string, spec: DataPlaneSpec): DataPlaneContext {
   return {
-    fabric: new LinuxFabric(spec.netns),
+    fabric: new LinuxFabric(spec.netns, spec.prefix),
     journal: new CleanupJournal(join(spec.journalDir, `${group}${JOURNAL_SUFFIX}`)),
     allowedDirs: spec.allowedDirs,
     execTimeoutMs: spec.execTimeoutMs,

@@ -10,6 +10,8 @@ import { parseDelaySpec } from './delay-spec.js';
 export const dataPlaneSpecSchema = z.object({
   /** The testbed's fabric network namespace (made by the supervisor). */
   netns: z.string().min(1),
+  /** The testbed's prefix: node namespaces are `<prefix>-<node>`. */
+  prefix: z.string().min(1),
   /** Where the group keeps its journal of owed post-delete commands. */
   journalDir: z.string().min(1),
   /** Directories whose programs a command may run. */

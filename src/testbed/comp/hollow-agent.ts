@@ -98,7 +98,7 @@ export class HollowAgent implements AgentGaugeSource {
     const enqueue = (key: string): void => {
       this.queue.add(key);
     };
-    this.exec = opts.dataPlane === undefined ? undefined : new AgentExec(opts.dataPlane, enqueue);
+    this.exec = opts.dataPlane === undefined ? undefined : new AgentExec(opts.dataPlane, opts.node, enqueue);
     this.vns = new RelevantVns({
       node: opts.node,
       enqueue,

@@ -12,7 +12,7 @@ export function dataPlanePrefix(testbedDir: string): string {
   return `kt${createHash('sha256').update(resolve(testbedDir)).digest('hex').slice(0, 6)}`;
 }
 
-/** The namespace that holds every bridge and the host ends of every veth pair. */
+/** The namespace that holds every bridge and the fabric ends of every veth pair. */
 export function fabricNetns(prefix: string): string {
   return `${prefix}-fabric`;
 }
@@ -22,7 +22,16 @@ export function bridgeName(vni: number): string {
   return `kb${vni.toString(16).padStart(6, '0')}`;
 }
 
-/** The fabric-side end of an attachment's veth pair: `kop` and the MAC digits of `kos...`. */
-export function hostEndName(ifcName: string): string {
-  return `kop${ifcName.slice(3)}`;
+/**
+ * A comp node's own namespace, where its attachments' interfaces appear and its commands run:
+ * interface names (derived from VNI and address, reused as soon as IPAM reuses the address) are
+ * unique per node only, as on real hosts.
+ */
+export function nodeNetns(prefix: string, node: string): string {
+  return `${prefix}-${node}`;
+}
+
+/** The fabric-side end of a node's attachment interface: unique in the shared fabric namespace. */
+export function hostEndName(node: string, ifcName: string): string {
+  return `kp${createHash('sha256').update(`${node}/${ifcName}`).digest('hex').slice(0, 13)}`;
 }

@@ -226,10 +226,12 @@ export class Testbed {
       this.log('data plane: off (turned off); tested attachments stay hollow');
       return;
     }
-    const netns = fabricNetns(dataPlanePrefix(this.dir));
+    const prefix = dataPlanePrefix(this.dir);
+    const netns = fabricNetns(prefix);
     await LinuxFabric.ensureNetns(netns);
     this.dataPlane = {
       netns,
+      prefix,
       journalDir: join(this.dir, 'data-plane'),
       allowedDirs: [join(opsDir(), 'test-scripts'), '/usr/local/kos/bin'],
       execTimeoutMs: this.config.execTimeoutMs,
