@@ -19,6 +19,11 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
     // The driver writes <outDir>/<runId>/: that is the run's directory in the sweep.
     outDir: dirname(req.outDir),
     waitAfterDelete: d.graceWaitS * 1000,
+    testFraction: d.tests.testFraction,
+    pingCount: d.tests.pingCount,
+    pendingWaitMs: d.tests.pendingWaitS * 1000,
+    stopOnPingFail: d.tests.stopOnPingFail,
+    stopOnBreak: d.tests.stopOnBreak,
     // Any free port: several runners (or tests) may share the machine.
     metricsPort: 0,
   };

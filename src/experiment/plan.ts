@@ -34,6 +34,14 @@ export interface PlannedDriver {
   distribution: 'steady' | 'poisson';
   shards: number;
   graceWaitS: number;
+  /** Data-plane tests (the spec's driver.testFraction ...; ADR 0023). */
+  tests: {
+    testFraction: number;
+    pingCount: number;
+    pendingWaitS: number;
+    stopOnPingFail: boolean;
+    stopOnBreak: boolean;
+  };
 }
 
 export interface PlannedRun {
@@ -114,6 +122,13 @@ function runOf(
       distribution: d.distribution,
       shards: d.shards,
       graceWaitS: r.graceWaitS,
+      tests: {
+        testFraction: d.testFraction,
+        pingCount: d.pingCount,
+        pendingWaitS: r.pendingWaitS,
+        stopOnPingFail: d.stopOnPingFail,
+        stopOnBreak: d.stopOnBreak,
+      },
     },
   };
 }

@@ -7,7 +7,11 @@ describe('the NetworkAttachment Exec column (kubectl get na)', () => {
     { what: 'no report yet', report: undefined, want: '' },
     { what: 'a null report', report: null, want: '' },
     { what: 'a failed ping test', report: { command: ['TestByPing'], exitStatus: 3 }, want: 'exit 3' },
-    { what: 'a success whose 0 was omitted on the wire', report: { command: ['TestByPing'] }, want: 'exit 0' },
+    {
+      what: 'a success whose 0 was omitted on the wire',
+      report: { command: ['TestByPing'] },
+      want: 'exit 0',
+    },
     { what: 'an agent-side refusal (negative)', report: { exitStatus: -1 }, want: 'exit -1' },
   ];
   for (const c of cases) {

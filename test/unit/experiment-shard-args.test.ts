@@ -29,6 +29,7 @@ async function driveFlagsOf(args: string[]): Promise<DriveFlags> {
 const specs = [
   'driver: {shards: 2}',
   'warmup: 7s\ncooldown: 3s\ndriver: {shards: 3, distribution: poisson, numNets: 7, exponent: 0.7, bias: 0.3, graceWait: 1500ms}',
+  'driver: {shards: 2, testFraction: 0.3, pingCount: 3, pendingWait: 20s, stopOnPingFail: false, stopOnBreak: false}',
 ];
 
 describe('the flags of a sharded run`s drive processes', () => {

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { LatencySet, OutcomeCounts } from '../../driver/drive-summary.js';
 import type { opCountsSchema } from '../../driver/drive-summary.js';
 import type { CostTable } from '../../measure/cost-table.js';
+import type { TestSummary } from '../../driver/data-plane/test-summary.js';
 import type { PhaseWindow } from '../../measure/phase-window.js';
 
 export const FACTOR_NAMES = ['OPS', 'NCA', 'POP', 'NNA', 'NKA'] as const;
@@ -33,6 +34,8 @@ export interface ReportRun {
   drive: {
     ending: 'completed' | 'interrupted' | 'failed';
     cruise: ReportPhase & { latency: LatencySet };
+    /** Data-plane tests (ADR 0023), when the run had any. */
+    tests?: TestSummary | undefined;
   } | null;
   costs: CostTable | null;
   costsError: string | null;
