@@ -5,7 +5,7 @@
  * fulfilment (extendedMetadata.writes[status.impl]). Stamps go straight into the book.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NetworkAttachment } from '../api/kos-types.js';
+import type { ExecReport, NetworkAttachment } from '../api/kos-types.js';
 import { parseMicroTime } from '../api/micro-time.js';
 import { isGone } from '../kube/kube-api-error.js';
 import type { RestClient } from '../kube/rest-client.js';
@@ -126,8 +126,9 @@ export class AttachmentObserver {
       this.opts.events?.addressed?.(i, now);
     }
     if (s.ipv4 !== undefined && s.ipv4 !== '') this.opts.events?.address?.(i, s.ipv4);
-    const report = s.postCreateExecReport;
-    if (report !== undefined && report !== null && Number.isNaN(b.tested[i])) {
+    // As on the wire: a zero exit status is omitted.
+    const report: Partial<ExecReport> | undefined = s.postCreateExecReport;
+    if (report !== undefined && Number.isNaN(b.tested[i])) {
       b.tested[i] = now;
       const exit = report.exitStatus ?? 0;
       if (exit !== 0) b.test[i] = (b.test[i] ?? 0) | TEST_FAILED;

@@ -256,7 +256,7 @@ async function execute(r: Run): Promise<DriveSummary> {
   const stats = newPhaseStats();
   const live = latencyHistogram();
   // Data-plane tests and address checks (set once the executor exists; the watch starts first).
-  let tests: DriveTests | undefined;
+  const hooks: { tests?: DriveTests } = {};
   const stopCtl = new AbortController();
   let stopped: DriveSummary['stopped'];
   const observer = new AttachmentObserver({
@@ -272,17 +272,17 @@ async function execute(r: Run): Promise<DriveSummary> {
         r.metrics.createToAddressed.observe(s);
         if (((book.test[i] ?? 0) & ADDRESS_CONTENTION) === 0) r.metrics.createToAddressedEasy.observe(s);
       },
-      address: (i, ipv4) => tests?.address(i, ipv4),
+      address: (i, ipv4) => hooks.tests?.address(i, ipv4),
       ready: (i, now) => {
         const s = (now - (book.sent[i] ?? now)) / 1000;
         r.metrics.createToReady.observe(s);
         if (((book.test[i] ?? 0) & ADDRESS_CONTENTION) === 0) r.metrics.createToReadyEasy.observe(s);
         recordMs(live, now - book.plannedOf(i));
       },
-      tested: (i, now, exitStatus) => tests?.tested(i, now, exitStatus),
+      tested: (i, now, exitStatus) => hooks.tests?.tested(i, now, exitStatus),
       broken: (i, now, errors) => {
         r.metrics.createToBroken.observe((now - (book.sent[i] ?? now)) / 1000);
-        tests?.broken(i, errors);
+        hooks.tests?.broken(i, errors);
       },
     },
   });
@@ -330,7 +330,7 @@ async function execute(r: Run): Promise<DriveSummary> {
       pacer?.fireDue();
     },
   });
-  tests = new DriveTests({
+  const driveTests = new DriveTests({
     options,
     plan,
     book,
@@ -347,7 +347,7 @@ async function execute(r: Run): Promise<DriveSummary> {
     },
     log: r.log,
   });
-  const driveTests = tests;
+  hooks.tests = driveTests;
   let ending: DriveSummary['ending'] = 'completed';
   let failure: Error | undefined;
   let lastCompletion = start;

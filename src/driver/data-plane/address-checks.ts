@@ -31,7 +31,7 @@ export class AddressChecks {
     const problems: AddressProblem[] = [];
     if (!inUsableRange(cidr, ipv4)) problems.push({ kind: 'outOfSubnet', ipv4, cidr, attachment: a });
     let addrs = this.byVni.get(vni);
-    if (addrs === undefined) this.byVni.set(vni, (addrs = new Map()));
+    if (addrs === undefined) this.byVni.set(vni, (addrs = new Map<string, Set<number>>()));
     let holders = addrs.get(ipv4);
     if (holders === undefined) addrs.set(ipv4, (holders = new Set()));
     holders.add(a);

@@ -40,6 +40,7 @@ export class AgentExec {
   private readonly entries = new Map<string, Entry>();
   /** Interface name -> the key whose pair it is (a reused address reuses the name). */
   private readonly owners = new Map<string, string>();
+  private stopped = false;
 
   constructor(
     private readonly ctx: DataPlaneContext,
@@ -93,7 +94,7 @@ export class AgentExec {
   /** Starts the post-create command once, after the interface's status was written. */
   launch(key: string): void {
     const entry = this.entries.get(key);
-    if (entry === undefined || entry.launched) return;
+    if (this.stopped || entry === undefined || entry.launched) return;
     entry.launched = true;
     const vars = this.vars(entry.ifc);
     const post = prepareExec(entry.postDeleteExec, vars, this.ctx.allowedDirs);
@@ -127,6 +128,7 @@ export class AgentExec {
 
   /** Kills running commands; interfaces stay for the testbed's sweep (an agent restart finds them). */
   async stop(): Promise<void> {
+    this.stopped = true;
     const running = [...this.entries.values()].flatMap((e) => (e.running === undefined ? [] : [e.running]));
     for (const r of running) r.kill();
     await Promise.all(running.map((r) => r.done));

@@ -231,7 +231,7 @@ export class HollowAgent implements AgentGaugeSource {
       write,
       report,
     );
-    if (this.running && this.local.store.has(key)) this.exec?.launch(key);
+    if (this.local.store.has(key)) this.exec?.launch(key);
   }
 
   /** Where the attachment is known: the node reflector, or exactly one VN reflector. */

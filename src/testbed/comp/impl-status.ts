@@ -26,7 +26,7 @@ export function implStatusUpToDate(att: NetworkAttachment, want: ImplFields, rep
 }
 
 /** Equal as stored: the server omits a zero exit status and empty output. */
-export function sameReport(a: ExecReport | undefined, b: ExecReport | undefined): boolean {
+export function sameReport(a: Partial<ExecReport> | undefined, b: Partial<ExecReport> | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return (
     (a.exitStatus ?? 0) === (b.exitStatus ?? 0) &&
