@@ -426,6 +426,8 @@ async function execute(r: Run): Promise<DriveSummary> {
       }
     }
     if (r.hard.aborted) ending = 'interrupted';
+    // A create still held for a peer (a shock test has no deletes to release it) goes now.
+    if (stopped === undefined && !r.hard.aborted) driveTests.flushHeld();
     await Promise.race([executor.settled(), abortPromise(r.hard)]);
     lastCompletion = clock.now();
     const waitMs = options.waitAfterCreate ?? options.waitAfterDelete;

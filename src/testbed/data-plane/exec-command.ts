@@ -28,7 +28,10 @@ export function prepareExec(
 ): PreparedExec {
   const program = command[0];
   if (program === undefined || program === '') return { problem: 'empty command' };
-  if (!isAbsolute(program) || !allowedDirs.map((d) => normalize(d)).includes(dirname(normalize(program)))) {
+  if (
+    !isAbsolute(program) ||
+    !allowedDirs.map((d) => normalize(d).replace(/(.)\/+$/, '$1')).includes(dirname(normalize(program)))
+  ) {
     return { problem: `program ${program} is not in an allowed directory (${allowedDirs.join(', ')})` };
   }
   const argv: string[] = [];

@@ -27,12 +27,7 @@ import { DRIVER_METRICS_PORT } from '../../prometheus/testbed-config.js';
 import { startTestbedPrometheus, type TestbedPrometheus } from '../prometheus/testbed-prometheus.js';
 import { testbedTargets } from '../prometheus/testbed-targets.js';
 import { nodeObject } from './node-objects.js';
-import { opsDir } from '../../cluster/ops-files.js';
-import type { DataPlaneSpec } from '../comp/comp-group-spec.js';
-import { LinuxFabric } from '../data-plane/linux-fabric.js';
-import { dataPlanePrefix, fabricNetns } from '../data-plane/names.js';
-import { dataPlaneSupport, type DataPlaneSupport } from '../data-plane/support.js';
-import { sweepDataPlane } from '../data-plane/sweep.js';
+import { TestbedDataPlane, type DataPlaneStatus } from '../data-plane/testbed-data-plane.js';
 import {
   testbedConfigSchema,
   type TestbedConfig,
@@ -68,7 +63,7 @@ export interface TestbedStatus {
   prometheus?: { url: string; pid: number; scrapeIntervalMs: number; dataDir: string } | undefined;
   processes: TestbedProcessStatus[];
   /** The real data plane of tested attachments: its fabric namespace, or why there is none. */
-  dataPlane: { netns: string; allowedDirs: string[] } | { off: string };
+  dataPlane: DataPlaneStatus;
 }
 
 const NODES: { group: string; version: string; resource: string } = {
@@ -106,14 +101,19 @@ export class Testbed {
   private readonly retired = new WeakSet<NodeProcess>();
   private readonly started = new Set<NodeProcess>();
   private readonly removeStopHook: () => void;
-  private readonly support: DataPlaneSupport = dataPlaneSupport();
-  private dataPlane: DataPlaneSpec | undefined;
+  private readonly dataPlane: TestbedDataPlane;
 
   private constructor(opts: TestbedOptions) {
     this.dir = opts.dir;
     this.config = checkedConfig(opts.config ?? {});
     this.log = opts.log ?? (() => undefined);
     this.kubeconfigPath = join(opts.dir, 'kubeconfig');
+    this.dataPlane = new TestbedDataPlane({
+      dir: opts.dir,
+      enabled: this.config.dataPlane,
+      execTimeoutMs: this.config.execTimeoutMs,
+      log: this.log,
+    });
     // ^C and SIGTERM (via the child registry) take the testbed down in order, as down() does.
     this.removeStopHook = addStopHook(() => this.down());
   }
@@ -198,7 +198,7 @@ export class Testbed {
     this.kapis = kapis;
     await this.writeKubeconfig();
     this.front = new RestClient({ server: this.frontUrls[0] ?? '', localAddress: nodeAddress('base', 0) });
-    await this.startDataPlane();
+    await this.dataPlane.start();
     this.log('kctrl0');
     this.kctrl = await this.startNode(this.kctrlSpec());
     await this.registerNodes(testbedNodes(c).filter((n) => n.purpose !== 'comp'));
@@ -211,49 +211,6 @@ export class Testbed {
       await this.prometheus.waitForExporterSample(allUp);
       this.log('prometheus: first cost sample of every node is in');
     }
-  }
-
-  /** Removes a killed testbed's leftovers, then makes the fabric namespace (root only). */
-  private async startDataPlane(): Promise<void> {
-    if (!this.support.ok) {
-      this.log(
-        `data plane: off (${this.support.reason}); tested attachments stay hollow: drive with --test-fraction 0`,
-      );
-      return;
-    }
-    await this.sweepDataPlane();
-    if (!this.config.dataPlane) {
-      this.log('data plane: off (turned off); tested attachments stay hollow');
-      return;
-    }
-    const prefix = dataPlanePrefix(this.dir);
-    const netns = fabricNetns(prefix);
-    await LinuxFabric.ensureNetns(netns);
-    this.dataPlane = {
-      netns,
-      prefix,
-      journalDir: join(this.dir, 'data-plane'),
-      allowedDirs: [join(opsDir(), 'test-scripts'), '/usr/local/kos/bin'],
-      execTimeoutMs: this.config.execTimeoutMs,
-    };
-    await mkdir(this.dataPlane.journalDir, { recursive: true });
-    this.log(
-      `data plane: a bridge per VNI in netns ${netns}; commands from ${this.dataPlane.allowedDirs.join(', ')}`,
-    );
-  }
-
-  private async sweepDataPlane(): Promise<void> {
-    if (!this.support.ok) return;
-    const swept = await sweepDataPlane({
-      prefix: dataPlanePrefix(this.dir),
-      journalDir: join(this.dir, 'data-plane'),
-      timeoutMs: this.config.execTimeoutMs,
-    });
-    if (swept.namespaces.length + swept.commands > 0)
-      this.log(
-        `data plane: removed ${swept.namespaces.join(', ')} and ran ${swept.commands} owed post-delete command(s)`,
-      );
-    for (const f of swept.failed) this.log(`data plane: cleanup failed: ${f}`);
   }
 
   private scrapeTargets(): ReturnType<typeof testbedTargets> {
@@ -331,7 +288,7 @@ export class Testbed {
     await this.registerNodes(plan.create);
     if (front !== undefined) await writeCompLabels(front, plan.labelTrue, 'true');
     this.agentNodes = [...new Set(agents)].sort((a, b) => a - b);
-    await this.setAgents(planCompGroups(this.config, this.napiUrls, this.agentNodes, this.dataPlane));
+    await this.setAgents(planCompGroups(this.config, this.napiUrls, this.agentNodes, this.dataPlane.spec));
     if (front !== undefined) await writeCompLabels(front, plan.labelFalse, 'false');
     await this.unregisterNodes(plan.remove);
   }
@@ -346,7 +303,7 @@ export class Testbed {
     if (!sameSpec(want.agentNodes, this.agentNodes))
       this.log(`agents on: ${want.agentNodes.map((i) => `comp${i}`).join(' ')}`);
     this.agentNodes = [...want.agentNodes];
-    await this.setAgents(planCompGroups(next, this.napiUrls, this.agentNodes, this.dataPlane));
+    await this.setAgents(planCompGroups(next, this.napiUrls, this.agentNodes, this.dataPlane.spec));
     await this.updateScrapeTargets();
   }
 
@@ -400,17 +357,13 @@ export class Testbed {
       p === undefined
         ? undefined
         : { url: p.url, pid: p.pid, scrapeIntervalMs: p.scrapeIntervalMs, dataDir: p.dataDir };
-    const dataPlane =
-      this.dataPlane === undefined
-        ? { off: this.support.ok ? 'turned off' : this.support.reason }
-        : { netns: this.dataPlane.netns, allowedDirs: this.dataPlane.allowedDirs };
     return {
       config: this.shape,
       kubeconfig: this.kubeconfigPath,
       exporter,
       prometheus,
       processes,
-      dataPlane,
+      dataPlane: this.dataPlane.status,
     };
   }
 
@@ -422,7 +375,7 @@ export class Testbed {
       const stopAll = (ps: (NodeProcess | undefined)[]) =>
         Promise.allSettled(ps.map((p) => p?.child.stop() ?? Promise.resolve()));
       await stopAll(this.compGroups);
-      await this.sweepDataPlane().catch((e: unknown) => {
+      await this.dataPlane.sweep().catch((e: unknown) => {
         this.log(`data plane: cleanup failed: ${String(e)}`);
       });
       await stopAll([this.nctrl, this.kctrl]);
@@ -586,7 +539,7 @@ export class Testbed {
     const front = this.front;
     if (front === undefined) return;
     await forEachLimited(nodes, 16, async (node) => {
-      const obj = nodeObject(node, new Date(), this.dataPlane !== undefined);
+      const obj = nodeObject(node, new Date(), this.dataPlane.spec !== undefined);
       try {
         await front.create(NODES, obj);
       } catch (e: unknown) {
