@@ -1,8 +1,9 @@
 /**
  * Watches the run's attachments (one list, then one watch, re-watched from the last version
  * seen; re-listed only on 410 Gone) and stamps, the first time each is seen, when an attachment
- * got its address, its interface (fulfilled) or an error, plus the apiserver's own stamp of the
- * fulfilment (extendedMetadata.writes[status.impl]). Stamps go straight into the book.
+ * got its address, its interface (fulfilled), its post-create command's report (tested) or an
+ * error, plus the apiserver's own stamp of the fulfilment (extendedMetadata.writes[status.impl]).
+ * Stamps go straight into the book.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecReport, NetworkAttachment } from '../api/kos-types.js';
@@ -126,20 +127,20 @@ export class AttachmentObserver {
       this.opts.events?.addressed?.(i, now);
     }
     if (s.ipv4 !== undefined && s.ipv4 !== '') this.opts.events?.address?.(i, s.ipv4);
-    // As on the wire: a zero exit status is omitted.
-    const report: Partial<ExecReport> | undefined = s.postCreateExecReport;
-    if (report !== undefined && Number.isNaN(b.tested[i])) {
-      b.tested[i] = now;
-      const exit = report.exitStatus ?? 0;
-      if (exit !== 0) b.test[i] = (b.test[i] ?? 0) | TEST_FAILED;
-      this.opts.events?.tested?.(i, now, exit);
-    }
     if (s.ifcName !== undefined && s.ifcName !== '' && Number.isNaN(b.ready[i])) {
       b.ready[i] = now;
       const stamp = a.extendedMetadata?.writes?.find((w) => w.section === 'status.impl')?.serverTime;
       const micros = stamp === undefined ? undefined : parseMicroTime(stamp);
       if (micros !== undefined) b.serverImpl[i] = micros / 1000;
       this.opts.events?.ready?.(i, now);
+    }
+    // After ready (a report can come in the same event); on the wire a zero exit status is omitted.
+    const report: Partial<ExecReport> | undefined = s.postCreateExecReport;
+    if (report !== undefined && Number.isNaN(b.tested[i])) {
+      b.tested[i] = now;
+      const exit = report.exitStatus ?? 0;
+      if (exit !== 0) b.test[i] = (b.test[i] ?? 0) | TEST_FAILED;
+      this.opts.events?.tested?.(i, now, exit);
     }
     const errors = (s.errors?.ipam?.length ?? 0) + (s.errors?.host?.length ?? 0);
     if (errors > 0 && Number.isNaN(b.broken[i])) {
