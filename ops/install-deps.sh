@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's (or Ubuntu's) packages, what kos-test's main job runs: etcd and
-# Prometheus. `--test` adds what the test suite needs too (ansible, Chromium, and kubectl when
-# there is none). Installs only what is missing; as root it runs apt-get, otherwise it prints the
+# Prometheus. `--test` adds what the test suite needs too (ansible, Chromium, the data plane's
+# ip, nsenter and ping, and kubectl when there is none). Installs only what is missing; as root it runs apt-get, otherwise it prints the
 # one command to run as root and exits 1. Used by the README's first command and by .ci/run.
 set -euo pipefail
 
@@ -29,6 +29,10 @@ if $with_tests; then
   have ansible-playbook || packages+=(ansible)
   # The report tests open the HTML reports in Debian's Chromium (playwright-core never downloads one).
   [ -x /usr/bin/chromium ] || packages+=(chromium)
+  # The testbed's data plane (ADR 0023): iproute2's ip, util-linux's nsenter, iputils' ping.
+  have ip || packages+=(iproute2)
+  have nsenter || packages+=(util-linux)
+  have ping || packages+=(iputils-ping)
 fi
 
 [ ${#packages[@]} -eq 0 ] && exit 0

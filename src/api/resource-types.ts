@@ -103,6 +103,13 @@ function errorsOf(status: Record<string, unknown>, which: 'ipam' | 'host'): unkn
     : undefined;
 }
 
+/** `exit 0`, `exit 3`, ... for a reported post-create command; empty before the report. */
+export function execCell(report: unknown): string {
+  if (report === null || typeof report !== 'object') return '';
+  const status = (report as Record<string, unknown>).exitStatus;
+  return `exit ${typeof status === 'number' ? status : 0}`;
+}
+
 export const networkAttachments: ResourceType = {
   group: GROUP,
   version: VERSION,
@@ -157,6 +164,12 @@ export const networkAttachments: ResourceType = {
       type: 'string',
       description: 'Address of the node.',
       cell: (o) => str(o.status?.hostIP),
+    },
+    {
+      name: 'Exec',
+      type: 'string',
+      description: "The post-create command's exit status, once the agent reported it.",
+      cell: (o) => execCell(o.status?.postCreateExecReport),
     },
     ageColumn,
   ],

@@ -2,24 +2,11 @@
  * The files kos-test ships under ops/ (profiles, playbooks), found from this module's place in
  * the package, and profile loading by name or path (the I/O around profile.ts).
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { KosTestError } from '../util/errors.js';
+import { opsDir } from '../util/ops-dir.js';
 import { parseProfile, type Profile } from './profile.js';
-
-/** The package's ops/ directory: the nearest ancestor of this file that has one. */
-export function opsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'ops');
-    if (existsSync(join(candidate, 'profiles'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('kos-test is installed without its ops/ directory');
-    dir = parent;
-  }
-}
 
 export async function builtinProfileNames(): Promise<string[]> {
   const files = await readdir(join(opsDir(), 'profiles'));

@@ -12,6 +12,13 @@ export const STATE_DELETE_SENT = 8;
 export const STATE_DELETED = 16;
 export const STATE_DELETE_FAILED = 32;
 
+/** TEST_* bits of `test`: which test the create carried, and what the watch saw of it. */
+export const TEST_SETUP = 1;
+export const TEST_FULL = 2;
+export const TEST_FAILED = 4;
+/** status.addressContention was true: excluded from the original's `_easy` histograms. */
+export const ADDRESS_CONTENTION = 8;
+
 /** Where the plan puts each attachment's create; the book derives planned times from it. */
 export interface BookSchedule {
   /** Due time of the create of attachment `id`, ms after the start. */
@@ -36,6 +43,10 @@ export class AttachmentBook {
   readonly broken: Float64Array;
   /** serverTime of writes[status.impl], apiserver wall clock, epoch ms. */
   readonly serverImpl: Float64Array;
+  /** status.postCreateExecReport first seen: tested (or test failed, per TEST_FAILED). */
+  readonly tested: Float64Array;
+  /** TEST_* and ADDRESS_CONTENTION bits. */
+  readonly test: Uint8Array;
   /** Index into the run's node list. */
   readonly node: Uint16Array | Uint32Array;
   /** STATE_* bits. */
@@ -53,6 +64,8 @@ export class AttachmentBook {
     this.ready = times();
     this.broken = times();
     this.serverImpl = times();
+    this.tested = times();
+    this.test = new Uint8Array(n);
     this.node = nodes <= 0xffff ? new Uint16Array(n) : new Uint32Array(n);
     this.state = new Uint8Array(n);
   }
@@ -102,6 +115,8 @@ export class AttachmentBook {
       this.ready,
       this.broken,
       this.serverImpl,
+      this.tested,
+      this.test,
       this.node,
       this.state,
     ];

@@ -7,6 +7,9 @@ import { parseIPv4 } from '../api/ipv4-cidr.js';
 import { parseLabelSelector } from '../api/label-selector.js';
 import { runIdProblem } from './plan/run-id.js';
 
+/** The original driver's --test-fraction, which `kos-test drive` keeps as its flag's default. */
+export const ORIGINAL_TEST_FRACTION = 0.1;
+
 export const driveOptionsSchema = z
   .object({
     /** VNs. @default 10 */
@@ -103,6 +106,26 @@ export const driveOptionsSchema = z
     subnetTimeoutMs: z.number().positive().default(60_000),
     /** Clock-offset probes (write stamps bracketed by local times). @default 7 */
     clockSamples: z.number().int().min(0).max(100).default(7),
+    /**
+     * Share of creates (after each VN's first) given a full data-plane test: a ping of a tested
+     * peer of the same VN. Needs the agents to run the test commands (a testbed as root, or a
+     * cluster with ops/test-scripts installed). @default 0 here, and in experiment specs (ADR 0023);
+     * the `kos-test drive` flag defaults to the original's ORIGINAL_TEST_FRACTION.
+     */
+    testFraction: z.number().min(0).max(1).default(0),
+    /** Echo requests a full test tries, one at a time, until one is answered. @default 10 */
+    pingCount: z.number().int().min(1).max(1000).default(10),
+    /** Longest a create drawn for a full test waits for a tested peer in its VN. @default 60000 */
+    pendingWaitMs: z.number().nonnegative().default(60_000),
+    /** Stop driving at the first failed test (objects are left for inspection). @default true */
+    stopOnPingFail: z.boolean().default(true),
+    /**
+     * Stop driving at the first broken attachment (not counting a subnet out of addresses) or
+     * address problem (a duplicate, an address outside its subnet). @default true
+     */
+    stopOnBreak: z.boolean().default(true),
+    /** Where TestByPing and RemoveNetNS are on the agents' nodes. @default /usr/local/kos/bin */
+    testCommandDir: z.string().startsWith('/').default('/usr/local/kos/bin'),
   })
   .strict()
   .refine((o) => o.waitAfterCreate === undefined || (o.warmupRate ?? o.rate) === o.rate, {

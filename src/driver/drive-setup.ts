@@ -13,6 +13,7 @@ import { KosTestError, toError } from '../util/errors.js';
 import { measureClockOffset, type ClockOffset } from './clock-offset.js';
 import { DRIVER_APP } from './driver-labels.js';
 import type { SubnetPlan } from './plan/networks.js';
+import { DATA_PLANE_ANNOTATION, TESTBED_ANNOTATION } from '../api/core/node-annotations.js';
 
 const kos = (resource: string, namespace?: string, name?: string): ResourceRef => ({
   group: 'network.example.com',
@@ -50,6 +51,38 @@ export async function findNodes(client: RestClient, selector: string): Promise<s
     });
   }
   return names.sort();
+}
+
+/**
+ * Tests need agents that run their commands: a testbed Node says whether its data plane is on
+ * (node-objects.ts). Refuses, in one line, tests on a testbed without one; a cluster's Nodes
+ * carry no such annotation, and its agents are trusted to have the scripts (ops/plays).
+ */
+export async function checkDataPlane(
+  client: RestClient,
+  nodes: readonly string[],
+  testFraction: number,
+): Promise<void> {
+  const list = await client.listAll<{
+    metadata: { name?: string; annotations?: Record<string, string> | null };
+  }>({
+    group: '',
+    version: 'v1',
+    resource: 'nodes',
+  });
+  const wanted = new Set(nodes);
+  const off = list.items.find(
+    (n) =>
+      wanted.has(n.metadata.name ?? '') &&
+      n.metadata.annotations?.[TESTBED_ANNOTATION] === 'true' &&
+      n.metadata.annotations[DATA_PLANE_ANNOTATION] !== 'linux',
+  );
+  if (off === undefined) return;
+  throw new KosTestError({
+    what: 'data-plane tests need a testbed with a data plane, and this one has none (it is not run as root)',
+    value: `--test-fraction ${testFraction} (node ${off.metadata.name ?? ''}: ${DATA_PLANE_ANNOTATION}=${off.metadata.annotations?.[DATA_PLANE_ANNOTATION] ?? 'unset'})`,
+    fix: 'give --test-fraction 0, or bring the testbed up as root',
+  });
 }
 
 export async function createNamespace(

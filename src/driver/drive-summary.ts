@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { latencyStatsSchema } from '../measure/latency-stats.js';
 import { phaseWindowSchema } from '../measure/phase-window.js';
+import { testSummarySchema } from './data-plane/test-summary.js';
 
 /** The latency distributions of measurement.md, each over one set of attachments or ops. */
 export const latencySetSchema = z.object({
@@ -123,6 +124,13 @@ export const driveSummarySchema = z.object({
     failed: z.number().int().nonnegative(),
     retries: z.number().int().nonnegative(),
   }),
+  /** Data-plane tests (--test-fraction > 0) and address checks. Added by ADR 0023. */
+  tests: testSummarySchema.optional(),
+  /**
+   * Why the driver stopped early on its own (--stop-on-ping-fail, --stop-on-break), as the
+   * original does: no more ops, objects left for inspection; `ending` is then `interrupted`.
+   */
+  stopped: z.object({ reason: z.string(), atMs: z.number() }).optional(),
 });
 
 export type DriveSummary = z.infer<typeof driveSummarySchema>;

@@ -22,6 +22,15 @@ export class DriverMetrics {
   readonly lateOps: Counter;
   readonly lateness: Histogram;
   readonly inFlight: Gauge;
+  readonly createToAddressedEasy: Histogram;
+  readonly createToReadyEasy: Histogram;
+  /** Full tests (ping a peer) and, as the original calls them, half (setup-only) tests. */
+  readonly createToTested: Histogram;
+  readonly readyToTested: Histogram;
+  readonly createToHalfTested: Histogram;
+  readonly readyToHalfTested: Histogram;
+  readonly testCount: Counter<'exit_status' | 'full'>;
+  readonly addressProblems: Counter<'kind'>;
 
   constructor(labels: { runid: string; shard: string }) {
     this.registry.setDefaultLabels(labels);
@@ -61,6 +70,42 @@ export class DriverMetrics {
       'Ops sent later than the lateness threshold after their planned time.',
     );
     this.lateness = hist('kos_driver_schedule_lateness_seconds', 'Sent minus planned time of each op.');
+    this.createToAddressedEasy = hist(
+      'kos_driver_attachment_create_to_addressed_easy_latency_seconds',
+      'Create sent to status.ipv4 seen, attachments without address contention.',
+    );
+    this.createToReadyEasy = hist(
+      'kos_driver_attachment_create_to_ready_easy_latency_seconds',
+      'Create sent to status.ifcName seen, attachments without address contention.',
+    );
+    this.createToTested = hist(
+      'kos_driver_attachment_create_to_tested_latency_seconds',
+      'Create sent to the full test’s report seen.',
+    );
+    this.readyToTested = hist(
+      'kos_driver_attachment_ready_to_tested_latency_seconds',
+      'status.ifcName seen to the full test’s report seen.',
+    );
+    this.createToHalfTested = hist(
+      'kos_driver_attachment_create_to_half_tested_latency_seconds',
+      'Create sent to the setup-only test’s report seen.',
+    );
+    this.readyToHalfTested = hist(
+      'kos_driver_attachment_ready_to_half_tested_latency_seconds',
+      'status.ifcName seen to the setup-only test’s report seen.',
+    );
+    this.testCount = new Counter({
+      name: 'kos_driver_test_count',
+      help: 'Tests reported, by exit status and whether the test was full (pinged a peer).',
+      labelNames: ['exit_status', 'full'],
+      registers,
+    });
+    this.addressProblems = new Counter({
+      name: 'kos_driver_address_problems',
+      help: 'Live attachments of one VN sharing an address (duplicate) or with one outside their subnet.',
+      labelNames: ['kind'],
+      registers,
+    });
     this.inFlight = new Gauge({
       name: 'kos_driver_ops_in_flight',
       help: 'Requests sent and not yet answered.',

@@ -1,22 +1,27 @@
 /**
  * Watches the run's attachments (one list, then one watch, re-watched from the last version
  * seen; re-listed only on 410 Gone) and stamps, the first time each is seen, when an attachment
- * got its address, its interface (fulfilled) or an error, plus the apiserver's own stamp of the
- * fulfilment (extendedMetadata.writes[status.impl]). Stamps go straight into the book.
+ * got its address, its interface (fulfilled), its post-create command's report (tested) or an
+ * error, plus the apiserver's own stamp of the fulfilment (extendedMetadata.writes[status.impl]).
+ * Stamps go straight into the book.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NetworkAttachment } from '../api/kos-types.js';
+import type { ExecReport, NetworkAttachment } from '../api/kos-types.js';
 import { parseMicroTime } from '../api/micro-time.js';
 import { isGone } from '../kube/kube-api-error.js';
 import type { RestClient } from '../kube/rest-client.js';
 import type { ResourceRef } from '../kube/api-path.js';
-import type { AttachmentBook } from './attachment-book.js';
+import { ADDRESS_CONTENTION, TEST_FAILED, type AttachmentBook } from './attachment-book.js';
 import { attachmentIndexOf } from './plan/drive-plan.js';
 
 export interface ObserverEvents {
   addressed?(i: number, now: number): void;
+  /** Every sighting of an address (first or changed), for the address checks. */
+  address?(i: number, ipv4: string): void;
+  /** The post-create command's report, first seen. */
+  tested?(i: number, now: number, exitStatus: number): void;
   ready?(i: number, now: number): void;
-  broken?(i: number, now: number): void;
+  broken?(i: number, now: number, errors: readonly string[]): void;
 }
 
 export interface ObserverOptions {
@@ -118,8 +123,10 @@ export class AttachmentObserver {
     const now = this.opts.clock.now();
     if (s.ipv4 !== undefined && s.ipv4 !== '' && Number.isNaN(b.addressed[i])) {
       b.addressed[i] = now;
+      if (s.addressContention === true) b.test[i] = (b.test[i] ?? 0) | ADDRESS_CONTENTION;
       this.opts.events?.addressed?.(i, now);
     }
+    if (s.ipv4 !== undefined && s.ipv4 !== '') this.opts.events?.address?.(i, s.ipv4);
     if (s.ifcName !== undefined && s.ifcName !== '' && Number.isNaN(b.ready[i])) {
       b.ready[i] = now;
       const stamp = a.extendedMetadata?.writes?.find((w) => w.section === 'status.impl')?.serverTime;
@@ -127,10 +134,18 @@ export class AttachmentObserver {
       if (micros !== undefined) b.serverImpl[i] = micros / 1000;
       this.opts.events?.ready?.(i, now);
     }
+    // After ready (a report can come in the same event); on the wire a zero exit status is omitted.
+    const report: Partial<ExecReport> | undefined = s.postCreateExecReport;
+    if (report !== undefined && Number.isNaN(b.tested[i])) {
+      b.tested[i] = now;
+      const exit = report.exitStatus ?? 0;
+      if (exit !== 0) b.test[i] = (b.test[i] ?? 0) | TEST_FAILED;
+      this.opts.events?.tested?.(i, now, exit);
+    }
     const errors = (s.errors?.ipam?.length ?? 0) + (s.errors?.host?.length ?? 0);
     if (errors > 0 && Number.isNaN(b.broken[i])) {
       b.broken[i] = now;
-      this.opts.events?.broken?.(i, now);
+      this.opts.events?.broken?.(i, now, [...(s.errors?.ipam ?? []), ...(s.errors?.host ?? [])]);
     }
   }
 }

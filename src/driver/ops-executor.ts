@@ -25,6 +25,7 @@ import type { DriverMetrics } from './driver-metrics.js';
 import { attachmentName, attachmentSubnet, type DrivePlan } from './plan/drive-plan.js';
 import type { PhaseStats } from './phase-stats.js';
 import { IndexQueue } from '../util/index-queue.js';
+import type { TestCommands } from './data-plane/test-commands.js';
 
 const DELETE_BACKOFF_START_MS = 100;
 const DELETE_BACKOFF_MAX_MS = 5000;
@@ -74,6 +75,8 @@ export class OpExecutor {
   /** The attachments' collection path; a delete appends the name. */
   private readonly path: string;
   private readonly body: CreateBody;
+  /** Test commands of creates not yet posted (few: only tested attachments carry them). */
+  private readonly execs = new Map<number, TestCommands>();
 
   constructor(private readonly o: ExecutorOptions) {
     this.http = o.client.sender();
@@ -131,8 +134,9 @@ export class OpExecutor {
     if (w !== undefined) w.sentInWindow++;
   }
 
-  create(i: number, phase: number, planned: number, t: number): void {
+  create(i: number, phase: number, planned: number, t: number, exec?: TestCommands): void {
     const { book } = this.o;
+    if (exec !== undefined) this.execs.set(i, exec);
     book.sent[i] = t;
     book.mark(i, STATE_CREATE_SENT);
     this.sentOp(phase, planned, t, 'create');
@@ -184,7 +188,9 @@ export class OpExecutor {
       formatMicroTime(issuedWallMs * 1000),
       node,
       attachmentSubnet(plan, a)?.name ?? '',
+      this.execs.get(i),
     );
+    this.execs.delete(i);
     // One promise per create (its answer settles the book and the counts at once).
     const done = this.http.send('POST', this.path, body).then(
       () => {
@@ -311,7 +317,8 @@ export class OpExecutor {
  * (a unit test holds them equal) at a fraction of its cost per op.
  */
 export interface CreateBody {
-  text(name: string, createTimestamp: string, node: number, subnet: string): string;
+  /** `exec`: a tested attachment's spec.postCreateExec and spec.postDeleteExec. */
+  text(name: string, createTimestamp: string, node: number, subnet: string, exec?: TestCommands): string;
 }
 
 export function createBody(
@@ -324,7 +331,7 @@ export function createBody(
   const nodeJson = nodes.map((n) => JSON.stringify(n));
   const noNode = JSON.stringify('');
   return {
-    text: (name, createTimestamp, node, subnet) =>
-      `${head}${JSON.stringify(name)}${middle}${JSON.stringify(createTimestamp)}}},"spec":{"node":${nodeJson[node] ?? noNode},"subnet":${JSON.stringify(subnet)}}}`,
+    text: (name, createTimestamp, node, subnet, exec) =>
+      `${head}${JSON.stringify(name)}${middle}${JSON.stringify(createTimestamp)}}},"spec":{"node":${nodeJson[node] ?? noNode},"subnet":${JSON.stringify(subnet)}${exec === undefined ? '' : `,"postCreateExec":${JSON.stringify(exec.postCreateExec)},"postDeleteExec":${JSON.stringify(exec.postDeleteExec)}`}}}`,
   };
 }

@@ -18,10 +18,11 @@ import { startMetricsServer, type MetricsServer } from '../net/metrics-server.js
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KosTestError, toError } from '../util/errors.js';
 import { parseChecked } from '../util/zod-error.js';
-import { AttachmentBook } from './attachment-book.js';
+import { ADDRESS_CONTENTION, AttachmentBook } from './attachment-book.js';
 import type { ClockOffset } from './clock-offset.js';
 import { driveOptionsSchema, type DriveOptions, type DriveOptionsInput } from './drive-options.js';
 import {
+  checkDataPlane,
   checkReachable,
   createNamespace,
   createSubnets,
@@ -45,6 +46,7 @@ import { OP_CREATE, PHASE_COOLDOWN } from './plan/op-plan.js';
 import { seededRandom } from '../util/prng.js';
 import { generateRunId } from './plan/run-id.js';
 import { buildSummary } from './summary.js';
+import { DriveTests } from './data-plane/drive-tests.js';
 
 export type { DriveOptions, DriveOptionsInput } from './drive-options.js';
 export type { DriveSummary } from './drive-summary.js';
@@ -144,6 +146,7 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
       options.onlyNode !== undefined
         ? [options.onlyNode]
         : await findNodes(client, options.nodeLabelSelector);
+    if (options.testFraction > 0) await checkDataPlane(client, nodes, options.testFraction);
     const metrics = new DriverMetrics({ runid: runId, shard: `${plan.shard.index}/${plan.shard.count}` });
     metricsServer = await startMetricsServer({
       host: options.metricsHost,
@@ -251,6 +254,10 @@ async function execute(r: Run): Promise<DriveSummary> {
   const book = new AttachmentBook(plan.mine.attachments, r.nodes.length, bookSchedule(plan));
   const stats = newPhaseStats();
   const live = latencyHistogram();
+  // Data-plane tests and address checks (set once the executor exists; the watch starts first).
+  const hooks: { tests?: DriveTests } = {};
+  const stopCtl = new AbortController();
+  let stopped: DriveSummary['stopped'];
   const observer = new AttachmentObserver({
     client,
     namespace,
@@ -260,14 +267,21 @@ async function execute(r: Run): Promise<DriveSummary> {
     log: r.log,
     events: {
       addressed: (i, now) => {
-        r.metrics.createToAddressed.observe((now - (book.sent[i] ?? now)) / 1000);
+        const s = (now - (book.sent[i] ?? now)) / 1000;
+        r.metrics.createToAddressed.observe(s);
+        if (((book.test[i] ?? 0) & ADDRESS_CONTENTION) === 0) r.metrics.createToAddressedEasy.observe(s);
       },
+      address: (i, ipv4) => hooks.tests?.address(i, ipv4),
       ready: (i, now) => {
-        r.metrics.createToReady.observe((now - (book.sent[i] ?? now)) / 1000);
+        const s = (now - (book.sent[i] ?? now)) / 1000;
+        r.metrics.createToReady.observe(s);
+        if (((book.test[i] ?? 0) & ADDRESS_CONTENTION) === 0) r.metrics.createToReadyEasy.observe(s);
         recordMs(live, now - book.plannedOf(i));
       },
-      broken: (i, now) => {
+      tested: (i, now, exitStatus) => hooks.tests?.tested(i, now, exitStatus),
+      broken: (i, now, errors) => {
         r.metrics.createToBroken.observe((now - (book.sent[i] ?? now)) / 1000);
+        hooks.tests?.broken(i, errors);
       },
     },
   });
@@ -315,6 +329,24 @@ async function execute(r: Run): Promise<DriveSummary> {
       pacer?.fireDue();
     },
   });
+  const driveTests = new DriveTests({
+    options,
+    plan,
+    book,
+    runId,
+    seed: r.seed,
+    metrics: r.metrics,
+    executor,
+    clock,
+    stop: (reason) => {
+      if (stopped !== undefined) return;
+      stopped = { reason, atMs: clock.wallMs() };
+      r.log(`stopping: ${reason}; the run's objects are left for inspection`);
+      stopCtl.abort();
+    },
+    log: r.log,
+  });
+  hooks.tests = driveTests;
   let ending: DriveSummary['ending'] = 'completed';
   let failure: Error | undefined;
   let lastCompletion = start;
@@ -343,7 +375,7 @@ async function execute(r: Run): Promise<DriveSummary> {
     });
   }, r.deps.progressIntervalMs ?? 1000);
   ticker.unref();
-  const either = AbortSignal.any([r.soft, r.hard]);
+  const either = AbortSignal.any([r.soft, r.hard, stopCtl.signal]);
   try {
     pacer = new Pacer({
       count: ops.length,
@@ -354,8 +386,11 @@ async function execute(r: Run): Promise<DriveSummary> {
         const local = book.indexOf(plan.seq.attachment[k] ?? 0);
         const planned = start + (plan.due[k] ?? 0);
         phaseNow = (['warmup', 'cruise', 'cooldown'] as const)[phase] ?? 'warmup';
-        if (plan.seq.kind[k] === OP_CREATE) executor.create(local, phase, planned, t);
-        else executor.delete(local, phase, planned);
+        if (plan.seq.kind[k] === OP_CREATE) driveTests.create(local, phase, planned, t);
+        else {
+          driveTests.beforeDelete(local);
+          executor.delete(local, phase, planned);
+        }
         done++;
       },
       clock,
@@ -368,7 +403,10 @@ async function execute(r: Run): Promise<DriveSummary> {
       const t = clock.now();
       edges.warmupEnd = Math.min(edges.warmupEnd, t);
       edges.cruiseEnd = Math.min(edges.cruiseEnd, t);
-      if (options.waitAfterCreate === undefined) {
+      if (stopped !== undefined) {
+        // As the original: no more ops at all; what is live stays for inspection.
+      } else if (options.waitAfterCreate === undefined) {
+        driveTests.flushHeld();
         // Deletes move up: every live attachment, from now, at this shard's cool-down rate.
         const drain = executor.live();
         const gap = (1000 * plan.shard.count) / plan.rates[2];
@@ -378,6 +416,7 @@ async function execute(r: Run): Promise<DriveSummary> {
           count: drain.length,
           dueAt: (i) => t + i * gap,
           fire: (i) => {
+            driveTests.beforeDelete(drain[i] ?? 0);
             executor.delete(drain[i] ?? 0, PHASE_COOLDOWN, t + i * gap);
             done++;
           },
@@ -389,6 +428,8 @@ async function execute(r: Run): Promise<DriveSummary> {
       }
     }
     if (r.hard.aborted) ending = 'interrupted';
+    // A create still held for a peer (a shock test has no deletes to release it) goes now.
+    if (stopped === undefined && !r.hard.aborted) driveTests.flushHeld();
     await Promise.race([executor.settled(), abortPromise(r.hard)]);
     lastCompletion = clock.now();
     const waitMs = options.waitAfterCreate ?? options.waitAfterDelete;
@@ -404,6 +445,7 @@ async function execute(r: Run): Promise<DriveSummary> {
     lastCompletion = clock.now();
   } finally {
     clearInterval(ticker);
+    driveTests.dispose();
     executor.freeze();
     await observer.stop();
   }
@@ -431,6 +473,9 @@ async function execute(r: Run): Promise<DriveSummary> {
     ending,
     deletes: executor.deletes,
   });
+  const testSummary = driveTests.summary();
+  if (testSummary !== undefined) summary.tests = testSummary;
+  if (stopped !== undefined) summary.stopped = stopped;
   await writeOutputs(r, summary, book, wallOf);
   progress({ phase: 'done', opsDone: done, fulfilled: live.totalCount });
   if (failure !== undefined) throw failure;

@@ -27,5 +27,7 @@ export function driveKeysOf(s: DriveSummary): DriveKeys {
     cooldown: phaseKeys(s.phases.cooldown),
     total: { ops: s.total.ops, outcomes: s.total.outcomes },
     deletes: s.deletes,
+    ...(s.tests === undefined ? {} : { tests: s.tests }),
+    ...(s.stopped === undefined ? {} : { stopped: s.stopped }),
   };
 }

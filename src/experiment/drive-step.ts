@@ -21,6 +21,11 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
     waitAfterDelete: d.graceWaitS * 1000,
     perAttachmentCsv: d.perAttachmentCsv,
     gzipCsv: true,
+    testFraction: d.tests.testFraction,
+    pingCount: d.tests.pingCount,
+    pendingWaitMs: d.tests.pendingWaitS * 1000,
+    stopOnPingFail: d.tests.stopOnPingFail,
+    stopOnBreak: d.tests.stopOnBreak,
     // The port the runner registered with the target's Prometheus (driver-endpoints.ts).
     metricsHost: req.metrics[0]?.host ?? '127.0.0.1',
     metricsPort: req.metrics[0]?.port ?? 0,

@@ -36,6 +36,14 @@ export interface PlannedDriver {
   graceWaitS: number;
   /** Keep the per-attachment CSV (gzip-compressed). */
   perAttachmentCsv: boolean;
+  /** Data-plane tests (the spec's driver.testFraction ...; ADR 0023). */
+  tests: {
+    testFraction: number;
+    pingCount: number;
+    pendingWaitS: number;
+    stopOnPingFail: boolean;
+    stopOnBreak: boolean;
+  };
 }
 
 export interface PlannedRun {
@@ -117,6 +125,13 @@ function runOf(
       shards: d.shards,
       graceWaitS: r.graceWaitS,
       perAttachmentCsv: d.perAttachmentCsv,
+      tests: {
+        testFraction: d.testFraction,
+        pingCount: d.pingCount,
+        pendingWaitS: r.pendingWaitS,
+        stopOnPingFail: d.stopOnPingFail,
+        stopOnBreak: d.stopOnBreak,
+      },
     },
   };
 }

@@ -92,6 +92,20 @@ export const CSV_COLUMNS: Column[] = [
   ...latencyColumns('fulfil_sent', (r) => r.drive?.cruise.latency.fulfilmentFromSent),
   ...latencyColumns('server_fulfil', (r) => r.drive?.cruise.latency.serverFulfilment),
   ...latencyColumns('lateness', (r) => r.drive?.cruise.latency.lateness),
+  // Data-plane tests over the whole run (ADR 0023); empty when the run had none.
+  { name: 'test_fraction', value: (r) => r.drive?.tests?.testFraction },
+  ...(['carried', 'tested', 'testFailed', 'untested'] as const).map((k) => ({
+    name: `tests_${k}`,
+    value: (r: RunRecord) => {
+      const t = r.drive?.tests;
+      return t === undefined ? undefined : t.full[k] + t.setupOnly[k];
+    },
+  })),
+  { name: 'address_duplicates', value: (r) => r.drive?.tests?.addressProblems.duplicates },
+  { name: 'address_out_of_subnet', value: (r) => r.drive?.tests?.addressProblems.outOfSubnet },
+  ...latencyColumns('create_to_tested', (r) => r.drive?.tests?.latency.createToTested),
+  ...latencyColumns('ready_to_tested', (r) => r.drive?.tests?.latency.readyToTested),
+  { name: 'stopped', value: (r) => r.drive?.stopped?.reason },
   ...COSTED_PURPOSES.flatMap(costColumns),
   { name: 'host_cpus', value: (r) => r.host?.cpus },
   { name: 'host_busy_fraction', value: (r) => r.host?.busyFraction },

@@ -4,6 +4,7 @@
  * or changed incompatibly. A run that failed is recorded too (status "failed" with the error), so
  * a sweep's results always say what happened to every run that was attempted.
  */
+import { testSummarySchema } from '../driver/data-plane/test-summary.js';
 import { z } from 'zod';
 import { latencySetSchema, opCountsSchema, outcomeCountsSchema } from '../driver/drive-summary.js';
 import { costTableSchema } from '../measure/cost-table.js';
@@ -71,6 +72,10 @@ export const driveKeysSchema = z.object({
     failed: z.number().int().nonnegative(),
     retries: z.number().int().nonnegative(),
   }),
+  /** The run's data-plane tests and address checks, when it had any (ADR 0023). */
+  tests: testSummarySchema.optional(),
+  /** Why the driver stopped the run early (--stop-on-ping-fail, --stop-on-break). */
+  stopped: z.object({ reason: z.string(), atMs: z.number() }).optional(),
 });
 
 /** Wall-clock milliseconds spent in each step of the run (null for a step not reached). */

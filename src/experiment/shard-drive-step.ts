@@ -58,6 +58,13 @@ export function shardDriveArgs(
     ['--shard', `${shard.index}/${shard.count}`],
     ['--start-at', Math.round(shared.startAtMs)],
     ['--seed', shared.seed],
+    // Always given: the flag's own default is the original driver's 0.1, not the library's 0.
+    ['--test-fraction', o.testFraction ?? 0],
+    ['--ping-count', o.pingCount],
+    ['--pending-wait', o.pendingWaitMs === undefined ? undefined : `${o.pendingWaitMs}ms`],
+    ['--stop-on-ping-fail', o.stopOnPingFail === undefined ? undefined : String(o.stopOnPingFail)],
+    ['--stop-on-break', o.stopOnBreak === undefined ? undefined : String(o.stopOnBreak)],
+    ['--test-command-dir', o.testCommandDir],
   ];
   const switches: [string, boolean | undefined][] = [
     ['--per-attachment-csv', o.perAttachmentCsv],

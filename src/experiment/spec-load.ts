@@ -25,6 +25,7 @@ export interface ResolvedSpec {
   warmupS: number | undefined;
   cooldownS: number | undefined;
   graceWaitS: number;
+  pendingWaitS: number;
   perRunOverheadS: number;
   reconfigureOverheadS: number;
   validity: ValidityThresholds;
@@ -53,6 +54,7 @@ export function parseSpecData(source: string, data: unknown): ResolvedSpec {
     warmupS: spec.warmup === undefined ? undefined : durationSeconds(spec.warmup),
     cooldownS: spec.cooldown === undefined ? undefined : durationSeconds(spec.cooldown),
     graceWaitS: durationSeconds(spec.driver.graceWait),
+    pendingWaitS: durationSeconds(spec.driver.pendingWait),
     perRunOverheadS: durationSeconds(spec.overheads.perRun),
     reconfigureOverheadS: durationSeconds(spec.overheads.reconfigure),
     validity: validityOf(spec.validity),

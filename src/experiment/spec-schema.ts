@@ -75,6 +75,33 @@ export const driverSettingsSchema = z
       .boolean()
       .default(true)
       .describe("keep each run's per-attachment CSV, gzip-compressed (default true)"),
+    /**
+     * Share of creates given a full data-plane (ping) test, as the original's --test-fraction;
+     * 0 here (ADR 0023): a sweep measures the control plane and needs no root on the testbed.
+     */
+    testFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe(
+        'share of creates given a full ping test (default 0: no data-plane tests; >0 needs root on the testbed)',
+      ),
+    pingCount: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(10)
+      .describe('echo requests a full test tries (default 10)'),
+    pendingWait: durationSchema
+      .default('1m')
+      .describe('longest a create waits for a tested peer (default 1m)'),
+    stopOnPingFail: z.boolean().default(true).describe('stop a run at its first failed test (default true)'),
+    stopOnBreak: z
+      .boolean()
+      .default(true)
+      .describe('stop a run at its first broken attachment or address problem (default true)'),
   })
   .default({
     numNets: 10,
@@ -84,6 +111,11 @@ export const driverSettingsSchema = z
     shards: 1,
     graceWait: '15s',
     perAttachmentCsv: true,
+    testFraction: 0,
+    pingCount: 10,
+    pendingWait: '1m',
+    stopOnPingFail: true,
+    stopOnBreak: true,
   });
 
 export const testbedTargetSchema = z.strictObject({

@@ -220,7 +220,11 @@ export async function runSweep(
         if (o.signal.aborted) throw e;
         costsError = toError(e).message;
       }
-      if (summary.ending !== 'completed') error = `the driver ended ${summary.ending}`;
+      if (summary.ending !== 'completed')
+        error =
+          summary.stopped === undefined
+            ? `the driver ended ${summary.ending}`
+            : `the driver stopped: ${summary.stopped.reason}`;
     } catch (e: unknown) {
       if (o.signal.aborted) throw e;
       error = toError(e).message.split('\n')[0] ?? 'failed';

@@ -63,6 +63,8 @@ function tableCsvs(m: SweepModel): { name: string; csv: string }[] {
     'p999Ms',
     'maxMs',
     'costs',
+    'testsFailed',
+    'testedP99Ms',
   ];
   const runRows: DataRow[] = m.rows.map((r) => {
     const { factors, ...rest } = r;

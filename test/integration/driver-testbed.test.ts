@@ -55,7 +55,8 @@ describe('the driver on the embedded testbed', () => {
     dir = await mkdtemp(join(tmpdir(), 'kos-test-drive-'));
     testbed = await Testbed.up({
       dir: join(dir, 'tb'),
-      config: { nca: 20, agentsPerGroup: 10, fabricDelay: '3ms' },
+      // Hollow, as on a machine without root: these tests measure the control plane.
+      config: { nca: 20, agentsPerGroup: 10, fabricDelay: '3ms', dataPlane: false },
     });
     kc = new KubeConfig();
     kc.loadFromFile(testbed.kubeconfigPath);
@@ -82,6 +83,20 @@ describe('the driver on the embedded testbed', () => {
     perAttachmentCsv: true,
     // Each run its own VNIs (a seed's VNIs would conflict with a kept run's subnets).
     seed: freshSeed(++seed * 1000),
+  });
+
+  it('refuses data-plane tests on a testbed without a data plane, in one line naming --test-fraction 0', async () => {
+    await assert.rejects(
+      runDrive({ ...base('no-data-plane'), testFraction: 0.1 }, { kubeconfigPath: testbed.kubeconfigPath }),
+      (e: unknown) => {
+        const m = (e as Error).message;
+        assert.ok(!m.includes('\n'), m);
+        assert.match(m, /--test-fraction 0\.1 .*give --test-fraction 0/);
+        return true;
+      },
+    );
+    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
+    assert.ok(!namespaces.items.some((n) => n.metadata?.name === 'no-data-plane'), 'nothing was created');
   });
 
   it('issues the cruise ops at the planned rate (within 1%), accounts for every attachment, and agrees with the server stamps', async (t) => {

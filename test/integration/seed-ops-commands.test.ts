@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { opsDir } from '../../src/cluster/ops-files.js';
+import { opsDir } from '../../src/util/ops-dir.js';
 import { testbedNodes } from '../../src/testbed/supervisor/testbed-layout.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 

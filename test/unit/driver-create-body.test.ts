@@ -19,6 +19,28 @@ function reference(
   });
 }
 
+describe('the create body template with test commands', () => {
+  it('adds postCreateExec and postDeleteExec to the spec, as JSON.stringify would', () => {
+    const exec = {
+      postCreateExec: ['/usr/local/kos/bin/TestByPing', '${ifname}', 'r-3', '${ipv4}/26'],
+      postDeleteExec: ['/usr/local/kos/bin/RemoveNetNS', 'r-3'],
+    };
+    const body = createBody('r', { app: 'a' }, ['comp0']);
+    const expected = JSON.stringify({
+      apiVersion: 'network.example.com/v1alpha1',
+      kind: 'NetworkAttachment',
+      metadata: {
+        name: 'n',
+        namespace: 'r',
+        labels: { app: 'a' },
+        annotations: { 'precise/createTimestamp': 't' },
+      },
+      spec: { node: 'comp0', subnet: 's', ...exec },
+    });
+    assert.equal(body.text('n', 't', 0, 's', exec), expected);
+  });
+});
+
 describe('the create body template', () => {
   const cases: {
     what: string;

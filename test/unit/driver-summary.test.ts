@@ -166,8 +166,8 @@ describe('the attachment book', () => {
       [0, 1, 2, 3, -1, -1, -1],
     );
   });
-  it('holds 55 bytes per tracked attachment (id, 6 times, node, state); planned times are derived', () => {
+  it('holds 64 bytes per tracked attachment (id, 7 times, test bits, node, state); planned times are derived', () => {
     const book = new AttachmentBook(new Int32Array(1_000_000), 1800, noSchedule);
-    assert.equal(book.bytesPerAttachment(), 4 + 6 * 8 + 2 + 1);
+    assert.equal(book.bytesPerAttachment(), 4 + 7 * 8 + 1 + 2 + 1);
   });
 });

@@ -30,6 +30,7 @@ const specs = [
   'driver: {shards: 2}',
   'driver: {shards: 2, perAttachmentCsv: false}',
   'warmup: 7s\ncooldown: 3s\ndriver: {shards: 3, distribution: poisson, numNets: 7, exponent: 0.7, bias: 0.3, graceWait: 1500ms}',
+  'driver: {shards: 2, testFraction: 0.3, pingCount: 3, pendingWait: 20s, stopOnPingFail: false, stopOnBreak: false}',
 ];
 
 describe('the flags of a sharded run`s drive processes', () => {

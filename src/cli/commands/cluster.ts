@@ -14,7 +14,8 @@ import { connectNodeApi, type NodeApi } from '../../cluster/kube-nodes.js';
 import { applyLabelPlan } from '../../cluster/label-apply.js';
 import { planLabels, planSummary, renderPlanTable } from '../../cluster/label-plan.js';
 import { nodeTable } from '../../cluster/node-table.js';
-import { loadProfile, opsDir } from '../../cluster/ops-files.js';
+import { loadProfile } from '../../cluster/ops-files.js';
+import { opsDir } from '../../util/ops-dir.js';
 import { KosTestError } from '../../util/errors.js';
 import { intOption } from '../options.js';
 

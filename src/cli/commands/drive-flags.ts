@@ -42,6 +42,18 @@ export interface DriveFlags {
   connections?: string;
   primeRequests?: string;
   estimate?: boolean;
+  testFraction?: string;
+  pingCount?: string;
+  pendingWait?: string;
+  stopOnPingFail?: string;
+  stopOnBreak?: string;
+  testCommandDir?: string;
+}
+
+function booleanFlag(flag: string, text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'true' || text === 'false') return text === 'true';
+  throw new KosTestError({ what: `bad ${flag}`, value: JSON.stringify(text), fix: 'give true or false' });
 }
 
 export function numberFlag(flag: string, text: string | undefined): number | undefined {
@@ -131,6 +143,12 @@ export function driveOptionsFromFlags(f: DriveFlags): DriveOptionsInput {
     ['lateThresholdMs', durationFlag('--late-threshold', f.lateThreshold)],
     ['connections', numberFlag('--connections', f.connections)],
     ['primeRequests', numberFlag('--prime-requests', f.primeRequests)],
+    ['testFraction', numberFlag('--test-fraction', f.testFraction)],
+    ['pingCount', numberFlag('--ping-count', f.pingCount)],
+    ['pendingWaitMs', durationFlag('--pending-wait', f.pendingWait)],
+    ['stopOnPingFail', booleanFlag('--stop-on-ping-fail', f.stopOnPingFail)],
+    ['stopOnBreak', booleanFlag('--stop-on-break', f.stopOnBreak)],
+    ['testCommandDir', f.testCommandDir],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { estimateDrive } from '../../driver/estimate.js';
 import { parseDriveOptions, runDrive } from '../../driver/run-drive.js';
+import { ORIGINAL_TEST_FRACTION } from '../../driver/drive-options.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
@@ -55,6 +56,24 @@ export function registerDriveCommand(program: Command): void {
       '--prime-requests <n>',
       'GET /version requests that warm the create path before the start',
       '2000',
+    )
+    .option(
+      '--test-fraction <x>',
+      'share of creates given a full ping test (0: no data-plane tests; needs the agents to run TestByPing)',
+      String(ORIGINAL_TEST_FRACTION),
+    )
+    .option('--ping-count <n>', 'echo requests a full test tries until one is answered', '10')
+    .option('--pending-wait <d>', 'longest a create waits for a tested peer in its VN', '1m')
+    .option('--stop-on-ping-fail <bool>', 'stop driving at the first failed test (true|false)', 'true')
+    .option(
+      '--stop-on-break <bool>',
+      'stop driving at the first broken attachment or address problem (true|false)',
+      'true',
+    )
+    .option(
+      '--test-command-dir <dir>',
+      'where TestByPing and RemoveNetNS are on the agents’ nodes',
+      '/usr/local/kos/bin',
     )
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')

@@ -250,5 +250,12 @@ function formatStatus(status: TestbedStatus): string {
     p === undefined
       ? '\nprometheus: off'
       : `\nprometheus (data0): ${p.url} (pid ${p.pid}, scrape every ${p.scrapeIntervalMs / 1000} s, data in ${p.dataDir})`;
-  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}${exporter}${prometheus}`;
+  const d = status.dataPlane as TestbedStatus['dataPlane'] | undefined;
+  const dataPlane =
+    d === undefined
+      ? ''
+      : 'off' in d
+        ? `\ndata plane: off (${d.off}); drive with --test-fraction 0`
+        : `\ndata plane: netns ${d.netns}, a bridge per VNI; commands from ${d.allowedDirs.join(', ')}`;
+  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}${exporter}${prometheus}${dataPlane}`;
 }

@@ -7,6 +7,7 @@ import { PHASES, type PhaseWindow } from '../../measure/phase-window.js';
 import { mergeLatencyStats } from '../../measure/merge-latency-stats.js';
 import type { DriveSummary, LatencySet, PhaseSummary, shardClockSchema } from '../drive-summary.js';
 import { checkShardSet } from './shard-set.js';
+import { mergeTestSummaries } from '../data-plane/test-summary.js';
 import type { z } from 'zod';
 
 type ShardClock = z.infer<typeof shardClockSchema>;
@@ -128,5 +129,14 @@ export function mergeSummaries(summaries: readonly DriveSummary[]): DriveSummary
       latency: mergeLatencySets(parts.map((p) => p.total.latency)),
     },
     deletes: sumCounts(parts.map((p) => p.deletes)),
+    ...withTests(parts),
   };
+}
+
+/** The tests section and the first stop of any shard, when there are such. */
+function withTests(parts: readonly DriveSummary[]): Pick<DriveSummary, 'tests' | 'stopped'> {
+  const tests = mergeTestSummaries(parts.map((p) => p.tests));
+  const stops = parts.flatMap((p) => (p.stopped === undefined ? [] : [p.stopped]));
+  const stopped = stops.sort((a, b) => a.atMs - b.atMs)[0];
+  return { ...(tests === undefined ? {} : { tests }), ...(stopped === undefined ? {} : { stopped }) };
 }

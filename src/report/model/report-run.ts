@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { LatencySet, OutcomeCounts } from '../../driver/drive-summary.js';
 import type { opCountsSchema } from '../../driver/drive-summary.js';
 import type { CostTable } from '../../measure/cost-table.js';
+import type { TestSummary } from '../../driver/data-plane/test-summary.js';
 import type { PhaseWindow } from '../../measure/phase-window.js';
 import type { SloResult } from '../../experiment/slo.js';
 import type { Validity } from '../../experiment/validity.js';
@@ -36,6 +37,8 @@ export interface ReportRun {
   drive: {
     ending: 'completed' | 'interrupted' | 'failed';
     cruise: ReportPhase & { latency: LatencySet };
+    /** Data-plane tests (ADR 0023), when the run had any. */
+    tests?: TestSummary | undefined;
   } | null;
   costs: CostTable | null;
   costsError: string | null;

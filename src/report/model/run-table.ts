@@ -30,6 +30,9 @@ export interface RunRow {
   p999Ms: number | null;
   maxMs: number | null;
   costs: CostState;
+  /** Data-plane tests that failed, and create-to-tested p99 of full tests; null: the run had none. */
+  testsFailed: number | null;
+  testedP99Ms: number | null;
 }
 
 export function costState(run: ReportRun): CostState {
@@ -41,6 +44,7 @@ export function runRow(run: ReportRun): RunRow {
   const c = run.drive?.cruise ?? null;
   const l = primaryLatency(run);
   const o = c?.outcomes;
+  const t = run.drive?.tests;
   return {
     runId: run.runId,
     index: run.index,
@@ -65,6 +69,9 @@ export function runRow(run: ReportRun): RunRow {
     p999Ms: l?.p999Ms ?? null,
     maxMs: l?.maxMs ?? null,
     costs: costState(run),
+    testsFailed: t === undefined ? null : t.full.testFailed + t.setupOnly.testFailed,
+    testedP99Ms:
+      t === undefined || t.latency.createToTested.count === 0 ? null : t.latency.createToTested.p99Ms,
   };
 }
 

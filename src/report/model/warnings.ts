@@ -10,6 +10,8 @@ export type WarningKind =
   | 'late-ops'
   | 'dropped-ops'
   | 'unfulfilled'
+  | 'test-failed'
+  | 'address-problems'
   | 'missing-costs'
   | 'partial-costs';
 
@@ -64,6 +66,22 @@ export function driveWarnings(
       `${unfulfilled} of ${o.attempted} cruise attachments not fulfilled ` +
         `(never fulfilled ${o.neverFulfilled}, broken ${o.broken}, create failed ${o.createFailed})`,
     );
+  const tests = d.tests;
+  if (tests !== undefined) {
+    const failed = tests.full.testFailed + tests.setupOnly.testFailed;
+    const carried = tests.full.carried + tests.setupOnly.carried;
+    if (failed > 0)
+      add(
+        'test-failed',
+        `${failed} of ${carried} data-plane tests failed: KOS did not connect every tested attachment`,
+      );
+    const a = tests.addressProblems;
+    if (a.duplicates + a.outOfSubnet > 0)
+      add(
+        'address-problems',
+        `${a.duplicates} duplicate and ${a.outOfSubnet} out-of-subnet addresses (${a.examples.join('; ')})`,
+      );
+  }
   return out;
 }
 

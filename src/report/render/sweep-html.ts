@@ -40,6 +40,8 @@ function runRowHtml(r: RunRow, warned: ReadonlySet<string>, factors: readonly Fa
     cell(r.p999Ms),
     cell(r.maxMs),
     cell(r.costs, r.costs === 'complete' ? 'ok' : 'bad'),
+    cell(r.testsFailed, r.testsFailed === null || r.testsFailed === 0 ? '' : 'bad'),
+    cell(r.testedP99Ms),
   ];
   return `<tr data-run="${esc(r.runId)}"${cls === '' ? '' : ` class="${cls}"`}>${cells.join('')}</tr>`;
 }
@@ -65,6 +67,8 @@ const runHeaders = (factors: readonly FactorName[]): string[] => [
   'p99.9 ms',
   'max ms',
   'costs',
+  'tests failed',
+  'tested p99 ms',
 ];
 
 function scalingRowHtml(s: ScalingRow): string {

@@ -4,7 +4,12 @@
  * every agent keeps its own address, client, watches and state. Agents start a few at a time,
  * so a group of hundreds does not stampede its apiservers with lists.
  */
+import { join } from 'node:path';
 import { KosTestError } from '../../util/errors.js';
+import { CleanupJournal, JOURNAL_SUFFIX } from '../data-plane/cleanup-journal.js';
+import { LinuxFabric } from '../data-plane/linux-fabric.js';
+import type { DataPlaneContext } from './agent-exec.js';
+import type { DataPlaneSpec } from './comp-group-spec.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { HollowFabric } from './fabric.js';
 import { HollowAgent } from './hollow-agent.js';
@@ -36,6 +41,8 @@ export interface AgentGroupOptions {
   startTimeoutMs?: number;
   /** Work-queue workers per agent. @default 2 */
   workers?: number;
+  /** Real interfaces and commands for attachments with spec.postCreateExec; absent: all hollow. */
+  dataPlane?: DataPlaneSpec;
   log?: (message: string) => void;
 }
 
@@ -57,6 +64,7 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
     ...(opts.fabricSeed === undefined ? {} : { seed: opts.fabricSeed }),
   });
   const metrics = new AgentMetrics(opts.name);
+  const dataPlane = opts.dataPlane === undefined ? undefined : dataPlaneContext(opts.name, opts.dataPlane);
   const agents = opts.agents.map(
     (a) =>
       new HollowAgent({
@@ -64,6 +72,7 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
         fabric,
         metrics,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+        ...(dataPlane === undefined ? {} : { dataPlane }),
         ...(opts.log === undefined ? {} : { log: opts.log }),
       }),
   );
@@ -87,6 +96,7 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
       stopping ??= (async () => {
         fabric.stop();
         await Promise.all(agents.map((a) => a.stop()));
+        dataPlane?.journal.close();
         await server.close();
       })();
       return stopping;
@@ -110,6 +120,15 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
   started = true;
   opts.log?.(`${opts.name}: ${agents.length} agents started`);
   return group;
+}
+
+function dataPlaneContext(group: string, spec: DataPlaneSpec): DataPlaneContext {
+  return {
+    fabric: new LinuxFabric(spec.netns, spec.prefix),
+    journal: new CleanupJournal(join(spec.journalDir, `${group}${JOURNAL_SUFFIX}`)),
+    allowedDirs: spec.allowedDirs,
+    execTimeoutMs: spec.execTimeoutMs,
+  };
 }
 
 /** Starts the agents, at most `concurrency` at a time, in order. */

@@ -7,6 +7,20 @@ import { z } from 'zod';
 import { loopbackHostSchema as loopbackHost } from '../../net/loopback-host.js';
 import { parseDelaySpec } from './delay-spec.js';
 
+export const dataPlaneSpecSchema = z.object({
+  /** The testbed's fabric network namespace (made by the supervisor). */
+  netns: z.string().min(1),
+  /** The testbed's prefix: node namespaces are `<prefix>-<node>`. */
+  prefix: z.string().min(1),
+  /** Where the group keeps its journal of owed post-delete commands. */
+  journalDir: z.string().min(1),
+  /** Directories whose programs a command may run. */
+  allowedDirs: z.array(z.string().min(1)).min(1),
+  execTimeoutMs: z.number().int().positive(),
+});
+
+export type DataPlaneSpec = z.infer<typeof dataPlaneSpecSchema>;
+
 export const compGroupNodeSpecSchema = z.object({
   component: z.literal('comp'),
   /** e.g. `comp-group0` */
@@ -39,6 +53,8 @@ export const compGroupNodeSpecSchema = z.object({
   startConcurrency: z.number().int().positive().optional(),
   /** @default 2 */
   workers: z.number().int().positive().optional(),
+  /** A real data plane for attachments with spec.postCreateExec (the testbed gives it as root). */
+  dataPlane: dataPlaneSpecSchema.optional(),
 });
 
 export type CompGroupNodeSpec = z.infer<typeof compGroupNodeSpecSchema>;

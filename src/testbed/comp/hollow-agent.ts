@@ -8,11 +8,11 @@
  * macAddress, ifcName and hostIP. Keys are processed through a work queue, so one attachment is
  * never worked on twice at once. Interfaces live in memory only; a restarted agent starts empty.
  *
- * `spec.postCreateExec` / `postDeleteExec` are not run and no exec report is written: a hollow
- * agent stands for a node that does not exist, running the command would fork real processes
- * on the test machine for every attachment of every hollow node (distorting the very costs
- * being measured), and what the commands would act on (the interface) is not there. Upstream
- * also emits a Kubernetes Event per local interface; the testbed has no core API, so it does not.
+ * An attachment that carries `spec.postCreateExec` gets a real interface and its command run
+ * when the agent has a data plane (agent-exec.ts; the testbed gives one when it runs as root):
+ * only the driver's tested attachments carry one, so the many others stay hollow and cheap.
+ * Without a data plane, commands are not run and no exec report is written. Upstream also emits
+ * a Kubernetes Event per local interface; the testbed has no core API, so it does not.
  */
 import { nowMicros } from '../../api/micro-time.js';
 import type { ResourceRef } from '../../kube/api-path.js';
@@ -21,6 +21,7 @@ import { RestClient } from '../../kube/rest-client.js';
 import { toError } from '../../util/errors.js';
 import { ATTACHMENTS, type Attachment } from './attachment.js';
 import type { AgentGaugeSource, AgentMetrics } from './agent-metrics.js';
+import { AgentExec, type DataPlaneContext } from './agent-exec.js';
 import type { HollowFabric } from './fabric.js';
 import { desiredIfc, InterfaceTable } from './interface-table.js';
 import { RelevantVns, type VnState } from './relevant-vns.js';
@@ -36,6 +37,8 @@ export interface HollowAgentOptions {
   /** Its network-apiserver, e.g. `http://127.2.0.1:40123`. */
   apiServer: string;
   fabric: HollowFabric;
+  /** Real interfaces and commands for attachments with spec.postCreateExec; absent: all hollow. */
+  dataPlane?: DataPlaneContext;
   /** Usually shared by a group; absent means no metrics. */
   metrics?: AgentMetrics;
   /** Keys processed concurrently. @default 2 (upstream) */
@@ -60,6 +63,7 @@ export class HollowAgent implements AgentGaugeSource {
   private readonly queue: WorkQueue;
   private readonly workers: Promise<void>;
   private readonly ifcs: InterfaceTable;
+  private readonly exec: AgentExec | undefined;
   private running = false;
   private listed = false;
   private stopping: Promise<void> | undefined;
@@ -94,6 +98,7 @@ export class HollowAgent implements AgentGaugeSource {
     const enqueue = (key: string): void => {
       this.queue.add(key);
     };
+    this.exec = opts.dataPlane === undefined ? undefined : new AgentExec(opts.dataPlane, opts.node, enqueue);
     this.vns = new RelevantVns({
       node: opts.node,
       enqueue,
@@ -141,7 +146,7 @@ export class HollowAgent implements AgentGaugeSource {
       this.running = false;
       this.opts.metrics?.removeAgent(this);
       this.queue.shutdown();
-      await Promise.all([this.local.stop(), this.vns.stop()]);
+      await Promise.all([this.local.stop(), this.vns.stop(), this.exec?.stop()]);
       await this.client.close();
       await this.workers;
     })();
@@ -209,7 +214,9 @@ export class HollowAgent implements AgentGaugeSource {
     const want = att === undefined ? undefined : desiredIfc(att, this.node);
     const write = found === undefined || att === undefined ? undefined : this.clientWrite(att, found.vn);
     const ifc = await this.ifcs.sync(key, want, att, write);
-    if (att === undefined || ifc?.kind !== 'local' || write === undefined) return;
+    const local = ifc?.kind === 'local' ? ifc : undefined;
+    const report = await this.exec?.sync(key, att, local);
+    if (att === undefined || local === undefined || write === undefined) return;
     await writeImplStatus(
       {
         client: this.client,
@@ -220,9 +227,11 @@ export class HollowAgent implements AgentGaugeSource {
         stillWanted: () => this.running && this.local.store.has(key),
       },
       att,
-      ifc,
+      local,
       write,
+      report,
     );
+    if (this.local.store.has(key)) this.exec?.launch(key);
   }
 
   /** Where the attachment is known: the node reflector, or exactly one VN reflector. */

@@ -1,9 +1,10 @@
 /**
- * The part of an attachment's status the connection agent owns, `status.impl` on the server
- * (pure): macAddress, ifcName, hostIP and errors.host. A hollow agent runs no post-create
- * command, so errors.host stays empty and postCreateExecReport unset (see hollow-agent.ts).
+ * The part of an attachment's status the connection agent owns, `status.impl` and
+ * `status.execReport` on the server (pure): macAddress, ifcName, hostIP, errors.host and the
+ * post-create command's report. errors.host stays empty; the report is the one the agent's real
+ * data plane produced (agent-exec.ts), or none for a hollow attachment.
  */
-import type { NetworkAttachment, NetworkAttachmentStatus } from '../../api/kos-types.js';
+import type { ExecReport, NetworkAttachment, NetworkAttachmentStatus } from '../../api/kos-types.js';
 
 export interface ImplFields {
   readonly macAddress: string;
@@ -12,7 +13,7 @@ export interface ImplFields {
 }
 
 /** True when the attachment's status already says what the agent would write. */
-export function implStatusUpToDate(att: NetworkAttachment, want: ImplFields): boolean {
+export function implStatusUpToDate(att: NetworkAttachment, want: ImplFields, report?: ExecReport): boolean {
   const s = att.status;
   return (
     s !== undefined &&
@@ -20,14 +21,32 @@ export function implStatusUpToDate(att: NetworkAttachment, want: ImplFields): bo
     s.ifcName === want.ifcName &&
     s.hostIP === want.hostIP &&
     (s.errors?.host === undefined || s.errors.host.length === 0) &&
-    s.postCreateExecReport === undefined
+    sameReport(s.postCreateExecReport ?? undefined, report)
   );
 }
 
-/** A copy of `att` with the agent's fields set, errors.host and the exec report cleared. */
-export function withImplStatus<T extends NetworkAttachment>(att: T, want: ImplFields): T {
+/** Equal as stored: the server omits a zero exit status and empty output. */
+export function sameReport(a: Partial<ExecReport> | undefined, b: Partial<ExecReport> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    (a.exitStatus ?? 0) === (b.exitStatus ?? 0) &&
+    (a.stdOut ?? '') === (b.stdOut ?? '') &&
+    (a.stdErr ?? '') === (b.stdErr ?? '') &&
+    (a.startTime ?? '') === (b.startTime ?? '') &&
+    (a.stopTime ?? '') === (b.stopTime ?? '') &&
+    JSON.stringify(a.command ?? []) === JSON.stringify(b.command ?? [])
+  );
+}
+
+/** A copy of `att` with the agent's fields and `report` (none: cleared) set, errors.host cleared. */
+export function withImplStatus<T extends NetworkAttachment>(
+  att: T,
+  want: ImplFields,
+  report?: ExecReport,
+): T {
   const status: NetworkAttachmentStatus = { ...att.status, ...want };
-  delete status.postCreateExecReport;
+  if (report === undefined) delete status.postCreateExecReport;
+  else status.postCreateExecReport = report;
   if (status.errors !== undefined) {
     const errors = { ...status.errors };
     delete errors.host;

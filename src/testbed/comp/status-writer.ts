@@ -5,6 +5,7 @@
  * already says the same. The server's status.impl stamp of the first such write ends the
  * `last_client_write_to_status_update` latency.
  */
+import type { ExecReport } from '../../api/kos-types.js';
 import type { ResourceRef } from '../../kube/api-path.js';
 import { isConflict, isNotFound } from '../../kube/kube-api-error.js';
 import type { RestClient } from '../../kube/rest-client.js';
@@ -30,18 +31,20 @@ export async function writeImplStatus(
   att: Attachment,
   ifc: LocalAgentIfc,
   write: ClientWrite,
+  /** The post-create command's report, when the agent ran one (none: the status carries none). */
+  report?: ExecReport,
 ): Promise<void> {
   const want = { macAddress: ifc.guestMAC, ifcName: ifc.name, hostIP: ctx.hostIP };
   const ref: ResourceRef = { ...ATTACHMENTS, namespace: att.metadata.namespace, name: att.metadata.name };
   const firstImpl = (att.status?.hostIP ?? '') === '';
   let current = att;
   for (let attempt = 1; ; attempt++) {
-    if (implStatusUpToDate(current, want) || !ctx.stillWanted()) return;
+    if (implStatusUpToDate(current, want, report) || !ctx.stillWanted()) return;
     const t0 = performance.now();
     try {
       const updated = await ctx.client.update<Attachment>(
         { ...ref, subresource: 'status' },
-        { ...withImplStatus(current, want) },
+        { ...withImplStatus(current, want, report) },
       );
       ctx.metrics?.observeStatusRoundTrip('ok', (performance.now() - t0) / 1000);
       const implMicros = sectionWriteMicros(updated, 'status.impl');

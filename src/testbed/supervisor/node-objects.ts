@@ -3,12 +3,13 @@
  * Ready, and the `kos-role/<purpose>=true` label the KOS manifests and the driver select on.
  */
 import { arch, cpus, release, totalmem } from 'node:os';
+import { DATA_PLANE_ANNOTATION, TESTBED_ANNOTATION } from '../../api/core/node-annotations.js';
 import type { KosObject } from '../../api/meta.js';
 import type { TestbedNode } from './testbed-layout.js';
 
 export const ROLE_LABEL_PREFIX = 'kos-role/';
 
-export function nodeObject(node: TestbedNode, now = new Date()): KosObject {
+export function nodeObject(node: TestbedNode, now = new Date(), dataPlane = false): KosObject {
   const capacity = { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: '110' };
   return {
     apiVersion: 'v1',
@@ -20,7 +21,7 @@ export function nodeObject(node: TestbedNode, now = new Date()): KosObject {
         'kubernetes.io/os': 'linux',
         [`${ROLE_LABEL_PREFIX}${node.purpose}`]: node.role ?? 'true',
       },
-      annotations: { 'kos-test/testbed': 'true' },
+      annotations: { [TESTBED_ANNOTATION]: 'true', [DATA_PLANE_ANNOTATION]: dataPlane ? 'linux' : 'off' },
     },
     status: {
       addresses: [

@@ -30,6 +30,13 @@ export const testbedConfigSchema = z.object({
    * selftest to recover through the driver's clock-offset probe (issue 23).
    */
   napiClockOffsetMs: z.number().min(-3_600_000).max(3_600_000).default(0),
+  /**
+   * Give attachments that carry spec.postCreateExec a real interface and run their commands
+   * (needs root; without it the testbed says so and stays hollow). false: always hollow.
+   */
+  dataPlane: z.boolean().default(true),
+  /** Longest a post-create or post-delete command may run before it is killed (ms). */
+  execTimeoutMs: z.number().int().positive().default(200_000),
   /** Run the real Prometheus on data0 (tests that do not need it turn it off). */
   prometheus: z.boolean().default(D.prometheus),
 });

@@ -2,6 +2,7 @@
  * Which node processes a testbed of a given shape runs, and how they connect (pure). Agents are
  * spread over the network-apiservers as a Service would spread their connections.
  */
+import type { DataPlaneSpec } from '../comp/comp-group-spec.js';
 import type { CompGroupSpec } from '../node-process/node-spec.js';
 import { nodeAddress, nodeName, type Purpose } from '../node-addresses.js';
 import type { TestbedConfig } from './testbed-config.js';
@@ -24,6 +25,7 @@ export function planCompGroups(
   config: Pick<TestbedConfig, 'nca' | 'agentsPerGroup' | 'fabricDelay'>,
   napiUrls: readonly string[],
   agentNodes: readonly number[] = firstComps(config.nca),
+  dataPlane?: DataPlaneSpec,
 ): CompGroupSpec[] {
   if (napiUrls.length === 0) throw new Error('agents need at least one network-apiserver');
   const byGroup = new Map<number, number[]>();
@@ -44,6 +46,7 @@ export function planCompGroups(
       metricsPort: 0,
       agents,
       fabricDelay: config.fabricDelay,
+      ...(dataPlane === undefined ? {} : { dataPlane }),
     };
   });
 }

@@ -31,6 +31,7 @@ import { DRIVER_METRICS_PORT } from '../prometheus/testbed-config.js';
 import { startTestbedPrometheus, type TestbedPrometheus } from '../prometheus/testbed-prometheus.js';
 import { testbedTargets } from '../prometheus/testbed-targets.js';
 import { nodeObject } from './node-objects.js';
+import { TestbedDataPlane, type DataPlaneStatus } from '../data-plane/testbed-data-plane.js';
 import {
   testbedConfigSchema,
   type TestbedConfig,
@@ -69,6 +70,8 @@ export interface TestbedStatus {
   /** The real Prometheus on data0, when it runs. */
   prometheus?: { url: string; pid: number; scrapeIntervalMs: number; dataDir: string } | undefined;
   processes: TestbedProcessStatus[];
+  /** The real data plane of tested attachments: its fabric namespace, or why there is none. */
+  dataPlane: DataPlaneStatus;
 }
 
 const NODES: { group: string; version: string; resource: string } = {
@@ -112,6 +115,7 @@ export class Testbed {
   private readonly podStarts = new Map<string, number>();
   private readonly removeStopHook: () => void;
   private readonly exporterNodeLabel: ((node: string) => string) | undefined;
+  private readonly dataPlane: TestbedDataPlane;
 
   private constructor(opts: TestbedOptions) {
     this.dir = opts.dir;
@@ -119,6 +123,12 @@ export class Testbed {
     this.log = opts.log ?? (() => undefined);
     this.exporterNodeLabel = opts.exporterNodeLabel;
     this.kubeconfigPath = join(opts.dir, 'kubeconfig');
+    this.dataPlane = new TestbedDataPlane({
+      dir: opts.dir,
+      enabled: this.config.dataPlane,
+      execTimeoutMs: this.config.execTimeoutMs,
+      log: this.log,
+    });
     // ^C and SIGTERM (via the child registry) take the testbed down in order, as down() does.
     this.removeStopHook = addStopHook(() => this.down());
   }
@@ -212,6 +222,7 @@ export class Testbed {
     this.kapis = kapis;
     await this.writeKubeconfig();
     this.front = new RestClient({ server: this.frontUrls[0] ?? '', localAddress: nodeAddress('base', 0) });
+    await this.dataPlane.start();
     this.log('kctrl0');
     this.kctrl = await this.startNode(this.kctrlSpec());
     await this.registerNodes(testbedNodes(c).filter((n) => n.purpose !== 'comp'));
@@ -313,7 +324,7 @@ export class Testbed {
     await this.registerNodes(plan.create);
     if (front !== undefined) await writeCompLabels(front, plan.labelTrue, 'true');
     this.agentNodes = [...new Set(agents)].sort((a, b) => a - b);
-    await this.setAgents(planCompGroups(this.config, this.napiUrls, this.agentNodes));
+    await this.setAgents(planCompGroups(this.config, this.napiUrls, this.agentNodes, this.dataPlane.spec));
     if (front !== undefined) await writeCompLabels(front, plan.labelFalse, 'false');
     await this.unregisterNodes(plan.remove);
   }
@@ -328,7 +339,7 @@ export class Testbed {
     if (!sameSpec(want.agentNodes, this.agentNodes))
       this.log(`agents on: ${want.agentNodes.map((i) => `comp${i}`).join(' ')}`);
     this.agentNodes = [...want.agentNodes];
-    await this.setAgents(planCompGroups(next, this.napiUrls, this.agentNodes));
+    await this.setAgents(planCompGroups(next, this.napiUrls, this.agentNodes, this.dataPlane.spec));
     await this.updateScrapeTargets();
   }
 
@@ -409,7 +420,14 @@ export class Testbed {
       p === undefined
         ? undefined
         : { url: p.url, pid: p.pid, scrapeIntervalMs: p.scrapeIntervalMs, dataDir: p.dataDir };
-    return { config: this.shape, kubeconfig: this.kubeconfigPath, exporter, prometheus, processes };
+    return {
+      config: this.shape,
+      kubeconfig: this.kubeconfigPath,
+      exporter,
+      prometheus,
+      processes,
+      dataPlane: this.dataPlane.status,
+    };
   }
 
   /** The nodes whose process runs now, with the process's purpose (a comp group: each agent's node). */
@@ -431,6 +449,9 @@ export class Testbed {
       const stopAll = (ps: (NodeProcess | undefined)[]) =>
         Promise.allSettled(ps.map((p) => p?.child.stop() ?? Promise.resolve()));
       await stopAll(this.compGroups);
+      await this.dataPlane.sweep().catch((e: unknown) => {
+        this.log(`data plane: cleanup failed: ${String(e)}`);
+      });
       await stopAll([this.nctrl, this.kctrl]);
       await stopAll(this.kapis);
       await stopAll(this.napis);
@@ -599,7 +620,7 @@ export class Testbed {
     const front = this.front;
     if (front === undefined) return;
     await forEachLimited(nodes, 16, async (node) => {
-      const obj = nodeObject(node);
+      const obj = nodeObject(node, new Date(), this.dataPlane.spec !== undefined);
       try {
         await front.create(NODES, obj);
       } catch (e: unknown) {
