@@ -11,7 +11,7 @@ import type { KosObject, ObjectList } from '../api/meta.js';
 import { apiPath, type ResourceRef } from './api-path.js';
 import { KubeApiError, statusFromBody } from './kube-api-error.js';
 import { LeanHttp } from './lean-http.js';
-import { readWatchEvents, type WatchEvent } from './watch-events.js';
+import { readWatchEvents, type WatchEvent, type WatchEventDecoder } from './watch-events.js';
 
 export interface RestClientOptions {
   /** e.g. http://127.2.0.1:43117 */
@@ -29,6 +29,8 @@ export interface RestClientOptions {
   headers?: Record<string, string>;
   /** Credentials that expire (exec plugins, token files), re-read while the client lives. */
   credentials?: CredentialSource;
+  /** How watch lines become events, e.g. one SharedEventDecoder per process. @default JSON.parse */
+  decodeWatchEvent?: WatchEventDecoder;
 }
 
 export interface CredentialSource {
@@ -206,7 +208,7 @@ export class RestClient {
         throw new KubeApiError(res.statusCode, statusFromBody(text), `GET ${path}`);
       }
       try {
-        await readWatchEvents(res.body, onEvent);
+        await readWatchEvents(res.body, onEvent, this.opts.decodeWatchEvent);
       } catch (e: unknown) {
         if (signal?.aborted === true) return;
         throw e;

@@ -8,6 +8,7 @@ import { KosTestError } from '../../util/errors.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { HollowFabric } from './fabric.js';
 import { HollowAgent } from './hollow-agent.js';
+import { SharedEventDecoder } from '../../kube/shared-event-decoder.js';
 import { startMetricsServer } from '../../net/metrics-server.js';
 
 export interface AgentSpec {
@@ -57,12 +58,15 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
     ...(opts.fabricSeed === undefined ? {} : { seed: opts.fabricSeed }),
   });
   const metrics = new AgentMetrics(opts.name);
+  // One parse per distinct event for all the group's watches (the napi sends each the same line).
+  const events = new SharedEventDecoder();
   const agents = opts.agents.map(
     (a) =>
       new HollowAgent({
         ...a,
         fabric,
         metrics,
+        decodeWatchEvent: events.decode,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         ...(opts.log === undefined ? {} : { log: opts.log }),
       }),
