@@ -11,7 +11,8 @@ import type { KosObject, ObjectList } from '../api/meta.js';
 import { apiPath, type ResourceRef } from './api-path.js';
 import { KubeApiError, statusFromBody } from './kube-api-error.js';
 import { LeanHttp } from './lean-http.js';
-import { readWatchEvents, type WatchEvent, type WatchEventDecoder } from './watch-events.js';
+import { leanWatch } from './lean-watch.js';
+import { parseWatchEvent, readWatchEvents, type WatchEvent, type WatchEventDecoder } from './watch-events.js';
 
 export interface RestClientOptions {
   /** e.g. http://127.2.0.1:43117 */
@@ -31,6 +32,11 @@ export interface RestClientOptions {
   credentials?: CredentialSource;
   /** How watch lines become events, e.g. one SharedEventDecoder per process. @default JSON.parse */
   decodeWatchEvent?: WatchEventDecoder;
+  /**
+   * Read watches straight off their sockets (lean-watch.ts) rather than through undici: for
+   * processes holding thousands of watches. Plain-HTTP servers only; others keep undici. @default false
+   */
+  leanWatches?: boolean;
 }
 
 export interface CredentialSource {
@@ -64,6 +70,8 @@ export interface WatchOptions {
   timeoutSeconds?: number;
 }
 
+const WATCH_HEADERS_TIMEOUT_MS = 30_000;
+
 /** A JSON request body: an object or a JSON patch's array of operations. */
 type Body = object;
 
@@ -95,7 +103,12 @@ export class RestClient {
       connections === 1
         ? new Client(opts.server, { ...common, pipelining: 1 })
         : new Pool(opts.server, { ...common, connections, pipelining: 1 });
-    this.watchOptions = { ...common, pipelining: 0, bodyTimeout: 0, headersTimeout: 30_000 };
+    this.watchOptions = {
+      ...common,
+      pipelining: 0,
+      bodyTimeout: 0,
+      headersTimeout: WATCH_HEADERS_TIMEOUT_MS,
+    };
     this.headers = {
       ...opts.headers,
       'user-agent': opts.userAgent ?? 'kos-test',
@@ -187,6 +200,8 @@ export class RestClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = apiPath({ ...ref, name: undefined }, { ...opts, watch: true });
+    if (this.opts.leanWatches === true && this.server.startsWith('http:'))
+      return this.leanWatch(path, onEvent, signal);
     const connection = new Client(this.server, this.watchOptions);
     this.watches.add(connection);
     try {
@@ -217,6 +232,26 @@ export class RestClient {
       this.watches.delete(connection);
       await connection.destroy();
     }
+  }
+
+  private async leanWatch(
+    path: string,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const decode = this.opts.decodeWatchEvent ?? parseWatchEvent;
+    const end = await leanWatch({
+      server: this.server,
+      ...(this.opts.localAddress === undefined ? {} : { localAddress: this.opts.localAddress }),
+      path,
+      headers: this.headers,
+      headersTimeoutMs: WATCH_HEADERS_TIMEOUT_MS,
+      ...(signal === undefined ? {} : { signal }),
+      onLine: (line) => onEvent(decode(line)),
+    });
+    if (end.status === 200) return;
+    if (end.status === 401) void this.refreshCredentials();
+    throw new KubeApiError(end.status, statusFromBody(end.body), `GET ${path}`);
   }
 
   async request<T>(method: string, path: string, body?: Body, contentType = 'application/json'): Promise<T> {

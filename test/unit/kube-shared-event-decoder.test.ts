@@ -18,7 +18,11 @@ describe('SharedEventDecoder', () => {
     const seen: WatchEvent[][] = [[], [], []];
     // Three watches of one process, split into chunks at different places.
     await readWatchEvents(chunks(`${a}\n${b}\n`), (e) => seen[0]?.push(e), decoder.decode);
-    await readWatchEvents(chunks(a.slice(0, 9), `${a.slice(9)}\n`, `${b}\n`), (e) => seen[1]?.push(e), decoder.decode);
+    await readWatchEvents(
+      chunks(a.slice(0, 9), `${a.slice(9)}\n`, `${b}\n`),
+      (e) => seen[1]?.push(e),
+      decoder.decode,
+    );
     await readWatchEvents(chunks(`${b}\n`), (e) => seen[2]?.push(e), decoder.decode);
     assert.deepEqual(decoder.counts, { parsed: 2, shared: 3 });
     assert.equal(seen[1]?.[0], seen[0]?.[0]);

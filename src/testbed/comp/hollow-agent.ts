@@ -80,6 +80,7 @@ export class HollowAgent implements AgentGaugeSource {
       localAddress: opts.hostIP,
       connections: 1,
       userAgent: `kos-test-hollow-agent/${opts.node}`,
+      leanWatches: true,
       ...(opts.decodeWatchEvent === undefined ? {} : { decodeWatchEvent: opts.decodeWatchEvent }),
     });
     const log = opts.log === undefined ? undefined : (m: string): void => opts.log?.(`${opts.node}: ${m}`);
