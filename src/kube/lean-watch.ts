@@ -168,7 +168,7 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
     socket.setNoDelay(true);
     let head: Buffer | undefined;
     let body: BodyLines | undefined;
-    let errorBody: Buffer[] | undefined;
+    const errorLines: string[] = [];
     let status = 0;
     let settled = false;
     const settle = (end: LeanWatchEnd | Error): void => {
@@ -180,14 +180,15 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
       if (end instanceof Error) reject(end);
       else resolve(end);
     };
-    const onAbort = (): void => settle({ status: 200, body: '' });
+    const onAbort = (): void => {
+      settle({ status: 200, body: '' });
+    };
     req.signal?.addEventListener('abort', onAbort, { once: true });
-    const headTimer = setTimeout(
-      () => settle(new Error(`watch ${req.path}: no response head in ${req.headersTimeoutMs} ms`)),
-      req.headersTimeoutMs,
-    );
+    const headTimer = setTimeout(() => {
+      settle(new Error(`watch ${req.path}: no response head in ${req.headersTimeoutMs} ms`));
+    }, req.headersTimeoutMs);
     const ended = (): void => {
-      if (status !== 200) settle({ status, body: Buffer.concat(errorBody ?? []).toString('utf8') });
+      if (status !== 200) settle({ status, body: errorLines.join('\n') });
       else settle({ status: 200, body: '' });
     };
     const onData = (chunk: Buffer): void => {
@@ -201,11 +202,12 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
         clearTimeout(headTimer);
         const parsed = parseHead(head.toString('latin1', 0, end));
         status = parsed.status;
-        if (status !== 200) errorBody = [];
         const onLine =
           status === 200
             ? req.onLine
-            : (line: string): void => void errorBody?.push(Buffer.from(`${line}\n`));
+            : (line: string): void => {
+                errorLines.push(line);
+              };
         body = new BodyLines(parsed.framing, parsed.length, onLine);
         const rest = head;
         head = undefined;
@@ -222,7 +224,9 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
         settle(e instanceof Error ? e : new Error(String(e)));
       }
     });
-    socket.on('error', (e: Error) => settle(new Error(`watch ${req.path}: ${e.message}`)));
+    socket.on('error', (e: Error) => {
+      settle(new Error(`watch ${req.path}: ${e.message}`));
+    });
     socket.on('close', () => {
       body?.close();
       if (body?.done === true) ended();

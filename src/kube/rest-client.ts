@@ -247,7 +247,9 @@ export class RestClient {
       headers: this.headers,
       headersTimeoutMs: WATCH_HEADERS_TIMEOUT_MS,
       ...(signal === undefined ? {} : { signal }),
-      onLine: (line) => onEvent(decode(line)),
+      onLine: (line) => {
+        onEvent(decode(line));
+      },
     });
     if (end.status === 200) return;
     if (end.status === 401) void this.refreshCredentials();

@@ -142,7 +142,9 @@ describe('a watch read straight off its socket (leanWatches)', () => {
     const s = await server((seen, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(event('a', 1));
-      seen.socket.on('close', () => closed());
+      seen.socket.on('close', () => {
+        closed();
+      });
     });
     try {
       const abort = new AbortController();

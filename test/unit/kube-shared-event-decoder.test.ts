@@ -6,8 +6,10 @@ import { readWatchEvents, type WatchEvent } from '../../src/kube/watch-events.js
 const line = (name: string, rv: number): string =>
   JSON.stringify({ type: 'MODIFIED', object: { metadata: { name, resourceVersion: String(rv) } } });
 
-async function* chunks(...parts: string[]): AsyncIterable<string> {
-  for (const p of parts) yield p;
+function chunks(...parts: string[]): AsyncIterable<string> {
+  return (async function* () {
+    for (const p of parts) yield await Promise.resolve(p);
+  })();
 }
 
 describe('SharedEventDecoder', () => {
