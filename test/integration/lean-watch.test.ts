@@ -11,13 +11,23 @@ const REF = { group: 'network.example.com', version: 'v1alpha1', resource: 'netw
 const event = (name: string, rv: number): string =>
   `${JSON.stringify({ type: 'ADDED', object: { metadata: { name, resourceVersion: String(rv) } } })}\n`;
 
-/** A raw loopback server that sends `bytes` in slices of `step`, one per turn of its event loop. */
-async function rawServer(bytes: Buffer, step: number): Promise<{ url: string; srv: net.Server }> {
+/**
+ * A raw loopback server that sends `bytes` in slices of `step`, one per turn of its event loop,
+ * then ends the connection if `end`.
+ */
+async function rawServer(
+  bytes: Buffer,
+  step: number,
+  end = false,
+): Promise<{ url: string; srv: net.Server }> {
   const srv = net.createServer((socket) => {
     socket.once('data', () => {
       let at = 0;
       const next = (): void => {
-        if (at >= bytes.length) return;
+        if (at >= bytes.length) {
+          if (end) socket.end();
+          return;
+        }
         socket.write(bytes.subarray(at, at + step));
         at += step;
         setImmediate(next);
@@ -66,6 +76,25 @@ describe('a watch read straight off its socket (leanWatches)', () => {
             ['ADDED', 'b', '8'],
             ['ADDED', 'c', '9'],
           ],
+        );
+      } finally {
+        s.srv.close();
+      }
+    });
+  }
+
+  for (const [framing, head] of [
+    ['Content-Length', `HTTP/1.1 200 OK\r\ncontent-length: ${String(Buffer.byteLength(text))}\r\n\r\n`],
+    ['until close', 'HTTP/1.0 200 OK\r\nconnection: close\r\n\r\n'],
+  ] as const) {
+    it(`reads a body framed by ${framing}`, async () => {
+      const s = await rawServer(Buffer.from(head + text), 5, framing === 'until close');
+      try {
+        const got: WatchEvent[] = [];
+        await client(s.url).watch(REF, {}, (e) => got.push(e));
+        assert.deepEqual(
+          got.map((e) => e.object.metadata.name),
+          ['é-1', 'b', 'c'],
         );
       } finally {
         s.srv.close();
@@ -122,8 +151,7 @@ describe('a watch read straight off its socket (leanWatches)', () => {
 
   it('rejects when the connection closes before the answer ends', async () => {
     const full = chunked([event('a', 1)], '');
-    const s = await rawServer(full, full.length);
-    s.srv.on('connection', (socket) => socket.on('data', () => setTimeout(() => socket.destroy(), 50)));
+    const s = await rawServer(full, full.length, true);
     try {
       const got: WatchEvent[] = [];
       await assert.rejects(
