@@ -81,6 +81,8 @@ export class RestClient {
   private readonly watchOptions: Client.Options;
   /** Open watches: each has its own connection, as client-go's do over HTTP/1.1. */
   private readonly watches = new Set<Client>();
+  /** Open lean watches, ended by close() as the undici ones are. */
+  private readonly leanWatchEnds = new Set<AbortController>();
   private headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly credentials: CredentialSource | undefined;
@@ -240,17 +242,30 @@ export class RestClient {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const decode = this.opts.decodeWatchEvent ?? parseWatchEvent;
-    const end = await leanWatch({
-      server: this.server,
-      ...(this.opts.localAddress === undefined ? {} : { localAddress: this.opts.localAddress }),
-      path,
-      headers: this.headers,
-      headersTimeoutMs: WATCH_HEADERS_TIMEOUT_MS,
-      ...(signal === undefined ? {} : { signal }),
-      onLine: (line) => {
-        onEvent(decode(line));
-      },
-    });
+    const ends = new AbortController();
+    const onAbort = (): void => {
+      ends.abort();
+    };
+    if (signal?.aborted === true) return;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.leanWatchEnds.add(ends);
+    let end;
+    try {
+      end = await leanWatch({
+        server: this.server,
+        ...(this.opts.localAddress === undefined ? {} : { localAddress: this.opts.localAddress }),
+        path,
+        headers: this.headers,
+        headersTimeoutMs: WATCH_HEADERS_TIMEOUT_MS,
+        signal: ends.signal,
+        onLine: (line) => {
+          onEvent(decode(line));
+        },
+      });
+    } finally {
+      this.leanWatchEnds.delete(ends);
+      signal?.removeEventListener('abort', onAbort);
+    }
     if (end.status === 200) return;
     if (end.status === 401) void this.refreshCredentials();
     throw new KubeApiError(end.status, statusFromBody(end.body), `GET ${path}`);
@@ -295,6 +310,7 @@ export class RestClient {
   async close(): Promise<void> {
     clearInterval(this.credentialTimer);
     this.lean?.close();
+    for (const ends of this.leanWatchEnds) ends.abort();
     await Promise.all([this.pool.destroy(), ...[...this.watches].map((c) => c.destroy())]);
   }
 }

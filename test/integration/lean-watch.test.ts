@@ -194,6 +194,26 @@ describe('a watch read straight off its socket (leanWatches)', () => {
     }
   });
 
+  it('ends when its client is closed', { timeout: 10_000 }, async () => {
+    const s = await server((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(event('a', 1));
+    });
+    try {
+      const c = new RestClient({ server: s.url, leanWatches: true });
+      let first!: () => void;
+      const got = new Promise<void>((r) => (first = r));
+      const done = c.watch(REF, {}, () => {
+        first();
+      });
+      await got;
+      await c.close();
+      await done;
+    } finally {
+      await close(s.srv);
+    }
+  });
+
   it('hands two watches of one process the same decoded event', async () => {
     const s = await server((_, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
