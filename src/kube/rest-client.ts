@@ -11,7 +11,8 @@ import type { KosObject, ObjectList } from '../api/meta.js';
 import { apiPath, type ResourceRef } from './api-path.js';
 import { KubeApiError, statusFromBody } from './kube-api-error.js';
 import { LeanHttp } from './lean-http.js';
-import { readWatchEvents, type WatchEvent } from './watch-events.js';
+import { leanWatch } from './lean-watch.js';
+import { parseWatchEvent, readWatchEvents, type WatchEvent, type WatchEventDecoder } from './watch-events.js';
 
 export interface RestClientOptions {
   /** e.g. http://127.2.0.1:43117 */
@@ -29,6 +30,13 @@ export interface RestClientOptions {
   headers?: Record<string, string>;
   /** Credentials that expire (exec plugins, token files), re-read while the client lives. */
   credentials?: CredentialSource;
+  /** How watch lines become events, e.g. one SharedEventDecoder per process. @default JSON.parse */
+  decodeWatchEvent?: WatchEventDecoder;
+  /**
+   * Read watches straight off their sockets (lean-watch.ts) rather than through undici: for
+   * processes holding thousands of watches. Plain-HTTP servers only; others keep undici. @default false
+   */
+  leanWatches?: boolean;
 }
 
 export interface CredentialSource {
@@ -62,6 +70,8 @@ export interface WatchOptions {
   timeoutSeconds?: number;
 }
 
+const WATCH_HEADERS_TIMEOUT_MS = 30_000;
+
 /** A JSON request body: an object or a JSON patch's array of operations. */
 type Body = object;
 
@@ -71,6 +81,8 @@ export class RestClient {
   private readonly watchOptions: Client.Options;
   /** Open watches: each has its own connection, as client-go's do over HTTP/1.1. */
   private readonly watches = new Set<Client>();
+  /** Open lean watches, ended by close() as the undici ones are. */
+  private readonly leanWatchEnds = new Set<AbortController>();
   private headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly credentials: CredentialSource | undefined;
@@ -93,7 +105,12 @@ export class RestClient {
       connections === 1
         ? new Client(opts.server, { ...common, pipelining: 1 })
         : new Pool(opts.server, { ...common, connections, pipelining: 1 });
-    this.watchOptions = { ...common, pipelining: 0, bodyTimeout: 0, headersTimeout: 30_000 };
+    this.watchOptions = {
+      ...common,
+      pipelining: 0,
+      bodyTimeout: 0,
+      headersTimeout: WATCH_HEADERS_TIMEOUT_MS,
+    };
     this.headers = {
       ...opts.headers,
       'user-agent': opts.userAgent ?? 'kos-test',
@@ -185,6 +202,8 @@ export class RestClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = apiPath({ ...ref, name: undefined }, { ...opts, watch: true });
+    if (this.opts.leanWatches === true && this.server.startsWith('http:'))
+      return this.leanWatch(path, onEvent, signal);
     const connection = new Client(this.server, this.watchOptions);
     this.watches.add(connection);
     try {
@@ -206,7 +225,7 @@ export class RestClient {
         throw new KubeApiError(res.statusCode, statusFromBody(text), `GET ${path}`);
       }
       try {
-        await readWatchEvents(res.body, onEvent);
+        await readWatchEvents(res.body, onEvent, this.opts.decodeWatchEvent);
       } catch (e: unknown) {
         if (signal?.aborted === true) return;
         throw e;
@@ -215,6 +234,41 @@ export class RestClient {
       this.watches.delete(connection);
       await connection.destroy();
     }
+  }
+
+  private async leanWatch(
+    path: string,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const decode = this.opts.decodeWatchEvent ?? parseWatchEvent;
+    const ends = new AbortController();
+    const onAbort = (): void => {
+      ends.abort();
+    };
+    if (signal?.aborted === true) return;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.leanWatchEnds.add(ends);
+    let end;
+    try {
+      end = await leanWatch({
+        server: this.server,
+        ...(this.opts.localAddress === undefined ? {} : { localAddress: this.opts.localAddress }),
+        path,
+        headers: this.headers,
+        headersTimeoutMs: WATCH_HEADERS_TIMEOUT_MS,
+        signal: ends.signal,
+        onLine: (line) => {
+          onEvent(decode(line));
+        },
+      });
+    } finally {
+      this.leanWatchEnds.delete(ends);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (end.status === 200) return;
+    if (end.status === 401) void this.refreshCredentials();
+    throw new KubeApiError(end.status, statusFromBody(end.body), `GET ${path}`);
   }
 
   async request<T>(method: string, path: string, body?: Body, contentType = 'application/json'): Promise<T> {
@@ -256,6 +310,7 @@ export class RestClient {
   async close(): Promise<void> {
     clearInterval(this.credentialTimer);
     this.lean?.close();
+    for (const ends of this.leanWatchEnds) ends.abort();
     await Promise.all([this.pool.destroy(), ...[...this.watches].map((c) => c.destroy())]);
   }
 }

@@ -8,9 +8,15 @@ export interface WatchEvent<T = KosObject> {
   object: T;
 }
 
+/** Turns one line of a watch stream into its event. */
+export type WatchEventDecoder = (line: string) => WatchEvent;
+
+export const parseWatchEvent: WatchEventDecoder = (line) => JSON.parse(line) as WatchEvent;
+
 export async function readWatchEvents(
   body: AsyncIterable<Uint8Array | string>,
   onEvent: (event: WatchEvent) => void,
+  decode: WatchEventDecoder = parseWatchEvent,
 ): Promise<void> {
   const decoder = new TextDecoder();
   let pending = '';
@@ -19,10 +25,10 @@ export async function readWatchEvents(
     let start = 0;
     let nl: number;
     while ((nl = pending.indexOf('\n', start)) >= 0) {
-      if (nl > start) onEvent(JSON.parse(pending.slice(start, nl)) as WatchEvent);
+      if (nl > start) onEvent(decode(pending.slice(start, nl)));
       start = nl + 1;
     }
     pending = pending.slice(start);
   }
-  if (pending.trim() !== '') onEvent(JSON.parse(pending) as WatchEvent);
+  if (pending.trim() !== '') onEvent(decode(pending));
 }

@@ -13,6 +13,7 @@ import type { DataPlaneSpec } from './comp-group-spec.js';
 import { AgentMetrics } from './agent-metrics.js';
 import { HollowFabric } from './fabric.js';
 import { HollowAgent } from './hollow-agent.js';
+import { SharedEventDecoder } from '../../kube/shared-event-decoder.js';
 import { startMetricsServer } from '../../net/metrics-server.js';
 
 export interface AgentSpec {
@@ -65,12 +66,15 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
   });
   const metrics = new AgentMetrics(opts.name);
   const dataPlane = opts.dataPlane === undefined ? undefined : dataPlaneContext(opts.name, opts.dataPlane);
+  // One parse per distinct event for all the group's watches (the napi sends each the same line).
+  const events = new SharedEventDecoder();
   const agents = opts.agents.map(
     (a) =>
       new HollowAgent({
         ...a,
         fabric,
         metrics,
+        decodeWatchEvent: events.decode,
         ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         ...(dataPlane === undefined ? {} : { dataPlane }),
         ...(opts.log === undefined ? {} : { log: opts.log }),

@@ -18,6 +18,7 @@ import { nowMicros } from '../../api/micro-time.js';
 import type { ResourceRef } from '../../kube/api-path.js';
 import { objectKey, Reflector, type ReflectorHandler } from '../../kube/reflector.js';
 import { RestClient } from '../../kube/rest-client.js';
+import type { WatchEventDecoder } from '../../kube/watch-events.js';
 import { toError } from '../../util/errors.js';
 import { ATTACHMENTS, type Attachment } from './attachment.js';
 import type { AgentGaugeSource, AgentMetrics } from './agent-metrics.js';
@@ -39,6 +40,8 @@ export interface HollowAgentOptions {
   fabric: HollowFabric;
   /** Real interfaces and commands for attachments with spec.postCreateExec; absent: all hollow. */
   dataPlane?: DataPlaneContext;
+  /** Decodes watch lines; one per process lets its agents share each event's parse. @default JSON.parse */
+  decodeWatchEvent?: WatchEventDecoder;
   /** Usually shared by a group; absent means no metrics. */
   metrics?: AgentMetrics;
   /** Keys processed concurrently. @default 2 (upstream) */
@@ -81,6 +84,8 @@ export class HollowAgent implements AgentGaugeSource {
       localAddress: opts.hostIP,
       connections: 1,
       userAgent: `kos-test-hollow-agent/${opts.node}`,
+      leanWatches: true,
+      ...(opts.decodeWatchEvent === undefined ? {} : { decodeWatchEvent: opts.decodeWatchEvent }),
     });
     const log = opts.log === undefined ? undefined : (m: string): void => opts.log?.(`${opts.node}: ${m}`);
     // Upstream's agent retries from 200 ms up to a minute.
