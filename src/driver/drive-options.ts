@@ -2,6 +2,7 @@
  * The driver's options: one zod schema at the edge (CLI flags and the experiment runner's calls
  * both land here), every default beside its field. Times are milliseconds.
  */
+import { KOS_COMMAND_DIR } from '../api/kos-command-dir.js';
 import { z } from 'zod';
 import { parseIPv4 } from '../api/ipv4-cidr.js';
 import { parseLabelSelector } from '../api/label-selector.js';
@@ -125,7 +126,7 @@ export const driveOptionsSchema = z
      */
     stopOnBreak: z.boolean().default(true),
     /** Where TestByPing and RemoveNetNS are on the agents' nodes. @default /usr/local/kos/bin */
-    testCommandDir: z.string().startsWith('/').default('/usr/local/kos/bin'),
+    testCommandDir: z.string().startsWith('/').default(KOS_COMMAND_DIR),
   })
   .strict()
   .refine((o) => o.waitAfterCreate === undefined || (o.warmupRate ?? o.rate) === o.rate, {

@@ -140,7 +140,17 @@ const unfulfilled: Check = (_i, d, t) => {
 
 const interrupted: Check = (_i, d) =>
   d.ending === 'interrupted'
-    ? [reason('interrupted', null, null, '', 'the driver was interrupted (^C): the cruise ended early')]
+    ? [
+        reason(
+          'interrupted',
+          null,
+          null,
+          '',
+          d.stopped === undefined
+            ? 'the driver was interrupted (^C): the cruise ended early'
+            : `the driver stopped the run: ${d.stopped.reason}`,
+        ),
+      ]
     : [];
 
 const costs: Check = (i, _d, t) => {

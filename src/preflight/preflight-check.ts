@@ -15,6 +15,11 @@ export interface PreflightNeeds {
   minOpenFiles: number;
   /** A testbed directory that must not hold a running or half-stopped testbed. */
   testbedDir?: string;
+  /**
+   * The command resumes in testbedDir after a crash: the etcd and Prometheus a killed testbed
+   * left there are stopped when the new one starts (Testbed.leftoversFile), so they are no problem.
+   */
+  resumesAfterCrash?: boolean;
 }
 
 export interface PreflightFacts {
@@ -67,7 +72,7 @@ export function preflightProblems(needs: PreflightNeeds, facts: PreflightFacts):
       out.push(
         `a testbed is up in ${needs.testbedDir} (supervisor pid ${left.supervisorPid}): kos-test testbed down --dir ${needs.testbedDir}`,
       );
-    else if (left.orphanPids.length > 0)
+    else if (left.orphanPids.length > 0 && needs.resumesAfterCrash !== true)
       out.push(
         `a testbed in ${needs.testbedDir} left etcd/Prometheus running (pids ${left.orphanPids.join(', ')}): kos-test testbed down --dir ${needs.testbedDir}`,
       );

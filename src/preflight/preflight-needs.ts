@@ -38,7 +38,11 @@ export function testbedNeeds(o: { testbedDir: string; prometheus: boolean; outDi
 export function sweepNeeds(r: ResolvedSpec, outDir: string): PreflightNeeds {
   const t = r.spec.target;
   if (t.kind === 'testbed')
-    return testbedNeeds({ testbedDir: testbedDirOf(t, outDir), prometheus: true, outDir });
+    return {
+      ...testbedNeeds({ testbedDir: testbedDirOf(t, outDir), prometheus: true, outDir }),
+      // --resume after a SIGKILL of the runner must work: its testbed stops what the last one left.
+      resumesAfterCrash: true,
+    };
   return {
     binaries: [],
     listen: [],

@@ -146,6 +146,9 @@ describe('kos-test drive and cleanup on the testbed', () => {
         '20',
         '--wait-after-delete',
         '500ms',
+        // What ^C does to the control-plane schedule; the data plane has its own tests.
+        '--test-fraction',
+        '0',
         '--seed',
         String(seed),
       ],
@@ -195,6 +198,44 @@ describe('kos-test drive and cleanup on the testbed', () => {
     assert.match(r.out(), /^run soft-stop interrupted: /m);
     for (const f of ['driver.metrics', 'vn-sizes.csv', 'vn-sizes-outline.csv'])
       assert.ok(existsSync(join(dir, 'out', 'soft-stop', f)), f);
+  });
+
+  it("with the original driver's defaults (a tenth of creates ping-tested) runs its tests on the testbed's shipped scripts, as root", async () => {
+    const args = ['drive', '--kubeconfig', testbed.kubeconfigPath, '--runid', 'defaults', '--out'];
+    const r = await kosTest(
+      ...args,
+      join(dir, 'out'),
+      '--metrics-port',
+      '0',
+      '--num-nets',
+      '2',
+      '--top-net-size',
+      '10',
+      '--num-attachments',
+      '30',
+      '--rate',
+      '10',
+      '--seed',
+      String(freshSeed(14)),
+    );
+    // Its namespace goes, so the cleanup case below sees only the ^C runs'.
+    await kosTest('cleanup', '--kubeconfig', testbed.kubeconfigPath, '--runid', 'defaults');
+    if (process.getuid?.() !== 0) {
+      // Without root the testbed has no data plane, and the drive says what to give instead.
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /give --test-fraction 0, or bring the testbed up as root/);
+      return;
+    }
+    const s = driveSummarySchema.parse(
+      JSON.parse(await readFile(join(dir, 'out', 'defaults', 'summary.json'), 'utf8')),
+    );
+    assert.equal(s.stopped, undefined, `the run stopped: ${s.stopped?.reason ?? ''}`);
+    assert.equal(s.ending, 'completed');
+    const t = s.tests;
+    assert.ok(t !== undefined, 'no test summary');
+    // Each VN's first attachment gets a setup-only test (the original's half test).
+    assert.ok(t.setupOnly.tested > 0, JSON.stringify(t.setupOnly));
+    assert.equal(t.setupOnly.testFailed + t.full.testFailed, 0, JSON.stringify(t));
   });
 
   it('second ^C stops at once and still writes the summary', async () => {
@@ -276,6 +317,8 @@ describe('kos-test drive and cleanup on the testbed', () => {
       '400',
       '--rate',
       '20',
+      '--test-fraction',
+      '0',
       '--seed',
       String(freshSeed(13)),
     ];

@@ -84,6 +84,9 @@ describe('two driver shards on the testbed, merged, equal one unsharded run', ()
     '80',
     '--rate',
     '20',
+    // The control-plane schedule only: data-plane tests choose peers per shard (ADR 0023).
+    '--test-fraction',
+    '0',
     '--seed',
     '4242',
   ];

@@ -80,6 +80,15 @@ describe('preflight problems, one short line each', () => {
       for (const p of problems) assert.ok(!p.includes('\n') && p.length < 160, p);
     });
 
+  it('lets a sweep resume over what a killed runner left: its testbed stops those on start', () => {
+    const resume = { ...needs, resumesAfterCrash: true };
+    assert.deepEqual(preflightProblems(resume, { ...healthy, leftover: { orphanPids: [7, 8] } }), []);
+    assert.deepEqual(
+      preflightProblems(resume, { ...healthy, leftover: { supervisorPid: 42, orphanPids: [] } }),
+      ['a testbed is up in /tb (supervisor pid 42): kos-test testbed down --dir /tb'],
+    );
+  });
+
   it('reports every problem found, not only the first', () => {
     const all = preflightProblems(needs, {
       ...healthy,

@@ -50,6 +50,16 @@ describe('a post-create command as the agent prepares it (KOS’s restricted exp
       assert.deepEqual(prepareExec(c.command, vars, dirs), c.want);
     });
   }
+
+  it("runs a program named in KOS's directory from where the node really keeps it", () => {
+    const installed = { '/usr/local/kos/bin': '/opt/kos-test/ops/test-scripts' };
+    assert.deepEqual(prepareExec(['/usr/local/kos/bin/TestByPing', '${ifname}'], vars, dirs, installed), {
+      argv: ['/opt/kos-test/ops/test-scripts/TestByPing', vars.ifname],
+    });
+    assert.deepEqual(prepareExec(['/opt/kos-test/ops/test-scripts/RemoveNetNS'], vars, dirs, installed), {
+      argv: ['/opt/kos-test/ops/test-scripts/RemoveNetNS'],
+    });
+  });
 });
 
 describe('the journal of owed post-delete commands', () => {

@@ -1,4 +1,5 @@
 /** `kos-test drive`: the open-loop attachment throughput driver (see src/driver/run-drive.ts). */
+import { KOS_COMMAND_DIR } from '../../api/kos-command-dir.js';
 import type { Command } from 'commander';
 import { estimateDrive } from '../../driver/estimate.js';
 import { parseDriveOptions, runDrive } from '../../driver/run-drive.js';
@@ -73,7 +74,7 @@ export function registerDriveCommand(program: Command): void {
     .option(
       '--test-command-dir <dir>',
       'where TestByPing and RemoveNetNS are on the agents’ nodes',
-      '/usr/local/kos/bin',
+      KOS_COMMAND_DIR,
     )
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')

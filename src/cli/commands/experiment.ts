@@ -167,19 +167,24 @@ async function quickstart(outFlag: string | undefined): Promise<void> {
   const done = await runCommand(spec, { out });
   const { store, reportHtml } = done;
   const problems = store.records().flatMap(accountingProblems);
-  if (problems.length > 0) {
-    throw new KosTestError({
-      what: 'the quickstart results break the accounting identities',
-      value: problems.join('; '),
-      fix: `see ${store.jsonlPath} and the runs' logs`,
-    });
-  }
   console.log(
-    `${store.records().length} runs completed; counts add up and cruise OPS is within ${RATE_TOLERANCE * 100}% of target in every run`,
+    problems.length === 0
+      ? `${store.records().length} runs completed; counts add up and cruise OPS is within ${RATE_TOLERANCE * 100}% of target in every run`
+      : `the results break the accounting identities: ${problems.join('; ')}`,
   );
-  // The main job's last lines say whether the runs can be trusted and where to look.
-  console.log(`report:  ${reportHtml}`);
-  await finishSweep(done, {});
+  try {
+    await finishSweep(done, {});
+    if (problems.length > 0) {
+      throw new KosTestError({
+        what: 'the quickstart results break the accounting identities',
+        value: `${problems.length} problem(s), listed above`,
+        fix: `see ${store.jsonlPath} and the runs' logs`,
+      });
+    }
+  } finally {
+    // Whatever the verdict, the main job's last line says where to look.
+    console.log(`report:  ${reportHtml}`);
+  }
 }
 
 interface SweepDone {

@@ -19,6 +19,8 @@ export interface DataPlaneContext {
   journal: CleanupJournal;
   /** Directories whose programs may run. */
   allowedDirs: readonly string[];
+  /** Where programs named in an allowed directory really are (exec-command.ts). @default none */
+  installedDirs?: Readonly<Record<string, string>>;
   execTimeoutMs: number;
 }
 
@@ -97,9 +99,9 @@ export class AgentExec {
     if (this.stopped || entry === undefined || entry.launched) return;
     entry.launched = true;
     const vars = this.vars(entry.ifc);
-    const post = prepareExec(entry.postDeleteExec, vars, this.ctx.allowedDirs);
+    const post = prepareExec(entry.postDeleteExec, vars, this.ctx.allowedDirs, this.ctx.installedDirs ?? {});
     if ('argv' in post) this.ctx.journal.owe(entry.uid, post.argv);
-    const pre = prepareExec(entry.postCreateExec, vars, this.ctx.allowedDirs);
+    const pre = prepareExec(entry.postCreateExec, vars, this.ctx.allowedDirs, this.ctx.installedDirs ?? {});
     if ('problem' in pre) {
       const now = metaTime(Date.now());
       entry.report = {
@@ -147,7 +149,12 @@ export class AgentExec {
       await this.ctx.fabric.deleteIfc(this.node, entry.ifc.name);
     }
     if (!entry.launched) return;
-    const post = prepareExec(entry.postDeleteExec, this.vars(entry.ifc), this.ctx.allowedDirs);
+    const post = prepareExec(
+      entry.postDeleteExec,
+      this.vars(entry.ifc),
+      this.ctx.allowedDirs,
+      this.ctx.installedDirs,
+    );
     if ('argv' in post) {
       await startCommand(entry.postDeleteExec, post.argv, {
         timeoutMs: this.ctx.execTimeoutMs,

@@ -131,6 +131,7 @@ function dataPlaneContext(group: string, spec: DataPlaneSpec): DataPlaneContext 
     fabric: new LinuxFabric(spec.netns, spec.prefix),
     journal: new CleanupJournal(join(spec.journalDir, `${group}${JOURNAL_SUFFIX}`)),
     allowedDirs: spec.allowedDirs,
+    installedDirs: spec.installedDirs,
     execTimeoutMs: spec.execTimeoutMs,
   };
 }

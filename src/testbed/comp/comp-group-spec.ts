@@ -16,6 +16,8 @@ export const dataPlaneSpecSchema = z.object({
   journalDir: z.string().min(1),
   /** Directories whose programs a command may run. */
   allowedDirs: z.array(z.string().min(1)).min(1),
+  /** Where programs named in an allowed directory really are on these nodes (exec-command.ts). */
+  installedDirs: z.record(z.string(), z.string()).default({}),
   execTimeoutMs: z.number().int().positive(),
 });
 

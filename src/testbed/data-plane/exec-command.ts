@@ -4,7 +4,7 @@
  * argument may use (upstream's restricted expansion); anything else is refused with a reason,
  * which the agent reports as a negative exit status.
  */
-import { isAbsolute, dirname, normalize } from 'node:path';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 
 export interface ExecVars {
   ifname: string;
@@ -21,10 +21,16 @@ export type PreparedExec = { argv: string[] } | { problem: string };
 
 const VARIABLE = /\$\{([^}]*)\}/g;
 
+/**
+ * `installed` maps a directory commands name to where this node really keeps those programs:
+ * the testbed's comp nodes have the shipped ops/test-scripts installed as KOS's
+ * /usr/local/kos/bin, as the install-test-scripts play installs them on a cluster's.
+ */
 export function prepareExec(
   command: readonly string[],
   vars: ExecVars,
   allowedDirs: readonly string[],
+  installed: Readonly<Record<string, string>> = {},
 ): PreparedExec {
   const program = command[0];
   if (program === undefined || program === '') return { problem: 'empty command' };
@@ -46,5 +52,7 @@ export function prepareExec(
       return { problem: `unknown variable ${unknown} in argument ${JSON.stringify(arg)}` };
     argv.push(expanded);
   }
+  const home = installed[dirname(normalize(program))];
+  if (home !== undefined) argv[0] = join(home, basename(program));
   return { argv };
 }

@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KOS_COMMAND_DIR } from '../../api/kos-command-dir.js';
 import { opsDir } from '../../util/ops-dir.js';
 import type { DataPlaneSpec } from '../comp/comp-group-spec.js';
 import { LinuxFabric } from './linux-fabric.js';
@@ -57,7 +58,9 @@ export class TestbedDataPlane {
       netns,
       prefix,
       journalDir,
-      allowedDirs: [join(opsDir(), 'test-scripts'), '/usr/local/kos/bin'],
+      allowedDirs: [join(opsDir(), 'test-scripts'), KOS_COMMAND_DIR],
+      // The testbed's comp nodes come with the shipped scripts where KOS's convention puts them.
+      installedDirs: { [KOS_COMMAND_DIR]: join(opsDir(), 'test-scripts') },
       execTimeoutMs: this.o.execTimeoutMs,
     };
     this.o.log(
