@@ -12,7 +12,7 @@ import { nodePurposesFromKube } from '../src/costs/kube-node-purposes.js';
 import { cleanupRuns } from '../src/driver/cleanup.js';
 import type { DriveSummary } from '../src/driver/drive-summary.js';
 import { runDrive } from '../src/driver/run-drive.js';
-import { solveTopNetSize } from '../src/experiment/solve-top-net-size.js';
+import { solveTopNetSize } from '../src/experiment/plan/solve-top-net-size.js';
 import { RestClient } from '../src/kube/rest-client.js';
 import type { CostTable } from '../src/measure/cost-table.js';
 import { parseSamples, sumOf } from '../src/testbed/exporter/prom-text.js';

@@ -6,16 +6,16 @@
  */
 import { join } from 'node:path';
 import { textTable } from '../src/util/text-table.js';
-import { MODEL_PURPOSES, type ModelPurpose } from '../src/experiment/capacity/cost-model.js';
-import { halfFraction } from '../src/experiment/capacity/calibration-plan.js';
-import { runMeasuredSweep } from '../src/experiment/capacity/measured-sweep.js';
-import { DEFAULT_COST_MODEL_PATH, loadCostModel } from '../src/experiment/capacity/model-file.js';
-import { machineCpus } from '../src/experiment/local-machine.js';
-import { measuredAndPredicted } from '../src/experiment/capacity/predict.js';
-import { runLoad } from '../src/experiment/capacity/run-load.js';
-import { planExperiment } from '../src/experiment/plan.js';
-import { parseSpecData } from '../src/experiment/spec-load.js';
-import { sweepIdOf } from '../src/experiment/sweep-id.js';
+import { MODEL_PURPOSES, type ModelPurpose } from '../src/experiment/plan/capacity/cost-model.js';
+import { halfFraction } from '../src/experiment/plan/capacity/calibration-plan.js';
+import { runMeasuredSweep } from '../src/experiment/plan/capacity/measured-sweep.js';
+import { DEFAULT_COST_MODEL_PATH, loadCostModel } from '../src/experiment/plan/capacity/model-file.js';
+import { machineCpus } from '../src/experiment/target/local-machine.js';
+import { measuredAndPredicted } from '../src/experiment/plan/capacity/predict.js';
+import { runLoad } from '../src/experiment/plan/capacity/run-load.js';
+import { planExperiment } from '../src/experiment/plan/plan.js';
+import { parseSpecData } from '../src/experiment/spec/spec-load.js';
+import { sweepIdOf } from '../src/experiment/store/sweep-id.js';
 import type { BenchContext } from './benchmark.js';
 import { check, type BenchReport, type Check, type Measure } from './report.js';
 

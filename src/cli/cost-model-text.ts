@@ -1,5 +1,5 @@
 /** The cost model as `kos-test testbed calibrate` prints it (pure). */
-import { MODEL_PURPOSES, type CostModel, type ModelPurpose } from '../experiment/capacity/cost-model.js';
+import { MODEL_PURPOSES, type CostModel, type ModelPurpose } from '../experiment/plan/capacity/cost-model.js';
 import { textTable } from '../util/text-table.js';
 
 const UNIT_NAME: Record<ModelPurpose, string> = {

@@ -4,7 +4,7 @@
  * for CI logs and easy to parse.
  */
 import type { DriveProgress } from '../driver/run-drive.js';
-import { formatSeconds } from '../experiment/progress.js';
+import { formatSeconds } from '../experiment/run/progress.js';
 
 export interface DriveReporter {
   log(message: string): void;

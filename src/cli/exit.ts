@@ -1,5 +1,5 @@
 /** The one place that turns a failure into what the user sees and the exit code. */
-import type { SweepOutcome } from '../experiment/verdict.js';
+import type { SweepOutcome } from '../experiment/verdict/verdict.js';
 import { KosTestError, toError } from '../util/errors.js';
 
 /**

@@ -4,15 +4,15 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { junitXml } from '../experiment/junit-xml.js';
-import { parseSlo, type Slo } from '../experiment/slo.js';
+import { junitXml } from '../experiment/verdict/junit-xml.js';
+import { parseSlo, type Slo } from '../experiment/verdict/slo.js';
 import {
   sweepVerdict,
   sweepVerdictLine,
   type RunVerdict,
   type SweepVerdict,
   type VerdictFile,
-} from '../experiment/verdict.js';
+} from '../experiment/verdict/verdict.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KosTestError } from '../util/errors.js';
 import { EXIT_CODES_HELP, VERDICT_EXIT_CODES } from './exit.js';

@@ -1,7 +1,7 @@
 /** What each command needs of the machine (preflight-check.ts), and how binaries are looked for. */
-import { TESTBED_BASE_BYTES } from '../experiment/feasibility.js';
-import type { ResolvedSpec } from '../experiment/spec-load.js';
-import { testbedDirOf } from '../experiment/sweep-setup.js';
+import { TESTBED_BASE_BYTES } from '../experiment/plan/feasibility.js';
+import type { ResolvedSpec } from '../experiment/spec/spec-load.js';
+import { testbedDirOf } from '../experiment/run/sweep-setup.js';
 import { findEtcdBinary } from '../testbed/etcd/find-etcd.js';
 import { nodeAddress, PURPOSE_OCTET, type Purpose } from '../testbed/node-addresses.js';
 import { findPrometheusBinary } from '../testbed/prometheus/find-prometheus.js';

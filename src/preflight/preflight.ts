@@ -4,7 +4,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { localMachine } from '../experiment/local-machine.js';
+import { localMachine } from '../experiment/target/local-machine.js';
 import { listenProblem } from '../net/free-port.js';
 import { isOurProcess, ownedLeftovers } from '../process/owned-pids.js';
 import { Testbed } from '../testbed/supervisor/testbed.js';

@@ -5,13 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseResultsJsonl, RESULTS_FILE } from '../experiment/results-jsonl.js';
-import type { RunRecord } from '../experiment/run-record.js';
-import { parseSpecText } from '../experiment/spec-load.js';
-import { SWEEP_META_FILE, sweepMetaView, type SweepMetaView } from '../experiment/sweep-meta.js';
+import { parseResultsJsonl, RESULTS_FILE } from '../experiment/store/results-jsonl.js';
+import type { RunRecord } from '../experiment/store/run-record.js';
+import { parseSpecText } from '../experiment/spec/spec-load.js';
+import { SWEEP_META_FILE, sweepMetaView, type SweepMetaView } from '../experiment/store/sweep-meta.js';
 import { SELFTEST_FILE, selftestReportSchema, type SelftestReport } from '../selftest/check-result.js';
-import { DEFAULT_VALIDITY, type ValidityThresholds } from '../experiment/validity.js';
-import { validityOfRecord } from '../experiment/verdict.js';
+import { DEFAULT_VALIDITY, type ValidityThresholds } from '../experiment/verdict/validity.js';
+import { validityOfRecord } from '../experiment/verdict/verdict.js';
 import { KosTestError } from '../util/errors.js';
 import type { SweepInput } from './model/report-run.js';
 

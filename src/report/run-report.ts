@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { DriveSummary } from '../driver/drive-summary.js';
 import { readDriveSummary } from '../driver/read-summary.js';
-import { driveRunVerdict, verdictFileSchema, VERDICT_FILE } from '../experiment/verdict.js';
+import { driveRunVerdict, verdictFileSchema, VERDICT_FILE } from '../experiment/verdict/verdict.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KosTestError } from '../util/errors.js';
 import { verdictModelOf, type VerdictModel } from './model/verdict-model.js';

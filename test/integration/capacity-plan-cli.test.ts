@@ -8,11 +8,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CostModel } from '../../src/experiment/capacity/cost-model.js';
-import { defaultCostModel } from '../../src/experiment/capacity/default-model.js';
-import { writeCostModel } from '../../src/experiment/capacity/model-file.js';
-import { machineCpus } from '../../src/experiment/local-machine.js';
-import { runRecordSchema } from '../../src/experiment/run-record.js';
+import type { CostModel } from '../../src/experiment/plan/capacity/cost-model.js';
+import { defaultCostModel } from '../../src/experiment/plan/capacity/default-model.js';
+import { writeCostModel } from '../../src/experiment/plan/capacity/model-file.js';
+import { machineCpus } from '../../src/experiment/target/local-machine.js';
+import { runRecordSchema } from '../../src/experiment/store/run-record.js';
 import { verdictExitCode } from '../support/verdict-exit.js';
 import { runKosTest } from '../support/kos-test-process.js';
 

@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { collectCosts } from '../../src/costs/collect-costs.js';
 import { waitForFreshSamples } from '../../src/costs/fresh-samples.js';
-import { inProcessDriveStep } from '../../src/experiment/drive-step.js';
-import { ResultsStore } from '../../src/experiment/results-store.js';
-import { driveStepFor } from '../../src/experiment/shard-drive-step.js';
-import { checkedPlan, loadSpecFile, makeTarget } from '../../src/experiment/sweep-setup.js';
-import { runSweep, type DriveStep } from '../../src/experiment/sweep-runner.js';
+import { inProcessDriveStep } from '../../src/experiment/run/drive-step.js';
+import { ResultsStore } from '../../src/experiment/store/results-store.js';
+import { driveStepFor } from '../../src/experiment/run/shard-drive-step.js';
+import { checkedPlan, loadSpecFile, makeTarget } from '../../src/experiment/run/sweep-setup.js';
+import { runSweep, type DriveStep } from '../../src/experiment/run/sweep-runner.js';
 import { createPrometheusClient, type Series } from '../../src/prometheus/prometheus-api.js';
 
 const SPEC = fileURLToPath(new URL('../../../examples/shards-and-phases.yaml', import.meta.url));

@@ -10,7 +10,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { driveSummarySchema, type DriveSummary } from '../../src/driver/drive-summary.js';
 import { decodeHistogram, mergeHistograms } from '../../src/measure/histogram.js';
 import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
-import { sweepVerdictSchema } from '../../src/experiment/verdict.js';
+import { sweepVerdictSchema } from '../../src/experiment/verdict/verdict.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 import { LATENCY_KINDS } from '../support/drive-summary-fixture.js';
 

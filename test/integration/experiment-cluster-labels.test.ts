@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { applyCompLabels } from '../../src/experiment/cluster-target.js';
+import { applyCompLabels } from '../../src/experiment/target/cluster-target.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
 
 describe("the cluster target's comp labelling, through @kubernetes/client-node against the testbed's kube front", () => {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseJunit, type TestSuites } from 'junit2json';
 import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
-import { runRecordSchema } from '../../src/experiment/run-record.js';
-import { HOST_SATURATION_CODES } from '../../src/experiment/validity.js';
+import { runRecordSchema } from '../../src/experiment/store/run-record.js';
+import { HOST_SATURATION_CODES } from '../../src/experiment/verdict/validity.js';
 import { runKosTest } from '../support/kos-test-process.js';
 
 const SPEC = `name: saturated

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { spawnManaged } from '../../src/process/child-registry.js';
-import { ResultsStore } from '../../src/experiment/results-store.js';
-import { parseSpecText } from '../../src/experiment/spec-load.js';
+import { ResultsStore } from '../../src/experiment/store/results-store.js';
+import { parseSpecText } from '../../src/experiment/spec/spec-load.js';
 import { CRASH_SPEC } from '../fixtures/crash-spec.js';
 import { recordFixture } from '../fixtures/run-record-fixture.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunRecord } from '../../src/experiment/run-record.js';
+import type { RunRecord } from '../../src/experiment/store/run-record.js';
 import { writeCompareReport } from '../../src/report/compare-report.js';
 import { parseCsv } from '../../src/util/csv.js';
 import { holmAdjust } from '../../src/report/stats/holm.js';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PHASES } from '../../src/measure/phase-window.js';
-import { VERDICT_FILE, type VerdictFile } from '../../src/experiment/verdict.js';
+import { VERDICT_FILE, type VerdictFile } from '../../src/experiment/verdict/verdict.js';
 import { parseCsv } from '../../src/util/csv.js';
 import { writeRunReport } from '../../src/report/run-report.js';
 import { rowsByHeader } from '../support/report-html.js';

@@ -4,7 +4,7 @@ import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import type { RunRecord } from '../../src/experiment/run-record.js';
+import type { RunRecord } from '../../src/experiment/store/run-record.js';
 import { decodeHistogram, latencyStats, mergeHistograms } from '../../src/measure/histogram.js';
 import { parseCsv } from '../../src/util/csv.js';
 import { writeSweepReport } from '../../src/report/sweep-report.js';

@@ -9,7 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { costModelSchema, MODEL_PURPOSES } from '../../src/experiment/capacity/cost-model.js';
+import { costModelSchema, MODEL_PURPOSES } from '../../src/experiment/plan/capacity/cost-model.js';
 import { processesMentioning, runKosTest } from '../support/kos-test-process.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseJunit, type TestSuites } from 'junit2json';
 import { VERDICT_EXIT_CODES } from '../../src/cli/exit.js';
-import { sweepVerdictSchema } from '../../src/experiment/verdict.js';
+import { sweepVerdictSchema } from '../../src/experiment/verdict/verdict.js';
 import { kosTest as runCli } from '../support/cluster-cli.js';
 import { writeSweepFixture, type FixtureRunOptions } from '../support/sweep-fixture.js';
 

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LatencySet } from '../../src/driver/drive-summary.js';
-import { runRecordSchema, type RunRecord, type RunFactors } from '../../src/experiment/run-record.js';
+import { runRecordSchema, type RunRecord, type RunFactors } from '../../src/experiment/store/run-record.js';
 import { COSTED_PURPOSES, type CostTable } from '../../src/measure/cost-table.js';
 import { latencyHistogram, latencyStats, recordMs } from '../../src/measure/histogram.js';
 import type { LatencyStats } from '../../src/measure/latency-stats.js';

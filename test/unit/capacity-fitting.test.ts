@@ -8,20 +8,20 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { calibrationSpecData, halfFraction } from '../../src/experiment/capacity/calibration-plan.js';
+import { calibrationSpecData, halfFraction } from '../../src/experiment/plan/capacity/calibration-plan.js';
 import {
   MODEL_PURPOSES,
   type CostModel,
   type ModelPurpose,
-} from '../../src/experiment/capacity/cost-model.js';
-import { defaultCostModel } from '../../src/experiment/capacity/default-model.js';
-import { fitCostModel, type CalibrationObservation } from '../../src/experiment/capacity/fit-model.js';
-import { nonNegativeLeastSquares } from '../../src/experiment/capacity/least-squares.js';
-import { loadCostModel, writeCostModel } from '../../src/experiment/capacity/model-file.js';
-import { predictCores } from '../../src/experiment/capacity/predict.js';
-import { runLoad } from '../../src/experiment/capacity/run-load.js';
-import { planExperiment } from '../../src/experiment/plan.js';
-import { parseSpecData } from '../../src/experiment/spec-load.js';
+} from '../../src/experiment/plan/capacity/cost-model.js';
+import { defaultCostModel } from '../../src/experiment/plan/capacity/default-model.js';
+import { fitCostModel, type CalibrationObservation } from '../../src/experiment/plan/capacity/fit-model.js';
+import { nonNegativeLeastSquares } from '../../src/experiment/plan/capacity/least-squares.js';
+import { loadCostModel, writeCostModel } from '../../src/experiment/plan/capacity/model-file.js';
+import { predictCores } from '../../src/experiment/plan/capacity/predict.js';
+import { runLoad } from '../../src/experiment/plan/capacity/run-load.js';
+import { planExperiment } from '../../src/experiment/plan/plan.js';
+import { parseSpecData } from '../../src/experiment/spec/spec-load.js';
 
 const close = (a: number, b: number, tol = 1e-9): boolean =>
   Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));

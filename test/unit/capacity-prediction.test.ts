@@ -10,14 +10,18 @@ import {
   COST_MODEL_SCHEMA,
   MODEL_PURPOSES,
   type CostModel,
-} from '../../src/experiment/capacity/cost-model.js';
-import { CORNER, CORNER_MS_PER_OP, defaultCostModel } from '../../src/experiment/capacity/default-model.js';
-import { capacityVerdict, HEADROOM, predictCores } from '../../src/experiment/capacity/predict.js';
-import { peerAgentsPerOp, runLoad } from '../../src/experiment/capacity/run-load.js';
-import { checkFeasibility } from '../../src/experiment/feasibility.js';
-import { planExperiment, type PlannedRun } from '../../src/experiment/plan.js';
-import { parseSpecText } from '../../src/experiment/spec-load.js';
-import { refuseInfeasible } from '../../src/experiment/sweep-setup.js';
+} from '../../src/experiment/plan/capacity/cost-model.js';
+import {
+  CORNER,
+  CORNER_MS_PER_OP,
+  defaultCostModel,
+} from '../../src/experiment/plan/capacity/default-model.js';
+import { capacityVerdict, HEADROOM, predictCores } from '../../src/experiment/plan/capacity/predict.js';
+import { peerAgentsPerOp, runLoad } from '../../src/experiment/plan/capacity/run-load.js';
+import { checkFeasibility } from '../../src/experiment/plan/feasibility.js';
+import { planExperiment, type PlannedRun } from '../../src/experiment/plan/plan.js';
+import { parseSpecText } from '../../src/experiment/spec/spec-load.js';
+import { refuseInfeasible } from '../../src/experiment/run/sweep-setup.js';
 import { testbedFacts } from '../fixtures/testbed-facts.js';
 
 const machine = { cores: 2, modelName: 'test cpu', measuredAt: 'built in' };

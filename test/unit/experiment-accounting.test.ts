@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { accountingProblems } from '../../src/experiment/accounting.js';
-import type { RunRecord } from '../../src/experiment/run-record.js';
+import { accountingProblems } from '../../src/experiment/run/accounting.js';
+import type { RunRecord } from '../../src/experiment/store/run-record.js';
 import { recordFixture } from '../fixtures/run-record-fixture.js';
 
 function edit(f: (r: RunRecord & { drive: NonNullable<RunRecord['drive']> }) => void): RunRecord {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compLabelPlan } from '../../src/experiment/cluster-target.js';
+import { compLabelPlan } from '../../src/experiment/target/cluster-target.js';
 
 describe('labelling exactly NCA comp nodes on a cluster', () => {
   const nodes = [

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { populationOf, vnSizes } from '../../src/driver/population.js';
-import { checkFeasibility, type TestbedFacts } from '../../src/experiment/feasibility.js';
-import { planExperiment, shardStartMarginS } from '../../src/experiment/plan.js';
-import { planText } from '../../src/experiment/plan-text.js';
-import { seededShuffle } from '../../src/experiment/seeded-order.js';
-import { solveTopNetSize } from '../../src/experiment/solve-top-net-size.js';
-import { parseSpecText } from '../../src/experiment/spec-load.js';
+import { checkFeasibility, type TestbedFacts } from '../../src/experiment/plan/feasibility.js';
+import { planExperiment, shardStartMarginS } from '../../src/experiment/plan/plan.js';
+import { planText } from '../../src/experiment/plan/plan-text.js';
+import { seededShuffle } from '../../src/experiment/plan/seeded-order.js';
+import { solveTopNetSize } from '../../src/experiment/plan/solve-top-net-size.js';
+import { parseSpecText } from '../../src/experiment/spec/spec-load.js';
 import { testbedFacts } from '../fixtures/testbed-facts.js';
 
 const spec = (extra = ''): string => `

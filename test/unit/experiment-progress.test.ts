@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EtaTracker, formatSeconds, progressReporter } from '../../src/experiment/progress.js';
-import type { SweepEvent } from '../../src/experiment/sweep-events.js';
+import { EtaTracker, formatSeconds, progressReporter } from '../../src/experiment/run/progress.js';
+import type { SweepEvent } from '../../src/experiment/run/sweep-events.js';
 
 const factors = { OPS: 10, NCA: 20, POP: 20, NNA: 1, NKA: 1 };
 const events: SweepEvent[] = [

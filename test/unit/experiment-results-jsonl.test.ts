@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseResultsJsonl } from '../../src/experiment/results-jsonl.js';
+import { parseResultsJsonl } from '../../src/experiment/store/results-jsonl.js';
 import { KosTestError } from '../../src/util/errors.js';
 import { sweepRecords } from '../support/sweep-fixture.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clusterRunNodes, type ClusterNodeFacts } from '../../src/experiment/cluster-run-nodes.js';
-import { runNodesOf } from '../../src/experiment/run-nodes.js';
+import { clusterRunNodes, type ClusterNodeFacts } from '../../src/experiment/target/cluster-run-nodes.js';
+import { runNodesOf } from '../../src/experiment/target/run-nodes.js';
 import { runNodeCounts } from '../fixtures/run-node-counts.js';
 
 describe('the nodes of a run', () => {

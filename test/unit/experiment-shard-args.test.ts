@@ -4,12 +4,12 @@ import { Command } from 'commander';
 import { registerDriveCommand } from '../../src/cli/commands/drive.js';
 import { driveOptionsFromFlags, type DriveFlags } from '../../src/cli/commands/drive-flags.js';
 import { parseDriveOptions } from '../../src/driver/run-drive.js';
-import { driverOptionsFor } from '../../src/experiment/drive-step.js';
-import { planExperiment } from '../../src/experiment/plan.js';
-import { shardDriveArgs, shardPhaseAt } from '../../src/experiment/shard-drive-step.js';
-import { parseSpecText } from '../../src/experiment/spec-load.js';
-import type { DriveRequest } from '../../src/experiment/sweep-runner.js';
-import type { ExperimentTarget } from '../../src/experiment/target.js';
+import { driverOptionsFor } from '../../src/experiment/run/drive-step.js';
+import { planExperiment } from '../../src/experiment/plan/plan.js';
+import { shardDriveArgs, shardPhaseAt } from '../../src/experiment/run/shard-drive-step.js';
+import { parseSpecText } from '../../src/experiment/spec/spec-load.js';
+import type { DriveRequest } from '../../src/experiment/run/sweep-runner.js';
+import type { ExperimentTarget } from '../../src/experiment/target/target.js';
 
 /** The flags commander gives `kos-test drive` for these args (the real command's definition). */
 async function driveFlagsOf(args: string[]): Promise<DriveFlags> {

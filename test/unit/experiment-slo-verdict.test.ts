@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseJunit, type TestSuite, type TestSuites } from 'junit2json';
-import { junitXml, xmlEscape } from '../../src/experiment/junit-xml.js';
-import { resultsCsv } from '../../src/experiment/results-csv.js';
-import { evaluateSlos, parseSlo, sloLabel } from '../../src/experiment/slo.js';
-import { parseSpecText } from '../../src/experiment/spec-load.js';
-import { DEFAULT_VALIDITY } from '../../src/experiment/validity.js';
-import { recordVerdict, sweepVerdict, type RunVerdict } from '../../src/experiment/verdict.js';
+import { junitXml, xmlEscape } from '../../src/experiment/verdict/junit-xml.js';
+import { resultsCsv } from '../../src/experiment/store/results-csv.js';
+import { evaluateSlos, parseSlo, sloLabel } from '../../src/experiment/verdict/slo.js';
+import { parseSpecText } from '../../src/experiment/spec/spec-load.js';
+import { DEFAULT_VALIDITY } from '../../src/experiment/verdict/validity.js';
+import { recordVerdict, sweepVerdict, type RunVerdict } from '../../src/experiment/verdict/verdict.js';
 import { KosTestError } from '../../src/util/errors.js';
 import { recordFixture } from '../fixtures/run-record-fixture.js';
 

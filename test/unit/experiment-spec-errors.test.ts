@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSpecText } from '../../src/experiment/spec-load.js';
+import { parseSpecText } from '../../src/experiment/spec/spec-load.js';
 import { KosTestError } from '../../src/util/errors.js';
 
 const good = `

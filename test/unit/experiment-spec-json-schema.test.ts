@@ -6,7 +6,7 @@ import {
   SPEC_SCHEMA_FILE,
   specJsonSchema,
   specJsonSchemaText,
-} from '../../src/experiment/spec-json-schema.js';
+} from '../../src/experiment/spec/spec-json-schema.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 

@@ -7,9 +7,13 @@ import { describe, it } from 'node:test';
 import type { HostLoad, HostSample } from '../../src/measure/host-load.js';
 import { hostLoadOver, parseCpuPressure, parseSystemStat } from '../../src/measure/host-load.js';
 import { sampleHost, startHostSampling } from '../../src/measure/host-sampler.js';
-import type { RunRecord } from '../../src/experiment/run-record.js';
-import { DEFAULT_VALIDITY, HOST_SATURATION_CODES, judgeValidity } from '../../src/experiment/validity.js';
-import { validityOfRecord } from '../../src/experiment/verdict.js';
+import type { RunRecord } from '../../src/experiment/store/run-record.js';
+import {
+  DEFAULT_VALIDITY,
+  HOST_SATURATION_CODES,
+  judgeValidity,
+} from '../../src/experiment/verdict/validity.js';
+import { validityOfRecord } from '../../src/experiment/verdict/verdict.js';
 import { recordFixture } from '../fixtures/run-record-fixture.js';
 
 const IDLE_HOST: HostLoad = {

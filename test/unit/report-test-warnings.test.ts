@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestSummary } from '../../src/driver/data-plane/test-summary.js';
 import { testSummarySchema } from '../../src/driver/data-plane/test-summary.js';
-import { resultsCsv } from '../../src/experiment/results-csv.js';
+import { resultsCsv } from '../../src/experiment/store/results-csv.js';
 import { latencyHistogram, latencyStats } from '../../src/measure/histogram.js';
 import { sweepWarnings } from '../../src/report/model/warnings.js';
 import { sweepRecords } from '../support/sweep-fixture.js';

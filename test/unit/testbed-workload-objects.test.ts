@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { APPS_RESOURCES } from '../../src/api/apps/apps-resources.js';
 import { CORE_RESOURCES } from '../../src/api/core/core-resources.js';
-import { clusterTargetSchema } from '../../src/experiment/spec-schema.js';
+import { clusterTargetSchema } from '../../src/experiment/spec/spec-schema.js';
 import { frontRouteOf } from '../../src/testbed/kapi/front-routes.js';
 import { scaleOf } from '../../src/testbed/kapi/scale-subresource.js';
 import { planCompNodes } from '../../src/testbed/supervisor/comp-nodes.js';

@@ -12,7 +12,7 @@ import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
 import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
 import { join } from 'node:path';
-import { driveRunVerdict, VERDICT_FILE } from '../../experiment/verdict.js';
+import { driveRunVerdict, VERDICT_FILE } from '../../experiment/verdict/verdict.js';
 import { hostLoadOver } from '../../measure/host-load.js';
 import { startHostSampling } from '../../measure/host-sampler.js';
 import { addVerdictOptions, finishWithVerdict, slosFromFlags, type VerdictFlags } from '../verdict-output.js';

@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { collectCosts } from '../../costs/collect-costs.js';
 import { waitForFreshSamples } from '../../costs/fresh-samples.js';
-import { inProcessDriveStep } from '../../experiment/drive-step.js';
-import { driveStepFor } from '../../experiment/shard-drive-step.js';
-import { planText } from '../../experiment/plan-text.js';
-import { planExperiment } from '../../experiment/plan.js';
-import { progressReporter } from '../../experiment/progress.js';
-import { ResultsStore } from '../../experiment/results-store.js';
-import { specJsonSchemaText } from '../../experiment/spec-json-schema.js';
+import { inProcessDriveStep } from '../../experiment/run/drive-step.js';
+import { driveStepFor } from '../../experiment/run/shard-drive-step.js';
+import { planText } from '../../experiment/plan/plan-text.js';
+import { planExperiment } from '../../experiment/plan/plan.js';
+import { progressReporter } from '../../experiment/run/progress.js';
+import { ResultsStore } from '../../experiment/store/results-store.js';
+import { specJsonSchemaText } from '../../experiment/spec/spec-json-schema.js';
 import {
   checkedPlan,
   loadSpecFile,
@@ -22,25 +22,25 @@ import {
   newSeed,
   refuseInfeasible,
   refusalText,
-} from '../../experiment/sweep-setup.js';
-import { DEFAULT_COST_MODEL_PATH } from '../../experiment/capacity/model-file.js';
-import { checkFeasibility, runCapacity } from '../../experiment/feasibility.js';
-import { sweepIdOf } from '../../experiment/sweep-id.js';
-import { runSweep } from '../../experiment/sweep-runner.js';
+} from '../../experiment/run/sweep-setup.js';
+import { DEFAULT_COST_MODEL_PATH } from '../../experiment/plan/capacity/model-file.js';
+import { checkFeasibility, runCapacity } from '../../experiment/plan/feasibility.js';
+import { sweepIdOf } from '../../experiment/store/sweep-id.js';
+import { runSweep } from '../../experiment/run/sweep-runner.js';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, sweepNeeds } from '../../preflight/preflight-needs.js';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { KosTestError } from '../../util/errors.js';
-import type { ExperimentSpec } from '../../experiment/spec-schema.js';
+import type { ExperimentSpec } from '../../experiment/spec/spec-schema.js';
 import { SELFTEST_FILE, type SelftestReport } from '../../selftest/check-result.js';
 import { runClusterSelftest } from '../../selftest/cluster-selftest.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { formatSelftest } from '../selftest-text.js';
-import { accountingProblems, RATE_TOLERANCE } from '../../experiment/accounting.js';
+import { accountingProblems, RATE_TOLERANCE } from '../../experiment/run/accounting.js';
 import { startHostSampling } from '../../measure/host-sampler.js';
-import { recordVerdict } from '../../experiment/verdict.js';
-import { parseSpecText, type ResolvedSpec } from '../../experiment/spec-load.js';
+import { recordVerdict } from '../../experiment/verdict/verdict.js';
+import { parseSpecText, type ResolvedSpec } from '../../experiment/spec/spec-load.js';
 import { loadSweep } from '../../report/load-sweep.js';
 import { EXIT_CODES_HELP } from '../exit.js';
 import { addVerdictOptions, finishWithVerdict, slosFromFlags, type VerdictFlags } from '../verdict-output.js';

@@ -4,10 +4,10 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { calibrate } from '../../experiment/capacity/calibrate.js';
-import { MODEL_PURPOSES } from '../../experiment/capacity/cost-model.js';
-import { measuredAndPredicted } from '../../experiment/capacity/predict.js';
-import { runLoad } from '../../experiment/capacity/run-load.js';
+import { calibrate } from '../../experiment/plan/capacity/calibrate.js';
+import { MODEL_PURPOSES } from '../../experiment/plan/capacity/cost-model.js';
+import { measuredAndPredicted } from '../../experiment/plan/capacity/predict.js';
+import { runLoad } from '../../experiment/plan/capacity/run-load.js';
 import { installExitHandlers } from '../../process/child-registry.js';
 import { DEFAULT_TESTBED_DIR } from '../../testbed/supervisor/testbed-state.js';
 import { costModelText } from '../cost-model-text.js';

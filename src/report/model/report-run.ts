@@ -1,6 +1,6 @@
 /**
  * What the sweep report reads of one run: a structural subset of the experiment runner's run
- * record (src/experiment/run-record.ts), so a parsed record is passed as it is and fields the
+ * record (src/experiment/store/run-record.ts), so a parsed record is passed as it is and fields the
  * runner adds later change nothing here.
  */
 import type { SelftestReport } from '../../selftest/check-result.js';
@@ -10,8 +10,8 @@ import type { opCountsSchema } from '../../driver/drive-summary.js';
 import type { CostTable } from '../../measure/cost-table.js';
 import type { TestSummary } from '../../driver/data-plane/test-summary.js';
 import type { PhaseWindow } from '../../measure/phase-window.js';
-import type { SloResult } from '../../experiment/slo.js';
-import type { Validity } from '../../experiment/validity.js';
+import type { SloResult } from '../../experiment/verdict/slo.js';
+import type { Validity } from '../../experiment/verdict/validity.js';
 
 export const FACTOR_NAMES = ['OPS', 'NCA', 'POP', 'NNA', 'NKA'] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];

@@ -1,5 +1,5 @@
 /** The verdict a report opens with: the outcome, then each run that is not valid or broke an SLO (pure). */
-import { sweepVerdict, type RunVerdict, type SweepVerdict } from '../../experiment/verdict.js';
+import { sweepVerdict, type RunVerdict, type SweepVerdict } from '../../experiment/verdict/verdict.js';
 import { factorLabel } from './factors.js';
 import { validityOf, type FactorName, type ReportRun } from './report-run.js';
 

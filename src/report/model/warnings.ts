@@ -1,5 +1,5 @@
 /** Why a run's numbers should not be trusted at face value; each kind has its own message. */
-import { DEFAULT_VALIDITY } from '../../experiment/validity.js';
+import { DEFAULT_VALIDITY } from '../../experiment/verdict/validity.js';
 import type { ReportRun } from './report-run.js';
 
 export type WarningKind =

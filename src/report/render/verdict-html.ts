@@ -1,5 +1,5 @@
 /** The verdict section every sweep report opens with: can these numbers be used, and if not, why. */
-import { sweepVerdictLine } from '../../experiment/verdict.js';
+import { sweepVerdictLine } from '../../experiment/verdict/verdict.js';
 import type { VerdictModel } from '../model/verdict-model.js';
 import { esc, section } from './html.js';
 

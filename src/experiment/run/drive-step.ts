@@ -1,0 +1,51 @@
+/** The runner's drive step: one in-process runDrive per run, its options from the plan. */
+import { dirname } from 'node:path';
+import { runDrive, type DrivePhase } from '../../driver/run-drive.js';
+import type { DriveStep } from './sweep-runner.js';
+
+export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<typeof runDrive>[0] {
+  const d = req.run.driver;
+  return {
+    numNets: d.numNets,
+    topNetSize: d.topNetSize,
+    exponent: d.exponent,
+    bias: d.bias,
+    numAttachments: d.numAttachments,
+    rate: d.rate,
+    warmupRate: d.warmupRate,
+    cooldownRate: d.cooldownRate,
+    opsDistribution: d.distribution,
+    runId: req.runId,
+    // The driver writes <outDir>/<runId>/: that is the run's directory in the sweep.
+    outDir: dirname(req.outDir),
+    waitAfterDelete: d.graceWaitS * 1000,
+    perAttachmentCsv: d.perAttachmentCsv,
+    gzipCsv: true,
+    testFraction: d.tests.testFraction,
+    pingCount: d.tests.pingCount,
+    pendingWaitMs: d.tests.pendingWaitS * 1000,
+    stopOnPingFail: d.tests.stopOnPingFail,
+    stopOnBreak: d.tests.stopOnBreak,
+    // The port the runner registered with the target's Prometheus (driver-endpoints.ts).
+    metricsHost: req.metrics[0]?.host ?? '127.0.0.1',
+    metricsPort: req.metrics[0]?.port ?? 0,
+  };
+}
+
+export function inProcessDriveStep(log: (m: string) => void): DriveStep {
+  return (req) => {
+    let phase: DrivePhase | undefined;
+    return runDrive(driverOptionsFor(req), {
+      kubeconfigPath: req.kubeconfigPath,
+      signal: req.signal,
+      hardSignal: req.signal,
+      log: (m) => {
+        log(`driver: ${m}`);
+      },
+      onProgress: (p) => {
+        if (p.phase !== phase) req.onPhase?.(p.phase);
+        phase = p.phase;
+      },
+    });
+  };
+}

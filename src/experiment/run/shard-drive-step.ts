@@ -1,0 +1,216 @@
+/**
+ * The runner's drive step for `driver.shards: N > 1`: N `kos-test drive --shard i/N` child
+ * processes (each its own CPU and sockets: what sharding is for) that share the run id, the seed
+ * and a start time fixed here, each writing runs/<runId>/shard-<i>/; then mergeShardDirs makes
+ * the run's one summary, recorded exactly as an unsharded run's (ADR 0016). A failed shard, an
+ * abort or a crash of the runner stops every shard (spawnManaged).
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DriveOptionsInput } from '../../driver/drive-options.js';
+import type { DriveSummary } from '../../driver/drive-summary.js';
+import type { DrivePhase } from '../../driver/run-drive.js';
+import { readDriveSummary } from '../../driver/read-summary.js';
+import { DRIVER_NODE_FLAGS } from '../../driver/node-flags.js';
+import { mergeShardDirs } from '../../driver/shards/read-shards.js';
+import { spawnManaged, type ChildExit, type ManagedChild } from '../../process/child-registry.js';
+import { KosTestError } from '../../util/errors.js';
+import { driverOptionsFor } from './drive-step.js';
+import type { MetricsEndpoint } from '../target/driver-endpoints.js';
+import { shardStartMarginS } from '../plan/plan.js';
+import type { PhaseDurations } from '../store/run-record.js';
+import type { DriveRequest, DriveStep } from './sweep-runner.js';
+
+const CLI = fileURLToPath(new URL('../../../../bin/kos-test.js', import.meta.url));
+
+export interface ShardedDriveOptions {
+  /** From spawning to the shared start. @default shardStartMarginS(shards) */
+  startMarginMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+  /** @default a random 32-bit seed per run */
+  seed?: () => number;
+}
+
+/** The flags of shard `index` (pure): the run's options, its slice and the shared identity. */
+export function shardDriveArgs(
+  o: DriveOptionsInput,
+  shard: { index: number; count: number },
+  shared: { seed: number; startAtMs: number; kubeconfigPath: string; metrics?: MetricsEndpoint },
+): string[] {
+  const flags: [string, string | number | undefined][] = [
+    ['--kubeconfig', shared.kubeconfigPath],
+    ['--num-nets', o.numNets],
+    ['--top-net-size', o.topNetSize],
+    ['--exponent', o.exponent],
+    ['--bias', o.bias],
+    ['--num-attachments', o.numAttachments],
+    ['--rate', o.rate],
+    ['--warmup-rate', o.warmupRate],
+    ['--cooldown-rate', o.cooldownRate],
+    ['--ops-distribution', o.opsDistribution],
+    ['--runid', o.runId],
+    ['--out', o.outDir],
+    ['--wait-after-delete', o.waitAfterDelete === undefined ? undefined : `${o.waitAfterDelete}ms`],
+    ['--metrics-host', shared.metrics?.host],
+    ['--metrics-port', shared.metrics?.port ?? o.metricsPort],
+    ['--shard', `${shard.index}/${shard.count}`],
+    ['--start-at', Math.round(shared.startAtMs)],
+    ['--seed', shared.seed],
+    // Always given: the flag's own default is the original driver's 0.1, not the library's 0.
+    ['--test-fraction', o.testFraction ?? 0],
+    ['--ping-count', o.pingCount],
+    ['--pending-wait', o.pendingWaitMs === undefined ? undefined : `${o.pendingWaitMs}ms`],
+    ['--stop-on-ping-fail', o.stopOnPingFail === undefined ? undefined : String(o.stopOnPingFail)],
+    ['--stop-on-break', o.stopOnBreak === undefined ? undefined : String(o.stopOnBreak)],
+    ['--test-command-dir', o.testCommandDir],
+  ];
+  const switches: [string, boolean | undefined][] = [
+    ['--per-attachment-csv', o.perAttachmentCsv],
+    ['--gzip-csv', o.gzipCsv],
+  ];
+  // Numbers as JavaScript prints them round-trip exactly through the driver's Number(flag).
+  return [
+    'drive',
+    ...flags.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)])),
+    ...switches.flatMap(([flag, on]) => (on === true ? [flag] : [])),
+  ];
+}
+
+/** The phase the shards are in, from the shared start and the plan's phase lengths (pure). */
+export function shardPhaseAt(sinceStartMs: number, p: PhaseDurations): DrivePhase {
+  const s = sinceStartMs / 1000;
+  if (s < 0) return 'setup';
+  if (s < p.warmupS) return 'warmup';
+  if (s < p.warmupS + p.cruiseS) return 'cruise';
+  if (s < p.warmupS + p.cruiseS + p.cooldownS) return 'cooldown';
+  return 'waiting';
+}
+
+async function logTail(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const last = text.trimEnd().split('\n').at(-1) ?? '';
+  try {
+    const line = JSON.parse(last) as { msg?: unknown };
+    return typeof line.msg === 'string' ? line.msg : last;
+  } catch {
+    return last;
+  }
+}
+
+function exitText(e: ChildExit): string {
+  return e.signal === null ? `exit code ${String(e.code)}` : `signal ${e.signal}`;
+}
+
+/**
+ * Waits for every shard. The first to fail (or an abort) stops the others; its index is returned,
+ * since the others then end by our signal, not by their own fault.
+ */
+async function awaitShards(
+  children: ManagedChild[],
+  signal: AbortSignal,
+): Promise<{ exits: ChildExit[]; firstFailed: number | undefined }> {
+  let firstFailed: number | undefined;
+  const stopAll = (): void => {
+    for (const c of children) void c.stop();
+  };
+  signal.addEventListener('abort', stopAll, { once: true });
+  try {
+    const exits = await Promise.all(
+      children.map(async (c, i) => {
+        const exit = await c.exited;
+        if (exit.code !== 0 && firstFailed === undefined) {
+          firstFailed = i;
+          stopAll();
+        }
+        return exit;
+      }),
+    );
+    return { exits, firstFailed };
+  } finally {
+    signal.removeEventListener('abort', stopAll);
+  }
+}
+
+export async function driveShards(
+  req: DriveRequest,
+  log: (m: string) => void,
+  o: ShardedDriveOptions = {},
+): Promise<DriveSummary> {
+  const count = req.run.driver.shards;
+  const options = driverOptionsFor(req);
+  const shared = {
+    seed: o.seed?.() ?? Math.floor(Math.random() * 0xffffffff),
+    startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * shardStartMarginS(count)),
+    kubeconfigPath: req.kubeconfigPath,
+  };
+  await mkdir(req.outDir, { recursive: true });
+  req.signal.throwIfAborted();
+  const logs = Array.from({ length: count }, (_, i) => join(req.outDir, `shard-${i}.log`));
+  const children: ManagedChild[] = [];
+  try {
+    for (let index = 0; index < count; index++) {
+      children.push(
+        spawnManaged({
+          name: `driver shard ${index}/${count}`,
+          command: process.execPath,
+          args: [
+            ...DRIVER_NODE_FLAGS,
+            '--enable-source-maps',
+            CLI,
+            ...shardDriveArgs(options, { index, count }, { ...shared, metrics: req.metrics[index] }),
+          ],
+          // A SIGKILLed runner runs no exit handler: the shard then stops itself
+          // (spawnManaged names the runner in its environment: exit-with-parent.ts).
+          logFile: logs[index] ?? join(req.outDir, 'shard.log'),
+        }),
+      );
+    }
+  } catch (e: unknown) {
+    await Promise.all(children.map((c) => c.stop()));
+    throw e;
+  }
+  log(
+    `driver: ${count} shards (pids ${children.map((c) => c.pid).join(', ')}), start at ${new Date(shared.startAtMs).toISOString()}`,
+  );
+  // The shards report to their logs only; their phase follows from the shared start.
+  let phase: DrivePhase | undefined;
+  const ticker = setInterval(() => {
+    const now = shardPhaseAt((o.now ?? Date.now)() - shared.startAtMs, req.run.phases);
+    if (now !== phase) req.onPhase?.(now);
+    phase = now;
+  }, 250);
+  ticker.unref();
+  const { exits, firstFailed } = await awaitShards(children, req.signal).finally(() => {
+    clearInterval(ticker);
+  });
+  req.signal.throwIfAborted();
+  if (firstFailed !== undefined) {
+    const e = exits[firstFailed];
+    throw new KosTestError({
+      what: `driver shard ${firstFailed}/${count} failed`,
+      value: `${e === undefined ? 'no exit' : exitText(e)}: ${await logTail(logs[firstFailed] ?? '')}`,
+      fix: `see ${logs[firstFailed] ?? req.outDir}`,
+    });
+  }
+  for (const [i, file] of logs.entries()) {
+    const late = /the start time is (\d+) ms past/.exec(await readFile(file, 'utf8').catch(() => ''));
+    if (late !== null)
+      log(
+        `driver shard ${i}/${count} was set up ${late[1] ?? '?'} ms after the shared start: its first ops were late`,
+      );
+  }
+  // The shards' directories under the run's become its merged summary.json beside them.
+  const path = await mergeShardDirs([req.outDir], req.outDir);
+  return readDriveSummary(path, { what: 'merged shard summary', fix: `see ${dirname(path)}` });
+}
+
+/** One shard: the driver in this process (drive-step.ts); more: child processes. */
+export function driveStepFor(
+  inProcess: DriveStep,
+  log: (m: string) => void,
+  o: ShardedDriveOptions = {},
+): DriveStep {
+  return (req) => (req.run.driver.shards > 1 ? driveShards(req, log, o) : inProcess(req));
+}
