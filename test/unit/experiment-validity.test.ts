@@ -139,13 +139,13 @@ describe('run validity', () => {
       measured: 1,
     },
     {
-      name: 'a clock offset known to ±2 ms is coarser than the 1 ms claimed',
+      name: 'a clock offset known to ±6 ms is coarser than the 5 ms claimed',
       change: (r) => {
-        d(r).clock.uncertaintyMs = 2;
+        d(r).clock.uncertaintyMs = 6;
       },
       status: 'invalid',
       codes: ['clock-uncertainty'],
-      measured: 2,
+      measured: 6,
     },
     {
       name: 'a host 97% busy is saturated',
