@@ -72,6 +72,15 @@ export const phaseSummarySchema = z.object({
   latency: latencySetSchema,
 });
 
+/** The driver's population as built. */
+export const populationSchema = z.object({
+  numNets: z.number().int().positive(),
+  /** Sum of the VN sizes: the nominal cruise population (POP). */
+  slots: z.number().int().positive(),
+  avgPeers: z.number().nonnegative(),
+  subnets: z.number().int().nonnegative(),
+});
+
 export const shardClockSchema = z.object({
   index: z.number().int().nonnegative(),
   offsetMs: z.number(),
@@ -87,13 +96,7 @@ export const driveSummarySchema = z.object({
   shard: z.object({ indices: z.array(z.number().int().nonnegative()), count: z.number().int().positive() }),
   /** The driver's options as resolved (flags and defaults), for the record. */
   config: z.record(z.string(), z.unknown()),
-  population: z.object({
-    numNets: z.number().int().positive(),
-    /** Sum of the VN sizes: the nominal cruise population (POP). */
-    slots: z.number().int().positive(),
-    avgPeers: z.number().nonnegative(),
-    subnets: z.number().int().nonnegative(),
-  }),
+  population: populationSchema,
   clock: z.object({
     /** Driver wall clock minus apiserver clock, estimated from round trips. */
     offsetMs: z.number(),

@@ -6,10 +6,15 @@
  */
 import { testSummarySchema } from '../../driver/data-plane/test-summary.js';
 import { z } from 'zod';
-import { latencySetSchema, opCountsSchema, outcomeCountsSchema } from '../../driver/drive-summary.js';
+import {
+  latencySetSchema,
+  opCountsSchema,
+  outcomeCountsSchema,
+  phaseSummarySchema,
+  populationSchema,
+} from '../../driver/drive-summary.js';
 import { costTableSchema } from '../../measure/cost-table.js';
 import { hostLoadSchema } from '../../measure/host-load.js';
-import { phaseWindowSchema } from '../../measure/phase-window.js';
 import { sloResultSchema } from '../verdict/slo.js';
 import { validitySchema } from '../verdict/validity.js';
 
@@ -36,28 +41,20 @@ export const phaseDurationsSchema = z.object({
   cooldownS: z.number().nonnegative(),
 });
 
-/** The key numbers of one phase from the driver's summary (drive-summary.ts phaseSummary). */
-export const phaseKeysSchema = z.object({
-  window: phaseWindowSchema,
-  targetRate: z.number().nonnegative(),
-  achievedRate: z.number().nonnegative(),
-  /** achievedRate / targetRate (null when the target is 0). */
-  achievedRatio: z.number().nonnegative().nullable(),
-  ops: opCountsSchema,
-  outcomes: outcomeCountsSchema,
-});
+/** The key numbers of one phase from the driver's summary. */
+export const phaseKeysSchema = phaseSummarySchema
+  .pick({ window: true, targetRate: true, achievedRate: true, ops: true, outcomes: true })
+  .extend({
+    /** achievedRate / targetRate (null when the target is 0). */
+    achievedRatio: z.number().nonnegative().nullable(),
+  });
 
 export const driveKeysSchema = z.object({
   runId: z.string(),
   namespace: z.string(),
   ending: z.enum(['completed', 'interrupted', 'failed']),
   /** The driver's population as built: slots is the POP actually driven. */
-  population: z.object({
-    numNets: z.number().int().positive(),
-    slots: z.number().int().positive(),
-    avgPeers: z.number().nonnegative(),
-    subnets: z.number().int().nonnegative(),
-  }),
+  population: populationSchema,
   clock: z.object({ offsetMs: z.number(), uncertaintyMs: z.number().nonnegative() }),
   startedMs: z.number(),
   endedMs: z.number(),
