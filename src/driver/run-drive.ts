@@ -1,6 +1,7 @@
 /**
  * `kos-test drive` as a library call: plan, set up, run the open-loop schedule, observe, and
- * write <out>/<runid>/. The experiment runner calls runDrive(options, deps) directly. Signals:
+ * write the run's directory (<out>/<runid>/ unless given). The experiment runner calls
+ * runDrive(options, deps) directly and records the summary it returns. Signals:
  * `signal` ends the cruise early (no more creates; the live attachments are deleted at once, at
  * the run's rate), `hardSignal` stops at once. Either way, and on an error mid-run, the outputs
  * are still written with what was measured.
@@ -12,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigClient } from '../kube/kubeconfig-client.js';
 import type { RestClient } from '../kube/rest-client.js';
-import { latencyHistogram, recordMs } from '../measure/histogram.js';
+import { latencyHistogram, recordMs, type Histogram } from '../measure/histogram.js';
 import type { PhaseWindow } from '../measure/phase-window.js';
 import { startMetricsServer, type MetricsServer } from '../net/metrics-server.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -38,7 +39,7 @@ import { OpExecutor } from './ops-executor.js';
 import { attachmentsCsv, OUTPUT_FILES, opsTimesCsv, writeSizeCsvs, writeSummary } from './outputs.js';
 import { Pacer } from './pacer.js';
 import { PRIME_PATH, primeHotPath } from './prime.js';
-import { newPhaseStats } from './phase-stats.js';
+import { newPhaseStats, type PhaseStats as OnePhaseStats } from './phase-stats.js';
 import { nodePicker } from './placement.js';
 import { shockShortfall } from './plan/address-room.js';
 import { bookSchedule, planDrive, type DrivePlan } from './plan/drive-plan.js';
@@ -95,6 +96,10 @@ export interface DriveDeps {
   onProgress?: (p: DriveProgress) => void;
   /** @default 1000 */
   progressIntervalMs?: number;
+  /** The run's directory, where every output is written. @default runDirOf(outDir, runId, shard) */
+  runDir?: string;
+  /** Told when the run is set up after its shared start (--start-at): its first ops are late. */
+  onLateStart?: (lateMs: number) => void;
 }
 
 /** Validates options: one clear line naming the bad field. */
@@ -115,22 +120,22 @@ export function planFor(options: DriveOptions, seed: number): DrivePlan {
   return planDrive({ ...options, createOnly: options.waitAfterCreate !== undefined, seed });
 }
 
+/** Where a run's outputs go when no directory is given: <outDir>/<runId>[/shard-<i>]. */
+export function runDirOf(outDir: string, runId: string, shard: { index: number; count: number }): string {
+  // Shards of one run share the run id; each writes its own directory under it.
+  return shard.count === 1 ? join(outDir, runId) : join(outDir, runId, `shard-${shard.index}`);
+}
+
+/**
+ * Drives one run and returns its summary, which is written once, to `deps.runDir` (default
+ * runDirOf(options)). The caller records the returned summary as it is.
+ */
 export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promise<DriveSummary> {
   const options = parseDriveOptions(input);
   const clock = deps.clock ?? { now: () => performance.now(), wallMs: () => Date.now() };
-  const log = deps.log ?? (() => undefined);
-  const soft = deps.signal ?? new AbortController().signal;
-  const hard = deps.hardSignal ?? new AbortController().signal;
   const seed = options.seed ?? Math.floor(Math.random() * 0xffffffff);
   const runId = options.runId ?? generateRunId(clock.wallMs(), Math.random);
   const plan = planFor(options, seed);
-  // Shards of one run share the run id; each writes its own directory under it.
-  const dir =
-    plan.shard.count === 1
-      ? join(options.outDir, runId)
-      : join(options.outDir, runId, `shard-${plan.shard.index}`);
-  const config: Record<string, unknown> = { ...options, runId, seed };
-
   const source = deps.kubeConfig ?? deps.kubeconfigPath;
   if (source === undefined)
     throw new KosTestError({ what: 'no kubeconfig given', fix: 'give --kubeconfig PATH or set KUBECONFIG' });
@@ -140,8 +145,22 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
   });
   let metricsServer: MetricsServer | undefined;
   try {
+    const base = {
+      options,
+      deps,
+      clock,
+      log: deps.log ?? (() => undefined),
+      soft: deps.signal ?? new AbortController().signal,
+      hard: deps.hardSignal ?? new AbortController().signal,
+      seed,
+      runId,
+      plan,
+      dir: deps.runDir ?? runDirOf(options.outDir, runId, plan.shard),
+      config: { ...options, runId, seed },
+      client,
+    };
     await checkReachable(client, server);
-    await writeSizeCsvs(dir, plan.sizes);
+    await writeSizeCsvs(base.dir, plan.sizes);
     const nodes =
       options.onlyNode !== undefined
         ? [options.onlyNode]
@@ -155,37 +174,27 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
       healthy: () => true,
       name: 'the driver',
     });
-    log(
-      `run ${runId}: ${plan.population} slots in ${plan.sizes.length} VNs, ${plan.mine.ops.length} ops at ${ratesText(plan)}; metrics ${metricsServer.url}/metrics`,
-    );
-    if (options.waitAfterCreate !== undefined) {
-      const short = shockShortfall(plan, plan.seq.createSlot.length);
-      if (short.unaddressable > 0)
-        log(
-          `shock test: ${short.unaddressable} of ${plan.seq.createSlot.length} creates find no free address in their subnet and will end broken; --subnet-size-factor ${short.factorNeeded} gives each one`,
-        );
-    }
-    return await execute({
-      options,
-      deps,
-      clock,
-      log,
-      soft,
-      hard,
-      seed,
-      runId,
-      plan,
-      dir,
-      config,
-      client,
-      nodes,
-      metrics,
-      metricsServer,
-    });
+    const r: Run = { ...base, nodes, metrics, metricsServer };
+    announce(r);
+    return await execute(r);
   } finally {
     await metricsServer?.close();
     await client.close();
   }
+}
+
+/** The run's first log line, and what a shock test's subnets cannot hold. */
+function announce(r: Run): void {
+  const { plan } = r;
+  r.log(
+    `run ${r.runId}: ${plan.population} slots in ${plan.sizes.length} VNs, ${plan.mine.ops.length} ops at ${ratesText(plan)}; metrics ${r.metricsServer.url}/metrics`,
+  );
+  if (r.options.waitAfterCreate === undefined) return;
+  const short = shockShortfall(plan, plan.seq.createSlot.length);
+  if (short.unaddressable > 0)
+    r.log(
+      `shock test: ${short.unaddressable} of ${plan.seq.createSlot.length} creates find no free address in their subnet and will end broken; --subnet-size-factor ${short.factorNeeded} gives each one`,
+    );
 }
 
 interface Run {
@@ -198,6 +207,7 @@ interface Run {
   seed: number;
   runId: string;
   plan: DrivePlan;
+  /** The run's directory: every output goes here. */
   dir: string;
   config: Record<string, unknown>;
   client: RestClient;
@@ -206,26 +216,91 @@ interface Run {
   metricsServer: MetricsServer;
 }
 
+/** The run's objects in the target and its one clock anchor (setUp). */
+interface Setup {
+  namespace: string;
+  labels: Record<string, string>;
+  selector: string;
+  startedMs: number;
+  clockOffset: ClockOffset;
+  monoAnchor: number;
+  wallAnchor: number;
+  wallOf: (mono: number) => number;
+}
+
+/** Everything the schedule's steps share once the run is set up. */
+interface Drive {
+  r: Run;
+  s: Setup;
+  book: AttachmentBook;
+  stats: [OnePhaseStats, OnePhaseStats, OnePhaseStats];
+  /** Fulfilment from planned of the attachments seen so far (the progress line's p99). */
+  live: Histogram;
+  observer: AttachmentObserver;
+  executor: OpExecutor;
+  tests: DriveTests;
+  /** Start of the schedule (monotonic ms). */
+  start: number;
+  /** Window ends on the monotonic clock; cruise and cool-down move when the run is cut short. */
+  edges: { warmupEnd: number; cruiseEnd: number };
+  /** Aborted when the driver stops itself (--stop-on-ping-fail, --stop-on-break). */
+  stopCtl: AbortController;
+  state: {
+    stopped: DriveSummary['stopped'];
+    ending: DriveSummary['ending'];
+    failure: Error | undefined;
+    lastCompletion: number;
+    phase: DrivePhase;
+    done: number;
+    /** The pacer running now (the schedule's, then a drain's); answers let it fire what is due. */
+    pacer: Pacer | undefined;
+  };
+}
+
 async function execute(r: Run): Promise<DriveSummary> {
+  const s = await setUp(r);
+  const d = await startDrive(r, s);
+  const ticker = progressTicker(d);
+  try {
+    await driveSchedule(d);
+  } catch (e: unknown) {
+    d.state.ending = 'failed';
+    d.state.failure = toError(e);
+    d.state.lastCompletion = r.clock.now();
+  } finally {
+    clearInterval(ticker);
+    d.tests.dispose();
+    d.executor.freeze();
+    await d.observer.stop();
+  }
+  const summary = await finish(d);
+  if (d.state.failure !== undefined) throw d.state.failure;
+  return summary;
+}
+
+function progress(r: Run, p: Partial<DriveProgress> & { phase: DriveProgress['phase'] }): void {
+  r.deps.onProgress?.({
+    opsDone: 0,
+    opsPlanned: r.plan.mine.ops.length,
+    achievedRate: 0,
+    inFlight: 0,
+    waiting: 0,
+    fulfilled: 0,
+    p99Ms: null,
+    etaS: null,
+    ...p,
+  });
+}
+
+/** The namespace and subnets (validated), then the clock anchor and the offset to the server. */
+async function setUp(r: Run): Promise<Setup> {
   const { options, plan, client, clock, runId } = r;
   const namespace = runId;
   const labels = runLabels(runId);
   const selector = runSelector(runId);
   const shared = plan.shard.count > 1;
   const startedMs = clock.wallMs();
-  const progress = (p: Partial<DriveProgress> & { phase: DriveProgress['phase'] }): void =>
-    r.deps.onProgress?.({
-      opsDone: 0,
-      opsPlanned: plan.mine.ops.length,
-      achievedRate: 0,
-      inFlight: 0,
-      waiting: 0,
-      fulfilled: 0,
-      p99Ms: null,
-      etaS: null,
-      ...p,
-    });
-  progress({ phase: 'setup' });
+  progress(r, { phase: 'setup' });
   await createNamespace(client, namespace, labels, shared);
   await createSubnets(client, namespace, plan.subnets, labels, shared);
   await waitSubnetsValidated(
@@ -240,7 +315,7 @@ async function execute(r: Run): Promise<DriveSummary> {
   const monoAnchor = clock.now();
   const wallAnchor = clock.wallMs();
   const wallOf = (mono: number): number => wallAnchor + (mono - monoAnchor);
-  const clockOffset: ClockOffset = await probeClockOffset(
+  const clockOffset = await probeClockOffset(
     client,
     namespace,
     `${plan.shard.index}`,
@@ -250,122 +325,160 @@ async function execute(r: Run): Promise<DriveSummary> {
   r.log(
     `clock offset ${clockOffset.offsetMs.toFixed(3)} ms +- ${clockOffset.uncertaintyMs.toFixed(3)} ms (${clockOffset.samples} probes)`,
   );
+  return { namespace, labels, selector, startedMs, clockOffset, monoAnchor, wallAnchor, wallOf };
+}
 
+/** The watch, the executor and the data-plane tests, the hot path primed, and the start fixed. */
+async function startDrive(r: Run, s: Setup): Promise<Drive> {
+  const { options, plan, clock } = r;
   const book = new AttachmentBook(plan.mine.attachments, r.nodes.length, bookSchedule(plan));
   const stats = newPhaseStats();
   const live = latencyHistogram();
   // Data-plane tests and address checks (set once the executor exists; the watch starts first).
   const hooks: { tests?: DriveTests } = {};
-  const stopCtl = new AbortController();
-  let stopped: DriveSummary['stopped'];
-  const observer = new AttachmentObserver({
-    client,
-    namespace,
-    labelSelector: selector,
-    book,
-    clock,
-    log: r.log,
-    events: {
-      addressed: (i, now) => {
-        const s = (now - (book.sent[i] ?? now)) / 1000;
-        r.metrics.createToAddressed.observe(s);
-        if (((book.test[i] ?? 0) & ADDRESS_CONTENTION) === 0) r.metrics.createToAddressedEasy.observe(s);
-      },
-      address: (i, ipv4) => hooks.tests?.address(i, ipv4),
-      ready: (i, now) => {
-        const s = (now - (book.sent[i] ?? now)) / 1000;
-        r.metrics.createToReady.observe(s);
-        if (((book.test[i] ?? 0) & ADDRESS_CONTENTION) === 0) r.metrics.createToReadyEasy.observe(s);
-        recordMs(live, now - book.plannedOf(i));
-      },
-      tested: (i, now, exitStatus) => hooks.tests?.tested(i, now, exitStatus),
-      broken: (i, now, errors) => {
-        r.metrics.createToBroken.observe((now - (book.sent[i] ?? now)) / 1000);
-        hooks.tests?.broken(i, errors);
-      },
-    },
-  });
+  const observer = watchAttachments(r, s, book, live, hooks);
   await observer.start();
   if (options.primeRequests > 0) {
-    const primed = await primeHotPath(
-      client.sender(),
-      options.primeRequests,
-      Math.min(options.connections, PRIME_LANES),
-    );
+    const lanes = Math.min(options.connections, PRIME_LANES);
+    const primed = await primeHotPath(r.client.sender(), options.primeRequests, lanes);
     r.log(
       `primed the create path: ${primed.sent} GET ${PRIME_PATH} in ${primed.ms.toFixed(0)} ms (${primed.failed} failed)`,
     );
   }
-
   const startAtWall = options.startAtMs ?? clock.wallMs() + 200;
-  const start = monoAnchor + (startAtWall - wallAnchor);
+  const start = s.monoAnchor + (startAtWall - s.wallAnchor);
   book.startMs = start;
-  if (start < clock.now() - 1000)
-    r.log(`the start time is ${(clock.now() - start).toFixed(0)} ms past: early ops will be late`);
+  if (start < clock.now() - 1000) {
+    const lateMs = clock.now() - start;
+    r.log(`the start time is ${lateMs.toFixed(0)} ms past: early ops will be late`);
+    r.deps.onLateStart?.(lateMs);
+  }
   const b = plan.boundaries;
-  // Window ends on the monotonic clock; cruise and cool-down move when the run is cut short.
-  const edges = { warmupEnd: start + b[1], cruiseEnd: start + b[2] };
-  const windowOf = (t: number): number => (t < edges.warmupEnd ? 0 : t < edges.cruiseEnd ? 1 : 2);
-  const ops = plan.mine.ops;
-  for (const k of ops) (stats[plan.seq.phase[k] ?? 0] as (typeof stats)[0]).planned++;
-  // The pacer running now (the schedule's, then a drain's); answers let it fire what is due.
-  let pacer: Pacer | undefined;
-  const executor = new OpExecutor({
-    client,
-    plan,
+  for (const k of plan.mine.ops) (stats[plan.seq.phase[k] ?? 0] as (typeof stats)[0]).planned++;
+  const d: Omit<Drive, 'executor' | 'tests'> = {
+    r,
+    s,
     book,
     stats,
+    live,
+    observer,
+    start,
+    edges: { warmupEnd: start + b[1], cruiseEnd: start + b[2] },
+    stopCtl: new AbortController(),
+    state: {
+      stopped: undefined,
+      ending: 'completed',
+      failure: undefined,
+      lastCompletion: start,
+      phase: 'warmup',
+      done: 0,
+      pacer: undefined,
+    },
+  };
+  const executor = newExecutor(d);
+  const tests = newDriveTests(d, executor);
+  hooks.tests = tests;
+  return { ...d, executor, tests };
+}
+
+function watchAttachments(
+  r: Run,
+  s: Setup,
+  book: AttachmentBook,
+  live: Histogram,
+  hooks: { tests?: DriveTests },
+): AttachmentObserver {
+  const sinceSent = (i: number, now: number): number => (now - (book.sent[i] ?? now)) / 1000;
+  const easy = (i: number): boolean => ((book.test[i] ?? 0) & ADDRESS_CONTENTION) === 0;
+  return new AttachmentObserver({
+    client: r.client,
+    namespace: s.namespace,
+    labelSelector: s.selector,
+    book,
+    clock: r.clock,
+    log: r.log,
+    events: {
+      addressed: (i, now) => {
+        r.metrics.createToAddressed.observe(sinceSent(i, now));
+        if (easy(i)) r.metrics.createToAddressedEasy.observe(sinceSent(i, now));
+      },
+      address: (i, ipv4) => hooks.tests?.address(i, ipv4),
+      ready: (i, now) => {
+        r.metrics.createToReady.observe(sinceSent(i, now));
+        if (easy(i)) r.metrics.createToReadyEasy.observe(sinceSent(i, now));
+        recordMs(live, now - book.plannedOf(i));
+      },
+      tested: (i, now, exitStatus) => hooks.tests?.tested(i, now, exitStatus),
+      broken: (i, now, errors) => {
+        r.metrics.createToBroken.observe(sinceSent(i, now));
+        hooks.tests?.broken(i, errors);
+      },
+    },
+  });
+}
+
+function newExecutor(d: Omit<Drive, 'executor' | 'tests'>): OpExecutor {
+  const { r, edges } = d;
+  return new OpExecutor({
+    client: r.client,
+    plan: r.plan,
+    book: d.book,
+    stats: d.stats,
     metrics: r.metrics,
-    namespace,
-    labels,
+    namespace: d.s.namespace,
+    labels: d.s.labels,
     nodes: r.nodes,
-    pickNode: nodePicker(r.nodes.length, options.roundRobin, seededRandom(r.seed ^ 0x5bd1e995)),
-    clock,
-    windowOf,
-    lateThresholdMs: options.lateThresholdMs,
+    pickNode: nodePicker(r.nodes.length, r.options.roundRobin, seededRandom(r.seed ^ 0x5bd1e995)),
+    clock: r.clock,
+    windowOf: (t) => (t < edges.warmupEnd ? 0 : t < edges.cruiseEnd ? 1 : 2),
+    lateThresholdMs: r.options.lateThresholdMs,
     hardSignal: r.hard,
     log: r.log,
     onAnswer: () => {
-      pacer?.fireDue();
+      d.state.pacer?.fireDue();
     },
   });
-  const driveTests = new DriveTests({
-    options,
-    plan,
-    book,
-    runId,
+}
+
+function newDriveTests(d: Omit<Drive, 'executor' | 'tests'>, executor: OpExecutor): DriveTests {
+  const { r, state } = d;
+  return new DriveTests({
+    options: r.options,
+    plan: r.plan,
+    book: d.book,
+    runId: r.runId,
     seed: r.seed,
     metrics: r.metrics,
     executor,
-    clock,
+    clock: r.clock,
     stop: (reason) => {
-      if (stopped !== undefined) return;
-      stopped = { reason, atMs: clock.wallMs() };
+      if (state.stopped !== undefined) return;
+      state.stopped = { reason, atMs: r.clock.wallMs() };
       r.log(`stopping: ${reason}; the run's objects are left for inspection`);
-      stopCtl.abort();
+      d.stopCtl.abort();
     },
     log: r.log,
   });
-  hooks.tests = driveTests;
-  let ending: DriveSummary['ending'] = 'completed';
-  let failure: Error | undefined;
-  let lastCompletion = start;
-  let phaseNow: DriveProgress['phase'] = 'warmup';
-  let done = 0;
-  const plannedEnd = start + b[3] + options.waitAfterDelete;
+}
+
+/** Tells the listener where the run is, every progressIntervalMs. */
+function progressTicker(d: Drive): NodeJS.Timeout {
+  const { r, state } = d;
+  const plannedEnd = d.start + r.plan.boundaries[3] + r.options.waitAfterDelete;
   const ticker = setInterval(() => {
     if (r.deps.onProgress === undefined) return;
-    const now = clock.now();
-    const elapsed = (now - start) / 1000;
+    const now = r.clock.now();
+    const elapsed = (now - d.start) / 1000;
     // The percentile walks the histogram (~0.1 ms): computed only if the listener reads it.
     let p99: number | null | undefined;
+    const live = d.live;
     r.deps.onProgress({
-      phase: phaseNow,
-      opsDone: done,
-      opsPlanned: plan.mine.ops.length,
-      achievedRate: elapsed > 0 ? done / elapsed : 0,
-      inFlight: executor.inFlight,
-      waiting: executor.waitingCount,
+      phase: state.phase,
+      opsDone: state.done,
+      opsPlanned: r.plan.mine.ops.length,
+      achievedRate: elapsed > 0 ? state.done / elapsed : 0,
+      inFlight: d.executor.inFlight,
+      waiting: d.executor.waitingCount,
       fulfilled: live.totalCount,
       etaS: Math.max(0, plannedEnd - now) / 1000,
       get p99Ms() {
@@ -375,110 +488,117 @@ async function execute(r: Run): Promise<DriveSummary> {
     });
   }, r.deps.progressIntervalMs ?? 1000);
   ticker.unref();
-  const either = AbortSignal.any([r.soft, r.hard, stopCtl.signal]);
-  try {
-    pacer = new Pacer({
-      count: ops.length,
-      dueAt: (i) => start + (plan.due[ops[i] ?? 0] ?? 0),
-      fire: (i, t) => {
-        const k = ops[i] ?? 0;
-        const phase = plan.seq.phase[k] ?? 0;
-        const local = book.indexOf(plan.seq.attachment[k] ?? 0);
-        const planned = start + (plan.due[k] ?? 0);
-        phaseNow = (['warmup', 'cruise', 'cooldown'] as const)[phase] ?? 'warmup';
-        if (plan.seq.kind[k] === OP_CREATE) driveTests.create(local, phase, planned, t);
-        else {
-          driveTests.beforeDelete(local);
-          executor.delete(local, phase, planned);
-        }
-        done++;
-      },
-      clock,
-      lateThresholdMs: options.lateThresholdMs,
-      signal: either,
-    });
-    const first = await pacer.run();
-    if (first.stopped && !r.hard.aborted) {
-      ending = 'interrupted';
-      const t = clock.now();
-      edges.warmupEnd = Math.min(edges.warmupEnd, t);
-      edges.cruiseEnd = Math.min(edges.cruiseEnd, t);
-      if (stopped !== undefined) {
-        // As the original: no more ops at all; what is live stays for inspection.
-      } else if (options.waitAfterCreate === undefined) {
-        driveTests.flushHeld();
-        // Deletes move up: every live attachment, from now, at this shard's cool-down rate.
-        const drain = executor.live();
-        const gap = (1000 * plan.shard.count) / plan.rates[2];
-        r.log(`cruise ended early: deleting ${drain.length} attachments`);
-        phaseNow = 'cooldown';
-        pacer = new Pacer({
-          count: drain.length,
-          dueAt: (i) => t + i * gap,
-          fire: (i) => {
-            driveTests.beforeDelete(drain[i] ?? 0);
-            executor.delete(drain[i] ?? 0, PHASE_COOLDOWN, t + i * gap);
-            done++;
-          },
-          clock,
-          lateThresholdMs: options.lateThresholdMs,
-          signal: r.hard,
-        });
-        await pacer.run();
-      }
-    }
-    if (r.hard.aborted) ending = 'interrupted';
-    // A create still held for a peer (a shock test has no deletes to release it) goes now.
-    if (stopped === undefined && !r.hard.aborted) driveTests.flushHeld();
-    await Promise.race([executor.settled(), abortPromise(r.hard)]);
-    lastCompletion = clock.now();
-    const waitMs = options.waitAfterCreate ?? options.waitAfterDelete;
-    phaseNow = 'waiting';
-    if (!r.hard.aborted && waitMs > 0) {
-      await sleep(waitMs, undefined, { signal: ending === 'interrupted' ? r.hard : either }).catch(
-        () => undefined,
-      );
-    }
-  } catch (e: unknown) {
-    ending = 'failed';
-    failure = toError(e);
-    lastCompletion = clock.now();
-  } finally {
-    clearInterval(ticker);
-    driveTests.dispose();
-    executor.freeze();
-    await observer.stop();
+  return ticker;
+}
+
+/** The planned ops, then (cut short) a drain of what is live, the answers, and the final wait. */
+async function driveSchedule(d: Drive): Promise<void> {
+  const { r, state } = d;
+  const either = AbortSignal.any([r.soft, r.hard, d.stopCtl.signal]);
+  const first = await runPlanned(d, either);
+  if (first.stopped && !r.hard.aborted) {
+    state.ending = 'interrupted';
+    const t = r.clock.now();
+    d.edges.warmupEnd = Math.min(d.edges.warmupEnd, t);
+    d.edges.cruiseEnd = Math.min(d.edges.cruiseEnd, t);
+    // Stopped by the driver itself, as the original: no more ops at all; what is live stays.
+    if (state.stopped === undefined && r.options.waitAfterCreate === undefined) await drainLive(d, t);
   }
-  const { queued } = executor;
+  if (r.hard.aborted) state.ending = 'interrupted';
+  // A create still held for a peer (a shock test has no deletes to release it) goes now.
+  if (state.stopped === undefined && !r.hard.aborted) d.tests.flushHeld();
+  await Promise.race([d.executor.settled(), abortPromise(r.hard)]);
+  state.lastCompletion = r.clock.now();
+  const waitMs = r.options.waitAfterCreate ?? r.options.waitAfterDelete;
+  state.phase = 'waiting';
+  if (!r.hard.aborted && waitMs > 0) {
+    const signal = state.ending === 'interrupted' ? r.hard : either;
+    await sleep(waitMs, undefined, { signal }).catch(() => undefined);
+  }
+}
+
+/** The schedule: each op fired when due, until done or `signal`. */
+function runPlanned(d: Drive, signal: AbortSignal): Promise<{ stopped: boolean }> {
+  const { r, state, book, start } = d;
+  const { plan } = r;
+  const ops = plan.mine.ops;
+  state.pacer = new Pacer({
+    count: ops.length,
+    dueAt: (i) => start + (plan.due[ops[i] ?? 0] ?? 0),
+    fire: (i, t) => {
+      const k = ops[i] ?? 0;
+      const phase = plan.seq.phase[k] ?? 0;
+      const local = book.indexOf(plan.seq.attachment[k] ?? 0);
+      const planned = start + (plan.due[k] ?? 0);
+      state.phase = (['warmup', 'cruise', 'cooldown'] as const)[phase] ?? 'warmup';
+      if (plan.seq.kind[k] === OP_CREATE) d.tests.create(local, phase, planned, t);
+      else {
+        d.tests.beforeDelete(local);
+        d.executor.delete(local, phase, planned);
+      }
+      state.done++;
+    },
+    clock: r.clock,
+    lateThresholdMs: r.options.lateThresholdMs,
+    signal,
+  });
+  return state.pacer.run();
+}
+
+/** The cruise ended early: every live attachment deleted from `t`, at this shard's cool-down rate. */
+async function drainLive(d: Drive, t: number): Promise<void> {
+  const { r, state } = d;
+  d.tests.flushHeld();
+  const drain = d.executor.live();
+  const gap = (1000 * r.plan.shard.count) / r.plan.rates[2];
+  r.log(`cruise ended early: deleting ${drain.length} attachments`);
+  state.phase = 'cooldown';
+  state.pacer = new Pacer({
+    count: drain.length,
+    dueAt: (i) => t + i * gap,
+    fire: (i) => {
+      d.tests.beforeDelete(drain[i] ?? 0);
+      d.executor.delete(drain[i] ?? 0, PHASE_COOLDOWN, t + i * gap);
+      state.done++;
+    },
+    clock: r.clock,
+    lateThresholdMs: r.options.lateThresholdMs,
+    signal: r.hard,
+  });
+  await state.pacer.run();
+}
+
+/** The summary from what was measured, written with the other outputs. */
+async function finish(d: Drive): Promise<DriveSummary> {
+  const { r, s, state } = d;
+  const { queued } = d.executor;
   if (queued.total > 0)
     r.log(
-      `${queued.total} creates waited for one of the ${options.connections} connections (at most ${queued.most} at once); their create call times include the wait: the target answered slower than the rate needs, or raise --connections`,
+      `${queued.total} creates waited for one of the ${r.options.connections} connections (at most ${queued.most} at once); their create call times include the wait: the target answered slower than the rate needs, or raise --connections`,
     );
-  phaseNow = 'done';
-  const endWall = wallOf(lastCompletion);
-  const windows = phaseWindows(wallOf, start, edges, endWall);
+  state.phase = 'done';
+  const endWall = s.wallOf(state.lastCompletion);
   const summary = buildSummary({
-    runId,
-    namespace,
+    runId: r.runId,
+    namespace: s.namespace,
     config: r.config,
-    plan,
-    book,
-    stats,
-    windows,
-    clock: clockOffset,
-    wallOf,
-    graceMs: options.graceMs,
-    startedMs,
-    endedMs: clock.wallMs(),
-    ending,
-    deletes: executor.deletes,
+    plan: r.plan,
+    book: d.book,
+    stats: d.stats,
+    windows: phaseWindows(s.wallOf, d.start, d.edges, endWall),
+    clock: s.clockOffset,
+    wallOf: s.wallOf,
+    graceMs: r.options.graceMs,
+    startedMs: s.startedMs,
+    endedMs: r.clock.wallMs(),
+    ending: state.ending,
+    deletes: d.executor.deletes,
   });
-  const testSummary = driveTests.summary();
+  const testSummary = d.tests.summary();
   if (testSummary !== undefined) summary.tests = testSummary;
-  if (stopped !== undefined) summary.stopped = stopped;
-  await writeOutputs(r, summary, book, wallOf);
-  progress({ phase: 'done', opsDone: done, fulfilled: live.totalCount });
-  if (failure !== undefined) throw failure;
+  if (state.stopped !== undefined) summary.stopped = state.stopped;
+  await writeOutputs(r, summary, d.book, s.wallOf);
+  progress(r, { phase: 'done', opsDone: state.done, fulfilled: d.live.totalCount });
   return summary;
 }
 

@@ -41,7 +41,7 @@ describe('the flags of a sharded run`s drive processes', () => {
         const req: DriveRequest = {
           run,
           runId: `s-0101-0000-00${run.index}`,
-          outDir: `/sweep/runs/s-0101-0000-00${run.index}`,
+          runDir: `/sweep/runs/s-0101-0000-00${run.index}`,
           kubeconfigPath: '/tb/kubeconfig',
           target: undefined as unknown as ExperimentTarget,
           metrics: Array.from({ length: run.driver.shards }, (_, i) => ({
@@ -92,7 +92,7 @@ describe('the raw per-attachment data of a sweep', () => {
       const o = driverOptionsFor({
         run,
         runId: 's-000',
-        outDir: '/sweep/runs/s-000',
+        runDir: '/sweep/runs/s-000',
         kubeconfigPath: '/tb/kubeconfig',
         target: undefined as unknown as ExperimentTarget,
         metrics: [],

@@ -15,7 +15,7 @@ export function registerMergeCommand(program: Command): void {
     )
     .requiredOption('--out <dir>', 'directory for the merged summary.json')
     .action(async (dirs: string[], o: { out: string }) => {
-      const path = await mergeShardDirs(
+      const { path } = await mergeShardDirs(
         dirs.map((d) => resolve(d)),
         resolve(o.out),
       );

@@ -49,11 +49,22 @@ export async function readShardSummary(source: string): Promise<DriveSummary> {
   });
 }
 
-/** Reads every shard, merges, and writes `<outDir>/summary.json` atomically; returns its path. */
-export async function mergeShardDirs(sources: readonly string[], outDir: string): Promise<string> {
+/** Reads every shard, merges, and writes `<outDir>/summary.json` atomically, once. */
+export async function mergeShardDirs(
+  sources: readonly string[],
+  outDir: string,
+): Promise<{ path: string; summary: DriveSummary }> {
   const summaries = await Promise.all((await expandSources(sources)).map(readShardSummary));
-  const merged = mergeSummaries(summaries);
+  return writeMerged(summaries, outDir);
+}
+
+/** Merges the shards' summaries and writes `<outDir>/summary.json` (the run's one summary). */
+export async function writeMerged(
+  summaries: readonly DriveSummary[],
+  outDir: string,
+): Promise<{ path: string; summary: DriveSummary }> {
+  const summary = mergeSummaries(summaries);
   const path = join(outDir, SUMMARY_FILE);
-  await writeFileAtomic(path, `${JSON.stringify(merged, null, 2)}\n`);
-  return path;
+  await writeFileAtomic(path, `${JSON.stringify(summary, null, 2)}\n`);
+  return { path, summary };
 }

@@ -16,8 +16,8 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
     cooldownRate: d.cooldownRate,
     opsDistribution: d.distribution,
     runId: req.runId,
-    // The driver writes <outDir>/<runId>/: that is the run's directory in the sweep.
-    outDir: dirname(req.outDir),
+    // Shards write <outDir>/<runId>/shard-<i>/; in-process, the run's directory is given as is.
+    outDir: dirname(req.runDir),
     waitAfterDelete: d.graceWaitS * 1000,
     perAttachmentCsv: d.perAttachmentCsv,
     gzipCsv: true,
@@ -37,6 +37,7 @@ export function inProcessDriveStep(log: (m: string) => void): DriveStep {
     let phase: DrivePhase | undefined;
     return runDrive(driverOptionsFor(req), {
       kubeconfigPath: req.kubeconfigPath,
+      runDir: req.runDir,
       signal: req.signal,
       hardSignal: req.signal,
       log: (m) => {

@@ -6,12 +6,11 @@
  * abort or a crash of the runner stops every shard (spawnManaged).
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DriveOptionsInput } from '../../driver/drive-options.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import type { DrivePhase } from '../../driver/run-drive.js';
-import { readDriveSummary } from '../../driver/read-summary.js';
 import { DRIVER_NODE_FLAGS } from '../../driver/node-flags.js';
 import { mergeShardDirs } from '../../driver/shards/read-shards.js';
 import { spawnManaged, type ChildExit, type ManagedChild } from '../../process/child-registry.js';
@@ -145,9 +144,9 @@ export async function driveShards(
     startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * shardStartMarginS(count)),
     kubeconfigPath: req.kubeconfigPath,
   };
-  await mkdir(req.outDir, { recursive: true });
+  await mkdir(req.runDir, { recursive: true });
   req.signal.throwIfAborted();
-  const logs = Array.from({ length: count }, (_, i) => join(req.outDir, `shard-${i}.log`));
+  const logs = Array.from({ length: count }, (_, i) => join(req.runDir, `shard-${i}.log`));
   const children: ManagedChild[] = [];
   try {
     for (let index = 0; index < count; index++) {
@@ -163,7 +162,7 @@ export async function driveShards(
           ],
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
           // (spawnManaged names the runner in its environment: exit-with-parent.ts).
-          logFile: logs[index] ?? join(req.outDir, 'shard.log'),
+          logFile: logs[index] ?? join(req.runDir, 'shard.log'),
         }),
       );
     }
@@ -191,7 +190,7 @@ export async function driveShards(
     throw new KosTestError({
       what: `driver shard ${firstFailed}/${count} failed`,
       value: `${e === undefined ? 'no exit' : exitText(e)}: ${await logTail(logs[firstFailed] ?? '')}`,
-      fix: `see ${logs[firstFailed] ?? req.outDir}`,
+      fix: `see ${logs[firstFailed] ?? req.runDir}`,
     });
   }
   for (const [i, file] of logs.entries()) {
@@ -202,8 +201,7 @@ export async function driveShards(
       );
   }
   // The shards' directories under the run's become its merged summary.json beside them.
-  const path = await mergeShardDirs([req.outDir], req.outDir);
-  return readDriveSummary(path, { what: 'merged shard summary', fix: `see ${dirname(path)}` });
+  return (await mergeShardDirs([req.runDir], req.runDir)).summary;
 }
 
 /** One shard: the driver in this process (drive-step.ts); more: child processes. */

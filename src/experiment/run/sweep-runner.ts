@@ -16,7 +16,7 @@ import { toError } from '../../util/errors.js';
 import { driveKeysOf } from '../store/drive-keys.js';
 import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from '../target/driver-endpoints.js';
 import type { ExperimentPlan, PlannedRun } from '../plan/plan.js';
-import type { ResultsStore } from '../store/results-store.js';
+import type { ResultsStore, StartedMarker } from '../store/results-store.js';
 import { RUN_RECORD_SCHEMA, type RunRecord, type RunTiming } from '../store/run-record.js';
 import { evaluateSlos, type Slo } from '../verdict/slo.js';
 import { judgeValidity, type ValidityThresholds } from '../verdict/validity.js';
@@ -26,8 +26,8 @@ import type { ExperimentTarget, TargetShape } from '../target/target.js';
 export interface DriveRequest {
   run: PlannedRun;
   runId: string;
-  /** The run's directory (runs/<runId>); the driver writes its outputs here. */
-  outDir: string;
+  /** The run's directory (runs/<runId>); the driver writes its outputs here, summary.json once. */
+  runDir: string;
   kubeconfigPath: string;
   target: ExperimentTarget;
   /** Where shard i serves /metrics (one entry per shard), registered with the target's Prometheus. */
@@ -91,9 +91,39 @@ function sameShape(a: TargetShape | undefined, b: TargetShape): boolean {
   return a !== undefined && a.NCA === b.NCA && a.NNA === b.NNA && a.NKA === b.NKA;
 }
 
-export async function runSweep(
-  o: SweepOptions,
-): Promise<{ completed: number; failed: number; skipped: number; valid: number; invalid: number }> {
+export interface SweepCounts {
+  completed: number;
+  failed: number;
+  skipped: number;
+  valid: number;
+  invalid: number;
+}
+
+/** What the runs of one runSweep call share: the options, the target's shape, the leftovers. */
+interface Sweep {
+  o: SweepOptions;
+  /** The shape the target has now; undefined when unknown (then the next run reconfigures). */
+  shape: TargetShape | undefined;
+  /** Markers of runs a crash interrupted: their objects go before the next quiet start. */
+  leftovers: StartedMarker[];
+  counts: SweepCounts;
+}
+
+/** One run in progress: what it has measured so far and how long each step took. */
+interface RunInProgress {
+  run: PlannedRun;
+  runId: string;
+  attempt: number;
+  timing: RunTiming;
+  runNodes: RunNode[];
+  summary?: DriveSummary;
+  costs: CostTable | null;
+  costsError: string | null;
+  error: string | null;
+  host: HostLoad | null;
+}
+
+export async function runSweep(o: SweepOptions): Promise<SweepCounts> {
   const recorded = o.store.recordedKeys();
   const todo = o.plan.runs.filter((r) => !recorded.has(r.key));
   o.emit({
@@ -105,213 +135,275 @@ export async function runSweep(
     estimatedS: todo.reduce((a, r) => a + r.estimatedS, 0),
     seed: o.plan.seed,
   });
-  let shape: TargetShape | undefined;
-  const counts = { completed: 0, failed: 0, skipped: 0, valid: 0, invalid: 0 };
-  const leftovers = o.store.interrupted();
+  const sweep: Sweep = {
+    o,
+    shape: undefined,
+    leftovers: o.store.interrupted(),
+    counts: { completed: 0, failed: 0, skipped: 0, valid: 0, invalid: 0 },
+  };
   for (const run of o.plan.runs) {
     if (recorded.has(run.key)) {
-      counts.skipped++;
+      sweep.counts.skipped++;
       o.emit({ kind: 'run-skip', index: run.index, key: run.key, reason: 'already recorded' });
       continue;
     }
     o.signal.throwIfAborted();
-    const attempt = o.store.nextAttempt(run.key);
-    const runId = runIdOf(o.store.meta.sweepId, run, attempt);
-    const startedMs = o.now();
-    o.emit({
-      kind: 'run-start',
-      index: run.index,
-      runId,
-      key: run.key,
-      factors: run.factors,
-      estimatedS: run.estimatedS,
-      attempt,
-    });
-    await o.store.markStarted({ key: run.key, runId, attempt, startedMs });
-    const timing: RunTiming = {
+    await runOne(sweep, run);
+  }
+  o.emit({ kind: 'sweep-end', ...sweep.counts, dir: o.store.dir });
+  return sweep.counts;
+}
+
+/** Marks the run started, measures it, cleans up, and records it (a failure is recorded too). */
+async function runOne(sweep: Sweep, run: PlannedRun): Promise<void> {
+  const { o } = sweep;
+  const attempt = o.store.nextAttempt(run.key);
+  const runId = runIdOf(o.store.meta.sweepId, run, attempt);
+  const startedMs = o.now();
+  o.emit({
+    kind: 'run-start',
+    index: run.index,
+    runId,
+    key: run.key,
+    factors: run.factors,
+    estimatedS: run.estimatedS,
+    attempt,
+  });
+  await o.store.markStarted({ key: run.key, runId, attempt, startedMs });
+  const r: RunInProgress = {
+    run,
+    runId,
+    attempt,
+    timing: {
       startedMs,
       endedMs: startedMs,
       configureMs: null,
       driveMs: null,
       costsMs: null,
       cleanupMs: null,
-    };
-    const step = async <T>(name: RunStep, field: keyof RunTiming | null, f: () => Promise<T>): Promise<T> => {
-      o.emit({ kind: 'step', index: run.index, step: name });
-      const t0 = o.now();
-      const out = await f();
-      if (field !== null) timing[field] = o.now() - t0;
-      return out;
-    };
-    let summary: DriveSummary | undefined;
-    let costs: CostTable | null = null;
-    let costsError: string | null = null;
-    let error: string | null = null;
-    let host: HostLoad | null = null;
-    try {
-      const want: TargetShape = { NCA: run.factors.NCA, NNA: run.factors.NNA, NKA: run.factors.NKA };
-      let runNodes: RunNode[] = [];
-      await step('configure', 'configureMs', async () => {
-        if (!sameShape(shape, want)) {
-          shape = undefined;
-          await o.target.configure(want, o.signal);
-          runNodes = await o.target.runNodes(o.signal);
-          // A node just scaled up has no series yet: the cruise must not start without it. A
-          // failed wait leaves the shape unknown, so the next run reconfigures and waits again.
-          o.emit({ kind: 'step', index: run.index, step: 'samples' });
-          await o.samples({
-            prometheusUrl: o.target.prometheusUrl(),
-            nodes: runNodes.map((n) => n.node),
-            sinceMs: o.now(),
-            timeoutMs: o.target.freshSampleTimeoutMs,
-            signal: o.signal,
-          });
-          shape = want;
-        } else runNodes = await o.target.runNodes(o.signal);
-        // Objects of runs a crash interrupted (this sweep's, any key) go before a quiet start.
-        for (const m of leftovers.splice(0)) await o.target.cleanupRun(m.runId, o.signal);
-      });
-      await step('idle', null, () => o.target.waitIdle(o.signal));
-      const outDir = o.store.runDir(runId);
-      const sampling = o.sampleHost?.();
+    },
+    runNodes: [],
+    costs: null,
+    costsError: null,
+    error: null,
+    host: null,
+  };
+  try {
+    await measure(sweep, r);
+  } catch (e: unknown) {
+    if (o.signal.aborted) throw e;
+    r.error = toError(e).message.split('\n')[0] ?? 'failed';
+  }
+  await cleanUp(sweep, r);
+  r.timing.endedMs = o.now();
+  await record(sweep, r);
+}
+
+/** Runs one named step of a run, telling it and timing it into `field`. */
+async function step<T>(
+  o: SweepOptions,
+  r: RunInProgress,
+  name: RunStep,
+  field: keyof RunTiming | null,
+  f: () => Promise<T>,
+): Promise<T> {
+  o.emit({ kind: 'step', index: r.run.index, step: name });
+  const t0 = o.now();
+  const out = await f();
+  if (field !== null) r.timing[field] = o.now() - t0;
+  return out;
+}
+
+/** Configure, wait until idle, drive, and collect the costs of the cruise. */
+async function measure(sweep: Sweep, r: RunInProgress): Promise<void> {
+  const { o } = sweep;
+  await step(o, r, 'configure', 'configureMs', () => configure(sweep, r));
+  await step(o, r, 'idle', null, () => o.target.waitIdle(o.signal));
+  const summary = await drive(o, r);
+  await collectCosts(o, r, summary);
+  if (summary.ending !== 'completed')
+    r.error =
+      summary.stopped === undefined
+        ? `the driver ended ${summary.ending}`
+        : `the driver stopped: ${summary.stopped.reason}`;
+}
+
+/** Reconfigures the target when the run's shape differs, then cleans up what a crash left. */
+async function configure(sweep: Sweep, r: RunInProgress): Promise<void> {
+  const { o, run } = { o: sweep.o, run: r.run };
+  const want: TargetShape = { NCA: run.factors.NCA, NNA: run.factors.NNA, NKA: run.factors.NKA };
+  if (!sameShape(sweep.shape, want)) {
+    sweep.shape = undefined;
+    await o.target.configure(want, o.signal);
+    r.runNodes = await o.target.runNodes(o.signal);
+    // A node just scaled up has no series yet: the cruise must not start without it. A
+    // failed wait leaves the shape unknown, so the next run reconfigures and waits again.
+    o.emit({ kind: 'step', index: run.index, step: 'samples' });
+    await o.samples({
+      prometheusUrl: o.target.prometheusUrl(),
+      nodes: r.runNodes.map((n) => n.node),
+      sinceMs: o.now(),
+      timeoutMs: o.target.freshSampleTimeoutMs,
+      signal: o.signal,
+    });
+    sweep.shape = want;
+  } else r.runNodes = await o.target.runNodes(o.signal);
+  // Objects of runs a crash interrupted (this sweep's, any key) go before a quiet start.
+  for (const m of sweep.leftovers.splice(0)) await o.target.cleanupRun(m.runId, o.signal);
+}
+
+/** The drive, its metrics endpoints registered with the target's Prometheus while it runs. */
+async function drive(o: SweepOptions, r: RunInProgress): Promise<DriveSummary> {
+  const { run, runId } = r;
+  const sampling = o.sampleHost?.();
+  try {
+    r.summary = await step(o, r, 'drive', 'driveMs', async () => {
+      const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
+      await o.target.setDriverTargets(metrics.map(metricsUrlOf));
       try {
-        summary = await step('drive', 'driveMs', async () => {
-          const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
-          await o.target.setDriverTargets(metrics.map(metricsUrlOf));
-          try {
-            return await o.drive({
-              run,
-              runId,
-              outDir,
-              kubeconfigPath: o.target.kubeconfigPath,
-              target: o.target,
-              metrics,
-              onPhase: (phase) => {
-                o.emit({ kind: 'drive-phase', index: run.index, phase });
-              },
-              signal: o.signal,
-            });
-          } finally {
-            await o.target.setDriverTargets([]);
-          }
+        return await o.drive({
+          run,
+          runId,
+          runDir: o.store.runDir(runId),
+          kubeconfigPath: o.target.kubeconfigPath,
+          target: o.target,
+          metrics,
+          onPhase: (phase) => {
+            o.emit({ kind: 'drive-phase', index: run.index, phase });
+          },
+          signal: o.signal,
         });
       } finally {
-        const samples = (await sampling?.stop()) ?? [];
-        const w = summary?.phases.cruise.window;
-        if (w !== undefined) host = hostLoadOver(samples, w.startMs, w.endMs);
+        await o.target.setDriverTargets([]);
       }
-      await writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-      const cruise = summary.phases.cruise;
-      try {
-        costs = await step('costs', 'costsMs', async () =>
-          o.costs({
-            prometheusUrl: o.target.prometheusUrl(),
-            fromMs: cruise.window.startMs,
-            toMs: cruise.window.endMs,
-            ops: cruise.ops.issued,
-            nodePurposes: await o.target.nodePurposes(),
-            runNodes,
-            interfaceFilter: o.target.interfaceFilter,
-            signal: o.signal,
-          }),
-        );
-        await writeFileAtomic(join(outDir, 'costs.json'), `${JSON.stringify(costs, null, 2)}\n`);
-      } catch (e: unknown) {
-        if (o.signal.aborted) throw e;
-        costsError = toError(e).message;
-      }
-      if (summary.ending !== 'completed')
-        error =
-          summary.stopped === undefined
-            ? `the driver ended ${summary.ending}`
-            : `the driver stopped: ${summary.stopped.reason}`;
-    } catch (e: unknown) {
-      if (o.signal.aborted) throw e;
-      error = toError(e).message.split('\n')[0] ?? 'failed';
-    }
-    try {
-      await step('cleanup', 'cleanupMs', () => o.target.cleanupRun(runId, o.signal));
-    } catch (e: unknown) {
-      if (o.signal.aborted) throw e;
-      error ??= `cleanup: ${toError(e).message}`;
-      shape = undefined; // reconfigure (and so re-check) the target before the next run
-    }
-    timing.endedMs = o.now();
-    const status = error === null ? 'completed' : 'failed';
-    const drive = summary === undefined ? null : driveKeysOf(summary);
-    const costsErrorText =
-      costs === null ? (costsError ?? 'not collected: the run failed before its cruise ended') : null;
-    const record: RunRecord = {
-      schema: RUN_RECORD_SCHEMA,
-      sweepId: o.store.meta.sweepId,
-      specHash: o.store.meta.specHash,
-      runId,
-      key: run.key,
-      attempt,
-      index: run.index,
-      replicate: run.replicate,
-      cell: run.cell,
-      factors: run.factors,
-      X: o.X,
-      popMultiple: run.pop.multiple,
-      target: o.target.kind,
-      phases: run.phases,
-      driver: {
-        numAttachments: run.driver.numAttachments,
-        rate: run.driver.rate,
-        warmupRate: run.driver.warmupRate,
-        cooldownRate: run.driver.cooldownRate,
-        numNets: run.driver.numNets,
-        topNetSize: run.driver.topNetSize,
-        exponent: run.driver.exponent,
-        bias: run.driver.bias,
-        distribution: run.driver.distribution,
-        shards: run.driver.shards,
-      },
-      status,
-      error,
-      drive,
-      costs,
-      costsError: costsErrorText,
-      timing,
-      dir: `runs/${runId}`,
-      host,
-      validity: judgeValidity(
-        {
-          status,
-          error,
-          target: o.target.kind,
-          factors: run.factors,
-          drive,
-          costs: { table: costs, error: costsErrorText },
-          host,
-        },
-        o.validity,
-      ),
-      slos: evaluateSlos(o.slos, { factors: run.factors, drive, costs }),
-    };
-    await step('record', null, () => o.store.append(record));
-    counts[record.status]++;
-    if (record.validity?.status === 'valid') counts.valid++;
-    if (record.validity?.status === 'invalid') counts.invalid++;
-    o.emit({
-      kind: 'run-end',
-      index: run.index,
-      runId,
-      status: record.status,
-      error,
-      achievedRatio: record.drive?.cruise.achievedRatio ?? null,
-      validity: record.validity?.status ?? 'failed',
-      reasons: record.validity?.reasons.map((r) => r.code) ?? [],
-      slosFailed: record.slos?.filter((x) => x.status !== 'pass').map((x) => x.slo) ?? [],
-      seconds: (timing.endedMs - startedMs) / 1000,
     });
-    try {
-      await o.afterRun?.(record);
-    } catch (e: unknown) {
-      o.emit({ kind: 'message', text: `after run ${runId}: ${toError(e).message}` });
-    }
+    return r.summary;
+  } finally {
+    const samples = (await sampling?.stop()) ?? [];
+    const w = r.summary?.phases.cruise.window;
+    if (w !== undefined) r.host = hostLoadOver(samples, w.startMs, w.endMs);
   }
-  o.emit({ kind: 'sweep-end', ...counts, dir: o.store.dir });
-  return counts;
+}
+
+/** The costs of the run's nodes over its cruise, into costs.json; a failure is kept, not thrown. */
+async function collectCosts(o: SweepOptions, r: RunInProgress, summary: DriveSummary): Promise<void> {
+  const cruise = summary.phases.cruise;
+  try {
+    r.costs = await step(o, r, 'costs', 'costsMs', async () =>
+      o.costs({
+        prometheusUrl: o.target.prometheusUrl(),
+        fromMs: cruise.window.startMs,
+        toMs: cruise.window.endMs,
+        ops: cruise.ops.issued,
+        nodePurposes: await o.target.nodePurposes(),
+        runNodes: r.runNodes,
+        interfaceFilter: o.target.interfaceFilter,
+        signal: o.signal,
+      }),
+    );
+    await writeFileAtomic(
+      join(o.store.runDir(r.runId), 'costs.json'),
+      `${JSON.stringify(r.costs, null, 2)}\n`,
+    );
+  } catch (e: unknown) {
+    if (o.signal.aborted) throw e;
+    r.costsError = toError(e).message;
+  }
+}
+
+async function cleanUp(sweep: Sweep, r: RunInProgress): Promise<void> {
+  const { o } = sweep;
+  try {
+    await step(o, r, 'cleanup', 'cleanupMs', () => o.target.cleanupRun(r.runId, o.signal));
+  } catch (e: unknown) {
+    if (o.signal.aborted) throw e;
+    r.error ??= `cleanup: ${toError(e).message}`;
+    sweep.shape = undefined; // reconfigure (and so re-check) the target before the next run
+  }
+}
+
+/** Appends the run's record, counts it, tells it, and runs afterRun. */
+async function record(sweep: Sweep, r: RunInProgress): Promise<void> {
+  const { o } = sweep;
+  const rec = runRecordOf(o, r);
+  await step(o, r, 'record', null, () => o.store.append(rec));
+  sweep.counts[rec.status]++;
+  if (rec.validity?.status === 'valid') sweep.counts.valid++;
+  if (rec.validity?.status === 'invalid') sweep.counts.invalid++;
+  o.emit({
+    kind: 'run-end',
+    index: r.run.index,
+    runId: r.runId,
+    status: rec.status,
+    error: rec.error,
+    achievedRatio: rec.drive?.cruise.achievedRatio ?? null,
+    validity: rec.validity?.status ?? 'failed',
+    reasons: rec.validity?.reasons.map((x) => x.code) ?? [],
+    slosFailed: rec.slos?.filter((x) => x.status !== 'pass').map((x) => x.slo) ?? [],
+    seconds: (r.timing.endedMs - r.timing.startedMs) / 1000,
+  });
+  try {
+    await o.afterRun?.(rec);
+  } catch (e: unknown) {
+    o.emit({ kind: 'message', text: `after run ${r.runId}: ${toError(e).message}` });
+  }
+}
+
+/** The run's record (pure): what it measured, judged by the spec's validity and SLOs. */
+function runRecordOf(o: SweepOptions, r: RunInProgress): RunRecord {
+  const { run, error, costs } = r;
+  const status = error === null ? 'completed' : 'failed';
+  const drive = r.summary === undefined ? null : driveKeysOf(r.summary);
+  const costsError =
+    costs === null ? (r.costsError ?? 'not collected: the run failed before its cruise ended') : null;
+  const d = run.driver;
+  return {
+    schema: RUN_RECORD_SCHEMA,
+    sweepId: o.store.meta.sweepId,
+    specHash: o.store.meta.specHash,
+    runId: r.runId,
+    key: run.key,
+    attempt: r.attempt,
+    index: run.index,
+    replicate: run.replicate,
+    cell: run.cell,
+    factors: run.factors,
+    X: o.X,
+    popMultiple: run.pop.multiple,
+    target: o.target.kind,
+    phases: run.phases,
+    driver: {
+      numAttachments: d.numAttachments,
+      rate: d.rate,
+      warmupRate: d.warmupRate,
+      cooldownRate: d.cooldownRate,
+      numNets: d.numNets,
+      topNetSize: d.topNetSize,
+      exponent: d.exponent,
+      bias: d.bias,
+      distribution: d.distribution,
+      shards: d.shards,
+    },
+    status,
+    error,
+    drive,
+    costs,
+    costsError,
+    timing: r.timing,
+    dir: `runs/${r.runId}`,
+    host: r.host,
+    validity: judgeValidity(
+      {
+        status,
+        error,
+        target: o.target.kind,
+        factors: run.factors,
+        drive,
+        costs: { table: costs, error: costsError },
+        host: r.host,
+      },
+      o.validity,
+    ),
+    slos: evaluateSlos(o.slos, { factors: run.factors, drive, costs }),
+  };
 }
