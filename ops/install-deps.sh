@@ -23,6 +23,8 @@ packages=()
 have_or_override etcd "${KOS_TEST_ETCD:-}" || packages+=(etcd-server etcd-client)
 { have_or_override prometheus "${KOS_TEST_PROMETHEUS:-}" && { ! $with_tests || have promtool; }; } ||
   packages+=(prometheus)
+# setpriv ties etcd and Prometheus to their parent (they die with it, even on SIGKILL).
+have setpriv || packages+=(util-linux)
 if $with_tests; then
   # Debian's kubernetes-client conflicts with a kubectl installed otherwise: only when none.
   have kubectl || packages+=(kubernetes-client)

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { KosTestError, toError } from '../util/errors.js';
-import { supervisorEnv } from './exit-with-parent.js';
+import { supervisorEnv, withParentDeathSignal } from './exit-with-parent.js';
 
 export interface ChildExit {
   code: number | null;
@@ -24,6 +24,12 @@ export interface SpawnManagedOptions {
   cwd?: string;
   /** stdout and stderr are appended here; without it they are discarded. */
   logFile?: string;
+  /**
+   * The kernel SIGKILLs the child when we die, even by SIGKILL (setpriv --pdeathsig): for foreign
+   * binaries (etcd, Prometheus) that cannot watch their parent as our node children do.
+   * @default false
+   */
+  diesWithParent?: boolean;
 }
 
 export interface StopOptions {
@@ -53,9 +59,10 @@ const registry = new Set<ManagedChild>();
 export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
   const env = { ...(opts.env ?? process.env), ...supervisorEnv() };
   const out = opts.logFile === undefined ? 'ignore' : openLog(opts.name, opts.logFile);
+  const { command, args } = opts.diesWithParent === true ? withParentDeathSignal(opts, env) : opts;
   let child;
   try {
-    child = spawn(opts.command, opts.args, {
+    child = spawn(command, args, {
       env,
       cwd: opts.cwd,
       stdio: ['ignore', out, out],

@@ -3,8 +3,10 @@
  * that one was SIGKILLed (it then cannot stop anyone). spawnManaged names the starter in the
  * child's environment; the child checks each second that it is still the starter's child (an
  * orphan is re-parented) and otherwise stops itself as on SIGTERM, children first. A kos-test
- * command a user starts from a shell has no such variable, so `nohup` keeps working.
+ * command a user starts from a shell has no such variable, so `nohup` keeps working. Foreign
+ * binaries (etcd, Prometheus) cannot check: the kernel kills them instead (withParentDeathSignal).
  */
+import { findOnPath } from './find-binary.js';
 export const SUPERVISOR_PID_ENV = 'KOS_TEST_SUPERVISOR_PID';
 
 const CHECK_MS = 1000;
@@ -30,4 +32,20 @@ export function exitWithParent(stop: () => void): () => void {
   return () => {
     clearInterval(timer);
   };
+}
+
+/**
+ * The command line that starts `command` with the kernel's parent-death signal set to SIGKILL
+ * (util-linux's setpriv, which then execs it: the PID stays the child's). The signal follows the
+ * thread that forked, and node spawns from its main thread, so it fires when this process dies.
+ * Without setpriv on PATH (ops/install-deps.sh installs it) the command is unchanged, and the
+ * next start in the same place still stops what is left (owned-pids.ts).
+ */
+export function withParentDeathSignal(
+  cmd: { command: string; args: readonly string[] },
+  env: NodeJS.ProcessEnv,
+): { command: string; args: string[] } {
+  const setpriv = findOnPath('setpriv', env.PATH ?? '');
+  if (setpriv === undefined) return { command: cmd.command, args: [...cmd.args] };
+  return { command: setpriv, args: ['--pdeathsig', 'KILL', '--', cmd.command, ...cmd.args] };
 }

@@ -162,6 +162,7 @@ async function tryStart(cfg: Config): Promise<Attempt> {
           args: memberArgs(m, initialCluster, token, cfg.extraArgs),
           env: childEnv(),
           logFile: m.logFile,
+          diesWithParent: true,
         }),
       );
     }

@@ -83,6 +83,7 @@ export async function startTestbedPrometheus(opts: TestbedPrometheusOptions): Pr
       ...(opts.extraArgs ?? []),
     ],
     logFile,
+    diesWithParent: true,
     ...(opts.env === undefined ? {} : { env: opts.env }),
   });
   try {
