@@ -8,13 +8,10 @@ import {
   ApiException,
   CoreV1Api,
   KubeConfig,
-  Observable,
   PatchStrategy,
   setHeaderOptions,
-  type ConfigurationOptions,
-  type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
+import { withTimeout } from '../kube/timed-api-client.js';
 import { KosTestError } from '../util/errors.js';
 import { clusterNodeOf, type ClusterNode } from './cluster-node.js';
 
@@ -32,23 +29,6 @@ export interface NodeApiOptions {
   pageSize?: number;
   /** Longest wait for one request, like kubectl's --request-timeout; 0 = no limit. @default 30000 */
   requestTimeoutMs?: number;
-}
-
-/** Per-request options that abort a request after timeoutMs (client-node has no timeout of its own). */
-function withTimeout(timeoutMs: number, options?: ConfigurationOptions): ConfigurationOptions | undefined {
-  if (timeoutMs <= 0) return options;
-  const timeout = {
-    pre: (ctx: RequestContext) => {
-      ctx.setSignal(AbortSignal.timeout(timeoutMs));
-      return new Observable(Promise.resolve(ctx));
-    },
-    post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
-  };
-  return {
-    ...options,
-    middleware: [...(options?.middleware ?? []), timeout],
-    middlewareMergeStrategy: 'append',
-  };
 }
 
 export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
@@ -79,7 +59,7 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
  * TLS to verify. Without this, its no-kubeconfig default (http://localhost:8080, the seed's ssh
  * tunnel to the insecure port) and any plain-http kubeconfig kubectl accepts would fail here.
  */
-function plainHttpWithoutTls(kc: KubeConfig): void {
+export function plainHttpWithoutTls(kc: KubeConfig): void {
   if (!kc.clusters.some((c) => c.server.startsWith('http://') && !c.skipTLSVerify)) return;
   kc.loadFromOptions({
     clusters: kc.clusters.map((c) => (c.server.startsWith('http://') ? { ...c, skipTLSVerify: true } : c)),

@@ -1,9 +1,14 @@
 /** Node -> purpose from the Node objects' `kos-role/<purpose>=true` labels, through a kubeconfig. */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { withTimeout } from '../kube/timed-api-client.js';
 import { KosTestError, toError } from '../util/errors.js';
 import { nodeLabelPurpose } from './node-identity.js';
 
-export async function nodePurposesFromKube(kubeconfigPath: string): Promise<Record<string, string>> {
+/** `timeoutMs`: longest wait for one answer (0: none). */
+export async function nodePurposesFromKube(
+  kubeconfigPath: string,
+  timeoutMs = 30_000,
+): Promise<Record<string, string>> {
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(kubeconfigPath);
@@ -20,7 +25,10 @@ export async function nodePurposesFromKube(kubeconfigPath: string): Promise<Reco
   let next: string | undefined;
   try {
     do {
-      const list = await core.listNode({ limit: 500, ...(next === undefined ? {} : { _continue: next }) });
+      const list = await core.listNode(
+        { limit: 500, ...(next === undefined ? {} : { _continue: next }) },
+        withTimeout(timeoutMs),
+      );
       for (const node of list.items) {
         const name = node.metadata?.name;
         const purpose = nodeLabelPurpose(node.metadata?.labels ?? {});

@@ -187,6 +187,9 @@ export const clusterTargetSchema = z.strictObject({
     .describe(
       "network interfaces counted in costs, a regex on cAdvisor's interface label (default eth[0-3])",
     ),
+  requestTimeout: durationSchema
+    .default('30s')
+    .describe('longest wait for one answer of the Kubernetes API server (default 30s)'),
 });
 
 export const targetSchema = z.discriminatedUnion('kind', [testbedTargetSchema, clusterTargetSchema]).default({

@@ -5,6 +5,9 @@
  * kube-apiserver Endpoints, which kos-test checks but does not change.
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { plainHttpWithoutTls } from '../../cluster/kube-nodes.js';
+import { makeTimedApiClient, type TimedClientOptions } from '../../kube/timed-api-client.js';
+import { durationSeconds } from '../spec/spec-load.js';
 import { homedir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodePurposesFromKube } from '../../costs/kube-node-purposes.js';
@@ -67,6 +70,8 @@ export class ClusterTarget implements ExperimentTarget {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly housekeeping: Housekeeping;
+  /** Every call to the cluster: its deadline (target.requestTimeout), and what to do when it gets no answer. */
+  private readonly calls: TimedClientOptions;
 
   constructor(
     private readonly spec: ClusterTargetSpec,
@@ -77,6 +82,7 @@ export class ClusterTarget implements ExperimentTarget {
     try {
       this.kc.loadFromFile(this.kubeconfigPath);
       if (spec.context !== undefined) this.kc.setCurrentContext(spec.context);
+      plainHttpWithoutTls(this.kc);
     } catch (e: unknown) {
       throw new KosTestError({
         what: 'cannot read the cluster kubeconfig',
@@ -85,9 +91,14 @@ export class ClusterTarget implements ExperimentTarget {
         cause: e,
       });
     }
-    this.core = this.kc.makeApiClient(CoreV1Api);
-    this.apps = this.kc.makeApiClient(AppsV1Api);
-    this.housekeeping = kubeHousekeeping(this.kc);
+    this.calls = {
+      timeoutMs: durationSeconds(spec.requestTimeout) * 1000,
+      fix: 'check target.kubeconfig and that the cluster (or the tunnel to it) is up',
+      timeoutSetting: 'target.requestTimeout',
+    };
+    this.core = makeTimedApiClient(this.kc, CoreV1Api, this.calls);
+    this.apps = makeTimedApiClient(this.kc, AppsV1Api, this.calls);
+    this.housekeeping = kubeHousekeeping(this.kc, this.calls);
   }
 
   private async candidates(): Promise<{ name: string; comp: string | undefined }[]> {
@@ -197,7 +208,7 @@ export class ClusterTarget implements ExperimentTarget {
   }
 
   nodePurposes(): Promise<Record<string, string>> {
-    return nodePurposesFromKube(this.kubeconfigPath);
+    return nodePurposesFromKube(this.kubeconfigPath, this.calls.timeoutMs);
   }
 
   async runNodes(signal: AbortSignal): Promise<RunNode[]> {

@@ -4,11 +4,18 @@
  * NetworkAttachment is left.
  */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { makeTimedApiClient, type TimedClientOptions } from '../../kube/timed-api-client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KosTestError } from '../../util/errors.js';
 import { runSelector } from '../../driver/driver-labels.js';
 
 const POLL_MS = 500;
+/** The testbed's calls (the cluster target passes its own). */
+const HOUSEKEEPING_CALLS: TimedClientOptions = {
+  timeoutMs: 30_000,
+  fix: 'check that the target is up (kubectl get --raw /readyz)',
+  timeoutSetting: 'the housekeeping timeout (30 s)',
+};
 
 export interface Housekeeping {
   deleteRunNamespaces(runId: string | undefined, signal: AbortSignal, timeoutMs?: number): Promise<void>;
@@ -35,9 +42,13 @@ async function until(
   }
 }
 
-export function kubeHousekeeping(kc: KubeConfig): Housekeeping {
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+/** Every call through `calls`: its deadline, and the fix named when the server does not answer. */
+export function kubeHousekeeping(
+  kc: KubeConfig,
+  calls: TimedClientOptions = HOUSEKEEPING_CALLS,
+): Housekeeping {
+  const core = makeTimedApiClient(kc, CoreV1Api, calls);
+  const custom = makeTimedApiClient(kc, CustomObjectsApi, calls);
   const namespaces = async (runId: string | undefined): Promise<string[]> =>
     (await core.listNamespace({ labelSelector: runSelector(runId) })).items.map(
       (n) => n.metadata?.name ?? '',
