@@ -22,7 +22,8 @@ export interface WorkQueueOptions {
   onDepth?: (depth: number) => void;
 }
 
-const realTimers: QueueTimers = {
+/** The global setTimeout/clearTimeout, unref'd (nothing here keeps a process alive). */
+export const realTimers: QueueTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => {
     clearTimeout(handle as NodeJS.Timeout);

@@ -125,13 +125,18 @@ describe("everyday kubectl (Debian's kubernetes-client) against a whole testbed"
     );
   });
 
-  it('shows a killed network-apiserver in its pod and in events', async () => {
+  it('shows a killed network-apiserver restarted in its pod (restart count 1) and in events', async () => {
     const napi1 = testbed.status().processes.find((p) => p.name === 'napi1');
     assert.ok(napi1?.running === true);
     process.kill(napi1.pid, 'SIGKILL');
-    await eventually('network-apiserver-napi1 0/1 Error', async () =>
-      /network-apiserver-napi1\s+0\/1\s+Error/.test(await kubectl('get', 'pods', '-n', KOS_NS)),
+    await eventually('network-apiserver-napi1 1/1 Running, 1 restart', async () =>
+      /network-apiserver-napi1\s+1\/1\s+Running\s+1 \(/.test(await kubectl('get', 'pods', '-n', KOS_NS)),
     );
+    const pod = JSON.parse(
+      await kubectl('get', 'pod', '-n', KOS_NS, 'network-apiserver-napi1', '-o', 'json'),
+    ) as { status: { containerStatuses: { lastState: { terminated?: { exitCode: number } } }[] } };
+    assert.equal(pod.status.containerStatuses[0]?.lastState.terminated?.exitCode, 137);
+    assert.equal(testbed.status().processes.find((p) => p.name === 'napi1')?.restarts, 1);
     const events = await kubectl('get', 'events', '-n', KOS_NS);
     assert.match(
       events,

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestbedStatus } from '../../src/testbed/supervisor/testbed.js';
+import { readTestbedState } from '../../src/testbed/supervisor/testbed-state.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const run = promisify(execFile);
@@ -124,6 +125,19 @@ describe('kos-test testbed up / status / scale / down', () => {
       const bad = await kosTest('testbed', 'scale', '--dir', tb, '--nna', '0');
       assert.equal(bad.code, 1);
       assert.equal(bad.stderr.trim(), 'kos-test: bad --nna: 0 (give a whole number from 1 to 9)');
+
+      // The control endpoint refuses what a running testbed cannot apply, and changes nothing.
+      const state = await readTestbedState(tb);
+      const refused = await fetch(`${state?.controlUrl ?? ''}/scale`, {
+        method: 'POST',
+        body: JSON.stringify({ netcd: 3 }),
+      });
+      assert.equal(refused.status, 422);
+      assert.match(
+        ((await refused.json()) as { error: string }).error,
+        /netcd and ketcd are fixed at testbed up/,
+      );
+      assert.match((await kosTest('testbed', 'status', '--dir', tb)).stdout, /netcd 1, ketcd 1/);
 
       const scaled = await kosTest('testbed', 'scale', '--dir', tb, '--nca', '5', '--nna', '2');
       assert.equal(scaled.code, 0, scaled.stderr);

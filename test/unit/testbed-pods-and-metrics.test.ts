@@ -51,10 +51,48 @@ describe('testbed pods follow their processes', () => {
     assert.equal(container.state.terminated.finishedAt, '2026-12-06T21:01:00Z');
   });
 
+  it('a crashed process waiting to restart: CrashLoopBackOff, its exit as the last state', () => {
+    const pod = podObject({ ...killed, state: 'CrashLoopBackOff' }, owner);
+    assert.equal(podStatusText(pod), 'CrashLoopBackOff');
+    const [container] = (
+      pod.status as {
+        containerStatuses: {
+          state: { waiting?: { reason: string } };
+          lastState: { terminated?: { exitCode: number } };
+        }[];
+      }
+    ).containerStatuses;
+    assert.ok(container !== undefined);
+    assert.equal(container.state.waiting?.reason, 'CrashLoopBackOff');
+    assert.equal(container.lastState.terminated?.exitCode, 137);
+  });
+
+  it('a restarted process: Running, its restart counted, the crash as the last state', () => {
+    const pod = podObject(
+      { ...running, pid: 5000, restarts: 1, lastExit: killed.exit, state: 'running' },
+      owner,
+    );
+    assert.equal(podStatusText(pod), 'Running');
+    const [container] = (
+      pod.status as {
+        containerStatuses: { restartCount: number; lastState: { terminated?: { exitCode: number } } }[];
+      }
+    ).containerStatuses;
+    assert.ok(container !== undefined);
+    assert.equal(container.restartCount, 1);
+    assert.equal(container.lastState.terminated?.exitCode, 137);
+  });
+
   const eventCases: [string, PodTruth | undefined, PodTruth, string[]][] = [
     ['first sight of a running process', undefined, running, []],
     ['no change', running, running, []],
     ['it died', running, killed, ['Warning ProcessExited']],
+    [
+      'it died and waits to restart',
+      running,
+      { ...killed, state: 'CrashLoopBackOff' },
+      ['Warning ProcessExited', 'Warning BackOff'],
+    ],
     ['still dead', killed, killed, []],
     ['restarted by the testbed', running, { ...running, pid: 5000, restarts: 1 }, ['Normal Started']],
   ];

@@ -235,7 +235,8 @@ function formatStatus(status: TestbedStatus): string {
     p.name,
     p.purpose,
     String(p.pid),
-    p.running ? 'running' : 'EXITED',
+    p.state === 'exited' ? 'EXITED' : p.state,
+    String(p.restarts),
     String(p.nodes),
     Object.entries(p.endpoints)
       .map(([k, v]) => `${k}=${v}`)
@@ -257,5 +258,5 @@ function formatStatus(status: TestbedStatus): string {
       : 'off' in d
         ? `\ndata plane: off (${d.off}); drive with --test-fraction 0`
         : `\ndata plane: netns ${d.netns}, a bridge per VNI; commands from ${d.allowedDirs.join(', ')}`;
-  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'NODES', 'ENDPOINTS'], rows)}${exporter}${prometheus}${dataPlane}`;
+  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'RESTARTS', 'NODES', 'ENDPOINTS'], rows)}${exporter}${prometheus}${dataPlane}`;
 }

@@ -9,7 +9,12 @@ import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../../net/free-port.js';
-import { addStopHook, spawnManaged, type ManagedChild } from '../../process/child-registry.js';
+import {
+  addStopHook,
+  spawnManaged,
+  type ChildExit,
+  type ManagedChild,
+} from '../../process/child-registry.js';
 import { KosTestError, toError } from '../../util/errors.js';
 import { checkEtcdBinary, findEtcdBinary } from './find-etcd.js';
 
@@ -56,6 +61,13 @@ export interface EtcdCluster {
   stop(): Promise<void>;
   /** Stops one member: SIGTERM (graceful, the default) or SIGKILL (a crash). */
   stopMember(i: number, signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Resolves when member i's current process exits (for whoever restarts it). */
+  memberExited(i: number): Promise<ChildExit>;
+  /**
+   * Starts member i again on its data and ports, as a kubelet restarts a crashed etcd pod;
+   * resolves once it is healthy, rejects if it exits or stays unhealthy. Its pid is updated.
+   */
+  restartMember(i: number): Promise<void>;
 }
 
 interface Config {
@@ -149,22 +161,23 @@ async function tryStart(cfg: Config): Promise<Attempt> {
     for (const c of children) await c.stop();
   };
   const started = Date.now();
+  const spawnMember = (m: PlannedMember): ManagedChild =>
+    spawnManaged({
+      name: `etcd member ${m.name}`,
+      command: cfg.binary,
+      // On a restart etcd finds its member in the data dir and ignores the initial-cluster flags.
+      args: memberArgs(m, initialCluster, token, cfg.extraArgs),
+      env: childEnv(),
+      logFile: m.logFile,
+      diesWithParent: true,
+    });
   try {
     for (const m of planned) {
       if (cfg.wipe) {
         await rm(m.dataDir, { recursive: true, force: true });
         await rm(m.logFile, { force: true });
       }
-      children.push(
-        spawnManaged({
-          name: `etcd member ${m.name}`,
-          command: cfg.binary,
-          args: memberArgs(m, initialCluster, token, cfg.extraArgs),
-          env: childEnv(),
-          logFile: m.logFile,
-          diesWithParent: true,
-        }),
-      );
+      children.push(spawnMember(m));
     }
     const failure = await waitHealthy(cfg, planned, children, started);
     if (failure !== undefined) {
@@ -175,7 +188,16 @@ async function tryStart(cfg: Config): Promise<Attempt> {
     await stopAll();
     throw e;
   }
-  return { ok: true, cluster: makeCluster(cfg.name, planned, children, stopAll) };
+  const restart = async (i: number): Promise<ManagedChild> => {
+    const m = planned[i] as PlannedMember;
+    const child = spawnMember(m);
+    children[i] = child;
+    const failure = await waitHealthy(cfg, [m], [child], Date.now());
+    if (failure === undefined) return child;
+    await child.stop();
+    throw failure.error;
+  };
+  return { ok: true, cluster: makeCluster(cfg.name, planned, children, stopAll, restart) };
 }
 
 async function planMembers(cfg: Config): Promise<PlannedMember[]> {
@@ -316,38 +338,51 @@ function makeCluster(
   planned: PlannedMember[],
   children: ManagedChild[],
   stopAll: () => Promise<void>,
+  restart: (i: number) => Promise<ManagedChild>,
 ): EtcdCluster {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= stopAll().finally(removeHook));
   // So that ^C (stopAllChildren) also stops members one at a time.
   const removeHook = addStopHook(stop);
+  const members: EtcdMember[] = planned.map((m, i) => ({
+    name: m.name,
+    host: m.host,
+    clientPort: m.clientPort,
+    peerPort: m.peerPort,
+    clientUrl: m.clientUrl,
+    metricsUrl: m.metricsUrl,
+    dataDir: m.dataDir,
+    pid: children[i]?.pid ?? -1,
+    logFile: m.logFile,
+  }));
+  const childOf = (i: number): ManagedChild => {
+    const child = children[i];
+    if (child === undefined) {
+      throw new KosTestError({
+        what: `etcd cluster ${name} has no member with this index`,
+        value: String(i),
+        fix: `use 0 to ${children.length - 1}`,
+      });
+    }
+    return child;
+  };
   return {
     name,
-    members: planned.map((m, i) => ({
-      name: m.name,
-      host: m.host,
-      clientPort: m.clientPort,
-      peerPort: m.peerPort,
-      clientUrl: m.clientUrl,
-      metricsUrl: m.metricsUrl,
-      dataDir: m.dataDir,
-      pid: children[i]?.pid ?? -1,
-      logFile: m.logFile,
-    })),
+    members,
     clientUrls: planned.map((m) => m.clientUrl),
     stop,
     stopMember: async (i, signal = 'SIGTERM') => {
-      const child = children[i];
-      if (child === undefined) {
-        throw new KosTestError({
-          what: `etcd cluster ${name} has no member with this index`,
-          value: String(i),
-          fix: `use 0 to ${children.length - 1}`,
-        });
-      }
+      const child = childOf(i);
       if (signal === 'SIGTERM') return child.stop();
       child.kill('SIGKILL');
       await child.exited;
+    },
+    memberExited: (i) => childOf(i).exited,
+    restartMember: async (i) => {
+      childOf(i);
+      if (stopping !== undefined) return;
+      const child = await restart(i);
+      (members[i] as EtcdMember).pid = child.pid;
     },
   };
 }

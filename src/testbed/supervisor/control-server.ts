@@ -4,9 +4,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toError } from '../../util/errors.js';
+import { KosTestError, toError } from '../../util/errors.js';
+import { parseChecked } from '../../util/zod-error.js';
 import type { TestbedStatus } from './testbed.js';
-import type { TestbedScale } from './testbed-config.js';
+import { testbedScaleSchema, type TestbedScale } from './testbed-config.js';
 
 export interface ControlHandlers {
   status(): TestbedStatus;
@@ -53,7 +54,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, h: ControlHandl
     if (req.method === 'POST' && req.url === '/scale') {
       let text = '';
       for await (const chunk of req) text += String(chunk);
-      await h.scale(JSON.parse(text) as TestbedScale);
+      await h.scale(parseScale(text));
       send(200, h.status());
       return;
     }
@@ -66,6 +67,27 @@ async function handle(req: IncomingMessage, res: ServerResponse, h: ControlHandl
     }
     send(404, { error: `no such control request: ${req.method ?? ''} ${req.url ?? ''}` });
   } catch (e: unknown) {
-    send(400, { error: toError(e).message });
+    // A request it cannot apply is the caller's to fix (422), anything else is ours (500).
+    send(e instanceof KosTestError ? 422 : 500, { error: toError(e).message });
   }
+}
+
+/** A scale request's body; what a running testbed cannot apply (etcd members, say) is refused. */
+function parseScale(text: string): TestbedScale {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e: unknown) {
+    throw new KosTestError({ what: 'scale: the body is not JSON', value: toError(e).message });
+  }
+  return parseChecked(
+    testbedScaleSchema,
+    json,
+    (f) =>
+      new KosTestError({
+        what: `scale: cannot apply ${f.dotted || 'the body'}`,
+        value: f.message,
+        fix: 'a running testbed changes only nca, nna, nka and fabricDelay; netcd and ketcd are fixed at testbed up',
+      }),
+  );
 }

@@ -2,13 +2,15 @@
  * The Pods and Events a KOS cluster would show for the testbed's processes (pure): one Pod per
  * network-apiserver (Deployment), per comp node with a hollow agent (DaemonSet), and for nctrl
  * (the controller manager), on the node the process stands for. Phase, readiness, restart count
- * and the container's state follow the process; there is no kubelet, so a dead process stays
- * dead (ADR 0017) and its pod says so: not ready, its container terminated with the exit.
+ * and the container's state follow the process. The testbed restarts a dead process with the
+ * kubelet's back-off (ADR 0028); meanwhile its pod says CrashLoopBackOff, with the exit as the
+ * container's last state.
  */
 import type { KosObject } from '../../api/meta.js';
 import { formatMicroTime, formatTime } from '../../api/micro-time.js';
 import type { AGENT_DAEMONSET, NAPI_DEPLOYMENT } from './workload-objects.js';
 import { KOS_NAMESPACE } from './workload-objects.js';
+import type { ProcessState } from './restarter.js';
 
 export const CONTROLLER_MANAGER = 'kos-controller-manager';
 /** On every testbed pod: the workload it belongs to; the controller lists its pods by this key. */
@@ -35,7 +37,17 @@ export interface PodTruth {
   /** Starts of a process for this pod before the current one. */
   restarts: number;
   startedAtMs: number;
-  exit?: { code: number | null; signal: string | null; atMs: number } | undefined;
+  exit?: ProcessExit | undefined;
+  /** How the pod's previous process ended (the container's lastState). */
+  lastExit?: ProcessExit | undefined;
+  /** Where the restart loop is; without it, a dead process is shown terminated. */
+  state?: ProcessState | undefined;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: string | null;
+  atMs: number;
 }
 
 export interface Owner {
@@ -58,24 +70,41 @@ function exitCode(exit: NonNullable<PodTruth['exit']>): number {
   return 128 + (exit.signal === null ? 0 : (SIGNALS[exit.signal] ?? 0));
 }
 
+function terminated(exit: ProcessExit, startedAt: string, pid: number): Record<string, unknown> {
+  return {
+    terminated: {
+      exitCode: exitCode(exit),
+      reason: exitCode(exit) === 0 ? 'Completed' : 'Error',
+      ...(exit.signal === null ? {} : { message: `killed by ${exit.signal}` }),
+      startedAt,
+      finishedAt: formatTime(exit.atMs),
+      containerID: `testbed://${pid}`,
+    },
+  };
+}
+
+/** The container's state: running, waiting (to be restarted, or starting), or terminated. */
+function containerState(t: PodTruth, startedAt: string): Record<string, unknown> {
+  const exit = t.running ? undefined : t.exit;
+  if (exit === undefined)
+    return t.running ? { running: { startedAt } } : { waiting: { reason: 'ContainerCreating' } };
+  if (t.state === 'CrashLoopBackOff')
+    return {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off restarting failed container ${t.workload} (pid ${t.pid})`,
+      },
+    };
+  if (t.state === 'Restarting') return { waiting: { reason: 'ContainerCreating' } };
+  return terminated(exit, startedAt, t.pid);
+}
+
 export function podStatus(t: PodTruth): Record<string, unknown> {
   const startedAt = formatTime(t.startedAtMs);
   const exit = t.running ? undefined : t.exit;
-  const state =
-    exit === undefined
-      ? t.running
-        ? { running: { startedAt } }
-        : { waiting: { reason: 'ContainerCreating' } }
-      : {
-          terminated: {
-            exitCode: exitCode(exit),
-            reason: exitCode(exit) === 0 ? 'Completed' : 'Error',
-            ...(exit.signal === null ? {} : { message: `killed by ${exit.signal}` }),
-            startedAt,
-            finishedAt: formatTime(exit.atMs),
-            containerID: `testbed://${t.pid}`,
-          },
-        };
+  const state = containerState(t, startedAt);
+  const last = t.running ? t.lastExit : t.state === 'exited' || t.state === undefined ? undefined : t.exit;
+  const lastState = last === undefined ? {} : terminated(last, startedAt, t.pid);
   const changedAt = exit?.atMs ?? t.startedAtMs;
   return {
     phase: 'Running',
@@ -101,6 +130,7 @@ export function podStatus(t: PodTruth): Record<string, unknown> {
         started: t.running,
         restartCount: t.restarts,
         state,
+        lastState,
       },
     ],
   };
@@ -195,8 +225,14 @@ export function podChangeEvents(
     out.push({
       type: 'Warning',
       reason: 'ProcessExited',
-      message: `Container ${now.workload} (pid ${now.pid}) exited (${how}); the testbed does not restart it`,
+      message: `Container ${now.workload} (pid ${now.pid}) exited (${how})`,
     });
+    if (now.state === 'CrashLoopBackOff')
+      out.push({
+        type: 'Warning',
+        reason: 'BackOff',
+        message: `Back-off restarting failed container ${now.workload}`,
+      });
   }
   return out;
 }

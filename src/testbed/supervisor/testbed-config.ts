@@ -43,5 +43,17 @@ export const testbedConfigSchema = z.object({
 
 export type TestbedConfig = z.infer<typeof testbedConfigSchema>;
 export type TestbedConfigInput = z.input<typeof testbedConfigSchema>;
-/** What can change on a running testbed (a new fabric delay restarts the agent groups). */
-export type TestbedScale = Partial<Pick<TestbedConfig, 'nca' | 'nna' | 'nka' | 'fabricDelay'>>;
+/**
+ * What can change on a running testbed (a new fabric delay restarts the agent groups). Strict:
+ * anything else (etcd members, say) cannot be applied to a running testbed and is refused.
+ */
+const shape = testbedConfigSchema.shape;
+export const testbedScaleSchema = z
+  .object({
+    nca: shape.nca.unwrap().optional(),
+    nna: shape.nna.unwrap().optional(),
+    nka: shape.nka.unwrap().optional(),
+    fabricDelay: shape.fabricDelay.unwrap().optional(),
+  })
+  .strict();
+export type TestbedScale = z.infer<typeof testbedScaleSchema>;

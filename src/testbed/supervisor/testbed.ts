@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { addStopHook } from '../../process/child-registry.js';
 import { recordOwnedPids, stopOwnedLeftovers } from '../../process/owned-pids.js';
 import { RestClient } from '../../kube/rest-client.js';
+import { realTimers } from '../../kube/work-queue.js';
 import { isAlreadyExists, isNotFound } from '../../kube/kube-api-error.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError } from '../../util/errors.js';
 import { parseChecked } from '../../util/zod-error.js';
 import { parseDelaySpec } from '../comp/delay-spec.js';
-import { startEtcdCluster, type EtcdCluster } from '../etcd/etcd-cluster.js';
+import { startEtcdCluster, type EtcdCluster, type EtcdMember } from '../etcd/etcd-cluster.js';
 import {
   createCgroupAccounting,
   type AccountingMode,
@@ -43,6 +44,8 @@ import { CONTROLLER_MANAGER, type PodTruth, type Workload } from './pod-objects.
 import { WorkloadController, type WorkloadHost } from './workload-controller.js';
 import { AGENT_DAEMONSET, NAPI_DEPLOYMENT } from './workload-objects.js';
 import { planCompNodes, readCompLabels, writeCompLabels } from './comp-nodes.js';
+import { processState, Restarter, type ProcessState } from './restarter.js';
+import { pinnedPorts } from './pinned-ports.js';
 
 export interface TestbedOptions {
   /** State directory: etcd data, node dirs with specs, ready files and logs, the kubeconfig. */
@@ -58,6 +61,9 @@ export interface TestbedProcessStatus {
   purpose: string;
   pid: number;
   running: boolean;
+  /** Restarts after crashes (the kubelet's restartCount). */
+  restarts: number;
+  state: ProcessState;
   nodes: number;
   endpoints: Record<string, string>;
 }
@@ -113,9 +119,13 @@ export class Testbed {
   private readonly lifetimes = new WeakMap<NodeProcess, { startedAtMs: number; exit?: PodTruth['exit'] }>();
   /** Processes started per pod (a workload node), for its restart count. */
   private readonly podStarts = new Map<string, number>();
+  /** How each pod's last process ended (its container's lastState). */
+  private readonly lastExits = new Map<string, NonNullable<PodTruth['exit']>>();
   private readonly removeStopHook: () => void;
   private readonly exporterNodeLabel: ((node: string) => string) | undefined;
   private readonly dataPlane: TestbedDataPlane;
+  /** Restarts crashed processes with back-off, as a kubelet would (ADR 0028). */
+  private readonly restarter: Restarter;
 
   private constructor(opts: TestbedOptions) {
     this.dir = opts.dir;
@@ -127,6 +137,11 @@ export class Testbed {
       dir: opts.dir,
       enabled: this.config.dataPlane,
       execTimeoutMs: this.config.execTimeoutMs,
+      log: this.log,
+    });
+    this.restarter = new Restarter({
+      now: Date.now,
+      timers: realTimers,
       log: this.log,
     });
     // ^C and SIGTERM (via the child registry) take the testbed down in order, as down() does.
@@ -381,6 +396,8 @@ export class Testbed {
             restarts: Math.max(0, (this.podStarts.get(node) ?? 1) - 1),
             startedAtMs: life?.startedAtMs ?? 0,
             exit: life?.exit,
+            lastExit: this.lastExits.get(node),
+            state: processState(this.restarter.state(p.name), p.child.isRunning()),
           };
         }),
       ),
@@ -396,6 +413,7 @@ export class Testbed {
           purpose: cluster?.name ?? '',
           pid: m.pid,
           running: isAlive(m.pid),
+          ...this.restartView(m.name, isAlive(m.pid)),
           nodes: 1,
           endpoints: { client: m.clientUrl, metrics: m.metricsUrl },
         });
@@ -407,6 +425,7 @@ export class Testbed {
         purpose: p.ready.purpose,
         pid: p.child.pid,
         running: p.child.isRunning(),
+        ...this.restartView(p.name, p.child.isRunning()),
         nodes: p.ready.nodes.length,
         endpoints: p.ready.endpoints,
       });
@@ -430,6 +449,11 @@ export class Testbed {
     };
   }
 
+  private restartView(name: string, running: boolean): Pick<TestbedProcessStatus, 'restarts' | 'state'> {
+    const r = this.restarter.state(name);
+    return { restarts: r.restarts, state: processState(r, running) };
+  }
+
   /** The nodes whose process runs now, with the process's purpose (a comp group: each agent's node). */
   runningNodes(): { node: string; purpose: string }[] {
     const etcd = [this.netcd, this.ketcd].flatMap((c) =>
@@ -445,6 +469,7 @@ export class Testbed {
   down(): Promise<void> {
     this.stopping ??= (async () => {
       this.removeStopHook();
+      this.restarter.stop();
       await this.workloads?.stop();
       const stopAll = (ps: (NodeProcess | undefined)[]) =>
         Promise.allSettled(ps.map((p) => p?.child.stop() ?? Promise.resolve()));
@@ -521,30 +546,57 @@ export class Testbed {
       hosts: Array.from({ length: members }, (_, i) => nodeAddress(name, i)),
       dataDir: join(this.dir, name),
     });
-    // Ready files like our own nodes', so the cost exporter finds etcd members the same way.
-    // (etcd gives no hook before it starts work: its start-up is not in its cgroup.)
-    await Promise.all(
-      cluster.members.map(async (m) => {
-        await this.accounting?.place(m.name, m.pid);
-        const ready: NodeReady = {
-          name: m.name,
-          purpose: name,
-          pid: m.pid,
-          nodes: [m.name],
-          endpoints: { client: m.clientUrl, metrics: m.metricsUrl },
-        };
-        return writeFileAtomic(join(this.dir, 'nodes', m.name, 'ready.json'), `${JSON.stringify(ready)}\n`);
-      }),
-    );
+    await Promise.all(cluster.members.map((m) => this.placeEtcdMember(name, m)));
+    cluster.members.forEach((_, i) => {
+      this.superviseEtcdMember(name, cluster, i);
+    });
     return cluster;
   }
 
-  private async startNode(spec: NodeSpec): Promise<NodeProcess> {
-    const p = await startNodeProcess({
-      spec,
-      dir: join(this.dir, 'nodes', spec.name),
-      onSpawn: (pid) => this.accounting?.place(spec.name, pid) ?? Promise.resolve(),
+  /** Ready files like our own nodes', so the cost exporter finds etcd members the same way. */
+  private async placeEtcdMember(purpose: 'netcd' | 'ketcd', m: EtcdMember): Promise<void> {
+    // (etcd gives no hook before it starts work: its start-up is not in its cgroup.)
+    await this.accounting?.place(m.name, m.pid);
+    const ready: NodeReady = {
+      name: m.name,
+      purpose,
+      pid: m.pid,
+      nodes: [m.name],
+      endpoints: { client: m.clientUrl, metrics: m.metricsUrl },
+    };
+    await writeFileAtomic(join(this.dir, 'nodes', m.name, 'ready.json'), `${JSON.stringify(ready)}\n`);
+  }
+
+  /** Restarts etcd member i with back-off when it dies, as the kubelet restarts a static pod. */
+  private superviseEtcdMember(purpose: 'netcd' | 'ketcd', cluster: EtcdCluster, i: number): void {
+    const m = cluster.members[i];
+    if (m === undefined) return;
+    const startedAtMs = Date.now();
+    void cluster.memberExited(i).then((exit) => {
+      if (this.stopping !== undefined) return;
+      const how = exit.signal ?? `code ${String(exit.code)}`;
+      this.log(`${m.name} exited unexpectedly (${how}); restarting with back-off; see ${m.logFile}`);
+      this.restarter.crashed(m.name, Date.now() - startedAtMs, async () => {
+        if (this.stopping !== undefined) return;
+        await cluster.restartMember(i);
+        this.log(`${m.name} restarted (pid ${m.pid})`);
+        await this.placeEtcdMember(purpose, m);
+        await this.recordOwnedPids();
+        this.superviseEtcdMember(purpose, cluster, i);
+      });
     });
+  }
+
+  /** Starts a node on `spec`; `planned` (default: spec) is what later plans compare it with. */
+  private async startNode(spec: NodeSpec, planned: NodeSpec = spec): Promise<NodeProcess> {
+    const p = {
+      ...(await startNodeProcess({
+        spec,
+        dir: join(this.dir, 'nodes', spec.name),
+        onSpawn: (pid) => this.accounting?.place(spec.name, pid) ?? Promise.resolve(),
+      })),
+      spec: planned,
+    };
     // Also those a failed Promise.all never handed back: down() stops every one.
     this.started.add(p);
     const lifetime: { startedAtMs: number; exit?: PodTruth['exit'] } = { startedAtMs: Date.now() };
@@ -552,12 +604,55 @@ export class Testbed {
     for (const node of p.ready.nodes) this.podStarts.set(node, (this.podStarts.get(node) ?? 0) + 1);
     void p.child.exited.then((exit) => {
       lifetime.exit = { code: exit.code, signal: exit.signal, atMs: Date.now() };
-      if (this.stopping === undefined && !this.retired.has(p)) {
-        const how = exit.signal ?? `code ${String(exit.code)}`;
-        this.log(`${p.name} exited unexpectedly (${how}); see ${p.logFile}`);
-      }
+      for (const node of p.ready.nodes) this.lastExits.set(node, lifetime.exit);
+      if (this.stopping !== undefined || this.retired.has(p)) return;
+      const how = exit.signal ?? `code ${String(exit.code)}`;
+      this.log(`${p.name} exited unexpectedly (${how}); restarting with back-off; see ${p.logFile}`);
+      this.restarter.crashed(p.name, lifetime.exit.atMs - lifetime.startedAtMs, () =>
+        this.exclusive(() => this.restartCrashed(p)),
+      );
     });
     return p;
+  }
+
+  /** Starts a crashed node again where it listened, in its place (unless it was stopped meanwhile). */
+  private async restartCrashed(dead: NodeProcess): Promise<void> {
+    if (this.noLongerWanted(dead)) return;
+    const fresh = await this.startNode(pinnedPorts(this.currentSpec(dead), dead.ready), dead.spec);
+    if (this.noLongerWanted(dead)) {
+      await this.stopNode(fresh);
+      return;
+    }
+    this.retired.add(dead);
+    const swap = (ps: NodeProcess[]): NodeProcess[] => ps.map((p) => (p === dead ? fresh : p));
+    this.napis = swap(this.napis);
+    this.kapis = swap(this.kapis);
+    this.compGroups = swap(this.compGroups);
+    if (this.nctrl === dead) this.nctrl = fresh;
+    if (this.kctrl === dead) this.kctrl = fresh;
+    this.log(`${fresh.name} restarted (pid ${fresh.child.pid})`);
+    await this.updateScrapeTargets();
+  }
+
+  /** The testbed is going down, or `p` was stopped on purpose (scaled away, respecced). */
+  private noLongerWanted(p: NodeProcess): boolean {
+    return this.stopping !== undefined || this.retired.has(p);
+  }
+
+  /** What a node should run now: the planned spec, with today's napi and front lists. */
+  private currentSpec(p: NodeProcess): NodeSpec {
+    switch (p.spec.component) {
+      case 'napi':
+        return this.napiSpec(this.napis.indexOf(p));
+      case 'kapi':
+        return this.kapiSpec(this.kapis.indexOf(p));
+      case 'nctrl':
+        return this.nctrlSpec();
+      case 'kctrl':
+        return this.kctrlSpec();
+      case 'comp':
+        return p.spec;
+    }
   }
 
   /** Starts or stops instances at the end of the list so that `count` run. */
