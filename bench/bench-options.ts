@@ -25,6 +25,11 @@ export interface BenchOptions {
   rate: number;
   /** watch-fanout: client processes that hold the watches (BENCH_WATCH_PROCS). @default 2 */
   watchProcs: number;
+  /**
+   * seed-corner: the OPS levels to run, in this order (BENCH_OPS, e.g. `60,45,30`): stepping down
+   * finds the largest OPS at which the corner cell is still valid. @default [60]
+   */
+  ops: number[] | undefined;
   help: boolean;
 }
 
@@ -47,11 +52,13 @@ const KNOBS: readonly Knob[] = [
 ];
 
 export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds N] [--warmup N]
-                          [--concurrency N] [--watches N] [--rate N] [--watch-procs N]]
+                          [--concurrency N] [--watches N] [--rate N] [--watch-procs N]
+                          [--ops N,N...]]
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
-                   agent-scale, plan-prediction (default: all, in that order; agent-scale
-                   takes ~15 min, plan-prediction ~8 min)
+                   agent-scale, plan-prediction, delay-shift, seed-corner (default: all, in
+                   that order; agent-scale takes ~15 min, plan-prediction ~8 min,
+                   seed-corner ~10 min per OPS level)
   --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS
                    agent-scale: cruise 60, plan-prediction: cruise 20)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2)      BENCH_ROUNDS
@@ -60,6 +67,7 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
   --watches N      watch-fanout: watches held (5000)                       BENCH_WATCHES
   --rate N         watch-fanout: open-loop writes per second (1000)        BENCH_RATE
   --watch-procs N  watch-fanout: processes holding the watches (2)         BENCH_WATCH_PROCS
+  --ops N,N...     seed-corner: OPS levels, in order (60)                  BENCH_OPS
 
   BENCH_NAPI_FLAGS='--cpu-prof --cpu-prof-dir=DIR' passes node flags to the napi process alone;
   BENCH_DRIVER_FLAGS='--trace-gc' to each driver run's process.
@@ -96,6 +104,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
       options: {
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(KNOBS.map((k) => [k.flag, { type: 'string' as const }])),
+        ops: { type: 'string' },
       },
     });
   } catch (e: unknown) {
@@ -121,6 +130,24 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     watches: byKey.get('watches') ?? 5000,
     rate: byKey.get('rate') ?? 1000,
     watchProcs: byKey.get('watchProcs') ?? 2,
+    ops: opsLevels(typeof values.ops === 'string' ? values.ops : undefined, env),
     help: values.help === true,
   };
+}
+
+/** `60,45,30`: positive numbers, at least one. */
+function opsLevels(flagText: string | undefined, env: NodeJS.ProcessEnv): number[] | undefined {
+  const fromEnv = env.BENCH_OPS === '' ? undefined : env.BENCH_OPS;
+  const [text, source] = flagText !== undefined ? [flagText, '--ops'] : [fromEnv, 'BENCH_OPS'];
+  if (text === undefined) return undefined;
+  const levels = text.split(',').map((t) => (t.trim() === '' ? NaN : Number(t)));
+  if (levels.some((v) => !Number.isFinite(v) || v <= 0)) {
+    throw new KosTestError({
+      what: `bad value for ${source}`,
+      value: text,
+      fix: 'give OPS levels as positive numbers separated by commas, e.g. 60,45,30',
+      exitCode: 2,
+    });
+  }
+  return levels;
 }

@@ -13,7 +13,7 @@ export interface Measure {
   digits?: number;
 }
 
-export type CheckOp = '>=' | '<' | '==';
+export type CheckOp = '>=' | '<' | '<=' | '==';
 
 export interface Check {
   label: string;
@@ -52,7 +52,14 @@ export function check(
   unit = '',
   digits?: number,
 ): Check {
-  const pass = op === '>=' ? value >= target : op === '<' ? value < target : value === target;
+  const pass =
+    op === '>='
+      ? value >= target
+      : op === '<'
+        ? value < target
+        : op === '<='
+          ? value <= target
+          : value === target;
   return { label, value, op, target, unit, pass, ...(digits === undefined ? {} : { digits }) };
 }
 

@@ -20,6 +20,7 @@ import { runDriverTestbed } from './driver-testbed.js';
 import { machineShare, readCpuJiffies, type MachineShare } from './machine-share.js';
 import { formatResult, type BenchResult } from './report.js';
 import { writeResults } from './results-file.js';
+import { runSeedCorner } from './seed-corner.js';
 import { runWatchFanout } from './watch-fanout.js';
 
 const BENCHMARKS: readonly Benchmark[] = [
@@ -31,6 +32,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'agent-scale', run: runAgentScale },
   { name: 'plan-prediction', run: runPlanPrediction },
   { name: 'delay-shift', run: runDelayShift },
+  { name: 'seed-corner', run: runSeedCorner },
 ];
 
 function select(names: readonly string[]): Benchmark[] {

@@ -67,7 +67,7 @@ function sources(): () => Promise<string> {
     const exporter = renderCostMetrics(
       costs,
       { cpuCores: 2, memoryBytes: 1e9 },
-      { mode: 'proc', errors: noErrors, lastScrapeSeconds: 0, processes: 4 },
+      { mode: 'proc', errors: noErrors, lastScrapeSeconds: 0, scrapeCpuSeconds: 0, processes: 4 },
     );
     return [exporter, await agents.metrics(), await nctrl.metrics(), await driver.metrics()].join('\n');
   };

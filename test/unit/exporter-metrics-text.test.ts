@@ -111,7 +111,13 @@ describe('cost exporter text', () => {
     const text = renderCostMetrics(
       nodes,
       { cpuCores: 2, memoryBytes: 1024 },
-      { mode: 'proc', errors: { ...noErrors, network: 3 }, lastScrapeSeconds: 0.012, processes: 2 },
+      {
+        mode: 'proc',
+        errors: { ...noErrors, network: 3 },
+        lastScrapeSeconds: 0.012,
+        scrapeCpuSeconds: 1.5,
+        processes: 2,
+      },
     );
     const lines = text.split('\n').filter((l) => !l.startsWith('#') && l !== '');
     assert.deepEqual(lines, [
@@ -136,6 +142,7 @@ describe('cost exporter text', () => {
       'kos_testbed_exporter_errors_total{reason="network"} 3',
       'kos_testbed_exporter_errors_total{reason="scrape"} 0',
       'kos_testbed_exporter_scrape_duration_seconds 0.012',
+      'kos_testbed_exporter_scrape_cpu_seconds_total 1.5',
       'kos_testbed_exporter_processes 2',
       'kos_testbed_exporter_accounting_mode{mode="proc"} 1',
     ]);
@@ -148,7 +155,7 @@ describe('cost exporter text', () => {
     const text = renderCostMetrics(
       nodes.slice(0, 1),
       { cpuCores: 2, memoryBytes: 1 },
-      { mode: 'cgroup-v1', errors: noErrors, lastScrapeSeconds: 0, processes: 1 },
+      { mode: 'cgroup-v1', errors: noErrors, lastScrapeSeconds: 0, scrapeCpuSeconds: 0, processes: 1 },
       'eth0',
     );
     assert.match(text, /container_network_receive_bytes_total\{[^}]*interface="eth0"\} 5/);

@@ -55,7 +55,7 @@ async function knownMetricNames(): Promise<Set<string>> {
       },
     ],
     { cpuCores: 2, memoryBytes: 1 },
-    { mode: 'proc', errors: noErrors, lastScrapeSeconds: 0, processes: 1 },
+    { mode: 'proc', errors: noErrors, lastScrapeSeconds: 0, scrapeCpuSeconds: 0, processes: 1 },
   );
   const agents = new AgentMetrics('g0', { processMetrics: false });
   const nctrl = new Registry();

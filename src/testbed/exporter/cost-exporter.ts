@@ -81,6 +81,7 @@ export async function startCostExporter(opts: CostExporterOptions): Promise<Cost
   const counters = new MonotonicCounters();
   const errors = Object.fromEntries(ERROR_REASONS.map((r) => [r, 0])) as Record<ErrorReason, number>;
   let lastScrapeSeconds = 0;
+  let scrapeCpuSeconds = 0;
   let inflight: Promise<string> | undefined;
 
   const fetchText = async (url: string): Promise<string> => {
@@ -135,6 +136,7 @@ export async function startCostExporter(opts: CostExporterOptions): Promise<Cost
 
   const scrapeNow = async (): Promise<string> => {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     let costs: NodeCost[] = [];
     let processes = 0;
     try {
@@ -152,10 +154,12 @@ export async function startCostExporter(opts: CostExporterOptions): Promise<Cost
     const text = renderCostMetrics(
       costs,
       machine,
-      { mode: opts.accounting.mode, errors, lastScrapeSeconds, processes },
+      { mode: opts.accounting.mode, errors, lastScrapeSeconds, scrapeCpuSeconds, processes },
       opts.interfaceName ?? TESTBED_INTERFACE,
     );
     lastScrapeSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStarted);
+    scrapeCpuSeconds += (cpu.user + cpu.system) / 1e6;
     return text;
   };
 

@@ -25,6 +25,11 @@ export interface ExporterHealth {
   errors: Readonly<Record<ErrorReason, number>>;
   /** Of the previous scrape (0 before the first one ends). */
   lastScrapeSeconds: number;
+  /**
+   * Cumulative CPU seconds of the exporter's process while a scrape was under way: the exporter's
+   * own cost, an upper bound when it shares its process (the runner's) with other work.
+   */
+  scrapeCpuSeconds: number;
   processes: number;
 }
 
@@ -87,6 +92,11 @@ export function renderCostMetrics(
     gauge('kos_testbed_exporter_scrape_duration_seconds', 'How long the previous scrape took.', [
       { labels: {}, value: health.lastScrapeSeconds },
     ]),
+    counter(
+      'kos_testbed_exporter_scrape_cpu_seconds_total',
+      "CPU seconds of the exporter's process while it scraped (an upper bound of its own cost).",
+      [{ labels: {}, value: health.scrapeCpuSeconds }],
+    ),
     gauge('kos_testbed_exporter_processes', 'Testbed processes read in this scrape.', [
       { labels: {}, value: health.processes },
     ]),

@@ -33,6 +33,15 @@ export interface MeasuredRun {
   record: RunRecord;
   /** Undefined when the run failed or has no cost table. */
   observation: CalibrationObservation | undefined;
+  /** The testbed's own overheads over the cruise window (undefined where not measured). */
+  overheads: TestbedOverheads;
+}
+
+export interface TestbedOverheads {
+  /** Cores of the cost exporter (inside the runner's process: an upper bound, see cost-metrics.ts). */
+  exporterCores: number | undefined;
+  /** Series Prometheus holds at the window's end (all its series with a sample then). */
+  prometheusSeries: number | undefined;
 }
 
 export interface MeasuredSweepOptions {
@@ -45,21 +54,22 @@ export interface MeasuredSweepOptions {
   signal: AbortSignal;
 }
 
-interface Extra {
+interface Extra extends TestbedOverheads {
   runner: number | undefined;
   prometheus: number | undefined;
   eventsPerS: number | undefined;
 }
 
-/** Watch events the napis delivered per second over the window (sum over series of their rates). */
-async function watchEventsPerS(
+/** A counter's increase per second over the window, summed over its series. */
+async function counterPerS(
   prometheusUrl: string,
+  metric: string,
   fromMs: number,
   toMs: number,
 ): Promise<number | undefined> {
   const client = createPrometheusClient({ url: prometheusUrl });
   const rangeS = Math.ceil((toMs - fromMs) / 1000) + 30;
-  const { series } = await client.querySamples(`apiserver_watch_events_total[${rangeS}s]`, toMs + 15_000);
+  const { series } = await client.querySamples(`${metric}[${rangeS}s]`, toMs + 15_000);
   let rate = 0;
   let any = false;
   for (const s of series) {
@@ -91,10 +101,16 @@ function measuringCosts(sampler: CpuSampler, extras: Map<number, Extra>) {
   return async (req: CostRequest): Promise<CostTable> => {
     const table = await collectCosts(req);
     await sampler.sample();
+    const perS = (metric: string): Promise<number | undefined> =>
+      counterPerS(req.prometheusUrl, metric, req.fromMs, req.toMs).catch(() => undefined);
     extras.set(req.fromMs, {
       runner: sampler.cores('runner', req.fromMs, req.toMs),
       prometheus: sampler.cores('prometheus', req.fromMs, req.toMs),
-      eventsPerS: await watchEventsPerS(req.prometheusUrl, req.fromMs, req.toMs).catch(() => undefined),
+      eventsPerS: await perS('apiserver_watch_events_total'),
+      exporterCores: await perS('kos_testbed_exporter_scrape_cpu_seconds_total'),
+      prometheusSeries: await createPrometheusClient({ url: req.prometheusUrl })
+        .queryNumber('count({__name__=~".+"})', req.toMs)
+        .catch(() => undefined),
     });
     return table;
   };
@@ -148,8 +164,12 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
     if (run === undefined) return [];
     const extra = record.costs === null ? undefined : extras.get(record.costs.window.fromMs);
     const cruise = record.drive?.cruise;
+    const overheads: TestbedOverheads = {
+      exporterCores: extra?.exporterCores,
+      prometheusSeries: extra?.prometheusSeries,
+    };
     if (record.status !== 'completed' || record.costs === null || extra === undefined || cruise === undefined)
-      return [{ run, etcd, record, observation: undefined }];
+      return [{ run, etcd, record, observation: undefined, overheads }];
     const cores: Partial<Record<ModelPurpose, number>> = { ...purposeCores(record.costs) };
     if (extra.runner !== undefined) cores.runner = extra.runner;
     if (extra.prometheus !== undefined) cores.prometheus = extra.prometheus;
@@ -162,6 +182,6 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
       eventsPerS: extra.eventsPerS,
       cores,
     };
-    return [{ run, etcd, record, observation }];
+    return [{ run, etcd, record, observation, overheads }];
   });
 }
