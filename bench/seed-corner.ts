@@ -12,6 +12,7 @@ import { runMeasuredSweep } from '../src/experiment/plan/capacity/measured-sweep
 import { planExperiment } from '../src/experiment/plan/plan.js';
 import { parseSpecData } from '../src/experiment/spec/spec-load.js';
 import { sweepIdOf } from '../src/experiment/store/sweep-id.js';
+import { startHostSampling } from '../src/measure/host-sampler.js';
 import { COSTED_PURPOSES } from '../src/measure/cost-table.js';
 import { TESTBED_SCRAPE_INTERVAL_MS } from '../src/testbed/prometheus/testbed-config.js';
 import { textTable } from '../src/util/text-table.js';
@@ -121,6 +122,7 @@ export async function runSeedCorner(ctx: BenchContext): Promise<BenchReport> {
     sweepId,
     log: ctx.log,
     signal: new AbortController().signal,
+    sampleHost: () => startHostSampling(),
   });
   const figures = runs.map((r) =>
     cornerFigures(r.record, {

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { collectCosts } from '../../../costs/collect-costs.js';
 import { counterWindow } from '../../../costs/window-math.js';
 import { COSTED_PURPOSES, type CostTable } from '../../../measure/cost-table.js';
+import type { HostSampling } from '../../../measure/host-sampler.js';
 import { createPrometheusClient } from '../../../prometheus/prometheus-api.js';
 import { KosTestError } from '../../../util/errors.js';
 import { inProcessDriveStep } from '../../run/drive-step.js';
@@ -52,6 +53,8 @@ export interface MeasuredSweepOptions {
   sweepId: string;
   log: (m: string) => void;
   signal: AbortSignal;
+  /** Samples the host over each drive, so validity judges it as `experiment run` does. @default not judged */
+  sampleHost?: () => HostSampling;
 }
 
 interface Extra extends TestbedOverheads {
@@ -144,6 +147,7 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
       slos: o.resolved.slos,
       now: Date.now,
       signal: o.signal,
+      ...(o.sampleHost === undefined ? {} : { sampleHost: o.sampleHost }),
       emit: (e) => {
         if (e.kind === 'run-start') {
           const f = e.factors;
