@@ -30,7 +30,7 @@ function cornerRecord(ops: number, valid: boolean): RunRecord {
   const r = recordFixture(0);
   const costs = r.costs;
   const drive = r.drive;
-  assert.ok(costs !== null && drive !== null && drive !== undefined);
+  assert.ok(costs !== null && drive !== null);
   return {
     ...r,
     factors: { ...r.factors, OPS: ops },
