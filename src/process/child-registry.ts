@@ -30,6 +30,8 @@ export interface SpawnManagedOptions {
    * @default false
    */
   diesWithParent?: boolean;
+  /** Opens a node IPC channel to the child (a node process) and hands its messages here. */
+  onMessage?: (message: unknown) => void;
 }
 
 export interface StopOptions {
@@ -65,7 +67,7 @@ export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
     child = spawn(command, args, {
       env,
       cwd: opts.cwd,
-      stdio: ['ignore', out, out],
+      stdio: opts.onMessage === undefined ? ['ignore', out, out] : ['ignore', out, out, 'ipc'],
       detached: false,
     });
   } finally {
@@ -74,6 +76,7 @@ export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
   }
   // Node reports spawn failures (and failed kills) as 'error' events; without a listener they crash us.
   child.on('error', () => undefined);
+  if (opts.onMessage !== undefined) child.on('message', opts.onMessage);
   const pid = child.pid;
   if (pid === undefined) {
     throw new KosTestError({

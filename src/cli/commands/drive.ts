@@ -8,6 +8,8 @@ import type { DriveSummary } from '../../driver/drive-summary.js';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
 import { driveReporter } from '../drive-progress.js';
+import { tellParent } from '../../driver/shards/shard-messages.js';
+import { toError } from '../../util/errors.js';
 import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
 import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
@@ -79,77 +81,91 @@ export function registerDriveCommand(program: Command): void {
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
     .action(
-      async (image: string | undefined, flags: DriveFlags & EmitJobFlags & VerdictFlags, cmd: Command) => {
-        const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
-        if (job !== undefined) {
-          process.stdout.write(job);
-          return;
-        }
-        const input = driveOptionsFromFlags(flags);
-        const reporter = driveReporter();
-        if (flags.estimate === true) {
-          const e = await estimateDrive(input);
-          console.log(`POP ${e.population} in ${e.sizes.length} VNs, avgPeers ${e.avgPeers.toFixed(3)}`);
-          console.log(`size CSV: ${e.sizeCsv}`);
-          console.log(`outline CSV: ${e.outlineCsv}`);
-          return;
-        }
-        const options = parseDriveOptions(input); // bad options fail before anything is contacted
-        slosFromFlags(flags); // so do bad SLOs
-        await preflight(driveNeeds(options), binaryProbe());
-        if (flags.threads !== undefined)
-          reporter.log('--threads has no effect: ops are paced open-loop by one timer');
-        const soft = new AbortController();
-        const hard = new AbortController();
-        const onSigint = (): void => {
-          if (!soft.signal.aborted) {
-            reporter.log('^C: ending the cruise; deleting what is live (^C again stops at once)');
-            soft.abort();
-          } else hard.abort();
-        };
-        const onSigterm = (): void => {
-          hard.abort();
-        };
-        process.on('SIGINT', onSigint);
-        process.on('SIGTERM', onSigterm);
-        // SIGTERM also comes from main.ts when the process that started this drive is gone.
-        // A shard is not judged (its merged run is), so only a whole run samples its host.
-        const sampling = options.shard.count === 1 ? startHostSampling() : undefined;
-        try {
-          const summary = await runDrive(input, {
-            ...driveTarget(flags.kubeconfig),
-            signal: soft.signal,
-            hardSignal: hard.signal,
-            log: (m) => {
-              reporter.log(m);
-            },
-            onProgress: (p) => {
-              reporter.progress(p);
-            },
-          });
-          reporter.end();
-          console.log(summaryLines(summary).join('\n'));
-          if (sampling !== undefined) {
-            const w = summary.phases.cruise.window;
-            const host = hostLoadOver(await sampling.stop(), w.startMs, w.endMs);
-            await finishWithVerdict({
-              suite: summary.runId,
-              runs: [driveRunVerdict(summary, host, slosFromFlags(flags))],
-              flags,
-              verdictPath: join(options.outDir, summary.runId, VERDICT_FILE),
-              print: (l) => {
-                console.log(l);
-              },
-            });
-          }
-        } finally {
-          await sampling?.stop();
-          reporter.end();
-          process.off('SIGINT', onSigint);
-          process.off('SIGTERM', onSigterm);
-        }
-      },
+      async (image: string | undefined, flags: DriveFlags & EmitJobFlags & VerdictFlags, cmd: Command) =>
+        drive(image, flags, cmd).catch(async (e: unknown) => {
+          // A shard the runner started tells it why it failed (shard-messages.ts).
+          await tellParent({ kind: 'failed', message: toError(e).message.split('\n')[0] ?? 'failed' });
+          throw e;
+        }),
     );
+}
+
+async function drive(
+  image: string | undefined,
+  flags: DriveFlags & EmitJobFlags & VerdictFlags,
+  cmd: Command,
+): Promise<void> {
+  const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
+  if (job !== undefined) {
+    process.stdout.write(job);
+    return;
+  }
+  const input = driveOptionsFromFlags(flags);
+  const reporter = driveReporter();
+  if (flags.estimate === true) {
+    const e = await estimateDrive(input);
+    console.log(`POP ${e.population} in ${e.sizes.length} VNs, avgPeers ${e.avgPeers.toFixed(3)}`);
+    console.log(`size CSV: ${e.sizeCsv}`);
+    console.log(`outline CSV: ${e.outlineCsv}`);
+    return;
+  }
+  const options = parseDriveOptions(input); // bad options fail before anything is contacted
+  slosFromFlags(flags); // so do bad SLOs
+  await preflight(driveNeeds(options), binaryProbe());
+  if (flags.threads !== undefined)
+    reporter.log('--threads has no effect: ops are paced open-loop by one timer');
+  const soft = new AbortController();
+  const hard = new AbortController();
+  const onSigint = (): void => {
+    if (!soft.signal.aborted) {
+      reporter.log('^C: ending the cruise; deleting what is live (^C again stops at once)');
+      soft.abort();
+    } else hard.abort();
+  };
+  const onSigterm = (): void => {
+    hard.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  // SIGTERM also comes from main.ts when the process that started this drive is gone.
+  // A shard is not judged (its merged run is), so only a whole run samples its host.
+  const sampling = options.shard.count === 1 ? startHostSampling() : undefined;
+  try {
+    // A shard the runner started tells it its summary, late start or failure (shard-messages.ts).
+    const summary = await runDrive(input, {
+      ...driveTarget(flags.kubeconfig),
+      signal: soft.signal,
+      hardSignal: hard.signal,
+      log: (m) => {
+        reporter.log(m);
+      },
+      onProgress: (p) => {
+        reporter.progress(p);
+      },
+      onLateStart: (lateMs) => void tellParent({ kind: 'late-start', lateMs }),
+    });
+    await tellParent({ kind: 'summary', summary });
+    reporter.end();
+    console.log(summaryLines(summary).join('\n'));
+    if (sampling !== undefined) {
+      const w = summary.phases.cruise.window;
+      const host = hostLoadOver(await sampling.stop(), w.startMs, w.endMs);
+      await finishWithVerdict({
+        suite: summary.runId,
+        runs: [driveRunVerdict(summary, host, slosFromFlags(flags))],
+        flags,
+        verdictPath: join(options.outDir, summary.runId, VERDICT_FILE),
+        print: (l) => {
+          console.log(l);
+        },
+      });
+    }
+  } finally {
+    await sampling?.stop();
+    reporter.end();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
 }
 
 function summaryLines(s: DriveSummary): string[] {

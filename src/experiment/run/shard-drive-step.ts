@@ -1,9 +1,10 @@
 /**
  * The runner's drive step for `driver.shards: N > 1`: N `kos-test drive --shard i/N` child
  * processes (each its own CPU and sockets: what sharding is for) that share the run id, the seed
- * and a start time fixed here, each writing runs/<runId>/shard-<i>/; then mergeShardDirs makes
- * the run's one summary, recorded exactly as an unsharded run's (ADR 0016). A failed shard, an
- * abort or a crash of the runner stops every shard (spawnManaged).
+ * and a start time fixed here, each writing runs/<runId>/shard-<i>/. Each shard sends its summary
+ * (and a late start, or its failure) over the IPC channel (shard-messages.ts); their merge is the
+ * run's one summary, recorded exactly as an unsharded run's (ADR 0016). A failed shard, an abort
+ * or a crash of the runner stops every shard (spawnManaged).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import type { DriveOptionsInput } from '../../driver/drive-options.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import type { DrivePhase } from '../../driver/run-drive.js';
 import { DRIVER_NODE_FLAGS } from '../../driver/node-flags.js';
-import { mergeShardDirs } from '../../driver/shards/read-shards.js';
+import { writeMerged } from '../../driver/shards/read-shards.js';
+import { shardMessageSchema } from '../../driver/shards/shard-messages.js';
 import { spawnManaged, type ChildExit, type ManagedChild } from '../../process/child-registry.js';
 import { KosTestError } from '../../util/errors.js';
 import { driverOptionsFor } from './drive-step.js';
@@ -132,21 +134,35 @@ async function awaitShards(
   }
 }
 
-export async function driveShards(
+/** What the shards have told the runner (shard-messages.ts), by shard index. */
+interface ShardReports {
+  summaries: (DriveSummary | undefined)[];
+  failures: (string | undefined)[];
+}
+
+function startShards(
   req: DriveRequest,
+  shared: { seed: number; startAtMs: number; kubeconfigPath: string },
+  logs: string[],
+  reports: ShardReports,
   log: (m: string) => void,
-  o: ShardedDriveOptions = {},
-): Promise<DriveSummary> {
+): ManagedChild[] {
   const count = req.run.driver.shards;
   const options = driverOptionsFor(req);
-  const shared = {
-    seed: o.seed?.() ?? Math.floor(Math.random() * 0xffffffff),
-    startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * shardStartMarginS(count)),
-    kubeconfigPath: req.kubeconfigPath,
+  const hear = (index: number, raw: unknown): void => {
+    const parsed = shardMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      log(`driver shard ${index}/${count} sent a message outside the schema: ignored`);
+      return;
+    }
+    const m = parsed.data;
+    if (m.kind === 'summary') reports.summaries[index] = m.summary;
+    else if (m.kind === 'failed') reports.failures[index] = m.message;
+    else
+      log(
+        `driver shard ${index}/${count} was set up ${m.lateMs.toFixed(0)} ms after the shared start: its first ops were late`,
+      );
   };
-  await mkdir(req.runDir, { recursive: true });
-  req.signal.throwIfAborted();
-  const logs = Array.from({ length: count }, (_, i) => join(req.runDir, `shard-${i}.log`));
   const children: ManagedChild[] = [];
   try {
     for (let index = 0; index < count; index++) {
@@ -163,17 +179,39 @@ export async function driveShards(
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
           // (spawnManaged names the runner in its environment: exit-with-parent.ts).
           logFile: logs[index] ?? join(req.runDir, 'shard.log'),
+          onMessage: (m) => {
+            hear(index, m);
+          },
         }),
       );
     }
   } catch (e: unknown) {
-    await Promise.all(children.map((c) => c.stop()));
+    void Promise.all(children.map((c) => c.stop()));
     throw e;
   }
+  return children;
+}
+
+export async function driveShards(
+  req: DriveRequest,
+  log: (m: string) => void,
+  o: ShardedDriveOptions = {},
+): Promise<DriveSummary> {
+  const count = req.run.driver.shards;
+  const shared = {
+    seed: o.seed?.() ?? Math.floor(Math.random() * 0xffffffff),
+    startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * shardStartMarginS(count)),
+    kubeconfigPath: req.kubeconfigPath,
+  };
+  await mkdir(req.runDir, { recursive: true });
+  req.signal.throwIfAborted();
+  const logs = Array.from({ length: count }, (_, i) => join(req.runDir, `shard-${i}.log`));
+  const reports: ShardReports = { summaries: [], failures: [] };
+  const children = startShards(req, shared, logs, reports, log);
   log(
     `driver: ${count} shards (pids ${children.map((c) => c.pid).join(', ')}), start at ${new Date(shared.startAtMs).toISOString()}`,
   );
-  // The shards report to their logs only; their phase follows from the shared start.
+  // The shards' phase follows from the shared start.
   let phase: DrivePhase | undefined;
   const ticker = setInterval(() => {
     const now = shardPhaseAt((o.now ?? Date.now)() - shared.startAtMs, req.run.phases);
@@ -187,21 +225,26 @@ export async function driveShards(
   req.signal.throwIfAborted();
   if (firstFailed !== undefined) {
     const e = exits[firstFailed];
+    const why = reports.failures[firstFailed] ?? (await logTail(logs[firstFailed] ?? ''));
     throw new KosTestError({
       what: `driver shard ${firstFailed}/${count} failed`,
-      value: `${e === undefined ? 'no exit' : exitText(e)}: ${await logTail(logs[firstFailed] ?? '')}`,
+      value: `${e === undefined ? 'no exit' : exitText(e)}: ${why}`,
       fix: `see ${logs[firstFailed] ?? req.runDir}`,
     });
   }
-  for (const [i, file] of logs.entries()) {
-    const late = /the start time is (\d+) ms past/.exec(await readFile(file, 'utf8').catch(() => ''));
-    if (late !== null)
-      log(
-        `driver shard ${i}/${count} was set up ${late[1] ?? '?'} ms after the shared start: its first ops were late`,
-      );
+  const summaries = reports.summaries.filter((x) => x !== undefined);
+  if (summaries.length !== count) {
+    const missing = Array.from({ length: count }, (_, i) => i).filter(
+      (i) => reports.summaries[i] === undefined,
+    );
+    throw new KosTestError({
+      what: `driver shard ${missing.join(', ')}/${count} ended without sending its summary`,
+      value: `exit ${missing.map((i) => (exits[i] === undefined ? '?' : exitText(exits[i]))).join(', ')}`,
+      fix: `see ${missing.map((i) => logs[i]).join(', ')}`,
+    });
   }
-  // The shards' directories under the run's become its merged summary.json beside them.
-  return (await mergeShardDirs([req.runDir], req.runDir)).summary;
+  // The shards' summaries, as they sent them, become the run's one summary.json.
+  return (await writeMerged(summaries, req.runDir)).summary;
 }
 
 /** One shard: the driver in this process (drive-step.ts); more: child processes. */
