@@ -40,6 +40,7 @@ describe('a hollow agent with the real data plane (root: namespaces, bridges, ve
   let dir: string;
   let prefix: string;
   let journal: CleanupJournal;
+  let fabric: LinuxFabric;
   const agents: HollowAgent[] = [];
   // Test namespaces are named as a driver names them (no testbed prefix): the journal finds them.
   const testNs = (x: string): string => `kosdp${process.pid}-${x}`;
@@ -53,7 +54,7 @@ describe('a hollow agent with the real data plane (root: namespaces, bridges, ve
     dir = await mkdtemp(join(tmpdir(), 'kos-dp-'));
     prefix = dataPlanePrefix(dir);
     await LinuxFabric.ensureNetns(fabricNetns(prefix));
-    const fabric = new LinuxFabric(fabricNetns(prefix), prefix);
+    fabric = new LinuxFabric(fabricNetns(prefix), prefix);
     journal = new CleanupJournal(join(dir, `comp-group0${JOURNAL_SUFFIX}`));
     for (const i of [0, 1]) {
       const agent = new HollowAgent({
@@ -70,6 +71,7 @@ describe('a hollow agent with the real data plane (root: namespaces, bridges, ve
 
   after(async () => {
     await Promise.all(agents.map((a) => a.stop()));
+    await fabric.stop();
     journal.close();
     await sweepDataPlane({ prefix, journalDir: dir, timeoutMs: 10_000 });
     await client.close();

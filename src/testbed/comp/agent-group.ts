@@ -100,6 +100,7 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
       stopping ??= (async () => {
         fabric.stop();
         await Promise.all(agents.map((a) => a.stop()));
+        await dataPlane?.fabric.stop();
         dataPlane?.journal.close();
         await server.close();
       })();
