@@ -49,7 +49,7 @@ async function napiWatches(testbed: Testbed): Promise<number> {
 }
 
 /** Waits until the napis hold a watch per agent (each agent's node watch is its first). */
-async function waitForAgents(testbed: Testbed, nca: number, log: (m: string) => void): Promise<void> {
+export async function waitForAgents(testbed: Testbed, nca: number, log: (m: string) => void): Promise<void> {
   const deadline = performance.now() + 300_000;
   for (;;) {
     const held = await napiWatches(testbed);

@@ -56,12 +56,13 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
                           [--ops N,N...]]
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
-                   agent-scale, plan-prediction, delay-shift, seed-corner (default: all, in
-                   that order; agent-scale takes ~15 min, plan-prediction ~8 min,
-                   seed-corner ~10 min per OPS level)
+                   agent-scale, plan-prediction, delay-shift, seed-corner, data-plane
+                   (default: all, in that order; agent-scale takes ~15 min, plan-prediction
+                   ~8 min, seed-corner ~10 min per OPS level, data-plane ~10 min and root)
   --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS
-                   agent-scale: cruise 60, plan-prediction: cruise 20)
-  --rounds N       alternating rounds (napi-create 5, watch-fanout 2)      BENCH_ROUNDS
+                   agent-scale and data-plane: cruise 60, plan-prediction: cruise 20)
+  --rounds N       alternating rounds (napi-create 5, watch-fanout 2,      BENCH_ROUNDS
+                   data-plane: A/B pairs 2)
   --warmup N       warm-up seconds before each measured window (2)         BENCH_WARMUP
   --concurrency N  napi-create: requests in flight (64)                    BENCH_CONCURRENCY
   --watches N      watch-fanout: watches held (5000)                       BENCH_WATCHES

@@ -3,20 +3,23 @@
  * charge the network-apiserver and etcd (each its own process) for the work they did.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { KosTestError, toError } from '../src/util/errors.js';
 
-/** utime + stime in clock ticks from the text of /proc/<pid>/stat. */
-export function parseStatTicks(stat: string): number {
+/** Sum of the given fields (1-based, as proc(5) numbers them, from 3 on) of /proc/<pid>/stat. */
+function sumStatFields(stat: string, fields: readonly number[]): number {
   // The command name (field 2) is in parentheses and may hold spaces; fields count from after it.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state), so utime (field 14) is rest[11] and stime (15) is rest[12].
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) {
+  const values = fields.map((f) => Number(rest[f - 3]));
+  if (values.some((v) => !Number.isFinite(v))) {
     throw new Error(`unexpected /proc/<pid>/stat format: ${stat.slice(0, 120)}`);
   }
-  return utime + stime;
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/** utime + stime (fields 14 and 15) in clock ticks from the text of /proc/<pid>/stat. */
+export function parseStatTicks(stat: string): number {
+  return sumStatFields(stat, [14, 15]);
 }
 
 /** VmRSS in bytes from the text of /proc/<pid>/status. */
@@ -105,4 +108,39 @@ export function cpuWindow(pids: Record<string, number>): CpuWindow {
       return { seconds: (performance.now() - startedMs) / 1000, cpu };
     },
   };
+}
+
+/** utime + stime + cutime + cstime in clock ticks: a process and the children it has reaped. */
+export function parseStatTicksWithReaped(stat: string): number {
+  return sumStatFields(stat, [14, 15, 16, 17]);
+}
+
+/** Children of `pid` now alive (every thread's, from /proc/<pid>/task/<tid>/children). */
+function liveChildren(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+        .split(' ')
+        .filter((s) => s.trim() !== '')
+        .map(Number),
+    );
+  } catch {
+    return []; // gone meanwhile: its time is in its parent's reaped figures once reaped
+  }
+}
+
+/**
+ * CPU seconds of a process tree so far: the process, what it has reaped, and its live
+ * descendants (a long-lived child such as an agent group's `ip -batch` is reaped only at its
+ * end). A difference of two readings is the tree's CPU in between, children born and gone
+ * in between included.
+ */
+export function treeCpuSeconds(pid: number): number {
+  let ticks: number;
+  try {
+    ticks = parseStatTicksWithReaped(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return 0;
+  }
+  return ticks / ticksPerSecond() + liveChildren(pid).reduce((s, c) => s + treeCpuSeconds(c), 0);
 }

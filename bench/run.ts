@@ -17,6 +17,7 @@ import { runDriverLocal } from './driver-local.js';
 import { runDriverMemory } from './driver-memory.js';
 import { runDelayShift } from './delay-shift.js';
 import { runDriverTestbed } from './driver-testbed.js';
+import { runDataPlane } from './data-plane.js';
 import { machineShare, readCpuJiffies, type MachineShare } from './machine-share.js';
 import { formatResult, type BenchResult } from './report.js';
 import { writeResults } from './results-file.js';
@@ -33,6 +34,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'plan-prediction', run: runPlanPrediction },
   { name: 'delay-shift', run: runDelayShift },
   { name: 'seed-corner', run: runSeedCorner },
+  { name: 'data-plane', run: runDataPlane },
 ];
 
 function select(names: readonly string[]): Benchmark[] {

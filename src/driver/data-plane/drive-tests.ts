@@ -98,16 +98,22 @@ export class DriveTests {
     });
   }
 
+  /** Without tests a create goes straight to the executor. */
   create(i: number, phase: number, planned: number, t: number): void {
     if (this.gate === undefined) this.o.executor.create(i, phase, planned, t);
     else this.gate.create(i, phase, planned, t);
   }
 
-  /** Before attachment i's delete: a held create goes out first; it is no peer and holds no address. */
+  /**
+   * Before attachment i's delete: a held create goes out first; it is no peer and holds no
+   * address. Without tests only the address check's bookkeeping remains (a map delete).
+   */
   beforeDelete(i: number): void {
-    this.gate?.flush(i);
-    this.gate?.gone(i);
-    this.peerAddress.delete(i);
+    if (this.gate !== undefined) {
+      this.gate.flush(i);
+      this.gate.gone(i);
+      this.peerAddress.delete(i);
+    }
     this.checks.gone(this.o.book.ids[i] ?? 0);
   }
 
