@@ -1,14 +1,17 @@
 /**
  * Reads one HTTP/1.1 response at a time from a connection's bytes, as they arrive (pure): the
  * status, whether the connection may be reused, and the body only when the status is an error
- * (the driver wants the server's message then, and nothing otherwise). Content-Length, chunked
- * and read-until-close bodies; 1xx answers are skipped.
+ * (the driver wants the server's message then, and nothing otherwise) unless every body is asked
+ * for (hollow agents read their lists and updated objects). Content-Length, chunked and
+ * read-until-close bodies; 1xx answers are skipped.
  */
 
 export interface ParsedResponse {
   status: number;
-  /** The body text when status >= 300 (first 64 KiB), else ''. */
+  /** The body text when status >= 300 (first 64 KiB), else '' (whole, when every body is kept). */
   body: string;
+  /** The Content-Type header, lower-cased, when every body is kept and the answer had one. */
+  contentType?: string;
   /** The server will close the connection (or it must not be reused). */
   close: boolean;
   /** The server's `Keep-Alive: timeout=N`, ms. */
@@ -43,6 +46,10 @@ export class ResponseParser {
   private keepAliveMs: number | undefined;
   private kept: Buffer[] | undefined;
   private keptBytes = 0;
+  private contentType: string | undefined;
+
+  /** `keepBodies`: keep every answer's whole body, not only an error's first 64 KiB. @default false */
+  constructor(private readonly keepBodies = false) {}
 
   /**
    * Feeds bytes; returns the response once it is complete (then the parser is ready for the
@@ -138,9 +145,10 @@ export class ResponseParser {
     if (!Number.isInteger(status) || status < 100) throw new Error(`bad status line: ${text.slice(0, 40)}`);
     if (status < 200) return true;
     this.status = status;
-    this.kept = status >= 300 ? [] : undefined;
+    this.kept = status >= 300 || this.keepBodies ? [] : undefined;
     this.keptBytes = 0;
     const lower = text.toLowerCase();
+    this.contentType = this.keepBodies ? header(lower, 'content-type') : undefined;
     const connection = header(lower, 'connection');
     this.close = text.startsWith('HTTP/1.0')
       ? !(connection ?? '').includes('keep-alive')
@@ -175,8 +183,9 @@ export class ResponseParser {
   }
 
   private body(buf: Buffer, from: number, to: number): void {
-    if (this.kept === undefined || to <= from || this.keptBytes >= MAX_KEPT_BODY) return;
-    const piece = buf.subarray(from, Math.min(to, from + MAX_KEPT_BODY - this.keptBytes));
+    const limit = this.keepBodies ? Infinity : MAX_KEPT_BODY;
+    if (this.kept === undefined || to <= from || this.keptBytes >= limit) return;
+    const piece = buf.subarray(from, Math.min(to, from + limit - this.keptBytes));
     // Copied: the caller may reuse the chunk's memory for its next read.
     this.kept.push(Buffer.from(piece));
     this.keptBytes += piece.length;
@@ -186,6 +195,7 @@ export class ResponseParser {
     const body = this.kept === undefined ? '' : Buffer.concat(this.kept).toString('utf8');
     const r: ParsedResponse = { status: this.status, body, close: this.close, extra };
     if (this.keepAliveMs !== undefined) r.keepAliveMs = this.keepAliveMs;
+    if (this.contentType !== undefined) r.contentType = this.contentType;
     this.mode = Mode.Head;
     this.kept = undefined;
     this.keepAliveMs = undefined;

@@ -26,6 +26,8 @@ export interface LeanHttpOptions {
   localAddress?: string;
   /** A request unanswered this long fails and its connection is closed. */
   timeoutMs: number;
+  /** Keep every answer's body, for exchange() (lean-http-parser.ts). @default false: errors only */
+  keepBodies?: boolean;
 }
 
 /** Idle connections older than this are closed rather than reused (unless the server says less). */
@@ -36,12 +38,12 @@ interface Pending {
   text: string;
   method: string;
   path: string;
-  resolve: () => void;
+  resolve: (r: ParsedResponse) => void;
   reject: (e: Error) => void;
 }
 
 class Connection {
-  readonly parser = new ResponseParser();
+  readonly parser: ResponseParser;
   current: Pending | undefined;
   startedMs = 0;
   idleSinceMs = 0;
@@ -50,7 +52,9 @@ class Connection {
   constructor(
     readonly socket: Socket,
     private readonly owner: LeanHttp,
+    keepBodies: boolean,
   ) {
+    this.parser = new ResponseParser(keepBodies);
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
       this.onData(d);
@@ -102,7 +106,7 @@ class Connection {
       if (r.status === 401) this.owner.unauthorized();
       p.reject(new KubeApiError(r.status, statusFromBody(r.body), `${p.method} ${p.path}`));
     } else {
-      p.resolve();
+      p.resolve(r);
     }
     if (reuse) this.owner.released(this, r.keepAliveMs);
   }
@@ -171,23 +175,58 @@ export class LeanHttp {
    * KubeApiError for a status >= 300 (with the server's Status message) or with the transport error.
    */
   send(method: string, path: string, body?: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.enqueue(
+        method,
+        path,
+        body,
+        'application/json',
+        () => {
+          resolve();
+        },
+        reject,
+      );
+    });
+  }
+
+  /**
+   * Like send(), answering with the response: its whole body and content type when the client
+   * keeps bodies (`keepBodies`), else only an error's.
+   */
+  exchange(
+    method: string,
+    path: string,
+    body?: string,
+    contentType = 'application/json',
+  ): Promise<ParsedResponse> {
+    return new Promise<ParsedResponse>((resolve, reject) => {
+      this.enqueue(method, path, body, contentType, resolve, reject);
+    });
+  }
+
+  private enqueue(
+    method: string,
+    path: string,
+    body: string | undefined,
+    contentType: string,
+    resolve: (r: ParsedResponse) => void,
+    reject: (e: Error) => void,
+  ): void {
     const head = `${method} ${path} HTTP/1.1${this.fixedHeaders}`;
     const text =
       body === undefined
         ? `${head}\r\ncontent-length: 0\r\n\r\n`
-        : `${head}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-    return new Promise<void>((resolve, reject) => {
-      if (this.destroyed) {
-        reject(new Error('the client is closed'));
-        return;
-      }
-      const p: Pending = { text, method, path, resolve, reject };
-      const now = performance.now();
-      const c = this.takeIdle(now);
-      if (c !== undefined) c.send(p, now);
-      else if (this.open < this.opts.connections) this.connect().send(p, now);
-      else this.queue.push(p);
-    });
+        : `${head}\r\ncontent-type: ${contentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    if (this.destroyed) {
+      reject(new Error('the client is closed'));
+      return;
+    }
+    const p: Pending = { text, method, path, resolve, reject };
+    const now = performance.now();
+    const c = this.takeIdle(now);
+    if (c !== undefined) c.send(p, now);
+    else if (this.open < this.opts.connections) this.connect().send(p, now);
+    else this.queue.push(p);
   }
 
   /**
@@ -229,7 +268,7 @@ export class LeanHttp {
     const socket = this.secure
       ? tlsConnect({ ...this.opts.tls, ...base, ALPNProtocols: ['http/1.1'] })
       : netConnect(base);
-    const c = new Connection(socket, this);
+    const c = new Connection(socket, this, this.opts.keepBodies === true);
     this.all.add(c);
     return c;
   }

@@ -34,6 +34,8 @@ export interface ReflectorOptions<T extends MetaObject> {
 }
 
 const BACKOFF_START_MS = 100;
+/** The reason stop() aborts with: made once, as an abort's own error costs a stack trace. */
+const STOPPED = new Error('reflector stopped');
 const BACKOFF_MAX_MS = 5000;
 
 export function objectKey(obj: MetaObject): string {
@@ -67,7 +69,7 @@ export class Reflector<T extends MetaObject = MetaObject> {
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
+    this.abort.abort(STOPPED);
     await this.loop;
   }
 

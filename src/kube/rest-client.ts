@@ -37,7 +37,17 @@ export interface RestClientOptions {
    * processes holding thousands of watches. Plain-HTTP servers only; others keep undici. @default false
    */
   leanWatches?: boolean;
+  /**
+   * Send ordinary requests (get, list, create, update, ...) through lean-http.ts rather than
+   * undici: the same requests on the same `connections` keep-alive connections, for processes of
+   * thousands of clients, where undici's per-request streams and promise layers cost more than the
+   * request. Plain-HTTP servers only; others keep undici. @default false
+   */
+  leanRequests?: boolean;
 }
+
+/** The reason a lean watch is ended with: made once, as an abort's own error costs a stack trace. */
+const WATCH_ENDED = new Error('watch ended');
 
 export interface CredentialSource {
   /** The credential headers as of now (e.g. a fresh Authorization). */
@@ -90,6 +100,8 @@ export class RestClient {
   private credentialRead: Promise<void> | undefined;
   private readonly opts: RestClientOptions;
   private lean: LeanHttp | undefined;
+  /** Ordinary requests when `leanRequests` (keeps whole bodies, unlike the driver's sender()). */
+  private readonly leanRequests: LeanHttp | undefined;
 
   constructor(opts: RestClientOptions) {
     this.opts = opts;
@@ -117,6 +129,18 @@ export class RestClient {
       accept: 'application/json',
     };
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.leanRequests =
+      opts.leanRequests === true && opts.server.startsWith('http:')
+        ? new LeanHttp({
+            server: opts.server,
+            connections,
+            headers: this.headers,
+            onUnauthorized: () => void this.refreshCredentials(),
+            ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+            timeoutMs: this.timeoutMs,
+            keepBodies: true,
+          })
+        : undefined;
     this.credentials = opts.credentials;
     if (this.credentials !== undefined) {
       this.credentialTimer = setInterval(() => void this.refreshCredentials(), this.credentials.everyMs);
@@ -137,6 +161,7 @@ export class RestClient {
         (fresh) => {
           this.headers = { ...this.headers, ...fresh };
           this.lean?.setHeaders(this.headers);
+          this.leanRequests?.setHeaders(this.headers);
         },
         () => undefined,
       )
@@ -244,7 +269,7 @@ export class RestClient {
     const decode = this.opts.decodeWatchEvent ?? parseWatchEvent;
     const ends = new AbortController();
     const onAbort = (): void => {
-      ends.abort();
+      ends.abort(WATCH_ENDED);
     };
     if (signal?.aborted === true) return;
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -272,6 +297,15 @@ export class RestClient {
   }
 
   async request<T>(method: string, path: string, body?: Body, contentType = 'application/json'): Promise<T> {
+    if (this.leanRequests !== undefined) {
+      const r = await this.leanRequests.exchange(
+        method,
+        path,
+        body === undefined ? undefined : JSON.stringify(body),
+        contentType,
+      );
+      return answerBody(r.body, r.contentType) as T;
+    }
     const res = await this.pool.request({
       method,
       path,
@@ -284,10 +318,8 @@ export class RestClient {
     if (res.statusCode === 401) void this.refreshCredentials();
     if (res.statusCode >= 300)
       throw new KubeApiError(res.statusCode, statusFromBody(text), `${method} ${path}`);
-    if (text === '') return {} as T;
-    // Health and metrics endpoints answer in plain text.
     const type = res.headers['content-type'];
-    return (typeof type === 'string' && !type.includes('json') ? text : JSON.parse(text)) as T;
+    return answerBody(text, typeof type === 'string' ? type : undefined) as T;
   }
 
   /**
@@ -310,7 +342,14 @@ export class RestClient {
   async close(): Promise<void> {
     clearInterval(this.credentialTimer);
     this.lean?.close();
-    for (const ends of this.leanWatchEnds) ends.abort();
+    this.leanRequests?.close();
+    for (const ends of this.leanWatchEnds) ends.abort(WATCH_ENDED);
     await Promise.all([this.pool.destroy(), ...[...this.watches].map((c) => c.destroy())]);
   }
+}
+
+/** A 2xx answer's body: {} when empty, text from health and metrics endpoints, else parsed JSON. */
+function answerBody(text: string, contentType: string | undefined): unknown {
+  if (text === '') return {};
+  return contentType !== undefined && !contentType.includes('json') ? text : JSON.parse(text);
 }

@@ -46,6 +46,27 @@ describe('the lean HTTP client of the driver hot path', () => {
     }
   });
 
+  it('answers exchange() with the whole body and content type when it keeps bodies', async () => {
+    const list = JSON.stringify({ kind: 'List', items: Array.from({ length: 2000 }, (_, i) => ({ i })) });
+    const s = await server((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(req.method === 'PUT' ? req.headers['content-type'] : list);
+    });
+    const c = new LeanHttp({ server: s.url, connections: 1, headers: {}, timeoutMs: 5000, keepBodies: true });
+    try {
+      const got = await c.exchange('GET', '/apis/g/v1/things');
+      assert.equal(got.status, 200);
+      assert.equal(got.body, list);
+      assert.equal(got.contentType, 'application/json');
+      const put = await c.exchange('PUT', '/apis/g/v1/things/a', '{}', 'application/merge-patch+json');
+      assert.equal(put.body, 'application/merge-patch+json');
+      assert.equal(s.sockets.size, 1);
+    } finally {
+      c.close();
+      await close(s.srv);
+    }
+  });
+
   it('rejects an error status with a KubeApiError carrying the server Status', async () => {
     const s = await server((req, res) => {
       const code = req.url.endsWith('/gone') ? 404 : 409;

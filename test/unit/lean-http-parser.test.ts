@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { ResponseParser, type ParsedResponse } from '../../src/kube/lean-http-parser.js';
 
 /** Feeds `text` in pieces of `step` bytes; returns every response completed, in order. */
-function feed(text: string, step: number): ParsedResponse[] {
-  const p = new ResponseParser();
+function feed(text: string, step: number, keepBodies = false): ParsedResponse[] {
+  const p = new ResponseParser(keepBodies);
   const bytes = Buffer.from(text, 'latin1');
   const out: ParsedResponse[] = [];
   for (let i = 0; i < bytes.length; i += step) {
@@ -78,6 +78,42 @@ describe('the lean HTTP response parser', () => {
     for (const step of [1, 3, 7, 10_000]) {
       it(`reads ${c.what}, fed ${step} byte(s) at a time`, () => {
         const got = feed(c.text, step);
+        assert.equal(got.length, c.expect.length);
+        c.expect.forEach((e, i) => {
+          const g = got[i] as ParsedResponse;
+          for (const [k, v] of Object.entries(e))
+            assert.deepEqual(g[k as keyof ParsedResponse], v, `${k} of #${i}`);
+        });
+      });
+    }
+  }
+
+  const big = 'x'.repeat(70 * 1024);
+  const kept: { what: string; text: string; expect: Partial<ParsedResponse>[] }[] = [
+    {
+      what: 'a 200 list with Content-Length and its content type',
+      text: `${H} 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a":"123"}`,
+      expect: [{ status: 200, body: '{"a":"123"}', contentType: 'application/json' }],
+    },
+    {
+      what: 'a chunked 201 whole, then a 204 with none',
+      text: `${H} 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\n2\r\n1}\r\n0\r\n\r\n${H} 204 No Content\r\n\r\n`,
+      expect: [
+        { status: 201, body: '{"a":1}' },
+        { status: 204, body: '' },
+      ],
+    },
+    {
+      what: 'a body over 64 KiB whole',
+      text: `${H} 200 OK\r\nContent-Length: ${big.length}\r\n\r\n${big}`,
+      expect: [{ status: 200, body: big }],
+    },
+  ];
+  for (const c of kept) {
+    for (const step of [1, 7, 100_000]) {
+      if (step === 1 && c.text.length > 10_000) continue;
+      it(`keeping every body, reads ${c.what}, fed ${step} byte(s) at a time`, () => {
+        const got = feed(c.text, step, true);
         assert.equal(got.length, c.expect.length);
         c.expect.forEach((e, i) => {
           const g = got[i] as ParsedResponse;

@@ -85,6 +85,7 @@ export class HollowAgent implements AgentGaugeSource {
       connections: 1,
       userAgent: `kos-test-hollow-agent/${opts.node}`,
       leanWatches: true,
+      leanRequests: true,
       ...(opts.decodeWatchEvent === undefined ? {} : { decodeWatchEvent: opts.decodeWatchEvent }),
     });
     const log = opts.log === undefined ? undefined : (m: string): void => opts.log?.(`${opts.node}: ${m}`);
