@@ -37,6 +37,19 @@ describe('sectionWriteMicros', () => {
   }
 });
 
+describe('sectionWriteMicros, parsed once per stamp', () => {
+  it('gives the same answers when asked again, also past the cache, and for a bad stamp', () => {
+    const stamps = Array.from({ length: 10_000 }, (_, i) => T + i);
+    const text = (micros: number): string =>
+      `${new Date(Math.floor(micros / 1000)).toISOString().slice(0, 19)}.${String(micros % 1_000_000).padStart(6, '0')}Z`;
+    for (let round = 0; round < 2; round++) {
+      for (const micros of stamps)
+        assert.equal(sectionWriteMicros(att({ spec: text(micros) }), 'spec'), micros);
+      assert.equal(sectionWriteMicros(att({ spec: 'not a time' }), 'spec'), undefined);
+    }
+  });
+});
+
 describe('last client write', () => {
   const spec = '2026-01-02T03:04:05.500000Z';
   const cases: {

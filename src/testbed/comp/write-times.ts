@@ -10,6 +10,29 @@
 import { NA_SECTION, type NetworkAttachment } from '../../api/kos-types.js';
 import { parseMicroTime } from '../../api/micro-time.js';
 
+/**
+ * Stamps already parsed, by their text. A group's agents share each decoded event, so its
+ * stamps are the same strings for every agent that takes it: parse once per process (as the
+ * event itself is, shared-event-decoder.ts). Bounded; the oldest half goes when it is full.
+ */
+const STAMP_CACHE_SIZE = 4096;
+const parsedStamps = new Map<string, number | undefined>();
+
+function stampMicros(text: string): number | undefined {
+  const known = parsedStamps.get(text);
+  if (known !== undefined || parsedStamps.has(text)) return known;
+  const micros = parseMicroTime(text);
+  if (parsedStamps.size >= STAMP_CACHE_SIZE) {
+    let drop = STAMP_CACHE_SIZE / 2;
+    for (const key of parsedStamps.keys()) {
+      parsedStamps.delete(key);
+      if (--drop === 0) break;
+    }
+  }
+  parsedStamps.set(text, micros);
+  return micros;
+}
+
 export type LastClientWriteLabel = 'na' | 'subnet' | '1st_local_na' | '1st_local_na_subnet';
 
 export interface ClientWrite {
@@ -22,7 +45,7 @@ export interface ClientWrite {
 export function sectionWriteMicros(att: NetworkAttachment, section: string): number | undefined {
   const writes = att.extendedMetadata?.writes;
   if (writes === undefined) return undefined;
-  for (const w of writes) if (w.section === section) return parseMicroTime(w.serverTime);
+  for (const w of writes) if (w.section === section) return stampMicros(w.serverTime);
   return undefined;
 }
 
@@ -33,7 +56,7 @@ export function attachmentClientWrite(
 ): ClientWrite {
   const spec = sectionWriteMicros(att, NA_SECTION.spec);
   const subnetText = att.status?.subnetCreationTime;
-  const subnet = subnetText === undefined ? undefined : parseMicroTime(subnetText);
+  const subnet = subnetText === undefined ? undefined : stampMicros(subnetText);
   if (subnet !== undefined && (spec === undefined || subnet > spec))
     return { label: labels.subnet, micros: subnet };
   return { label: labels.own, micros: spec };
