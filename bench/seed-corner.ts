@@ -45,6 +45,10 @@ export function cornerSpecData(ops: readonly number[], cruiseS: number): Record<
 
 const fmt = (v: number | undefined, digits = 1): string => (v === undefined ? 'n/a' : v.toFixed(digits));
 const orNaN = (v: number | undefined): number => v ?? NaN;
+/** A reason can name every node (incomplete costs); the JSON keeps it whole. */
+const REASON_CHARS = 400;
+const clip = (text: string): string =>
+  text.length <= REASON_CHARS ? text : `${text.slice(0, REASON_CHARS)}... (${text.length} characters)`;
 
 function runRow(f: CornerFigures): string[] {
   return [
@@ -146,7 +150,7 @@ export async function runSeedCorner(ctx: BenchContext): Promise<BenchReport> {
     '',
     ...figures.map(machineShareLine),
     `Prometheus: scrape interval ${TESTBED_SCRAPE_INTERVAL_MS} ms, series ${series.map((s) => fmt(s, 0)).join(' / ')}`,
-    ...figures.flatMap((f) => f.reasons.map((r) => `OPS ${f.ops} ${f.validity}: ${r}`)),
+    ...figures.flatMap((f) => f.reasons.map((r) => `OPS ${f.ops} ${f.validity}: ${clip(r)}`)),
     `largest valid OPS of ${ops.join(', ')}: ${best === undefined ? 'none' : String(best)}`,
   ].join('\n');
   const target = figures.find((f) => f.ops === TARGET_OPS);
