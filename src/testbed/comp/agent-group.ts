@@ -64,7 +64,9 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
     delay: opts.fabricDelay,
     ...(opts.fabricSeed === undefined ? {} : { seed: opts.fabricSeed }),
   });
-  const metrics = new AgentMetrics(opts.name);
+  // No process metrics: the cost exporter measures the group's process, and rendering them was
+  // 40% of a scrape's CPU, which the testbed pays every second per group (ADR 0033).
+  const metrics = new AgentMetrics(opts.name, { processMetrics: false });
   const dataPlane = opts.dataPlane === undefined ? undefined : dataPlaneContext(opts.name, opts.dataPlane);
   // One parse per distinct event for all the group's watches (the napi sends each the same line).
   const events = new SharedEventDecoder();
