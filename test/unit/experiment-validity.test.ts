@@ -242,6 +242,21 @@ describe('run validity', () => {
     assert.equal(validityOfRecord(r, DEFAULT_VALIDITY).status, 'invalid');
   });
 
+  it('keeps the partial-costs reason to one short line when 1,800 agents lack data', () => {
+    const comps = Array.from({ length: 1800 }, (_, n) => `comp${n + 1}`);
+    const v = judged((r) => {
+      if (r.costs === null) return;
+      r.costs.partial = true;
+      r.costs.noData = comps;
+      r.costs.warnings = comps.map((c) => `${c}: no sample in the cruise window`);
+    });
+    const partial = v.reasons.find((x) => x.code === 'costs-partial');
+    assert.equal(partial?.measured, 1800);
+    assert.match(partial.message, /comp1, comp2, .* and 1790 more/);
+    assert.match(partial.message, /1797 more warnings in costs\.json/);
+    assert.ok(partial.message.length < 400, `${partial.message.length} characters`);
+  });
+
   it('takes the spec’s thresholds: requireCosts false forgives missing costs', () => {
     const r = recordFixture(1);
     r.costs = null;

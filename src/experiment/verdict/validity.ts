@@ -4,6 +4,7 @@
  * check is one entry of CHECKS; a new check is one more entry.
  */
 import { z } from 'zod';
+import { listSome } from '../../costs/node-identity.js';
 import type { CostTable } from '../../measure/cost-table.js';
 import type { HostLoad } from '../../measure/host-load.js';
 import type { DriveKeys, RunFactors } from '../store/run-record.js';
@@ -155,6 +156,8 @@ const interrupted: Check = (_i, d) =>
       ]
     : [];
 
+const WARNINGS_IN_REASON = 3;
+
 const costs: Check = (i, _d, t) => {
   if (!t.requireCosts || i.costs === undefined) return [];
   const c = i.costs.table;
@@ -169,7 +172,14 @@ const costs: Check = (i, _d, t) => {
       ),
     ];
   if (!c.partial && c.noData.length === 0) return [];
-  const why = [...(c.noData.length > 0 ? [`no data from ${c.noData.join(', ')}`] : []), ...c.warnings];
+  // A reason is one line: at 1,800 agents the full lists run to hundreds of KB (costs.json has them).
+  const why = [
+    ...(c.noData.length > 0 ? [`no data from ${listSome(c.noData)}`] : []),
+    ...c.warnings.slice(0, WARNINGS_IN_REASON),
+    ...(c.warnings.length > WARNINGS_IN_REASON
+      ? [`${c.warnings.length - WARNINGS_IN_REASON} more warnings in costs.json`]
+      : []),
+  ];
   return [
     reason(
       'costs-partial',
