@@ -2,6 +2,7 @@
 import { humanAge } from './human-age.js';
 import { isRfc1918, parseCidr } from './ipv4-cidr.js';
 import { GROUP, MAX_VNI, MIN_VNI, VERSION } from './kos-types.js';
+import { validateDnsSubdomain } from './names.js';
 import { metaFields, type PrintColumn, type ResourceType } from './resource-type.js';
 import { ipLockSchema, networkAttachmentSchema, subnetSchema } from './schemas.js';
 import type { FieldError } from './status.js';
@@ -14,6 +15,18 @@ function pick(source: Record<string, unknown>, keys: readonly string[]): Record<
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = source[k];
   return out;
+}
+
+/** A field that names another object: required, and a DNS subdomain. */
+function nameFieldErrors(field: string, value: unknown): FieldError[] {
+  const text = str(value);
+  if (text === '') return [{ type: 'FieldValueRequired', field, message: 'must name an object' }];
+  return validateDnsSubdomain(text).map((message) => ({
+    type: 'FieldValueInvalid',
+    field,
+    value: text.length > 80 ? `${text.slice(0, 80)}...` : text,
+    message,
+  }));
 }
 
 const nameColumn: PrintColumn = {
@@ -136,7 +149,11 @@ export const networkAttachments: ResourceType = {
     'status.hostIP': str(o.status?.hostIP),
     'status.addressVNI': str(o.status?.addressVNI ?? 0),
   }),
-  validate: () => [],
+  // KOS's strategy: node and subnet are object names; an attachment without them means nothing.
+  validate: (o) => [
+    ...nameFieldErrors('spec.node', o.spec?.node),
+    ...nameFieldErrors('spec.subnet', o.spec?.subnet),
+  ],
   columns: [
     nameColumn,
     {

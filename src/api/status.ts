@@ -17,7 +17,8 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'InternalError'
   | 'ServiceUnavailable'
-  | 'Timeout';
+  | 'Timeout'
+  | 'Forbidden';
 
 export type CauseType =
   | 'FieldValueInvalid'
@@ -26,7 +27,8 @@ export type CauseType =
   | 'FieldValueNotSupported'
   | 'FieldValueTypeInvalid'
   | 'FieldValueDuplicate'
-  | 'FieldValueTooLong';
+  | 'FieldValueTooLong'
+  | 'ResourceVersionTooLarge';
 
 export interface StatusCause {
   reason: CauseType;
@@ -40,6 +42,7 @@ export interface StatusDetails {
   kind?: string;
   uid?: string;
   causes?: StatusCause[];
+  retryAfterSeconds?: number;
 }
 
 export interface Status {
@@ -70,6 +73,7 @@ const CAUSE_WORD: Record<CauseType, string> = {
   FieldValueTypeInvalid: 'Invalid value',
   FieldValueDuplicate: 'Duplicate value',
   FieldValueTooLong: 'Too long',
+  ResourceVersionTooLarge: 'Too large resource version',
 };
 
 export function fieldErrorText(e: FieldError): string {
@@ -158,6 +162,26 @@ export const apiErrors = {
   /** 410 for a resourceVersion older than what can be served (watch, list at a version, continue). */
   tooOldVersion: (requested: string, oldest: string): ApiError =>
     new ApiError(410, 'Expired', `too old resource version: ${requested} (${oldest})`),
+  /**
+   * A list at a resourceVersion this server has not reached: kube-apiserver's 504 Timeout
+   * (storage.NewTooLargeResourceVersionError), which client-go retries after retryAfterSeconds.
+   */
+  tooLargeVersion: (requested: number, current: number): ApiError =>
+    new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version', field: '' }],
+      retryAfterSeconds: 1,
+    }),
+  /** A create in a namespace that is being deleted (the NamespaceLifecycle admission plugin's words). */
+  namespaceTerminating: (namespace: string, s: ErrorSubject): ApiError =>
+    new ApiError(
+      403,
+      'Forbidden',
+      `${s.resource}.${s.group} "${s.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      { name: s.name, group: s.group, kind: s.resource },
+    ),
+  /** What etcd refuses to store (over its --max-request-bytes). */
+  objectTooLarge: (detail: string): ApiError =>
+    new ApiError(413, 'RequestEntityTooLarge', `the object is too large to store: ${detail}`),
   continueExpired: (): ApiError =>
     new ApiError(
       410,

@@ -90,7 +90,9 @@ describe("the kube front's apps/v1 Deployments (with scale) and DaemonSets and c
     kc.loadFromFile(stack.kubeconfigPath);
     apps = kc.makeApiClient(AppsV1Api);
     core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: asNamespace({ metadata: { name: NS } }) });
+    // As the testbed's supervisor does: objects go only in namespaces that exist (NamespaceLifecycle).
+    for (const name of [NS, 'default'])
+      await core.createNamespace({ body: asNamespace({ metadata: { name } }) });
     await apps.createNamespacedDeployment({ namespace: NS, body: deployment('network-apiserver', 1) });
     await apps.createNamespacedDaemonSet({ namespace: NS, body: daemonSet('connection-agent') });
   });

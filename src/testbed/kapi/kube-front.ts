@@ -55,6 +55,10 @@ export interface KubeFrontOptions {
   maxBodyBytes?: number;
   /** Longest watch when the client gives no timeoutSeconds. @default 1800 */
   maxWatchSeconds?: number;
+  /** To send a request's headers (slow clients are cut off). @default 32000 */
+  headersTimeoutMs?: number;
+  /** To send a whole request. @default 60000 */
+  requestTimeoutMs?: number;
   /** The testbed cost exporter's /metrics URL, read for metrics.k8s.io; none: `kubectl top` gets 503. */
   costExporter?: string;
   log?: (message: string) => void;
@@ -80,6 +84,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   const storage = await openApiStorage({
     ...opts,
     resources: [...CORE_RESOURCES, ...APPS_RESOURCES],
+    namespaces: 'own',
     unreachable: {
       what: `kube front ${name} cannot reach ketcd`,
       fix: 'start ketcd first and pass its client URLs as etcdEndpoints',
@@ -90,7 +95,12 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   const openApi = new OpenApiDocuments([...CORE_RESOURCES, ...APPS_RESOURCES, ...KOS_RESOURCES]);
   const metricsSource =
     opts.costExporter === undefined ? undefined : new ResourceMetricsSource(opts.costExporter);
-  const proxy = new NapiProxy({ backends: opts.napiServers, metrics, log });
+  const proxy = new NapiProxy({
+    backends: opts.napiServers,
+    maxBodyBytes: ctx.limits.maxBodyBytes,
+    metrics,
+    log,
+  });
   let serving = true;
   let serverAddress = `${host}:0`;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -130,7 +140,7 @@ export async function startKubeFront(opts: KubeFrontOptions): Promise<KubeFront>
   };
   let listening: Awaited<ReturnType<typeof listenApi>>;
   try {
-    listening = await listenApi(handle, { what: `kube front ${name}`, host, port: opts.port ?? 0 });
+    listening = await listenApi(handle, { what: `kube front ${name}`, host, port: opts.port ?? 0 }, opts);
   } catch (e: unknown) {
     await storage.endWatches();
     await proxy.close();

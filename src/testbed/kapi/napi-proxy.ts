@@ -4,14 +4,16 @@
  * per request, over keep-alive undici pools. Responses stream through as they arrive (a watch
  * flows event by event); the client closing ends the backend request and the backend ending
  * ends the client's response. A GET whose backend cannot be reached is tried on the next one,
- * since nothing was sent yet; anything else, or no backend at all, is a 503 Status.
+ * since nothing was sent yet; anything else, or no backend at all, is a 503 Status. A request
+ * body is read whole first (within the body limit): streamed, a body the backend answered before
+ * reading (a 405, a 415) left its pooled connection out of step, and the next request on it hung.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Pool, type Dispatcher } from 'undici';
-import { apiErrors } from '../../api/status.js';
+import { ApiError, apiErrors } from '../../api/status.js';
 import type { ApiserverMetrics, RequestLabels } from '../napi/apiserver-metrics.js';
-import { sendError } from '../napi/http-io.js';
+import { readBody, sendError } from '../napi/http-io.js';
 import { routeOf } from '../napi/routes.js';
 
 /** Headers that belong to one connection, never forwarded (RFC 9110 7.6.1), plus host and expect. */
@@ -35,6 +37,8 @@ const HEADERS_TIMEOUT_MS = 60_000;
 
 export interface NapiProxyOptions {
   backends: readonly string[];
+  /** Largest request body passed on (the front's own limit); larger ones get a 413 here. */
+  maxBodyBytes: number;
   metrics: ApiserverMetrics;
   log: (message: string) => void;
 }
@@ -166,8 +170,20 @@ export class NapiProxy {
     const first = this.cursor++ % backends.length;
     if (this.cursor >= backends.length) this.cursor = 0;
     const headers = forwardable(req.headers);
-    const body = !idempotent && hasBody(req.headers) ? req : undefined;
+    let body: Buffer | undefined;
+    try {
+      body = !idempotent && hasBody(req.headers) ? await readBody(req, this.opts.maxBodyBytes) : undefined;
+    } catch (e: unknown) {
+      if (e instanceof ApiError) sendError(res, e);
+      else res.destroy();
+      return;
+    }
     if (body === undefined) req.resume();
+    else {
+      // Sent with its length now known, whatever framing the client used.
+      delete headers['transfer-encoding'];
+      headers['content-length'] = String(body.length);
+    }
     let lastError: unknown;
     for (let i = 0; i < attempts; i++) {
       const backend = backends[(first + i) % backends.length];

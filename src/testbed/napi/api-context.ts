@@ -5,6 +5,7 @@ import type { ErrorSubject } from '../../api/status.js';
 import type { ApiserverMetrics } from './apiserver-metrics.js';
 import type { Coalescer } from './coalescer.js';
 import type { EtcdStore } from './etcd-store.js';
+import type { NamespaceLifecycle } from './namespace-lifecycle.js';
 import type { ResponseFormat } from './negotiate.js';
 import type { WatchCache } from './watch-cache.js';
 
@@ -21,6 +22,8 @@ export interface ApiContext {
   coalescer: Coalescer;
   metrics: ApiserverMetrics;
   limits: ApiLimits;
+  /** Whether a namespaced object may be created in a namespace (exists, not terminating). */
+  namespaces: NamespaceLifecycle;
   /** Wall clock in ms (creation timestamps, ages); injectable for tests. */
   nowMs(): number;
   /** Wall clock in epoch microseconds for the write stamps (the same clock as nowMs). */

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nowMicros } from '../../api/micro-time.js';
+import { namespaces as namespaceType } from '../../api/core/namespace-type.js';
 import type { ResourceType } from '../../api/resource-type.js';
 import { KosTestError } from '../../util/errors.js';
 import { EtcdKv } from '../etcd/etcd-kv.js';
@@ -14,6 +15,7 @@ import { ApiserverMetrics } from './apiserver-metrics.js';
 import { Coalescer } from './coalescer.js';
 import { versionInfo } from './discovery.js';
 import { EtcdStore, isCompactedError } from './etcd-store.js';
+import { namespaceLifecycle, type NamespaceSource } from './namespace-lifecycle.js';
 import { sendJsonText, sendText } from './http-io.js';
 import { WatchCache } from './watch-cache.js';
 
@@ -36,6 +38,12 @@ export interface StorageOptions {
   maxWatchSeconds?: number | undefined;
   /** Added to this server's wall clock (its stamps and timestamps), to test clock-offset measurement. @default 0 */
   clockOffsetMs?: number | undefined;
+  /**
+   * Where namespaces are kept, for NamespaceLifecycle: this server's own etcd (the kube front),
+   * another etcd (ketcd, for a network-apiserver behind a kube front), or none (a
+   * network-apiserver alone: any well-formed namespace name is accepted).
+   */
+  namespaces?: 'own' | { etcdEndpoints: readonly string[] } | undefined;
   /** What to tell the user when etcd cannot be reached. */
   unreachable: { what: string; fix: string };
   log: (message: string) => void;
@@ -71,6 +79,7 @@ export async function openApiStorage(opts: StorageOptions): Promise<ApiStorage> 
   const metrics = new ApiserverMetrics(opts.name, () =>
     [...caches.values()].map((c) => [c.type.resource, c.objectCount]),
   );
+  const nsView = namespaceView(opts, store, caches);
   const coalescer = new Coalescer(opts.coalesceMs ?? 5);
   const clockOffsetMs = opts.clockOffsetMs ?? 0;
   const limits: ApiLimits = {
@@ -88,14 +97,18 @@ export async function openApiStorage(opts: StorageOptions): Promise<ApiStorage> 
     coalescer,
     metrics,
     limits,
+    namespaces: namespaceLifecycle(nsView?.source),
     // A known skew for the selftest (issue 23): every stamp and timestamp this server writes.
     nowMs: () => Date.now() + clockOffsetMs,
     stampMicros: () => nowMicros() + Math.round(clockOffsetMs * 1000),
   };
   try {
-    await Promise.all([...caches.values()].map((c) => c.ready()));
+    await Promise.all(
+      [...caches.values(), ...(nsView?.cache === undefined ? [] : [nsView.cache])].map((c) => c.ready()),
+    );
   } catch (e: unknown) {
     store.close();
+    nsView?.close();
     throw new KosTestError({
       what: opts.unreachable.what,
       value: opts.etcdEndpoints.join(','),
@@ -109,22 +122,84 @@ export async function openApiStorage(opts: StorageOptions): Promise<ApiStorage> 
     metrics,
     endWatches: async () => {
       await Promise.all([...caches.values()].map((c) => c.stop()));
+      await nsView?.cache?.stop();
       coalescer.stop();
     },
     closeStore: () => {
       store.close();
+      nsView?.close();
     },
   };
 }
 
-/** A keep-alive HTTP server on host:port (0: any free port), or a one-line error naming both. */
+/** The namespaces NamespaceLifecycle reads, with what to start and stop for them (a ketcd view). */
+function namespaceView(
+  opts: StorageOptions,
+  store: EtcdStore,
+  caches: Map<ResourceType, WatchCache>,
+): { source: NamespaceSource; cache?: WatchCache; close(): void } | undefined {
+  const from = opts.namespaces;
+  if (from === undefined) return undefined;
+  if (from === 'own') {
+    const cache = caches.get(namespaceType);
+    if (cache === undefined) throw new Error('namespaces: own, but this server keeps no namespaces');
+    return { source: sourceOf(cache, store), close: () => undefined };
+  }
+  const nsStore = new EtcdStore(new EtcdKv({ endpoints: from.etcdEndpoints }));
+  const cache = new WatchCache({
+    type: namespaceType,
+    store: nsStore,
+    etcdEndpoints: from.etcdEndpoints,
+    historySize: 1000,
+    bookmarkIntervalMs: 60_000,
+    log: opts.log,
+  });
+  return {
+    source: sourceOf(cache, nsStore),
+    cache,
+    close: () => {
+      nsStore.close();
+    },
+  };
+}
+
+function sourceOf(cache: WatchCache, store: EtcdStore): NamespaceSource {
+  return {
+    cached: (name) => cache.get('', name)?.obj,
+    live: async (name) => (await store.get(namespaceType, '', name))?.obj,
+  };
+}
+
+/** How long a client may take to send a request (a slow or stalled one holds a connection). */
+export interface ClientTimeouts {
+  /** To send the request line and headers (Go's ReadHeaderTimeout in kube-apiserver: 32 s). @default 32000 */
+  headersTimeoutMs?: number | undefined;
+  /** To send the whole request, body included; a watch's lasts past this, as only its request counts. @default 60000 */
+  requestTimeoutMs?: number | undefined;
+}
+
+/**
+ * A keep-alive HTTP server on host:port (0: any free port), or a one-line error naming both.
+ * A client that sends its request too slowly (slowloris) gets node's 408 and is disconnected.
+ */
 export async function listenApi(
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   where: { what: string; host: string; port: number },
+  timeouts: ClientTimeouts = {},
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => {
-    void handle(req, res);
-  });
+  const headersTimeout = timeouts.headersTimeoutMs ?? 32_000;
+  const server = createServer(
+    {
+      keepAlive: true,
+      headersTimeout,
+      requestTimeout: Math.max(timeouts.requestTimeoutMs ?? 60_000, headersTimeout),
+      // How often node looks for clients past those limits (default 30 s: too late for a 32 s limit).
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {

@@ -34,6 +34,23 @@ export class CompactedError extends Error {
   }
 }
 
+/** A read at a revision etcd has not reached. */
+export class FutureRevisionError extends Error {
+  constructor(readonly revision: number) {
+    super(`revision ${revision} is a future revision`);
+  }
+}
+
+/** An object over etcd's request size limit (--max-request-bytes, 1.5 MiB by default). */
+export class ObjectTooLargeError extends Error {}
+
+/** etcd's (or its gRPC layer's) refusal of a request too large, as ObjectTooLargeError. */
+function tooLargeOr(e: unknown): unknown {
+  return e instanceof Error && /request is too large|larger than max/i.test(e.message)
+    ? new ObjectTooLargeError(e.message, { cause: e })
+    : e;
+}
+
 export function decodeKv(kv: KeyValue): StoredObject {
   return decodeStored(kv.value, kv.modRevision);
 }
@@ -77,13 +94,17 @@ export class EtcdStore {
 
   async create(type: ResourceType, obj: KosObject): Promise<WriteOutcome> {
     const key = this.key(type, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
-    const res = await this.kv.txn({
-      key: Buffer.from(key),
-      target: 'create',
-      revision: 0,
-      then: { put: Buffer.from(encodeValue(obj)) },
-      elseGet: false,
-    });
+    const res = await this.kv
+      .txn({
+        key: Buffer.from(key),
+        target: 'create',
+        revision: 0,
+        then: { put: Buffer.from(encodeValue(obj)) },
+        elseGet: false,
+      })
+      .catch((e: unknown) => {
+        throw tooLargeOr(e);
+      });
     if (!res.succeeded) return { ok: false, current: undefined };
     return { ok: true, stored: withRev(obj, res.revision) };
   }
@@ -91,13 +112,17 @@ export class EtcdStore {
   /** Writes `obj` only if the stored object is still at `basedOn`; else returns what is there. */
   async update(type: ResourceType, obj: KosObject, basedOn: number): Promise<WriteOutcome> {
     const key = this.key(type, obj.metadata.namespace ?? '', obj.metadata.name ?? '');
-    const res = await this.kv.txn({
-      key: Buffer.from(key),
-      target: 'mod',
-      revision: basedOn,
-      then: { put: Buffer.from(encodeValue(obj)) },
-      elseGet: true,
-    });
+    const res = await this.kv
+      .txn({
+        key: Buffer.from(key),
+        target: 'mod',
+        revision: basedOn,
+        then: { put: Buffer.from(encodeValue(obj)) },
+        elseGet: true,
+      })
+      .catch((e: unknown) => {
+        throw tooLargeOr(e);
+      });
     if (res.succeeded) return { ok: true, stored: withRev(obj, res.revision) };
     return { ok: false, current: res.current === undefined ? undefined : decodeKv(res.current) };
   }
@@ -118,7 +143,7 @@ export class EtcdStore {
 
   /**
    * One page of keys in [fromKey, end of prefix), at `revision` (0 = now). A compacted revision
-   * throws CompactedError so callers can answer 410.
+   * throws CompactedError so callers can answer 410, a future one FutureRevisionError (504).
    */
   async range(opts: {
     prefix: string;
@@ -146,6 +171,9 @@ export class EtcdStore {
     } catch (e: unknown) {
       if (opts.revision !== undefined && opts.revision > 0 && isCompactedError(e)) {
         throw new CompactedError(opts.revision);
+      }
+      if (opts.revision !== undefined && opts.revision > 0 && isFutureRevisionError(e)) {
+        throw new FutureRevisionError(opts.revision);
       }
       throw e;
     }
@@ -190,6 +218,10 @@ export function prefixEnd(prefix: string): Buffer {
     }
   }
   return Buffer.from([0]);
+}
+
+function isFutureRevisionError(e: unknown): boolean {
+  return e instanceof Error && /future revision/i.test(e.message);
 }
 
 export function isCompactedError(e: unknown): boolean {

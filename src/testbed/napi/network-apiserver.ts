@@ -35,10 +35,19 @@ export interface NetworkApiserverOptions {
   maxWatchBufferBytes?: number;
   /** Longest watch when the client gives no timeoutSeconds. @default 1800 */
   maxWatchSeconds?: number;
+  /** To send a request's headers (slow clients are cut off). @default 32000 */
+  headersTimeoutMs?: number;
+  /** To send a whole request. @default 60000 */
+  requestTimeoutMs?: number;
   /** Compact etcd history older than this, as kube-apiserver does; 0 = never. @default 300000 */
   compactionIntervalMs?: number;
   /** Added to this server's wall clock (its write stamps), to test clock-offset measurement. @default 0 */
   clockOffsetMs?: number;
+  /**
+   * ketcd's client URLs: objects are created only in namespaces that exist there and are not
+   * terminating. Without them (a network-apiserver alone) any well-formed namespace is accepted.
+   */
+  namespaceEtcdEndpoints?: readonly string[];
   log?: (message: string) => void;
 }
 
@@ -71,6 +80,10 @@ export class NetworkApiserver {
       ...opts,
       name,
       resources: KOS_RESOURCES,
+      namespaces:
+        opts.namespaceEtcdEndpoints === undefined
+          ? undefined
+          : { etcdEndpoints: opts.namespaceEtcdEndpoints },
       unreachable: {
         what: `network-apiserver ${name} cannot reach etcd`,
         fix: 'start etcd first (kos-test testbed apiserver starts one) or pass the right --etcd endpoints',
@@ -81,7 +94,11 @@ export class NetworkApiserver {
     const route = createRouter(storage.ctx, { component: name, isReady: () => ready, log });
     let listening: Awaited<ReturnType<typeof listenApi>>;
     try {
-      listening = await listenApi(route, { what: `network-apiserver ${name}`, host, port: opts.port ?? 0 });
+      listening = await listenApi(
+        route,
+        { what: `network-apiserver ${name}`, host, port: opts.port ?? 0 },
+        opts,
+      );
     } catch (e: unknown) {
       storage.closeStore();
       throw e;

@@ -5,7 +5,7 @@ import { apiErrors } from '../../api/status.js';
 import { subjectOf, type ApiContext, type ResourceRequest } from './api-context.js';
 import { CacheEntry } from './cache-entry.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
-import { CompactedError } from './etcd-store.js';
+import { CompactedError, FutureRevisionError } from './etcd-store.js';
 import { sendJsonText } from './http-io.js';
 import { parseResourceVersion, type ListOptions } from './request-options.js';
 import { includeObjectOf, tableJson } from './table.js';
@@ -119,6 +119,8 @@ export async function readList(ctx: ApiContext, r: ResourceRequest, opts: ListOp
         ? apiErrors.continueExpired()
         : apiErrors.tooOldVersion(String(e.revision), 'compacted');
     }
+    if (e instanceof FutureRevisionError)
+      throw apiErrors.tooLargeVersion(e.revision, await ctx.store.currentRevision());
     throw e;
   }
 }

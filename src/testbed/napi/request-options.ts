@@ -19,11 +19,18 @@ export interface ListOptions {
   sendInitialEvents: boolean | undefined;
 }
 
+/** A non-negative decimal integer a number holds exactly (etcd's int64 revisions never get near 2^53). */
+function isWholeNumber(text: string): boolean {
+  return /^\d{1,16}$/.test(text) && Number(text) <= Number.MAX_SAFE_INTEGER;
+}
+
 function wholeNumber(query: URLSearchParams, name: string): number | undefined {
   const text = query.get(name);
   if (text === null || text === '') return undefined;
-  if (!/^\d+$/.test(text))
-    throw apiErrors.badRequest(`invalid ${name} "${text}": must be a non-negative integer`);
+  if (!isWholeNumber(text))
+    throw apiErrors.badRequest(
+      `invalid ${name} "${text.slice(0, 40)}": must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}`,
+    );
   return Number(text);
 }
 
@@ -35,10 +42,13 @@ function flag(query: URLSearchParams, name: string): boolean | undefined {
   throw apiErrors.badRequest(`invalid ${name} "${text}": must be true or false`);
 }
 
-export function parseResourceVersion(text: string | null): number | undefined {
-  if (text === null || text === '') return undefined;
-  if (!/^\d+$/.test(text)) {
-    throw apiErrors.badRequest(`invalid resource version "${text}": must be a non-negative decimal integer`);
+/** A resourceVersion from a query or an object; anything but a revision number is a 400. */
+export function parseResourceVersion(text: string | null | undefined): number | undefined {
+  if (text === null || text === undefined || text === '') return undefined;
+  if (!isWholeNumber(text)) {
+    throw apiErrors.badRequest(
+      `invalid resource version "${text.slice(0, 40)}": must be a non-negative decimal integer up to ${Number.MAX_SAFE_INTEGER}`,
+    );
   }
   return Number(text);
 }

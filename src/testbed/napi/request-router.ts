@@ -7,6 +7,7 @@ import type { ApiContext, ResourceRequest } from './api-context.js';
 import type { RequestLabels } from './apiserver-metrics.js';
 import { servePlain } from './api-server-core.js';
 import { apiGroupDocument, apiGroupList, apiResourceList } from './discovery.js';
+import { ObjectTooLargeError } from './etcd-store.js';
 import { sendError, sendJsonText } from './http-io.js';
 import { negotiate } from './negotiate.js';
 import { OpenApiDocuments } from './openapi-handler.js';
@@ -173,6 +174,10 @@ export function sendFailure(
 ): void {
   if (e instanceof ApiError) {
     sendError(res, e);
+    return;
+  }
+  if (e instanceof ObjectTooLargeError) {
+    sendError(res, apiErrors.objectTooLarge(e.message));
     return;
   }
   log(

@@ -11,6 +11,8 @@ import type { ListOptions } from './request-options.js';
 import { includeObjectOf, tableJson } from './table.js';
 import type { WatchStart } from './watch-cache.js';
 
+const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
+
 /**
  * The last BOOKMARK line of each resource: the cache sends the same one to every watch at once,
  * so it is encoded and framed once (chunk-framing.ts), not once per watch.
@@ -101,7 +103,8 @@ export async function handleWatch(
   r.res.on('close', () => {
     watch.close();
   });
-  const seconds = opts.timeoutSeconds ?? ctx.limits.maxWatchSeconds;
+  // A timer longer than node's 2^31-1 ms would fire at once; no watch needs 24 days.
+  const seconds = Math.min(opts.timeoutSeconds ?? ctx.limits.maxWatchSeconds, MAX_TIMER_S);
   const timer = setTimeout(() => {
     // As kube-apiserver does, a watch that ends on its timeout says how far it got.
     watch.bookmark(cache.rev);

@@ -25,7 +25,7 @@ import { mediaType, parseJson, readBody } from './http-io.js';
 import { checkFieldValidation, decodeObject, metadataErrors } from './object-decoding.js';
 import { readList } from './read-handlers.js';
 import { objectMediaTypes, objectOfBody, sendObjectText } from './wire-format.js';
-import type { ListOptions } from './request-options.js';
+import { parseResourceVersion, type ListOptions } from './request-options.js';
 
 const PATCH_TYPES = [
   'application/json-patch+json',
@@ -97,6 +97,7 @@ export async function handleCreate(ctx: ApiContext, r: ResourceRequest): Promise
     ]);
   }
   const name = obj.metadata.name ?? '';
+  if (isNamespaced(r.type)) await ctx.namespaces.admitCreate(namespace, subjectOf(r.type, name));
   const errors = [...metadataErrors(obj), ...r.type.validate(obj)];
   if (errors.length > 0) throw apiErrors.invalid(subjectOf(r.type, name), errors);
   obj.metadata.uid = randomUUID();
@@ -214,11 +215,7 @@ function cachedCopy(
 }
 
 function preconditionOf(obj: KosObject): number | undefined {
-  const text = obj.metadata.resourceVersion;
-  if (text === undefined || text === '') return undefined;
-  if (!/^\d+$/.test(text))
-    throw apiErrors.badRequest(`invalid resource version "${text}": must be a decimal integer`);
-  return Number(text);
+  return parseResourceVersion(obj.metadata.resourceVersion);
 }
 
 export async function handleUpdate(ctx: ApiContext, r: ResourceRequest): Promise<void> {

@@ -21,6 +21,8 @@ export const napiNodeSpecSchema = z.object({
   compactionIntervalMs: z.number().int().nonnegative().optional(),
   /** Known skew of this server's clock (its write stamps), ms; the selftest's. */
   clockOffsetMs: z.number().optional(),
+  /** ketcd, where the namespaces are: objects are created only in one that exists (NamespaceLifecycle). */
+  namespaceEtcdEndpoints: urls.optional(),
 });
 
 export const kapiNodeSpecSchema = z.object({

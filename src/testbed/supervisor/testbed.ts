@@ -509,6 +509,7 @@ export class Testbed {
       host: nodeAddress('napi', i),
       port: 0,
       etcdEndpoints: this.netcd?.clientUrls ?? [],
+      namespaceEtcdEndpoints: this.ketcd?.clientUrls ?? [],
       ...(this.config.napiClockOffsetMs === 0 ? {} : { clockOffsetMs: this.config.napiClockOffsetMs }),
     };
   }
