@@ -21,6 +21,21 @@ export default tseslint.config(
   },
   ...layerRules(),
   {
+    // One exit path: the CLI's exit module; the testbed node program is its own entry point.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/exit.ts', 'src/testbed/node-process/node-main.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'exit',
+          message: 'exit through src/cli/exit.ts (exitNow); a library returns errors or takes an AbortSignal',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

@@ -5,8 +5,8 @@
  * arguments were bad (2). No child process outlives it.
  */
 import { join, resolve } from 'node:path';
-import { reportFailure } from '../src/cli/exit.js';
-import { installExitHandlers, stopAllChildren } from '../src/process/child-registry.js';
+import { installExitHandlers, reportFailure } from '../src/cli/exit.js';
+import { stopAllChildren } from '../src/process/child-registry.js';
 import { KosTestError, toError } from '../src/util/errors.js';
 import { USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import type { Benchmark } from './benchmark.js';

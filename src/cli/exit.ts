@@ -1,5 +1,6 @@
 /** The one place that turns a failure into what the user sees and the exit code. */
 import type { SweepOutcome } from '../experiment/verdict/verdict.js';
+import { killChildrenOnExit, stopAllChildren } from '../process/child-registry.js';
 import { KosTestError, toError } from '../util/errors.js';
 
 /**
@@ -34,4 +35,38 @@ export function reportFailure(
   const error = toError(thrown);
   write(`kos-test: unexpected error: ${error.stack ?? error.message}\n`);
   return 70;
+}
+
+/**
+ * Exits this process at once with `code`: the only process.exit of the CLI. The child
+ * registry's 'exit' hook SIGKILLs every child still running.
+ */
+export function exitNow(code: number): never {
+  process.exit(code);
+}
+
+/** Stops every child (each group in its own order), then exits with `code`. */
+export function stopChildrenAndExit(code: number): void {
+  void stopAllChildren().finally(() => exitNow(code));
+}
+
+let exitHandlersInstalled = false;
+
+/**
+ * For commands with nothing to record (testbed up, selftest, calibrate): ^C or SIGTERM stops
+ * every child, then exits 130/143; a second signal exits at once ('exit' SIGKILLs the rest).
+ * `drive` and `experiment run` stop in two steps instead (interrupt.ts). Idempotent.
+ */
+export function installExitHandlers(): void {
+  killChildrenOnExit();
+  if (exitHandlersInstalled) return;
+  exitHandlersInstalled = true;
+  let exiting = false;
+  const onSignal = (code: number) => () => {
+    if (exiting) exitNow(code);
+    exiting = true;
+    stopChildrenAndExit(code);
+  };
+  process.on('SIGINT', onSignal(130));
+  process.on('SIGTERM', onSignal(143));
 }

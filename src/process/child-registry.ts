@@ -1,6 +1,7 @@
 /**
  * Child processes that never outlive us: every child is registered until it exits, stopped by
- * PID on ^C or SIGTERM, and SIGKILLed on 'exit' as a last resort. Output goes to a log file or
+ * PID (stopAllChildren, which the CLI calls on ^C or SIGTERM), and SIGKILLed on 'exit' as a last
+ * resort. Output goes to a log file or
  * nowhere, never to our terminal.
  */
 import { spawn } from 'node:child_process';
@@ -146,23 +147,15 @@ export async function stopAllChildren(opts?: StopOptions): Promise<void> {
   await Promise.all([...registry].map((c) => c.stop(opts)));
 }
 
-let handlersInstalled = false;
+let exitHookInstalled = false;
 
 /**
- * On SIGINT/SIGTERM: stop all children, then exit 130/143 (a second signal kills them at once).
- * On 'exit': SIGKILL whatever is still registered. Idempotent; call it from entry points only.
+ * On 'exit', SIGKILLs whatever is still registered: the last resort when the process ends without
+ * stopping its children (src/cli/exit.ts and interrupt.ts stop them in order first). Idempotent.
  */
-export function installExitHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  let exiting = false;
-  const onSignal = (exitCode: number) => () => {
-    if (exiting) process.exit(exitCode); // 'exit' below SIGKILLs the rest.
-    exiting = true;
-    void stopAllChildren().finally(() => process.exit(exitCode));
-  };
-  process.on('SIGINT', onSignal(130));
-  process.on('SIGTERM', onSignal(143));
+export function killChildrenOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
   process.on('exit', killAllNow);
 }
 

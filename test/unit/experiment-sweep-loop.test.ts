@@ -4,7 +4,7 @@
  * recorded for a failed run, what a resume skips and cleans up, and that an abort records nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,7 @@ import type { DriveSummary } from '../../src/driver/drive-summary.js';
 import { planExperiment } from '../../src/experiment/plan/plan.js';
 import { ResultsStore } from '../../src/experiment/store/results-store.js';
 import { parseSpecText } from '../../src/experiment/spec/spec-load.js';
-import { runSweep, type DriveStep } from '../../src/experiment/run/sweep-runner.js';
+import { runSweep, type DriveStep, type SweepOptions } from '../../src/experiment/run/sweep-runner.js';
 import type { ExperimentTarget, TargetShape } from '../../src/experiment/target/target.js';
 import type { HostSample } from '../../src/measure/host-load.js';
 import { costFixture, latencyFixture } from '../fixtures/run-record-fixture.js';
@@ -144,6 +144,7 @@ describe('the sweep loop', () => {
     resume = false,
     samples: (nodes: string[]) => Promise<void> = () => Promise.resolve(),
     busy: number[] = [],
+    more: Partial<SweepOptions> = {},
   ) {
     let sampled = 0;
     const store = resume
@@ -179,6 +180,7 @@ describe('the sweep loop', () => {
       now: () => 0,
       signal,
       emit: () => undefined,
+      ...more,
     });
     return { counts, store: await ResultsStore.open({ dir, spec: resolved.spec }) };
   }
@@ -314,5 +316,115 @@ describe('the sweep loop', () => {
       store.records().map((r) => `${r.index}:${r.runId}`),
       ['0:loop-000', '1:loop-001', '2:loop-002-a1', '3:loop-003'],
     );
+  });
+  it('a graceful stop during a drive records the run interrupted with what it measured, starts no other, and a resume re-does it', async () => {
+    const dir = join(root, `s${n++}`);
+    const stop = new AbortController();
+    const calls: string[] = [];
+    const drive: DriveStep = (req) => {
+      const s = summaryFor(req.runId, req.run.slots);
+      if (req.run.index === 1) {
+        // ^C mid-cruise: the driver ends the cruise early and returns what it measured.
+        stop.abort(new Error('interrupted: ^C'));
+        assert.equal(req.stop?.aborted, true, 'the drive is told to stop');
+        s.ending = 'interrupted';
+      }
+      return Promise.resolve(s);
+    };
+    await assert.rejects(
+      sweep(dir, drive, calls, undefined, false, undefined, [], { stop: stop.signal }),
+      /interrupted: \^C/,
+    );
+    // Costed and cleaned up as any run; no run after it.
+    assert.deepEqual(calls.slice(-4), [
+      'driver targets 1',
+      'driver targets 0',
+      'costs of comp0..9 napi0',
+      'cleanup loop-001',
+    ]);
+    const before = await ResultsStore.open({ dir, spec: resolved.spec });
+    const cut = before.records().find((r) => r.index === 1);
+    assert.equal(cut?.status, 'interrupted');
+    assert.equal(cut.drive?.ending, 'interrupted');
+    assert.ok(cut.costs !== null, 'the interrupted run was costed');
+    assert.equal(cut.validity?.status, 'invalid');
+    assert.deepEqual(
+      cut.validity.reasons.map((x) => x.code),
+      ['interrupted'],
+    );
+    assert.deepEqual(before.interrupted(), [], 'its clean-up ran: nothing left to clean');
+
+    const { counts, store } = await sweep(
+      dir,
+      (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)),
+      [],
+      undefined,
+      true,
+    );
+    assert.deepEqual(counts, { completed: 3, failed: 0, skipped: 1, valid: 3, invalid: 0 });
+    assert.deepEqual(
+      store.records().map((r) => `${r.index}:${r.runId}:${r.status}`),
+      ['0:loop-000:completed', '1:loop-001-a1:completed', '2:loop-002:completed', '3:loop-003:completed'],
+    );
+  });
+
+  it('a stop at once during a drive still records what the driver wrote, without costs or clean-up, and a resume cleans it up first', async () => {
+    const dir = join(root, `s${n++}`);
+    const now = new AbortController();
+    const drive: DriveStep = (req) => {
+      const s = summaryFor(req.runId, req.run.slots);
+      if (req.run.index === 0) {
+        now.abort(new Error('interrupted: SIGTERM'));
+        s.ending = 'interrupted';
+      }
+      return Promise.resolve(s);
+    };
+    const calls: string[] = [];
+    await assert.rejects(sweep(dir, drive, calls, now.signal), /interrupted: SIGTERM/);
+    assert.ok(!calls.some((c) => c.startsWith('costs') || c.startsWith('cleanup')), calls.join('; '));
+    const before = await ResultsStore.open({ dir, spec: resolved.spec });
+    const cut = before.records()[0];
+    assert.equal(cut?.status, 'interrupted');
+    assert.equal(cut.costs, null);
+    assert.equal(cut.costsError, 'not collected: the sweep was stopped at once');
+    assert.deepEqual(
+      before.interrupted().map((m) => m.runId),
+      ['loop-000'],
+    );
+    const again: string[] = [];
+    await sweep(dir, (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)), again, undefined, true);
+    assert.ok(again.includes('cleanup loop-000'), again.join('; '));
+  });
+
+  it('--retry-failed re-does the failed and invalid runs as new attempts and keeps their old records in results.jsonl', async () => {
+    const dir = join(root, `s${n++}`);
+    const first: DriveStep = (req) =>
+      req.run.index === 1
+        ? Promise.reject(new Error('driver broke'))
+        : Promise.resolve(summaryFor(req.runId, req.run.slots));
+    // Run 3's host is saturated: invalid.
+    await sweep(dir, first, [], undefined, false, undefined, [0.5, 0.5, 0.5, 0.97]);
+    const plain = await sweep(dir, first, [], undefined, true);
+    assert.deepEqual(plain.counts.skipped, 4, '--resume alone has nothing left to do');
+
+    const { counts, store } = await sweep(
+      dir,
+      (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)),
+      [],
+      undefined,
+      true,
+      undefined,
+      [],
+      { retryFailed: true },
+    );
+    assert.deepEqual(counts, { completed: 2, failed: 0, skipped: 2, valid: 2, invalid: 0 });
+    assert.deepEqual(
+      store.records().map((r) => `${r.index}:${r.runId}:${r.attempt}:${r.validity?.status ?? ''}`),
+      ['0:loop-000:0:valid', '2:loop-002:0:valid', '1:loop-001-a1:1:valid', '3:loop-003-a1:1:valid'],
+    );
+    const lines = (await readFile(join(dir, 'results.jsonl'), 'utf8')).trimEnd().split('\n');
+    assert.equal(lines.length, 6, 'the failed and invalid attempts stay on record');
+    const csv = (await readFile(join(dir, 'results.csv'), 'utf8')).trimEnd().split('\n');
+    assert.equal(csv.length, 5, 'results.csv: one row per run, its latest attempt');
   });
 });

@@ -119,6 +119,35 @@ describe('run validity', () => {
       measured: 1,
     },
     {
+      name: 'a warm-up attachment never fulfilled is invalid, though the cruise was clean',
+      change: (r) => {
+        d(r).warmup.outcomes.neverFulfilled = 2;
+      },
+      status: 'invalid',
+      codes: ['unfulfilled-outside-cruise'],
+      measured: 2,
+    },
+    {
+      name: 'deletes that failed after their retries are invalid: attachments were left behind',
+      change: (r) => {
+        d(r).deletes.failed = 4;
+      },
+      status: 'invalid',
+      codes: ['deletes-failed'],
+      measured: 4,
+    },
+    {
+      name: 'a run the sweep interrupted is invalid, judged on what it measured',
+      change: (r) => {
+        r.status = 'interrupted';
+        r.error = 'the driver ended interrupted';
+        r.validity = undefined;
+        d(r).ending = 'interrupted';
+      },
+      status: 'invalid',
+      codes: ['interrupted'],
+    },
+    {
       name: 'missing costs are invalid',
       change: (r) => {
         r.costs = null;

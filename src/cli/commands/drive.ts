@@ -10,6 +10,7 @@ import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
 import { driveReporter } from '../drive-progress.js';
 import { tellParent } from '../../driver/shards/shard-messages.js';
 import { toError } from '../../util/errors.js';
+import { onInterrupt } from '../interrupt.js';
 import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
 import { driveOptionsFromFlags, type DriveFlags } from './drive-flags.js';
@@ -114,28 +115,26 @@ async function drive(
   await preflight(driveNeeds(options), binaryProbe());
   if (flags.threads !== undefined)
     reporter.log('--threads has no effect: ops are paced open-loop by one timer');
-  const soft = new AbortController();
-  const hard = new AbortController();
-  const onSigint = (): void => {
-    if (!soft.signal.aborted) {
-      reporter.log('^C: ending the cruise; deleting what is live (^C again stops at once)');
-      soft.abort();
-    } else hard.abort();
-  };
-  const onSigterm = (): void => {
-    hard.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
-  // SIGTERM also comes from main.ts when the process that started this drive is gone.
+  // ^C ends the cruise early and deletes what is live; ^C again or SIGTERM stops now. SIGTERM
+  // also comes from main.ts when the process that started this drive is gone.
+  const interruption = onInterrupt(
+    (m) => {
+      reporter.log(m);
+    },
+    {
+      stop: 'ending the cruise; deleting what is live',
+      now: 'stopping now; the outputs are still written',
+      fix: 'the outputs hold what was measured',
+    },
+  );
   // A shard is not judged (its merged run is), so only a whole run samples its host.
   const sampling = options.shard.count === 1 ? startHostSampling() : undefined;
   try {
     // A shard the runner started tells it its summary, late start or failure (shard-messages.ts).
     const summary = await runDrive(input, {
       ...driveTarget(flags.kubeconfig),
-      signal: soft.signal,
-      hardSignal: hard.signal,
+      signal: interruption.stop,
+      hardSignal: interruption.now,
       log: (m) => {
         reporter.log(m);
       },
@@ -163,8 +162,7 @@ async function drive(
   } finally {
     await sampling?.stop();
     reporter.end();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    interruption.dispose();
   }
 }
 

@@ -29,7 +29,8 @@ import { sweepIdOf } from '../../experiment/store/sweep-id.js';
 import { runSweep } from '../../experiment/run/sweep-runner.js';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, sweepNeeds } from '../../preflight/preflight-needs.js';
-import { installExitHandlers } from '../../process/child-registry.js';
+import { killChildrenOnExit } from '../../process/child-registry.js';
+import { onInterrupt } from '../interrupt.js';
 import { writeSweepReport } from '../../report/sweep-report.js';
 import { KosTestError } from '../../util/errors.js';
 import type { ExperimentSpec } from '../../experiment/spec/spec-schema.js';
@@ -48,6 +49,7 @@ import { addVerdictOptions, finishWithVerdict, slosFromFlags, type VerdictFlags 
 interface RunFlags extends VerdictFlags {
   out?: string;
   resume?: boolean;
+  retryFailed?: boolean;
   json?: boolean;
   force?: boolean;
   costModel?: string;
@@ -111,7 +113,11 @@ export function registerExperimentCommands(program: Command): void {
         'Run the sweep: configure the target, drive, collect costs, record each run and its verdict; --resume continues one.',
       )
       .option('--out <dir>', 'sweep directory (default out/experiments/<spec name>)')
-      .option('--resume', 'continue the sweep in --out: skip recorded runs, re-do an interrupted one')
+      .option('--resume', 'continue the sweep in --out: skip recorded runs, re-do interrupted ones')
+      .option(
+        '--retry-failed',
+        'with --resume: re-do the failed and invalid runs too (their records are kept)',
+      )
       .option('--json', 'progress as JSON lines even on a terminal')
       .option('--force', FORCE_HELP)
       .option('--cost-model <file>', COST_MODEL_HELP),
@@ -213,6 +219,12 @@ function defaultOut(name: string): string {
 }
 
 async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone> {
+  if (flags.retryFailed === true && flags.resume !== true)
+    throw new KosTestError({
+      what: '--retry-failed re-does runs of a sweep already begun',
+      value: '--retry-failed without --resume',
+      fix: 'add --resume (and the sweep directory as --out)',
+    });
   const { text, resolved } = await loadSpecFile(specPath);
   const slos = [...resolved.slos, ...slosFromFlags(flags)];
   const out = resolve(flags.out ?? defaultOut(resolved.spec.name));
@@ -247,10 +259,15 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone>
   for (const x of checked.forced) log(`--force: running anyway, ${refusalText(x)}`);
   if (selftest !== undefined)
     await writeFileAtomic(join(store.dir, SELFTEST_FILE), `${JSON.stringify(selftest, null, 2)}\n`);
-  // ^C or SIGTERM: the exit handlers take the testbed and every child down and exit; the run in
-  // progress has its started-marker and no record, so --resume re-does it.
-  installExitHandlers();
-  const signal = new AbortController().signal;
+  // ^C: the run in progress ends its cruise early and is recorded `interrupted` with what it
+  // measured, and no other run starts; ^C again or SIGTERM stops now (the driver still writes its
+  // outputs). Either way the target goes down, and --resume re-does the interrupted run.
+  killChildrenOnExit();
+  const interruption = onInterrupt(log, {
+    stop: 'ending this run early, recording what it measured, starting no other',
+    now: 'stopping now, recording what was measured',
+    fix: `run the same command with --resume --out ${store.dir} to finish the sweep`,
+  });
   // The status line's ETA counts down between events.
   const ticker = tty
     ? setInterval(() => {
@@ -271,16 +288,23 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone>
       slos,
       sampleHost: () => startHostSampling(),
       now: Date.now,
-      signal,
+      signal: interruption.now,
+      stop: interruption.stop,
+      retryFailed: flags.retryFailed === true,
       emit,
       // A report a user can open while the sweep goes on: cheap (no PNGs) after each run.
       afterRun: async () => {
         await writeSweepReport(store.dir, { png: false });
       },
     });
+  } catch (e: unknown) {
+    // What the interrupted sweep recorded is in its report, so the exit's one line can point at it.
+    if (interruption.stop.aborted) await writeSweepReport(store.dir, { png: false }).catch(() => undefined);
+    throw e;
   } finally {
     clearInterval(ticker);
     await target.close();
+    interruption.dispose();
   }
   const report = await writeSweepReport(store.dir);
   console.log(`results: ${store.csvPath}`);

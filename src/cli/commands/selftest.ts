@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { installExitHandlers } from '../../process/child-registry.js';
+import { installExitHandlers } from '../exit.js';
 import type { SelftestReport } from '../../selftest/check-result.js';
 import { runClusterSelftest } from '../../selftest/cluster-selftest.js';
 import {

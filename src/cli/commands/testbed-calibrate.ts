@@ -8,7 +8,7 @@ import { calibrate } from '../../experiment/plan/capacity/calibrate.js';
 import { MODEL_PURPOSES } from '../../experiment/plan/capacity/cost-model.js';
 import { measuredAndPredicted } from '../../experiment/plan/capacity/predict.js';
 import { runLoad } from '../../experiment/plan/capacity/run-load.js';
-import { installExitHandlers } from '../../process/child-registry.js';
+import { installExitHandlers } from '../exit.js';
 import { DEFAULT_TESTBED_DIR } from '../../testbed/supervisor/testbed-state.js';
 import { costModelText } from '../cost-model-text.js';
 import { intOption } from '../options.js';

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, testbedNeeds } from '../../preflight/preflight-needs.js';
-import { installExitHandlers, stopAllChildren } from '../../process/child-registry.js';
+import { installExitHandlers, stopChildrenAndExit } from '../exit.js';
 import { startControlServer } from '../../testbed/supervisor/control-server.js';
 import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js';
 import type { TestbedScale } from '../../testbed/supervisor/testbed-config.js';
@@ -142,7 +142,7 @@ async function up(o: UpOptions): Promise<void> {
     status: () => testbed.status(),
     scale: (change) => testbed.scale(change),
     down: () => {
-      void stopAllChildren().finally(() => process.exit(0));
+      stopChildrenAndExit(0);
     },
   });
   const promStatus = testbed.status().prometheus;

@@ -1,7 +1,7 @@
 /** `kos-test testbed ...`: the embedded testbed's commands. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { installExitHandlers } from '../../process/child-registry.js';
+import { installExitHandlers } from '../exit.js';
 import { startApiserverStack } from '../../testbed/apiserver-stack.js';
 import { TESTBED_LIMITS as L } from '../../testbed/testbed-limits.js';
 import { etcdMembersOption, intOption } from '../options.js';

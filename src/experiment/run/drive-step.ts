@@ -38,7 +38,7 @@ export function inProcessDriveStep(log: (m: string) => void): DriveStep {
     return runDrive(driverOptionsFor(req), {
       kubeconfigPath: req.kubeconfigPath,
       runDir: req.runDir,
-      signal: req.signal,
+      signal: req.stop ?? req.signal,
       hardSignal: req.signal,
       log: (m) => {
         log(`driver: ${m}`);

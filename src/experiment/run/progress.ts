@@ -103,7 +103,7 @@ export function progressReporter(opts: {
           e.achievedRatio === null ? '' : `, cruise OPS ${(e.achievedRatio * 100).toFixed(1)}% of target`;
         const why = [...e.reasons, ...e.slosFailed.map((s) => `SLO ${s}`)];
         opts.write(
-          `\r\x1b[2Krun ${e.index + 1} of ${total} ${e.runId}: ${e.validity} in ${formatSeconds(e.seconds)}${ratio}${why.length === 0 ? '' : ` [${why.join(', ')}]`}${e.error === null ? '' : ` (${e.error})`}\n`,
+          `\r\x1b[2Krun ${e.index + 1} of ${total} ${e.runId}: ${e.status === 'interrupted' ? 'interrupted' : e.validity} in ${formatSeconds(e.seconds)}${ratio}${why.length === 0 ? '' : ` [${why.join(', ')}]`}${e.error === null ? '' : ` (${e.error})`}\n`,
         );
         break;
       }

@@ -105,18 +105,24 @@ function exitText(e: ChildExit): string {
 }
 
 /**
- * Waits for every shard. The first to fail (or an abort) stops the others; its index is returned,
- * since the others then end by our signal, not by their own fault.
+ * Waits for every shard. The first to fail (or stop now) stops the others (SIGTERM: they still
+ * write and send their summaries); its index is returned, since the others then end by our
+ * signal, not by their own fault. A graceful stop is passed on as a ^C (SIGINT).
  */
 async function awaitShards(
   children: ManagedChild[],
   signal: AbortSignal,
+  stop: AbortSignal | undefined,
 ): Promise<{ exits: ChildExit[]; firstFailed: number | undefined }> {
   let firstFailed: number | undefined;
   const stopAll = (): void => {
     for (const c of children) void c.stop();
   };
+  const interruptAll = (): void => {
+    for (const c of children) c.kill('SIGINT');
+  };
   signal.addEventListener('abort', stopAll, { once: true });
+  stop?.addEventListener('abort', interruptAll, { once: true });
   try {
     const exits = await Promise.all(
       children.map(async (c, i) => {
@@ -131,6 +137,7 @@ async function awaitShards(
     return { exits, firstFailed };
   } finally {
     signal.removeEventListener('abort', stopAll);
+    stop?.removeEventListener('abort', interruptAll);
   }
 }
 
@@ -205,6 +212,7 @@ export async function driveShards(
   };
   await mkdir(req.runDir, { recursive: true });
   req.signal.throwIfAborted();
+  req.stop?.throwIfAborted();
   const logs = Array.from({ length: count }, (_, i) => join(req.runDir, `shard-${i}.log`));
   const reports: ShardReports = { summaries: [], failures: [] };
   const children = startShards(req, shared, logs, reports, log);
@@ -219,11 +227,13 @@ export async function driveShards(
     phase = now;
   }, 250);
   ticker.unref();
-  const { exits, firstFailed } = await awaitShards(children, req.signal).finally(() => {
+  const { exits, firstFailed } = await awaitShards(children, req.signal, req.stop).finally(() => {
     clearInterval(ticker);
   });
-  req.signal.throwIfAborted();
-  if (firstFailed !== undefined) {
+  const stopped = req.signal.aborted || req.stop?.aborted === true;
+  if (stopped && reports.summaries.filter((x) => x !== undefined).length !== count)
+    throw req.signal.aborted ? req.signal.reason : req.stop?.reason;
+  if (firstFailed !== undefined && !stopped) {
     const e = exits[firstFailed];
     const why = reports.failures[firstFailed] ?? (await logTail(logs[firstFailed] ?? ''));
     throw new KosTestError({

@@ -1,6 +1,6 @@
 /** What the runner reports as it goes: one union, shown on a TTY or written as JSON lines. */
 import type { DrivePhase } from '../../driver/run-drive.js';
-import type { RunFactors } from '../store/run-record.js';
+import type { RunFactors, RunStatus } from '../store/run-record.js';
 import type { ValidityStatus } from '../verdict/validity.js';
 
 export type RunStep = 'configure' | 'samples' | 'idle' | 'drive' | 'costs' | 'cleanup' | 'record';
@@ -34,7 +34,7 @@ export type SweepEvent =
       kind: 'run-end';
       index: number;
       runId: string;
-      status: 'completed' | 'failed';
+      status: RunStatus;
       error: string | null;
       achievedRatio: number | null;
       validity: ValidityStatus;

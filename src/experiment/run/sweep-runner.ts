@@ -17,7 +17,8 @@ import { driveKeysOf } from '../store/drive-keys.js';
 import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from '../target/driver-endpoints.js';
 import type { ExperimentPlan, PlannedRun } from '../plan/plan.js';
 import type { ResultsStore, StartedMarker } from '../store/results-store.js';
-import { RUN_RECORD_SCHEMA, type RunRecord, type RunTiming } from '../store/run-record.js';
+import { RUN_RECORD_SCHEMA, type RunRecord, type RunStatus, type RunTiming } from '../store/run-record.js';
+import { validityOfRecord } from '../verdict/verdict.js';
 import { evaluateSlos, type Slo } from '../verdict/slo.js';
 import { judgeValidity, type ValidityThresholds } from '../verdict/validity.js';
 import type { RunStep, SweepEvent } from './sweep-events.js';
@@ -34,7 +35,10 @@ export interface DriveRequest {
   metrics: readonly MetricsEndpoint[];
   /** Told each time the driver enters a phase (for the progress line). */
   onPhase?: (phase: DrivePhase) => void;
+  /** Stop now: the driver stops at once and still writes its outputs. */
   signal: AbortSignal;
+  /** Stop gracefully: the cruise ends early and what is live is deleted. @default never */
+  stop?: AbortSignal | undefined;
 }
 export type DriveStep = (req: DriveRequest) => Promise<DriveSummary>;
 
@@ -71,7 +75,16 @@ export interface SweepOptions {
   samples: FreshSampleStep;
   X: number;
   now: () => number;
+  /** Stop now: every step stops at once; what the drive measured is still recorded. */
   signal: AbortSignal;
+  /**
+   * Stop gracefully (the first ^C): the run in progress ends its cruise early, is costed, cleaned
+   * up and recorded `interrupted`, and no other run starts. Either signal ends runSweep with its
+   * reason. @default never
+   */
+  stop?: AbortSignal;
+  /** Re-do the runs recorded failed or invalid (--resume --retry-failed). @default false */
+  retryFailed?: boolean;
   emit: (e: SweepEvent) => void;
   /** When a run is valid (the spec's `validity:`), and the SLOs judged on each run. */
   validity: ValidityThresholds;
@@ -124,7 +137,7 @@ interface RunInProgress {
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepCounts> {
-  const recorded = o.store.recordedKeys();
+  const recorded = settledKeys(o.store.records(), o.retryFailed === true, o.validity);
   const todo = o.plan.runs.filter((r) => !recorded.has(r.key));
   o.emit({
     kind: 'sweep-start',
@@ -148,6 +161,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepCounts> {
       continue;
     }
     o.signal.throwIfAborted();
+    o.stop?.throwIfAborted();
     await runOne(sweep, run);
   }
   o.emit({ kind: 'sweep-end', ...sweep.counts, dir: o.store.dir });
@@ -191,12 +205,24 @@ async function runOne(sweep: Sweep, run: PlannedRun): Promise<void> {
   try {
     await measure(sweep, r);
   } catch (e: unknown) {
-    if (o.signal.aborted) throw e;
+    // Stopped before the drive measured anything: the marker alone stays; --resume re-does it.
+    if (stopping(o) && r.summary === undefined) throw e;
     r.error = toError(e).message.split('\n')[0] ?? 'failed';
   }
-  await cleanUp(sweep, r);
+  // Stopped now: the clean-up waits for --resume (the marker says so); else it happens here.
+  if (!o.signal.aborted) await cleanUp(sweep, r);
   r.timing.endedMs = o.now();
   await record(sweep, r);
+  if (stopping(o)) throw stopReason(o);
+}
+
+/** The sweep was asked to stop (gracefully or now). */
+function stopping(o: SweepOptions): boolean {
+  return o.signal.aborted || o.stop?.aborted === true;
+}
+
+function stopReason(o: SweepOptions): unknown {
+  return o.signal.aborted ? o.signal.reason : o.stop?.reason;
 }
 
 /** Runs one named step of a run, telling it and timing it into `field`. */
@@ -218,8 +244,10 @@ async function step<T>(
 async function measure(sweep: Sweep, r: RunInProgress): Promise<void> {
   const { o } = sweep;
   await step(o, r, 'configure', 'configureMs', () => configure(sweep, r));
-  await step(o, r, 'idle', null, () => o.target.waitIdle(o.signal));
+  await step(o, r, 'idle', null, () => o.target.waitIdle(beforeDrive(o)));
+  beforeDrive(o).throwIfAborted();
   const summary = await drive(o, r);
+  o.signal.throwIfAborted(); // stopped now: the costs wait (the run is re-done by --resume)
   await collectCosts(o, r, summary);
   if (summary.ending !== 'completed')
     r.error =
@@ -228,14 +256,20 @@ async function measure(sweep: Sweep, r: RunInProgress): Promise<void> {
         : `the driver stopped: ${summary.stopped.reason}`;
 }
 
+/** What the steps before the drive take: either stop ends them, with nothing measured yet. */
+function beforeDrive(o: SweepOptions): AbortSignal {
+  return o.stop === undefined ? o.signal : AbortSignal.any([o.signal, o.stop]);
+}
+
 /** Reconfigures the target when the run's shape differs, then cleans up what a crash left. */
 async function configure(sweep: Sweep, r: RunInProgress): Promise<void> {
   const { o, run } = { o: sweep.o, run: r.run };
+  const signal = beforeDrive(o);
   const want: TargetShape = { NCA: run.factors.NCA, NNA: run.factors.NNA, NKA: run.factors.NKA };
   if (!sameShape(sweep.shape, want)) {
     sweep.shape = undefined;
-    await o.target.configure(want, o.signal);
-    r.runNodes = await o.target.runNodes(o.signal);
+    await o.target.configure(want, signal);
+    r.runNodes = await o.target.runNodes(signal);
     // A node just scaled up has no series yet: the cruise must not start without it. A
     // failed wait leaves the shape unknown, so the next run reconfigures and waits again.
     o.emit({ kind: 'step', index: run.index, step: 'samples' });
@@ -244,12 +278,12 @@ async function configure(sweep: Sweep, r: RunInProgress): Promise<void> {
       nodes: r.runNodes.map((n) => n.node),
       sinceMs: o.now(),
       timeoutMs: o.target.freshSampleTimeoutMs,
-      signal: o.signal,
+      signal,
     });
     sweep.shape = want;
-  } else r.runNodes = await o.target.runNodes(o.signal);
+  } else r.runNodes = await o.target.runNodes(signal);
   // Objects of runs a crash interrupted (this sweep's, any key) go before a quiet start.
-  for (const m of sweep.leftovers.splice(0)) await o.target.cleanupRun(m.runId, o.signal);
+  for (const m of sweep.leftovers.splice(0)) await o.target.cleanupRun(m.runId, signal);
 }
 
 /** The drive, its metrics endpoints registered with the target's Prometheus while it runs. */
@@ -272,6 +306,7 @@ async function drive(o: SweepOptions, r: RunInProgress): Promise<DriveSummary> {
             o.emit({ kind: 'drive-phase', index: run.index, phase });
           },
           signal: o.signal,
+          stop: o.stop,
         });
       } finally {
         await o.target.setDriverTargets([]);
@@ -327,7 +362,7 @@ async function record(sweep: Sweep, r: RunInProgress): Promise<void> {
   const { o } = sweep;
   const rec = runRecordOf(o, r);
   await step(o, r, 'record', null, () => o.store.append(rec));
-  sweep.counts[rec.status]++;
+  if (rec.status !== 'interrupted') sweep.counts[rec.status]++;
   if (rec.validity?.status === 'valid') sweep.counts.valid++;
   if (rec.validity?.status === 'invalid') sweep.counts.invalid++;
   o.emit({
@@ -349,13 +384,39 @@ async function record(sweep: Sweep, r: RunInProgress): Promise<void> {
   }
 }
 
+/** Interrupted when the sweep was stopped during a drive that then measured something (pure). */
+function statusOf(o: SweepOptions, r: RunInProgress): RunStatus {
+  if (stopping(o) && r.summary !== undefined && r.summary.stopped === undefined) return 'interrupted';
+  return r.error === null ? 'completed' : 'failed';
+}
+
+/**
+ * The keys a resume skips (pure): recorded and not interrupted; with `retryFailed`, valid ones
+ * only (a failed or invalid run is done again).
+ */
+export function settledKeys(
+  records: readonly RunRecord[],
+  retryFailed: boolean,
+  t: ValidityThresholds,
+): Set<string> {
+  const settled = records.filter(
+    (r) => r.status !== 'interrupted' && (!retryFailed || validityOfRecord(r, t).status === 'valid'),
+  );
+  return new Set(settled.map((r) => r.key));
+}
+
 /** The run's record (pure): what it measured, judged by the spec's validity and SLOs. */
 function runRecordOf(o: SweepOptions, r: RunInProgress): RunRecord {
   const { run, error, costs } = r;
-  const status = error === null ? 'completed' : 'failed';
+  const status = statusOf(o, r);
   const drive = r.summary === undefined ? null : driveKeysOf(r.summary);
   const costsError =
-    costs === null ? (r.costsError ?? 'not collected: the run failed before its cruise ended') : null;
+    costs === null
+      ? (r.costsError ??
+        (status === 'interrupted'
+          ? 'not collected: the sweep was stopped at once'
+          : 'not collected: the run failed before its cruise ended'))
+      : null;
   const d = run.driver;
   return {
     schema: RUN_RECORD_SCHEMA,

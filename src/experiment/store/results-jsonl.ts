@@ -12,23 +12,32 @@ export const RESULTS_FILE = 'results.jsonl';
 export interface ResultsFile {
   /** The latest record of each key, in the order of those latest records. */
   records: RunRecord[];
+  /** Every record in file order, superseded attempts too (what was tried, for audit). */
+  history: RunRecord[];
   /** The bytes of a torn last line (0 when the file ends with a newline). */
   tornBytes: number;
 }
 
 export function parseResultsJsonl(text: string, path: string): ResultsFile {
   const end = text.lastIndexOf('\n') + 1;
-  const byKey = new Map<string, RunRecord>();
+  const history: RunRecord[] = [];
   text
     .slice(0, end)
     .split('\n')
     .forEach((line, i) => {
-      if (line.trim() === '') return;
-      const record = parseLine(line, i + 1, path);
-      byKey.delete(record.key);
-      byKey.set(record.key, record);
+      if (line.trim() !== '') history.push(parseLine(line, i + 1, path));
     });
-  return { records: [...byKey.values()], tornBytes: Buffer.byteLength(text.slice(end)) };
+  return { records: latestPerKey(history), history, tornBytes: Buffer.byteLength(text.slice(end)) };
+}
+
+/** The last record of each key, in the order of those last records (pure). */
+export function latestPerKey(history: readonly RunRecord[]): RunRecord[] {
+  const byKey = new Map<string, RunRecord>();
+  for (const record of history) {
+    byKey.delete(record.key);
+    byKey.set(record.key, record);
+  }
+  return [...byKey.values()];
 }
 
 function parseLine(line: string, lineNo: number, path: string): RunRecord {

@@ -1,8 +1,10 @@
 /**
  * A sweep directory: the spec as run (spec.yaml, sweep.json with its hash and seed), the
  * append-only results.jsonl (one fsynced line per finished run), results.csv regenerated
- * atomically from it, and runs/<runId>/ with a started-marker and the run's outputs. A crash
- * loses at most the run in progress: its marker has no record, so --resume re-does it.
+ * atomically from it (the latest record of each run), and runs/<runId>/ with a started-marker and
+ * the run's outputs. A crash loses at most the run in progress: its marker has no record, so
+ * --resume re-does it. A run done again (interrupted, or retried) appends a new record; the old
+ * one stays in results.jsonl and its directory in runs/.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { KosTestError, toError } from '../../util/errors.js';
 import { parseChecked } from '../../util/zod-error.js';
-import { parseResultsJsonl, RESULTS_FILE } from './results-jsonl.js';
+import { latestPerKey, parseResultsJsonl, RESULTS_FILE } from './results-jsonl.js';
 import { resultsCsv } from './results-csv.js';
 import { runRecordSchema, type RunRecord } from './run-record.js';
 import { canonicalJson, specDiff } from '../spec/spec-diff.js';
@@ -38,12 +40,17 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export class ResultsStore {
+  private recs: RunRecord[];
+
   private constructor(
     readonly dir: string,
     readonly meta: SweepMeta,
-    private readonly recs: RunRecord[],
+    /** Every record appended, superseded attempts too, in order. */
+    private readonly history: RunRecord[],
     private readonly markers: StartedMarker[],
-  ) {}
+  ) {
+    this.recs = latestPerKey(history);
+  }
 
   get jsonlPath(): string {
     return join(this.dir, RESULTS_FILE);
@@ -107,13 +114,14 @@ export class ResultsStore {
         fix: `run the spec as it was (${join(opts.dir, 'spec.yaml')}), or start a new sweep with another --out`,
       });
     }
-    const recs = await readRecords(join(opts.dir, RESULTS_FILE));
+    const history = await readRecords(join(opts.dir, RESULTS_FILE));
     const markers = await readMarkers(join(opts.dir, 'runs'));
-    const store = new ResultsStore(opts.dir, meta, recs, markers);
+    const store = new ResultsStore(opts.dir, meta, history, markers);
     await store.writeCsv();
     return store;
   }
 
+  /** The latest record of each run (a retried run's last attempt). */
   records(): readonly RunRecord[] {
     return this.recs;
   }
@@ -123,10 +131,19 @@ export class ResultsStore {
     return new Set(this.recs.map((r) => r.key));
   }
 
-  /** Markers of runs started but never recorded: the run a crash interrupted. */
+  /**
+   * Markers of runs whose objects may still be in the target: an attempt started and never
+   * recorded (a crash), or recorded interrupted before its clean-up.
+   */
   interrupted(): StartedMarker[] {
-    const done = this.recordedKeys();
-    return this.markers.filter((m) => !done.has(m.key));
+    const byRunId = new Map(this.history.map((r) => [r.runId, r]));
+    const latest = new Map(this.recs.map((r) => [r.key, r]));
+    return this.markers.filter((m) => {
+      const r = byRunId.get(m.runId);
+      if (r !== undefined) return r.status === 'interrupted' && r.timing.cleanupMs === null;
+      // No record of this attempt: a crash during it (a later attempt than any recorded).
+      return m.attempt > (latest.get(m.key)?.attempt ?? -1);
+    });
   }
 
   /** The next attempt number of a key (0 when never started). */
@@ -150,7 +167,8 @@ export class ResultsStore {
     } finally {
       await fh.close();
     }
-    this.recs.push(record);
+    this.history.push(record);
+    this.recs = latestPerKey(this.history);
     await this.writeCsv();
   }
 
@@ -159,12 +177,12 @@ export class ResultsStore {
   }
 }
 
-/** Reads results.jsonl, cutting off a torn last line (a crash mid-append). */
+/** Reads every record of results.jsonl, cutting off a torn last line (a crash mid-append). */
 async function readRecords(path: string): Promise<RunRecord[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
-  const { records, tornBytes } = parseResultsJsonl(text, path);
+  const { history, tornBytes } = parseResultsJsonl(text, path);
   if (tornBytes > 0) await truncate(path, Buffer.byteLength(text) - tornBytes);
-  return records;
+  return history;
 }
 
 async function readMarkers(runsDir: string): Promise<StartedMarker[]> {

@@ -20,6 +20,9 @@ import { validitySchema } from '../verdict/validity.js';
 
 export const RUN_RECORD_SCHEMA = 'kos-test/run-record/v1';
 
+export const RUN_STATUSES = ['completed', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
 /** The independent variables of one run, as numbers (POP already resolved from its multiple of X). */
 export const runFactorsSchema = z.object({
   /** Driver ops/s in cruise (creates and deletes both count). */
@@ -94,7 +97,10 @@ export const runRecordSchema = z.object({
   runId: z.string(),
   /** Stable identity of the run in its sweep, `c<cell>-r<replicate>` (what --resume matches). */
   key: z.string(),
-  /** 0 for the first try; a run interrupted by a crash is re-done as attempt 1, 2, ... */
+  /**
+   * 0 for the first try; a run interrupted (by a crash or ^C), or failed or invalid and retried
+   * (--retry-failed), is re-done as attempt 1, 2, ...: each attempt keeps its own record and runs/ dir.
+   */
   attempt: z.number().int().nonnegative(),
   /** Position in the run order (0-based) and the replicate number (0-based) of its cell. */
   index: z.number().int().nonnegative(),
@@ -121,8 +127,12 @@ export const runRecordSchema = z.object({
     distribution: z.enum(['steady', 'poisson']),
     shards: z.number().int().positive(),
   }),
-  status: z.enum(['completed', 'failed']),
-  /** The error's one-line text when status is "failed"; null otherwise. */
+  /**
+   * completed or failed; interrupted: the sweep was stopped (^C) during the run, which holds what
+   * it measured until then and is re-done by --resume (a later record of its key supersedes it).
+   */
+  status: z.enum(RUN_STATUSES),
+  /** The error's one-line text when status is "failed" or "interrupted"; null otherwise. */
   error: z.string().nullable(),
   /** Null when the driver did not produce a summary (the run failed before or during it). */
   drive: driveKeysSchema.nullable(),

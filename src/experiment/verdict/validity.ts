@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { listSome } from '../../costs/node-identity.js';
 import type { CostTable } from '../../measure/cost-table.js';
 import type { HostLoad } from '../../measure/host-load.js';
-import type { DriveKeys, RunFactors } from '../store/run-record.js';
+import type { DriveKeys, RunFactors, RunStatus } from '../store/run-record.js';
 
 export const VALIDITY_STATUSES = ['valid', 'invalid', 'failed'] as const;
 export type ValidityStatus = (typeof VALIDITY_STATUSES)[number];
@@ -63,7 +63,8 @@ export const DEFAULT_VALIDITY: ValidityThresholds = {
 
 /** What a run is judged on: a run record's fields, or a lone `kos-test drive` run's. */
 export interface ValidityInput {
-  status: 'completed' | 'failed';
+  /** An interrupted run is judged on what it measured (the `interrupted` check marks it). */
+  status: RunStatus;
   error: string | null;
   /** Where the load ran: decides what a saturated host's reason advises. */
   target: 'testbed' | 'cluster' | 'drive';
@@ -140,6 +141,39 @@ const unfulfilled: Check = (_i, d, t) => {
     ),
   ];
 };
+
+/** Warm-up and cool-down attachments not fulfilled: a target that broke outside the cruise. */
+const unfulfilledOutside: Check = (_i, d, t) => {
+  const n = (['warmup', 'cooldown'] as const).reduce((a, p) => {
+    const o = d[p].outcomes;
+    return a + o.broken + o.neverFulfilled + o.createFailed;
+  }, 0);
+  if (n <= t.maxUnfulfilled) return [];
+  const attempted = d.warmup.outcomes.attempted + d.cooldown.outcomes.attempted;
+  return [
+    reason(
+      'unfulfilled-outside-cruise',
+      n,
+      t.maxUnfulfilled,
+      'attachments',
+      `${n} of ${attempted} warm-up and cool-down attachments not fulfilled (limit ${t.maxUnfulfilled}): the target did not keep up or broke outside the cruise; see the run's log and attachments.csv`,
+    ),
+  ];
+};
+
+/** Deletes that failed after their retries leave attachments behind: the run did not end clean. */
+const deletesFailed: Check = (_i, d) =>
+  d.deletes.failed === 0
+    ? []
+    : [
+        reason(
+          'deletes-failed',
+          d.deletes.failed,
+          0,
+          'deletes',
+          `${d.deletes.failed} of ${d.deletes.attempted} deletes failed after their retries: those attachments were left in the target (the run's clean-up, or kos-test cleanup --runid ${d.runId}, removes them)`,
+        ),
+      ];
 
 const interrupted: Check = (_i, d) =>
   d.ending === 'interrupted'
@@ -261,7 +295,17 @@ const host: Check = (i, d, t) => {
 };
 
 /** Every check of a run that measured; in the order reasons are listed. */
-export const CHECKS: readonly Check[] = [interrupted, rate, late, unfulfilled, host, costs, clock];
+export const CHECKS: readonly Check[] = [
+  interrupted,
+  rate,
+  late,
+  unfulfilled,
+  unfulfilledOutside,
+  deletesFailed,
+  host,
+  costs,
+  clock,
+];
 
 /** The host-saturation reason codes (a saturated host shows as one or more of these). */
 export const HOST_SATURATION_CODES = [

@@ -12,6 +12,7 @@ import type { TestSummary } from '../../driver/data-plane/test-summary.js';
 import type { PhaseWindow } from '../../measure/phase-window.js';
 import type { SloResult } from '../../experiment/verdict/slo.js';
 import type { Validity } from '../../experiment/verdict/validity.js';
+import type { RunStatus } from '../../experiment/store/run-record.js';
 
 export const FACTOR_NAMES = ['OPS', 'NCA', 'POP', 'NNA', 'NKA'] as const;
 export type FactorName = (typeof FACTOR_NAMES)[number];
@@ -32,7 +33,7 @@ export interface ReportRun {
   cell: number;
   replicate: number;
   factors: Factors;
-  status: 'completed' | 'failed';
+  status: RunStatus;
   error: string | null;
   drive: {
     ending: 'completed' | 'interrupted' | 'failed';

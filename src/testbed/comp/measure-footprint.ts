@@ -136,6 +136,6 @@ const entry = process.argv[1];
 if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
   main().catch((e: unknown) => {
     console.error(e);
-    process.exit(1);
+    process.exitCode = 1;
   });
 }
