@@ -101,8 +101,8 @@ export interface LoadedSweep {
   records: RunRecord[];
 }
 
-export async function loadSweep(dir: string): Promise<LoadedSweep> {
-  const abs = resolve(dir);
+/** Reads results.jsonl: the latest record of each run. */
+async function readRecords(abs: string): Promise<RunRecord[]> {
   const resultsPath = join(abs, RESULTS_FILE);
   const text = await readOptional(resultsPath);
   if (text === null)
@@ -112,7 +112,16 @@ export async function loadSweep(dir: string): Promise<LoadedSweep> {
       fix: 'give the directory `kos-test experiment` wrote, or use --run <dir> for one driver run',
     });
   // A torn last line is a run still being recorded: the report shows the runs before it.
-  const { records } = parseResultsJsonl(text, resultsPath);
+  return parseResultsJsonl(text, resultsPath).records;
+}
+
+/**
+ * The report's input from a sweep directory; `held` are its records as the runner holds them
+ * (the latest of each run), so results.jsonl is not read again after every run.
+ */
+export async function loadSweep(dir: string, held?: readonly RunRecord[]): Promise<LoadedSweep> {
+  const abs = resolve(dir);
+  const records = held === undefined ? await readRecords(abs) : [...held];
   const meta = sweepMetaView(await readJsonObject(join(abs, SWEEP_META_FILE)));
   const extra = (await readJsonObject(join(abs, 'environment.json'))) ?? {};
   const specText = await readOptional(join(abs, 'spec.yaml'));

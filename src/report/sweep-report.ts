@@ -6,6 +6,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { loadSweep } from './load-sweep.js';
+import type { RunRecord } from '../experiment/store/run-record.js';
 import { FACTOR_NAMES } from './model/report-run.js';
 import { sweepModel, type SweepModel } from './model/sweep-model.js';
 import { DEFAULT_THRESHOLDS, type WarningThresholds } from './model/warnings.js';
@@ -24,6 +25,8 @@ export interface SweepReportOptions {
   thresholds?: WarningThresholds;
   /** Fit invalid runs too. @default false */
   includeInvalid?: boolean;
+  /** The sweep's records as the runner holds them. @default read from results.jsonl */
+  records?: readonly RunRecord[];
 }
 
 export interface ReportFiles {
@@ -96,7 +99,7 @@ export async function writeSweepReport(
   sweepDir: string,
   opts: SweepReportOptions = {},
 ): Promise<ReportFiles> {
-  const { input } = await loadSweep(sweepDir);
+  const { input } = await loadSweep(sweepDir, opts.records);
   const html = resolve(opts.out ?? join(sweepDir, 'report.html'));
   const filesDir = filesDirFor(html);
   const model = sweepModel(input, opts.thresholds ?? DEFAULT_THRESHOLDS, {

@@ -294,19 +294,20 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone>
       emit,
       // A report a user can open while the sweep goes on: cheap (no PNGs) after each run.
       afterRun: async () => {
-        await writeSweepReport(store.dir, { png: false });
+        await writeSweepReport(store.dir, { png: false, records: store.records() });
       },
     });
   } catch (e: unknown) {
     // What the interrupted sweep recorded is in its report, so the exit's one line can point at it.
-    if (interruption.stop.aborted) await writeSweepReport(store.dir, { png: false }).catch(() => undefined);
+    if (interruption.stop.aborted)
+      await writeSweepReport(store.dir, { png: false, records: store.records() }).catch(() => undefined);
     throw e;
   } finally {
     clearInterval(ticker);
     await target.close();
     interruption.dispose();
   }
-  const report = await writeSweepReport(store.dir);
+  const report = await writeSweepReport(store.dir, { records: store.records() });
   console.log(`results: ${store.csvPath}`);
   console.log(`records: ${store.jsonlPath}`);
   console.log(`runs:    ${join(store.dir, 'runs')}`);
