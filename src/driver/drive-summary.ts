@@ -127,6 +127,18 @@ export const driveSummarySchema = z.object({
     failed: z.number().int().nonnegative(),
     retries: z.number().int().nonnegative(),
   }),
+  /**
+   * Attachments whose delete failed after every retry: left on the target (ending `failed`),
+   * with the command that deletes them. Added by ADR 0028.
+   */
+  leftovers: z
+    .object({
+      attachments: z.number().int().positive(),
+      /** The first few names. */
+      names: z.array(z.string()),
+      cleanup: z.string(),
+    })
+    .optional(),
   /** Data-plane tests (--test-fraction > 0) and address checks. Added by ADR 0023. */
   tests: testSummarySchema.optional(),
   /**

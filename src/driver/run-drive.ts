@@ -6,6 +6,7 @@
  * the run's rate), `hardSignal` stops at once. Either way, and on an error mid-run, the outputs
  * are still written with what was measured.
  */
+import { endingWith, leftoversOf } from './leftovers.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -577,6 +578,11 @@ async function finish(d: Drive): Promise<DriveSummary> {
       `${queued.total} creates waited for one of the ${r.options.connections} connections (at most ${queued.most} at once); their create call times include the wait: the target answered slower than the rate needs, or raise --connections`,
     );
   state.phase = 'done';
+  const leftovers = leftoversOf(d.book, r.plan, r.runId);
+  if (leftovers !== undefined)
+    r.log(
+      `${leftovers.attachments} attachments could not be deleted and remain (${leftovers.names.join(', ')}); remove them with: ${leftovers.cleanup}`,
+    );
   const endWall = s.wallOf(state.lastCompletion);
   const summary = buildSummary({
     runId: r.runId,
@@ -591,9 +597,10 @@ async function finish(d: Drive): Promise<DriveSummary> {
     graceMs: r.options.graceMs,
     startedMs: s.startedMs,
     endedMs: r.clock.wallMs(),
-    ending: state.ending,
+    ending: endingWith(state.ending, leftovers),
     deletes: d.executor.deletes,
   });
+  if (leftovers !== undefined) summary.leftovers = leftovers;
   const testSummary = d.tests.summary();
   if (testSummary !== undefined) summary.tests = testSummary;
   if (state.stopped !== undefined) summary.stopped = state.stopped;

@@ -224,8 +224,9 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
         settle(e instanceof Error ? e : new Error(String(e)));
       }
     });
-    socket.on('error', (e: Error) => {
-      settle(new Error(`watch ${req.path}: ${e.message}`));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      // The code stays: a refused connection tells the client to try another replica.
+      settle(Object.assign(new Error(`watch ${req.path}: ${e.message}`), { code: e.code }));
     });
     socket.on('close', () => {
       body?.close();

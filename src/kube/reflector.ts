@@ -1,6 +1,7 @@
 /**
  * client-go's reflector + store for our components: list, then watch from the list's version,
- * re-watch from the last version seen when a stream ends, and re-list only on 410 Gone. Handlers
+ * re-watch from the last version seen when a stream ends, and re-list only on 410 Gone; errors
+ * (a server gone away) are retried with jittered back-off, 100 ms doubling to 5 s. Handlers
  * see adds, updates and deletes, also those a re-list discovers.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,6 +38,8 @@ const BACKOFF_START_MS = 100;
 /** The reason stop() aborts with: made once, as an abort's own error costs a stack trace. */
 const STOPPED = new Error('reflector stopped');
 const BACKOFF_MAX_MS = 5000;
+/** Up to this fraction of the back-off is added at random. */
+const JITTER = 0.5;
 
 export function objectKey(obj: MetaObject): string {
   return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
@@ -94,10 +97,12 @@ export class Reflector<T extends MetaObject = MetaObject> {
           needList = true;
           continue;
         }
+        // Jittered, as client-go's, so that the watchers of a restarted server do not all return at once.
+        const waitMs = Math.round(backoff * (1 + JITTER * Math.random()));
         this.opts.log?.(
-          `${this.describe()}: ${e instanceof Error ? e.message : String(e)}; retrying in ${backoff} ms`,
+          `${this.describe()}: ${e instanceof Error ? e.message : String(e)}; retrying in ${waitMs} ms`,
         );
-        await sleep(backoff, undefined, { signal }).catch(() => undefined);
+        await sleep(waitMs, undefined, { signal }).catch(() => undefined);
         backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
       }
     }

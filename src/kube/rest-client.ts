@@ -17,6 +17,12 @@ import { parseWatchEvent, readWatchEvents, type WatchEvent, type WatchEventDecod
 export interface RestClientOptions {
   /** e.g. http://127.2.0.1:43117 */
   server: string;
+  /**
+   * Other endpoints of the same service (the other network-apiserver replicas): a request or
+   * watch whose connection is refused moves the client to the next one (ADR 0028). The driver's
+   * sender() stays on `server`.
+   */
+  alternates?: readonly string[];
   /** Bind outgoing sockets to this loopback address. */
   localAddress?: string;
   /** Pooled connections for ordinary requests. @default 2 */
@@ -85,9 +91,21 @@ const WATCH_HEADERS_TIMEOUT_MS = 30_000;
 /** A JSON request body: an object or a JSON patch's array of operations. */
 type Body = object;
 
+/** Errors that mean the request never reached a server: safe to send again elsewhere. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function neverConnected(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && NOT_CONNECTED.has(code);
+}
+
 export class RestClient {
   readonly server: string;
-  private readonly pool: Pool | Client;
+  /** `server` and its alternates; requests go to servers[current]. */
+  private readonly servers: readonly string[];
+  private current = 0;
+  private readonly pools = new Map<string, Pool | Client>();
+  private readonly poolOptions: Pool.Options;
   private readonly watchOptions: Client.Options;
   /** Open watches: each has its own connection, as client-go's do over HTTP/1.1. */
   private readonly watches = new Set<Client>();
@@ -100,8 +118,8 @@ export class RestClient {
   private credentialRead: Promise<void> | undefined;
   private readonly opts: RestClientOptions;
   private lean: LeanHttp | undefined;
-  /** Ordinary requests when `leanRequests` (keeps whole bodies, unlike the driver's sender()). */
-  private readonly leanRequests: LeanHttp | undefined;
+  /** Ordinary requests per server when `leanRequests` (keeps whole bodies, unlike the driver's sender()). */
+  private readonly leanRequests = new Map<string, LeanHttp>();
 
   constructor(opts: RestClientOptions) {
     this.opts = opts;
@@ -111,12 +129,8 @@ export class RestClient {
       ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
       ...(opts.tls === undefined ? {} : { connect: { ...opts.tls } }),
     };
-    const connections = opts.connections ?? 2;
-    // A single Client is a fraction of a Pool's memory, which counts at 1,800 hollow agents.
-    this.pool =
-      connections === 1
-        ? new Client(opts.server, { ...common, pipelining: 1 })
-        : new Pool(opts.server, { ...common, connections, pipelining: 1 });
+    this.servers = [opts.server, ...(opts.alternates ?? []).filter((s) => s !== opts.server)];
+    this.poolOptions = { ...common, connections: opts.connections ?? 2, pipelining: 1 };
     this.watchOptions = {
       ...common,
       pipelining: 0,
@@ -129,18 +143,6 @@ export class RestClient {
       accept: 'application/json',
     };
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
-    this.leanRequests =
-      opts.leanRequests === true && opts.server.startsWith('http:')
-        ? new LeanHttp({
-            server: opts.server,
-            connections,
-            headers: this.headers,
-            onUnauthorized: () => void this.refreshCredentials(),
-            ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
-            timeoutMs: this.timeoutMs,
-            keepBodies: true,
-          })
-        : undefined;
     this.credentials = opts.credentials;
     if (this.credentials !== undefined) {
       this.credentialTimer = setInterval(() => void this.refreshCredentials(), this.credentials.everyMs);
@@ -161,7 +163,7 @@ export class RestClient {
         (fresh) => {
           this.headers = { ...this.headers, ...fresh };
           this.lean?.setHeaders(this.headers);
-          this.leanRequests?.setHeaders(this.headers);
+          for (const lean of this.leanRequests.values()) lean.setHeaders(this.headers);
         },
         () => undefined,
       )
@@ -227,9 +229,10 @@ export class RestClient {
     signal?: AbortSignal,
   ): Promise<void> {
     const path = apiPath({ ...ref, name: undefined }, { ...opts, watch: true });
-    if (this.opts.leanWatches === true && this.server.startsWith('http:'))
-      return this.leanWatch(path, onEvent, signal);
-    const connection = new Client(this.server, this.watchOptions);
+    const server = this.currentServer;
+    if (this.opts.leanWatches === true && server.startsWith('http:'))
+      return this.leanWatch(server, path, onEvent, signal);
+    const connection = new Client(server, this.watchOptions);
     this.watches.add(connection);
     try {
       let res: Dispatcher.ResponseData;
@@ -242,6 +245,8 @@ export class RestClient {
         });
       } catch (e: unknown) {
         if (signal?.aborted === true) return;
+        // The watcher's next try (after its back-off) goes to the next endpoint.
+        if (neverConnected(e)) this.failOver(server);
         throw e;
       }
       if (res.statusCode !== 200) {
@@ -262,6 +267,7 @@ export class RestClient {
   }
 
   private async leanWatch(
+    server: string,
     path: string,
     onEvent: (event: WatchEvent) => void,
     signal: AbortSignal | undefined,
@@ -277,7 +283,7 @@ export class RestClient {
     let end;
     try {
       end = await leanWatch({
-        server: this.server,
+        server,
         ...(this.opts.localAddress === undefined ? {} : { localAddress: this.opts.localAddress }),
         path,
         headers: this.headers,
@@ -287,6 +293,9 @@ export class RestClient {
           onEvent(decode(line));
         },
       });
+    } catch (e: unknown) {
+      if (neverConnected(e)) this.failOver(server);
+      throw e;
     } finally {
       this.leanWatchEnds.delete(ends);
       signal?.removeEventListener('abort', onAbort);
@@ -296,21 +305,77 @@ export class RestClient {
     throw new KubeApiError(end.status, statusFromBody(end.body), `GET ${path}`);
   }
 
+  /** The server requests go to now (the first of the service's endpoints that took a connection). */
+  get currentServer(): string {
+    return this.servers[this.current] ?? this.server;
+  }
+
+  /** The keep-alive pool to `server`, made on first use. */
+  private poolOf(server: string): Pool | Client {
+    let pool = this.pools.get(server);
+    if (pool === undefined) {
+      // A single Client is a fraction of a Pool's memory, which counts at 1,800 hollow agents.
+      const { connections, ...common } = this.poolOptions;
+      pool = connections === 1 ? new Client(server, common) : new Pool(server, this.poolOptions);
+      this.pools.set(server, pool);
+    }
+    return pool;
+  }
+
+  /** `server` refused a connection: later requests go to the next endpoint, if there is one. */
+  private failOver(server: string): void {
+    if (this.servers[this.current] === server) this.current = (this.current + 1) % this.servers.length;
+  }
+
+  /** The lean requests to `server`, made on first use. */
+  private leanOf(server: string): LeanHttp {
+    let lean = this.leanRequests.get(server);
+    if (lean === undefined) {
+      lean = new LeanHttp({
+        server,
+        connections: this.poolOptions.connections ?? 2,
+        headers: this.headers,
+        onUnauthorized: () => void this.refreshCredentials(),
+        ...(this.opts.localAddress === undefined ? {} : { localAddress: this.opts.localAddress }),
+        timeoutMs: this.timeoutMs,
+        keepBodies: true,
+      });
+      this.leanRequests.set(server, lean);
+    }
+    return lean;
+  }
+
+  private send(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+    return this.viaCurrent((server) => this.poolOf(server).request(options));
+  }
+
+  /** Runs `call` on the current endpoint; one that refuses the connection is left for the next. */
+  private async viaCurrent<T>(call: (server: string) => Promise<T>): Promise<T> {
+    for (let tried = 1; ; tried++) {
+      const server = this.currentServer;
+      try {
+        return await call(server);
+      } catch (e: unknown) {
+        if (!neverConnected(e) || this.servers.length === 1) throw e;
+        this.failOver(server);
+        if (tried >= this.servers.length) throw e;
+      }
+    }
+  }
+
   async request<T>(method: string, path: string, body?: Body, contentType = 'application/json'): Promise<T> {
-    if (this.leanRequests !== undefined) {
-      const r = await this.leanRequests.exchange(
-        method,
-        path,
-        body === undefined ? undefined : JSON.stringify(body),
-        contentType,
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    if (this.opts.leanRequests === true && this.server.startsWith('http:')) {
+      const r = await this.viaCurrent((server) =>
+        this.leanOf(server).exchange(method, path, sent, contentType),
       );
       return answerBody(r.body, r.contentType) as T;
     }
-    const res = await this.pool.request({
+    const res = await this.send({
       method,
       path,
       headers: body === undefined ? this.headers : { ...this.headers, 'content-type': contentType },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(sent === undefined ? {} : { body: sent }),
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
@@ -342,9 +407,9 @@ export class RestClient {
   async close(): Promise<void> {
     clearInterval(this.credentialTimer);
     this.lean?.close();
-    this.leanRequests?.close();
+    for (const lean of this.leanRequests.values()) lean.close();
     for (const ends of this.leanWatchEnds) ends.abort(WATCH_ENDED);
-    await Promise.all([this.pool.destroy(), ...[...this.watches].map((c) => c.destroy())]);
+    await Promise.all([...this.pools.values(), ...this.watches].map((c) => c.destroy()));
   }
 }
 

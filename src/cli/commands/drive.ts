@@ -177,5 +177,10 @@ function summaryLines(s: DriveSummary): string[] {
     `outcomes: ${o.attempted} attempted = ${o.fulfilled} fulfilled + ${o.broken} broken + ${o.neverFulfilled} never fulfilled + ${o.createFailed} create failed`,
     `fulfilment from planned: p50 ${ms(f.p50Ms)}, p99 ${ms(f.p99Ms)}, max ${ms(f.maxMs)}`,
     `clock offset ${s.clock.offsetMs.toFixed(3)} ms +- ${s.clock.uncertaintyMs.toFixed(3)} ms`,
+    ...(s.leftovers === undefined
+      ? []
+      : [
+          `leftovers: ${s.leftovers.attachments} attachments could not be deleted; remove them with: ${s.leftovers.cleanup}`,
+        ]),
   ];
 }

@@ -3,6 +3,7 @@
  * exactly: counts are summed, histograms added bucket by bucket, phase windows united, and rates
  * recomputed from the merged counts and windows (never averaged). Pure; see read-shards.ts for I/O.
  */
+import { mergeLeftovers } from '../leftovers.js';
 import { PHASES, type PhaseWindow } from '../../measure/phase-window.js';
 import { mergeLatencyStats } from '../../measure/merge-latency-stats.js';
 import type { DriveSummary, LatencySet, PhaseSummary, shardClockSchema } from '../drive-summary.js';
@@ -129,6 +130,7 @@ export function mergeSummaries(summaries: readonly DriveSummary[]): DriveSummary
       latency: mergeLatencySets(parts.map((p) => p.total.latency)),
     },
     deletes: sumCounts(parts.map((p) => p.deletes)),
+    ...mergeLeftovers(parts),
     ...withTests(parts),
   };
 }

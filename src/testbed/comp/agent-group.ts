@@ -29,6 +29,8 @@ export interface AgentGroupOptions {
   /** e.g. `comp-group0`; the `group` label of its metrics. */
   name: string;
   agents: AgentSpec[];
+  /** Every network-apiserver replica; each agent starts on its own apiServer. @default none */
+  apiServers?: readonly string[];
   /** See delay-spec.ts, e.g. `exp:3ms`. */
   fabricDelay: string;
   /** Seed for the fabric's delay draws. @default unseeded */
@@ -74,6 +76,7 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
     (a) =>
       new HollowAgent({
         ...a,
+        ...(opts.apiServers === undefined ? {} : { alternates: opts.apiServers }),
         fabric,
         metrics,
         decodeWatchEvent: events.decode,

@@ -36,6 +36,8 @@ export const compGroupNodeSpecSchema = z.object({
       }),
     )
     .min(1),
+  /** Every network-apiserver replica: an agent whose own one refuses connections moves on (ADR 0028). */
+  apiServers: z.array(z.url({ protocol: /^https?$/ })).optional(),
   /** @default '0ms' (see delay-spec.ts) */
   fabricDelay: z
     .string()

@@ -37,6 +37,8 @@ export interface HollowAgentOptions {
   hostIP: string;
   /** Its network-apiserver, e.g. `http://127.2.0.1:40123`. */
   apiServer: string;
+  /** The other network-apiserver replicas, tried when apiServer refuses connections. */
+  alternates?: readonly string[];
   fabric: HollowFabric;
   /** Real interfaces and commands for attachments with spec.postCreateExec; absent: all hollow. */
   dataPlane?: DataPlaneContext;
@@ -81,6 +83,7 @@ export class HollowAgent implements AgentGaugeSource {
     });
     this.client = new RestClient({
       server: opts.apiServer,
+      ...(opts.alternates === undefined ? {} : { alternates: opts.alternates }),
       localAddress: opts.hostIP,
       connections: 1,
       userAgent: `kos-test-hollow-agent/${opts.node}`,

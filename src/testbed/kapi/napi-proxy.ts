@@ -1,12 +1,15 @@
 /**
  * kube-apiserver's aggregation, for the testbed: every request under
  * `/apis/network.example.com/<version>` goes to one of the network-apiservers, chosen round-robin
- * per request, over keep-alive undici pools. Responses stream through as they arrive (a watch
- * flows event by event); the client closing ends the backend request and the backend ending
- * ends the client's response. A GET whose backend cannot be reached is tried on the next one,
- * since nothing was sent yet; anything else, or no backend at all, is a 503 Status. A request
- * body is read whole first (within the body limit): streamed, a body the backend answered before
- * reading (a 405, a 415) left its pooled connection out of step, and the next request on it hung.
+ * per request, over keep-alive undici pools: the Service in front of the replicas. Responses
+ * stream through as they arrive (a watch flows event by event); the client closing ends the
+ * backend request and the backend ending ends the client's response. A request whose backend
+ * refuses the connection is sent to the next one (nothing was sent yet; ADR 0028), and that
+ * backend is passed over for a moment, as a Service drops an endpoint that is not ready; a GET
+ * is also retried after other errors. No backend left is a 503 Status. A request body is read
+ * whole first (within the body limit): streamed, a body the backend answered before reading (a
+ * 405, a 415) left its pooled connection out of step, and the next request on it hung. Whole, it
+ * can also go to the next backend.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +18,7 @@ import { ApiError, apiErrors } from '../../api/status.js';
 import type { ApiserverMetrics, RequestLabels } from '../napi/apiserver-metrics.js';
 import { readBody, sendError } from '../napi/http-io.js';
 import { routeOf } from '../napi/routes.js';
+import { neverConnected } from '../../kube/rest-client.js';
 
 /** Headers that belong to one connection, never forwarded (RFC 9110 7.6.1), plus host and expect. */
 const HOP_BY_HOP = new Set([
@@ -32,6 +36,9 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
+/** How long a backend that refused a connection is passed over (it is restarting, say). */
+const REFUSED_PAUSE_MS = 1000;
+
 /** How long a backend may take to answer with headers (kube-apiserver's default request timeout). */
 const HEADERS_TIMEOUT_MS = 60_000;
 
@@ -46,6 +53,8 @@ export interface NapiProxyOptions {
 interface Backend {
   url: string;
   pool: Pool;
+  /** performance.now() until which the backend is tried last (it refused a connection). */
+  refusedUntil: number;
 }
 
 type HeaderValue = string | string[] | undefined;
@@ -123,6 +132,7 @@ export class NapiProxy {
       next.push(
         keep.get(url) ?? {
           url,
+          refusedUntil: 0,
           pool: new Pool(url, {
             keepAliveTimeout: 60_000,
             pipelining: 1,
@@ -166,7 +176,6 @@ export class NapiProxy {
       abort.abort();
     });
     const idempotent = method === 'GET' || method === 'HEAD';
-    const attempts = idempotent ? backends.length : 1;
     const first = this.cursor++ % backends.length;
     if (this.cursor >= backends.length) this.cursor = 0;
     const headers = forwardable(req.headers);
@@ -185,9 +194,11 @@ export class NapiProxy {
       headers['content-length'] = String(body.length);
     }
     let lastError: unknown;
-    for (let i = 0; i < attempts; i++) {
-      const backend = backends[(first + i) % backends.length];
-      if (backend === undefined) continue;
+    const now = performance.now();
+    const order = backends
+      .map((_, i) => backends[(first + i) % backends.length] as Backend)
+      .sort((a, b) => Number(a.refusedUntil > now) - Number(b.refusedUntil > now));
+    for (const backend of order) {
       let upstream: Dispatcher.ResponseData;
       try {
         upstream = await backend.pool.request({
@@ -203,7 +214,9 @@ export class NapiProxy {
         this.opts.log(
           `${backend.url}: ${method} ${url.pathname}: ${e instanceof Error ? e.message : String(e)}`,
         );
-        continue;
+        if (neverConnected(e)) backend.refusedUntil = performance.now() + REFUSED_PAUSE_MS;
+        if (idempotent || neverConnected(e)) continue;
+        break;
       }
       await this.relay(upstream, res, method);
       return;

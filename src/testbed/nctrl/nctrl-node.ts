@@ -15,7 +15,7 @@ export interface NctrlOptions {
   name: string;
   /** The node's loopback address: metrics are served there and API requests come from it. */
   host: string;
-  /** Network-apiserver URLs; the first that answers is used. */
+  /** Network-apiserver URLs: the first that answers is used, the others when it refuses connections. */
   apiServers: readonly string[];
   /** @default 0 (any free port) */
   metricsPort?: number;
@@ -81,6 +81,7 @@ export async function startNctrl(opts: NctrlOptions): Promise<NctrlNode> {
   const server = await firstReachable(opts.apiServers, opts.host);
   const client = new RestClient({
     server,
+    alternates: opts.apiServers,
     localAddress: opts.host,
     connections: Math.max(2, opts.workers ?? 4),
     userAgent: `kos-test/${opts.name}`,

@@ -45,6 +45,7 @@ export function planCompGroups(
       metricsHost: agents[0]?.hostIP ?? nodeAddress('comp', k * config.agentsPerGroup),
       metricsPort: 0,
       agents,
+      apiServers: [...napiUrls],
       fabricDelay: config.fabricDelay,
       ...(dataPlane === undefined ? {} : { dataPlane }),
     };
