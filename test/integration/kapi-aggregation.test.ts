@@ -218,7 +218,7 @@ describe('kube front aggregation: network.example.com proxied to the network-api
     }
   });
 
-  it('keeps serving GETs from the other backend when one is down; writes that hit it get 503', async () => {
+  it('keeps serving from the other backend when one is down, writes too (a refused connection sent nothing)', async () => {
     const doomed = await NetworkApiserver.start({
       name: 'napi9',
       etcdEndpoints: stack.etcd.clientUrls,
@@ -244,9 +244,8 @@ describe('kube front aggregation: network.example.com proxied to the network-api
           attachment(`d${i}`, 'comp3'),
         );
         codes.push(r.status);
-        if (r.status === 503) assert.equal(r.json.reason, 'ServiceUnavailable');
       }
-      assert.deepEqual(codes.sort(), [201, 201, 503, 503]);
+      assert.deepEqual(codes, [201, 201, 201, 201]);
     } finally {
       kube.setNapiServers(napis.map((n) => n.url));
       await doomed.stop();
