@@ -69,7 +69,9 @@ export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
       env,
       cwd: opts.cwd,
       stdio: opts.onMessage === undefined ? ['ignore', out, out] : ['ignore', out, out, 'ipc'],
-      detached: false,
+      // Its own process group: a terminal's ^C reaches only us, and we stop the children in
+      // order (a graceful stop still needs the target it measures). They still die with us.
+      detached: true,
     });
   } finally {
     // The child holds its own copy of the descriptor.

@@ -68,7 +68,8 @@ describe('^C during a sweep, then --resume --retry-failed', () => {
       await sleep(200);
     }
     await sleep(3000);
-    first.kill('SIGINT');
+    // As a terminal's ^C: to the runner's whole process group (spawnManaged made it a leader).
+    process.kill(-first.pid, 'SIGINT');
     const exit = await first.exited;
     const text = (await lines(log1)).join('\n');
     assert.equal(exit.code, 130, text.slice(-3000));
