@@ -1,9 +1,10 @@
 /**
- * The sweep loop: for each planned run not yet recorded, configure the target when its shape
+ * The sweep loop: for each planned run not yet settled, configure the target when its shape
  * changes (then wait for a fresh cost sample of every node of the run), wait until idle, drive,
  * collect costs of the run's nodes over the cruise window, clean up, and record.
- * A failed run is recorded as failed and the sweep goes on; an abort (^C) stops at once and
- * records nothing for the run in progress, which --resume re-does.
+ * A failed run is recorded as failed and the sweep goes on. A stop (^C, ADR 0027) records the
+ * run in progress `interrupted` with what its drive measured (nothing, when it stopped before
+ * the drive) and ends the sweep; --resume re-does it.
  */
 import { join } from 'node:path';
 import type { DriveSummary } from '../../driver/drive-summary.js';
@@ -117,7 +118,7 @@ interface Sweep {
   o: SweepOptions;
   /** The shape the target has now; undefined when unknown (then the next run reconfigures). */
   shape: TargetShape | undefined;
-  /** Markers of runs a crash interrupted: their objects go before the next quiet start. */
+  /** Markers of runs a crash or a stop interrupted: their objects go before the next quiet start. */
   leftovers: StartedMarker[];
   counts: SweepCounts;
 }
@@ -282,7 +283,7 @@ async function configure(sweep: Sweep, r: RunInProgress): Promise<void> {
     });
     sweep.shape = want;
   } else r.runNodes = await o.target.runNodes(signal);
-  // Objects of runs a crash interrupted (this sweep's, any key) go before a quiet start.
+  // Objects of runs a crash or a stop interrupted (this sweep's, any key) go before a quiet start.
   for (const m of sweep.leftovers.splice(0)) await o.target.cleanupRun(m.runId, signal);
 }
 
