@@ -151,4 +151,5 @@ export const driveSummarySchema = z.object({
 export type DriveSummary = z.infer<typeof driveSummarySchema>;
 export type PhaseSummary = z.infer<typeof phaseSummarySchema>;
 export type OutcomeCounts = z.infer<typeof outcomeCountsSchema>;
+export type OpCounts = z.infer<typeof opCountsSchema>;
 export type LatencySet = z.infer<typeof latencySetSchema>;

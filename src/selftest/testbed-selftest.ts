@@ -21,9 +21,10 @@ import { driveCreateOnly, driveForClock, type SelftestDriveContext } from './tes
 /** The napis' clock runs this far ahead of the machine's during the selftest, ms. */
 export const SELFTEST_NAPI_SKEW_MS = 250;
 
-/** The testbed the selftest brings up: 20 agents in one group, napi clock skewed. */
+/** The testbed the selftest brings up: 20 agents in two groups (the delay shift's two levels), napi clock skewed. */
 export const SELFTEST_TESTBED_CONFIG = {
   nca: 20,
+  agentsPerGroup: 10,
   nna: 1,
   nka: 1,
   fabricDelay: '3ms',

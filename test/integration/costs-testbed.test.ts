@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { Agent, createServer, request as httpRequest } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,8 +12,8 @@ import { COSTED_PURPOSES, costTableSchema, type CostTable } from '../../src/meas
 import { RestClient } from '../../src/kube/rest-client.js';
 import { createPrometheusClient } from '../../src/prometheus/prometheus-api.js';
 import { nodeAddress } from '../../src/testbed/node-addresses.js';
-import { BURN_SIGNAL, type BurnResult } from '../../src/testbed/node-process/burn-hook.js';
 import { Testbed } from '../../src/testbed/supervisor/testbed.js';
+import { burnInNode, frontAttachmentsUrl, postPaddedBodies } from '../../src/selftest/testbed/cost-probes.js';
 import { formatCostTable } from '../../src/cli/cost-table-text.js';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -204,14 +203,7 @@ describe('cost collection on the testbed with its real Prometheus', () => {
 
   it('charges a known CPU burn to the node that burnt it (within 5%), and to no neighbour', async (t) => {
     const node = 'nctrl0';
-    const proc = testbed.status().processes.find((p) => p.name === node);
-    assert.ok(proc);
-    const nodeDir = join(dir, 'nodes', node);
-    await writeFile(join(nodeDir, 'burn.json'), JSON.stringify({ cpuMs: 2000 }));
-    process.kill(proc.pid, BURN_SIGNAL);
-    const burnedFile = join(nodeDir, 'burned.json');
-    while (!existsSync(burnedFile)) await sleep(50);
-    const burn = JSON.parse(await readFile(burnedFile, 'utf8')) as BurnResult;
+    const burn = await burnInNode(testbed, node, 2000);
     // The burn with 2.5 s each side (so a late scrape cannot split it across the window's edge),
     // against the idle stretch of the same length after it.
     const fromMs = burn.startMs - 2500;
@@ -246,45 +238,15 @@ describe('cost collection on the testbed with its real Prometheus', () => {
   it('counts the bytes sent from one node to another within 5%', async (t) => {
     // Large bodies through the kube front (kapi0) to the network-apiserver (napi0), which reads
     // each one whole and refuses it with a small Status: kapi0 in and out, napi0 in ~ what was sent.
-    const bodyBytes = 512 * 1024;
-    const requests = 8;
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const sockets = new Set<Socket>();
-    const url = new URL(
-      `${testbed.frontUrls[0] ?? ''}/apis/${KOS.group}/${KOS.version}/namespaces/${NS}/networkattachments`,
-    );
     const windowMs = 6000;
     await sleep(windowMs + 500);
     const fromMs = Date.now();
     await sleep(1000);
-    const statuses: number[] = [];
-    for (let i = 0; i < requests; i++) {
-      const body = Buffer.from(`{"pad":"${'x'.repeat(bodyBytes - 9)}`);
-      statuses.push(
-        await new Promise<number>((resolve, reject) => {
-          const req = httpRequest(
-            url,
-            {
-              method: 'POST',
-              agent,
-              localAddress: nodeAddress('base', 0),
-              headers: { 'content-type': 'application/json', 'content-length': body.length },
-            },
-            (res) => {
-              res.resume();
-              res.on('end', () => {
-                resolve(res.statusCode ?? 0);
-              });
-            },
-          );
-          req.on('socket', (s) => sockets.add(s));
-          req.on('error', reject);
-          req.end(body);
-        }),
-      );
-    }
-    const sent = [...sockets].reduce((n, s) => n + s.bytesWritten, 0);
-    agent.destroy();
+    const { sentBytes: sent, statuses } = await postPaddedBodies(
+      frontAttachmentsUrl(testbed, NS),
+      512 * 1024,
+      8,
+    );
     const toMs = fromMs + windowMs;
     assert.ok(Date.now() < toMs - 500, 'the sends fit in the window');
     await sleep(toMs - Date.now());

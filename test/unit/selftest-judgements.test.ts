@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import { latencyHistogram, latencyStats, recordMs } from '../../src/measure/histogram.js';
 import { judgeAchievedRate, rateOfStamps } from '../../src/selftest/checks/achieved-rate.js';
 import { judgeClockSkew } from '../../src/selftest/checks/clock-skew.js';
-import { judgeDelayShift } from '../../src/selftest/checks/delay-shift.js';
-import { delayShift, type DelayRunFigures } from '../../src/selftest/delay-shift-math.js';
+import { gapConfidenceMs, judgeDelayShift } from '../../src/selftest/checks/delay-shift.js';
+import { delayShift, type DelayRunFigures, type DelayShift } from '../../src/selftest/delay-shift-math.js';
 import { runChecks } from '../../src/selftest/selftest-check.js';
 import { judgeStalledAgent } from '../../src/selftest/checks/stalled-agent.js';
-import { createTimes } from '../../src/selftest/testbed/stall-agents.js';
+import { attachmentTimes } from '../../src/selftest/testbed/attachments-csv.js';
 import { judgeChargedLoad } from '../../src/selftest/checks/cost-attribution.js';
 import { judgeFreshness } from '../../src/selftest/checks/prometheus-freshness.js';
 import { judgeNodePurposes } from '../../src/selftest/checks/node-purposes.js';
@@ -85,8 +85,12 @@ function run(level: 'A' | 'B', delayMs: number, fabricMeanMs: number, fulfilMs: 
     level,
     delayMs,
     fabricMeanMs,
+    fabricWaitMeanMs: 0.1,
+    localIfcMeanMs: 5 + fabricMeanMs,
     statusPutMeanMs: 2,
     agentSpanMeanMs: 10,
+    addressedMeanMs: 14,
+    fromAddressedMeanMs: fulfilMs - 14,
     fulfilment: latencyStats(h),
   };
 }
@@ -110,6 +114,60 @@ describe('delay shift judgement', () => {
       assert.equal(judgeDelayShift(shift)[0]?.pass, c.pass);
     });
   }
+});
+
+describe('delay shift judgement against the noise of its runs', () => {
+  /** A shift whose runs' own gaps (measured - applied) are `gaps`, ms. */
+  const shiftOf = (gaps: number[]): DelayShift => {
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (gaps.length - 1));
+    return {
+      nominalMs: 23,
+      appliedMs: 23,
+      fabricMs: 22.9,
+      measuredMeanMs: 23 + mean,
+      measuredP50Ms: 23 + mean,
+      measuredFromAddressedMs: 23 + mean,
+      fabricWaitMs: 0,
+      watchDeliveryMs: 0,
+      statusPutMs: 0,
+      agentSpanMs: 23,
+      addressedMs: 0,
+      pairGapsMs: gaps,
+      gapStdErrorMs: sd / Math.sqrt(gaps.length),
+    };
+  };
+  const cases = [
+    { why: 'runs that agree on a small gap pass', gaps: [0.1, 0.2, 0.15, 0.05], pass: true, tol: 0.3 },
+    { why: 'runs that agree on a 1 ms gap fail', gaps: [1.0, 1.1, 0.9, 1.0], pass: false, tol: 0.3 },
+    {
+      why: 'noisy runs widen the tolerance to their 95% interval',
+      gaps: [0.1, 0.9, 0.2, 0.8],
+      pass: true,
+      tol: 3.18 * 0.2041,
+    },
+    { why: 'runs too noisy to judge fail, whatever their mean', gaps: [-1, 1, -1, 1.2], pass: false, tol: 1 },
+  ];
+  for (const c of cases) {
+    it(c.why, () => {
+      const [line] = judgeDelayShift(shiftOf(c.gaps));
+      assert.ok(line !== undefined);
+      assert.equal(line.pass, c.pass, JSON.stringify(line));
+      assert.match(line.expected, new RegExp(`\\+- ${c.tol.toFixed(2)}$`));
+    });
+  }
+  it('pairs the runs two by two and takes the spread of their gaps', () => {
+    const runs = [
+      run('A', 3, 3.2, 28),
+      run('B', 26, 26.4, 51.4),
+      run('B', 26, 26.4, 51.2),
+      run('A', 3, 3.2, 28),
+    ];
+    const shift = delayShift(runs);
+    assert.equal(shift.pairGapsMs.length, 2);
+    assert.ok(shift.gapStdErrorMs > 0);
+    assert.ok(Math.abs(gapConfidenceMs(shift) - 12.71 * shift.gapStdErrorMs) < 1e-9);
+  });
 });
 
 describe('runChecks', () => {
@@ -160,11 +218,11 @@ describe('stalled agent judgement', () => {
       assert.equal(r.pass, c.pass, JSON.stringify(r));
     });
   }
-  it('reads planned and ready times from attachments.csv, an unfulfilled one as NaN', () => {
-    const [first, second] = createTimes(
+  it('reads node and times from attachments.csv, a time never reached as NaN', () => {
+    const [first, second] = attachmentTimes(
       'name,node,phase,outcome,plannedMs,sentMs,createdMs,addressedMs,readyMs\na,c,cruise,fulfilled,10.5,11,,,40.25\nb,c,cruise,neverFulfilled,20,21,,,\n',
     );
-    assert.deepEqual(first, { plannedMs: 10.5, readyMs: 40.25 });
+    assert.deepEqual(first, { node: 'c', plannedMs: 10.5, sentMs: 11, addressedMs: NaN, readyMs: 40.25 });
     assert.ok(second !== undefined && Number.isNaN(second.readyMs));
   });
 });

@@ -109,6 +109,13 @@ describe('agent groups over chosen comp nodes', () => {
     const g = planCompGroups(config, napis, [5])[0];
     assert.deepEqual(g?.agents[0], { node: 'comp5', hostIP: '127.10.0.6', apiServer: napis[1] });
   });
+
+  it("give group k the k-th of groupFabricDelays, the others the testbed's fabricDelay", () => {
+    const delays = planCompGroups({ ...config, groupFabricDelays: ['26ms'] }, napis).map(
+      (g) => g.fabricDelay,
+    );
+    assert.deepEqual(delays, ['26ms', '3ms', '3ms']);
+  });
 });
 
 describe('kube front routes of apps/v1', () => {

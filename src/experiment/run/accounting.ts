@@ -1,8 +1,10 @@
 /**
- * The accounting identities every completed run must satisfy (measurement.md): every create ends
- * in exactly one outcome, the ops add up, and cruise ran at its target rate. Pure; used by the
- * tests and by `npm run main` to say whether a sweep's results can be trusted.
+ * The accounting identities every completed run must satisfy (measurement.md): the drive's count
+ * identities (src/driver/drive-count-identities.ts), warm-up filling the population, and cruise
+ * at its target rate. Pure; used by the tests and by `npm run main` to say whether a sweep's
+ * results can be trusted.
  */
+import { driveCountProblems } from '../../driver/drive-count-identities.js';
 import type { RunRecord } from '../store/run-record.js';
 import { DEFAULT_VALIDITY } from '../verdict/validity.js';
 
@@ -17,46 +19,10 @@ export function accountingProblems(r: RunRecord): string[] {
   const check = (ok: boolean, what: string): void => {
     if (!ok) out.push(`${r.runId}: ${what}`);
   };
-  for (const [name, o] of [
-    ['warm-up', d.warmup.outcomes],
-    ['cruise', d.cruise.outcomes],
-    ['cool-down', d.cooldown.outcomes],
-    ['total', d.total.outcomes],
-  ] as const) {
-    const sum = o.fulfilled + o.broken + o.neverFulfilled + o.createFailed;
-    check(o.attempted === sum, `${name}: attempted ${o.attempted} != fulfilled+broken+never+failed ${sum}`);
-  }
-  const phasesAttempted =
-    d.warmup.outcomes.attempted + d.cruise.outcomes.attempted + d.cooldown.outcomes.attempted;
-  check(
-    phasesAttempted === d.total.outcomes.attempted,
-    `phase creates ${phasesAttempted} != total ${d.total.outcomes.attempted}`,
-  );
-  check(
-    d.total.outcomes.attempted === r.driver.numAttachments,
-    `creates ${d.total.outcomes.attempted} != numAttachments ${r.driver.numAttachments}`,
-  );
-  for (const [name, p] of [
-    ['warm-up', d.warmup],
-    ['cruise', d.cruise],
-    ['cool-down', d.cooldown],
-  ] as const) {
-    check(
-      p.ops.issued === p.ops.creates + p.ops.deletes,
-      `${name}: issued ${p.ops.issued} != creates+deletes`,
-    );
-    check(
-      p.ops.planned === p.ops.issued + p.ops.dropped,
-      `${name}: planned ${p.ops.planned} != issued+dropped`,
-    );
-  }
+  for (const problem of driveCountProblems(d, r.driver.numAttachments)) out.push(`${r.runId}: ${problem}`);
   check(
     d.population.slots === d.warmup.ops.creates,
     `warm-up creates ${d.warmup.ops.creates} != slots ${d.population.slots}`,
-  );
-  check(
-    d.deletes.attempted === d.deletes.succeeded + d.deletes.failed,
-    'deletes attempted != succeeded+failed',
   );
   const ratio = d.cruise.achievedRatio;
   check(

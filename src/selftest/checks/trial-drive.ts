@@ -4,33 +4,14 @@
  * the total, and no attachment was lost. A cluster that loses or double-counts here would at
  * full rate too.
  */
+import { driveCountProblems } from '../../driver/drive-count-identities.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import type { CheckResult } from '../check-result.js';
 import type { SelftestCheck } from '../selftest-check.js';
 
-/** The identities the summary breaks, as text; empty when every count adds up (pure). */
+/** The count identities the summary breaks, then what a trial may not have: losses, an early end. */
 export function summaryCountProblems(s: DriveSummary, numAttachments: number): string[] {
-  const out: string[] = [];
-  const phases = [s.phases.warmup, s.phases.cruise, s.phases.cooldown] as const;
-  for (const [name, p] of [
-    ['warm-up', s.phases.warmup],
-    ['cruise', s.phases.cruise],
-    ['cool-down', s.phases.cooldown],
-    ['total', s.total],
-  ] as const) {
-    const o = p.outcomes;
-    const ends = o.fulfilled + o.broken + o.neverFulfilled + o.createFailed;
-    if (o.attempted !== ends) out.push(`${name}: attempted ${o.attempted} != outcomes ${ends}`);
-    if (p.ops.issued !== p.ops.creates + p.ops.deletes) out.push(`${name}: issued != creates + deletes`);
-    if (p.ops.planned !== p.ops.issued + p.ops.dropped) out.push(`${name}: planned != issued + dropped`);
-  }
-  const attempted = phases.reduce((n, p) => n + p.outcomes.attempted, 0);
-  if (attempted !== s.total.outcomes.attempted)
-    out.push(`phase creates ${attempted} != total ${s.total.outcomes.attempted}`);
-  if (s.total.outcomes.attempted !== numAttachments)
-    out.push(`creates ${s.total.outcomes.attempted} != numAttachments ${numAttachments}`);
-  if (s.deletes.attempted !== s.deletes.succeeded + s.deletes.failed)
-    out.push('deletes attempted != succeeded + failed');
+  const out = driveCountProblems({ ...s.phases, total: s.total, deletes: s.deletes }, numAttachments);
   const lost = s.total.outcomes.broken + s.total.outcomes.neverFulfilled + s.total.outcomes.createFailed;
   if (lost > 0) out.push(`${lost} attachments not fulfilled`);
   if (s.ending !== 'completed') out.push(`the drive ended ${s.ending}`);

@@ -13,9 +13,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { collectCosts } from '../../costs/collect-costs.js';
 import { nodePurposesFromKube } from '../../costs/kube-node-purposes.js';
 import type { CostFigures, CostTable } from '../../measure/cost-table.js';
+import { apiPath } from '../../kube/api-path.js';
 import { isAlreadyExists } from '../../kube/kube-api-error.js';
 import { RestClient } from '../../kube/rest-client.js';
 import { createPrometheusClient } from '../../prometheus/prometheus-api.js';
+import { ATTACHMENTS } from '../../testbed/comp/attachment.js';
 import { nodeAddress } from '../../testbed/node-addresses.js';
 import { BURN_SIGNAL, type BurnResult } from '../../testbed/node-process/burn-hook.js';
 import type { Testbed } from '../../testbed/supervisor/testbed.js';
@@ -64,14 +66,12 @@ function extraByNode(load: CostTable, idle: CostTable, pick: Figure): Record<str
   return out;
 }
 
-/** Burns `cpuMs` of CPU in `node`'s process (not a hollow agent: their CPU is a share). */
-export async function burnCpu(testbed: Testbed, node = 'nctrl0', cpuMs = 2000): Promise<ChargedLoad> {
+/** Has `node`'s process burn `cpuMs` of CPU (its burn hook) and returns what it burnt, when. */
+export async function burnInNode(testbed: Testbed, node: string, cpuMs: number): Promise<BurnResult> {
   const proc = testbed.status().processes.find((p) => p.name === node);
   if (proc === undefined) throw new Error(`no process ${node} on the testbed`);
   const nodeDir = join(testbed.dir, 'nodes', node);
   const burnedFile = join(nodeDir, 'burned.json');
-  // A fresh testbed's nodes are still settling (first lists, first scrapes): not in the window.
-  await sleep(SETTLE_MS);
   await writeFile(join(nodeDir, 'burn.json'), JSON.stringify({ cpuMs }));
   process.kill(proc.pid, BURN_SIGNAL);
   const deadline = Date.now() + 90_000;
@@ -79,7 +79,14 @@ export async function burnCpu(testbed: Testbed, node = 'nctrl0', cpuMs = 2000): 
     if (Date.now() > deadline) throw new Error(`${node} wrote no burned.json`);
     await sleep(50);
   }
-  const burn = JSON.parse(await readFile(burnedFile, 'utf8')) as BurnResult;
+  return JSON.parse(await readFile(burnedFile, 'utf8')) as BurnResult;
+}
+
+/** Burns `cpuMs` of CPU in `node`'s process (not a hollow agent: their CPU is a share). */
+export async function burnCpu(testbed: Testbed, node = 'nctrl0', cpuMs = 2000): Promise<ChargedLoad> {
+  // A fresh testbed's nodes are still settling (first lists, first scrapes): not in the window.
+  await sleep(SETTLE_MS);
+  const burn = await burnInNode(testbed, node, cpuMs);
   // 2.5 s each side, so a late scrape cannot split the burn across an edge; idle right after.
   const from = burn.startMs - 2500;
   const to = burn.endMs + 2500;
@@ -91,6 +98,55 @@ export async function burnCpu(testbed: Testbed, node = 'nctrl0', cpuMs = 2000): 
   const idleCores = idle.nodes.find((n) => n.node === node)?.figures.cpuCores ?? null;
   if (extra[node] !== undefined && idleCores !== null) extra[node] += idleCores * burnWallS;
   return { what: 'CPU burn', node, known: burn.cpuSeconds, unit: 'CPU-s', extraByNode: extra };
+}
+
+/**
+ * POSTs `requests` padded bodies of `bodyBytes` one after another over one socket from base0 to
+ * `url`; returns the bytes that socket wrote and each answer's status.
+ */
+export async function postPaddedBodies(
+  url: URL,
+  bodyBytes: number,
+  requests: number,
+): Promise<{ sentBytes: number; statuses: number[] }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const sockets = new Set<Socket>();
+  const statuses: number[] = [];
+  try {
+    for (let i = 0; i < requests; i++) {
+      const body = Buffer.from(`{"pad":"${'x'.repeat(bodyBytes - 9)}`);
+      statuses.push(
+        await new Promise<number>((resolve, reject) => {
+          const req = httpRequest(
+            url,
+            {
+              method: 'POST',
+              agent,
+              localAddress: nodeAddress('base', 0),
+              headers: { 'content-type': 'application/json', 'content-length': body.length },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => {
+                resolve(res.statusCode ?? 0);
+              });
+            },
+          );
+          req.on('socket', (s) => sockets.add(s));
+          req.on('error', reject);
+          req.end(body);
+        }),
+      );
+    }
+  } finally {
+    agent.destroy();
+  }
+  return { sentBytes: [...sockets].reduce((n, s) => n + s.bytesWritten, 0), statuses };
+}
+
+/** The attachments URL of `namespace` on the testbed's kube front kapi0. */
+export function frontAttachmentsUrl(testbed: Testbed, namespace: string): URL {
+  return new URL(`${testbed.frontUrls[0] ?? ''}${apiPath({ ...ATTACHMENTS, namespace })}`);
 }
 
 /** Sends bodies through kapi0 that napi0 reads whole and refuses: kapi0's bytes in = what was sent. */
@@ -105,40 +161,10 @@ export async function sendBytes(
     if (!isAlreadyExists(e)) throw e;
   });
   await front.close();
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const sockets = new Set<Socket>();
-  const url = new URL(
-    `${testbed.frontUrls[0] ?? ''}/apis/network.example.com/v1alpha1/namespaces/${NS}/networkattachments`,
-  );
   const windowMs = 6000;
   const fromMs = Date.now();
   await sleep(1000);
-  try {
-    for (let i = 0; i < requests; i++) {
-      const body = Buffer.from(`{"pad":"${'x'.repeat(bodyBytes - 9)}`);
-      await new Promise<void>((resolve, reject) => {
-        const req = httpRequest(
-          url,
-          {
-            method: 'POST',
-            agent,
-            localAddress: nodeAddress('base', 0),
-            headers: { 'content-type': 'application/json', 'content-length': body.length },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', resolve);
-          },
-        );
-        req.on('socket', (s) => sockets.add(s));
-        req.on('error', reject);
-        req.end(body);
-      });
-    }
-  } finally {
-    agent.destroy();
-  }
-  const sent = [...sockets].reduce((n, s) => n + s.bytesWritten, 0);
+  const { sentBytes } = await postPaddedBodies(frontAttachmentsUrl(testbed, NS), bodyBytes, requests);
   const toMs = fromMs + windowMs;
   if (Date.now() > toMs - 500) throw new Error('the sends did not fit in their window (machine too busy)');
   await sleep(toMs - Date.now());
@@ -148,7 +174,7 @@ export async function sendBytes(
   return {
     what: 'bytes in',
     node: 'kapi0',
-    known: sent,
+    known: sentBytes,
     unit: 'B',
     extraByNode: extra,
     alsoCharged: ['napi0'],

@@ -1,5 +1,5 @@
 /**
- * Stalls the testbed's agent group during a steady create-only drive (I/O): SIGSTOP by its PID
+ * Stalls the testbed's agent groups during a steady create-only drive (I/O): SIGSTOP by their PIDs
  * at a known wall time, SIGCONT a known time later (always, even when the drive fails), and the
  * driver's per-attachment times from its attachments.csv.
  */
@@ -12,6 +12,7 @@ import { runDrive } from '../../driver/run-drive.js';
 import { RestClient } from '../../kube/rest-client.js';
 import type { Testbed } from '../../testbed/supervisor/testbed.js';
 import type { StallMeasurement } from '../checks/stalled-agent.js';
+import { attachmentTimes } from './attachments-csv.js';
 
 export interface StallOptions {
   outDir: string;
@@ -22,23 +23,12 @@ export interface StallOptions {
   log?: (message: string) => void;
 }
 
-/** `plannedMs` and `readyMs` of each row of attachments.csv (pure). */
-export function createTimes(csv: string): { plannedMs: number; readyMs: number }[] {
-  const [header = '', ...rows] = csv.trim().split('\n');
-  const cols = header.split(',');
-  const p = cols.indexOf('plannedMs');
-  const r = cols.indexOf('readyMs');
-  return rows.map((row) => {
-    const f = row.split(',');
-    const ready = f[r] ?? '';
-    return { plannedMs: Number(f[p]), readyMs: ready === '' ? Number.NaN : Number(ready) };
-  });
-}
-
 export async function stallAgents(testbed: Testbed, opts: StallOptions): Promise<StallMeasurement> {
-  const groups = testbed.status().processes.filter((p) => p.purpose === 'comp' && p.running);
-  if (groups.length !== 1) throw new Error(`expected one agent group, found ${groups.length}`);
-  const pid = groups[0]?.pid ?? 0;
+  const pids = testbed
+    .status()
+    .processes.filter((p) => p.purpose === 'comp' && p.running)
+    .map((p) => p.pid);
+  if (pids.length === 0) throw new Error('the testbed runs no agent group');
   const stallMs = opts.stallMs ?? 3000;
   // The stall starts 3 s into the creates, as the driver's progress reports them (its set-up
   // takes however long this machine makes it take).
@@ -73,16 +63,18 @@ export async function stallAgents(testbed: Testbed, opts: StallOptions): Promise
   void drive.then(underWay, underWay);
   let stoppedMs = Number.NaN;
   let continuedMs = Number.NaN;
+  const stopped: number[] = [];
   try {
     await threeSecondsIn;
-    process.kill(pid, 'SIGSTOP');
+    for (const pid of pids) {
+      process.kill(pid, 'SIGSTOP');
+      stopped.push(pid);
+    }
     stoppedMs = Date.now();
     await sleep(stallMs);
   } finally {
-    if (!Number.isNaN(stoppedMs)) {
-      process.kill(pid, 'SIGCONT');
-      continuedMs = Date.now();
-    }
+    for (const pid of stopped) process.kill(pid, 'SIGCONT');
+    if (stopped.length > 0) continuedMs = Date.now();
   }
   const summary = await drive;
   const front = new RestClient({ server: testbed.frontUrls[0] ?? '' });
@@ -92,5 +84,5 @@ export async function stallAgents(testbed: Testbed, opts: StallOptions): Promise
     await front.close();
   }
   const csv = await readFile(join(opts.outDir, summary.runId, OUTPUT_FILES.attachments), 'utf8');
-  return { stoppedMs, continuedMs, thresholdMs: opts.thresholdMs ?? 1000, creates: createTimes(csv) };
+  return { stoppedMs, continuedMs, thresholdMs: opts.thresholdMs ?? 1000, creates: attachmentTimes(csv) };
 }

@@ -31,6 +31,7 @@ export class AgentMetrics {
   private readonly statusUpdate: LcwHistogram;
   private readonly implToRemote: LcwHistogram;
   private readonly fabric: Histogram<'op' | 'err'>;
+  private readonly fabricWait: Histogram<'op'>;
   private readonly statusRoundTrip: Histogram<'statusErr' | 'err'>;
 
   constructor(group: string, opts: { processMetrics?: boolean } = {}) {
@@ -59,6 +60,15 @@ export class AgentMetrics {
       name: 'kos_agent_fabric_latency_seconds',
       help: 'Network fabric operation time in seconds.',
       labelNames: ['op', 'err'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.fabricWait = new Histogram({
+      name: 'kos_agent_fabric_wait_latency_seconds',
+      help:
+        'Seconds from the watch event that queued an attachment to the start of its fabric call: ' +
+        'the wait for a worker and the processing before the call (testbed metric).',
+      labelNames: ['op'],
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -143,6 +153,10 @@ export class AgentMetrics {
 
   observeFabric(op: FabricOp, ok: boolean, seconds: number): void {
     this.fabric.observe({ op, err: ok ? 'ok' : 'err' }, seconds);
+  }
+
+  observeFabricWait(op: FabricOp, seconds: number): void {
+    this.fabricWait.observe({ op }, seconds);
   }
 
   observeStatusRoundTrip(outcome: 'ok' | 'nf' | 'err', seconds: number): void {

@@ -69,6 +69,8 @@ export class HollowAgent implements AgentGaugeSource {
   private readonly workers: Promise<void>;
   private readonly ifcs: InterfaceTable;
   private readonly exec: AgentExec | undefined;
+  /** Monotonic ms at which each queued key's first watch event since its last run came. */
+  private readonly queuedAt = new Map<string, number>();
   private running = false;
   private listed = false;
   private stopping: Promise<void> | undefined;
@@ -105,6 +107,7 @@ export class HollowAgent implements AgentGaugeSource {
       (key, e, ms) => log?.(`${key}: ${toError(e).message}; retrying in ${ms} ms`),
     );
     const enqueue = (key: string): void => {
+      if (!this.queuedAt.has(key)) this.queuedAt.set(key, performance.now());
       this.queue.add(key);
     };
     this.exec = opts.dataPlane === undefined ? undefined : new AgentExec(opts.dataPlane, opts.node, enqueue);
@@ -215,6 +218,8 @@ export class HollowAgent implements AgentGaugeSource {
   }
 
   private async process(key: string): Promise<void> {
+    const queuedAtMs = this.queuedAt.get(key);
+    this.queuedAt.delete(key);
     if (!this.running) return;
     const found = this.lookup(key);
     if (found === 'ambiguous') return; // a later delete from one of the sources will requeue it
@@ -222,7 +227,7 @@ export class HollowAgent implements AgentGaugeSource {
     this.vns.syncLocal(key, att);
     const want = att === undefined ? undefined : desiredIfc(att, this.node);
     const write = found === undefined || att === undefined ? undefined : this.clientWrite(att, found.vn);
-    const ifc = await this.ifcs.sync(key, want, att, write);
+    const ifc = await this.ifcs.sync(key, want, att, write, queuedAtMs);
     const local = ifc?.kind === 'local' ? ifc : undefined;
     const report = await this.exec?.sync(key, att, local);
     if (att === undefined || local === undefined || write === undefined) return;

@@ -55,30 +55,38 @@ export class InterfaceTable {
 
   /**
    * Makes the fabric hold `want` for `key`: keeps a matching interface, deletes a stale one,
-   * creates a missing one. `att` and `write` are for the latency metrics of a creation.
+   * creates a missing one. `att` and `write` are for the latency metrics of a creation;
+   * `queuedAtMs` (monotonic) is when the watch event that asked for this work was queued.
    */
   async sync(
     key: string,
     want: AgentIfc | undefined,
     att: Attachment | undefined,
     write: ClientWrite | undefined,
+    queuedAtMs?: number,
   ): Promise<AgentIfc | undefined> {
     const old = this.ifcs.get(key);
     if (old !== undefined && want !== undefined && sameIfc(old, want)) return old;
     if (old !== undefined) {
-      await this.remove(old);
+      await this.remove(old, queuedAtMs);
       this.ifcs.delete(key);
     }
     if (want === undefined || att === undefined || write === undefined) return undefined;
-    await this.create(want, att, write);
+    // A delete before it has used up the wait: the creation waited for that delete.
+    await this.create(want, att, write, old === undefined ? queuedAtMs : undefined);
     this.ifcs.set(key, want);
     return want;
   }
 
-  private async create(ifc: AgentIfc, att: Attachment, write: ClientWrite): Promise<void> {
+  private async create(
+    ifc: AgentIfc,
+    att: Attachment,
+    write: ClientWrite,
+    queuedAtMs: number | undefined,
+  ): Promise<void> {
     const { fabric, metrics } = this.opts;
     if (ifc.kind === 'local') {
-      await this.timed('CreateLocalIfc', () => fabric.createLocalIfc(ifc));
+      await this.timed('CreateLocalIfc', () => fabric.createLocalIfc(ifc), queuedAtMs);
       this.localCount++;
       // Upstream observes only the first implementation, not a re-creation after a restart.
       const since = this.secondsSince(write.micros);
@@ -86,7 +94,7 @@ export class InterfaceTable {
         metrics?.observeLocalIfc(write.label, since);
       return;
     }
-    await this.timed('CreateRemoteIfc', () => fabric.createRemoteIfc(ifc));
+    await this.timed('CreateRemoteIfc', () => fabric.createRemoteIfc(ifc), queuedAtMs);
     this.remoteCount++;
     const since = this.secondsSince(write.micros);
     if (since !== undefined) metrics?.observeRemoteIfc(write.label, since);
@@ -96,21 +104,29 @@ export class InterfaceTable {
     }
   }
 
-  private async remove(ifc: AgentIfc): Promise<void> {
+  private async remove(ifc: AgentIfc, queuedAtMs: number | undefined): Promise<void> {
     const { fabric } = this.opts;
     if (ifc.kind === 'local') {
-      await this.timed('DeleteLocalIfc', () => fabric.deleteLocalIfc(ifc));
+      await this.timed('DeleteLocalIfc', () => fabric.deleteLocalIfc(ifc), queuedAtMs);
       this.localCount--;
     } else {
-      await this.timed('DeleteRemoteIfc', () => fabric.deleteRemoteIfc(ifc));
+      await this.timed('DeleteRemoteIfc', () => fabric.deleteRemoteIfc(ifc), queuedAtMs);
       this.remoteCount--;
     }
   }
 
-  /** Observes the time the call took (its timer's lateness included), not the delay it drew. */
-  private async timed(op: FabricOp, call: () => Promise<void>): Promise<void> {
+  /**
+   * Observes the time the call took (its timer's lateness included), not the delay it drew, and
+   * the time its work waited before it since its watch event was queued.
+   */
+  private async timed(
+    op: FabricOp,
+    call: () => Promise<void>,
+    queuedAtMs: number | undefined,
+  ): Promise<void> {
     const mono = this.opts.monoMs ?? (() => performance.now());
     const t0 = mono();
+    if (queuedAtMs !== undefined) this.opts.metrics?.observeFabricWait(op, (t0 - queuedAtMs) / 1000);
     let ok = false;
     try {
       await call();

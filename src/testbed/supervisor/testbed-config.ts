@@ -26,6 +26,11 @@ export const testbedConfigSchema = z.object({
   /** The stand-in fabric's delay per interface operation, e.g. `3ms` or `exp:3ms`. */
   fabricDelay: z.string().default(D.fabricDelay),
   /**
+   * Agent group k's fabric delay, when entry k is present (else `fabricDelay`): two levels side
+   * by side, under the same machine load, for the delay-shift measurement (issue 23).
+   */
+  groupFabricDelays: z.array(z.string()).default([]),
+  /**
    * Added to every napi's wall clock (write stamps, timestamps), ms: a known skew for the
    * selftest to recover through the driver's clock-offset probe (issue 23).
    */
@@ -44,8 +49,9 @@ export const testbedConfigSchema = z.object({
 export type TestbedConfig = z.infer<typeof testbedConfigSchema>;
 export type TestbedConfigInput = z.input<typeof testbedConfigSchema>;
 /**
- * What can change on a running testbed (a new fabric delay restarts the agent groups). Strict:
- * anything else (etcd members, say) cannot be applied to a running testbed and is refused.
+ * What can change on a running testbed (a new fabric delay restarts the agent groups it
+ * changes). Strict: anything else (etcd members, say) cannot be applied to a running testbed
+ * and is refused.
  */
 const shape = testbedConfigSchema.shape;
 export const testbedScaleSchema = z
@@ -54,6 +60,7 @@ export const testbedScaleSchema = z
     nna: shape.nna.unwrap().optional(),
     nka: shape.nka.unwrap().optional(),
     fabricDelay: shape.fabricDelay.unwrap().optional(),
+    groupFabricDelays: shape.groupFabricDelays.unwrap().optional(),
   })
   .strict();
 export type TestbedScale = z.infer<typeof testbedScaleSchema>;

@@ -22,7 +22,8 @@ export function firstComps(n: number): number[] {
  * restarts only its own group.
  */
 export function planCompGroups(
-  config: Pick<TestbedConfig, 'nca' | 'agentsPerGroup' | 'fabricDelay'>,
+  config: Pick<TestbedConfig, 'nca' | 'agentsPerGroup' | 'fabricDelay'> &
+    Partial<Pick<TestbedConfig, 'groupFabricDelays'>>,
   napiUrls: readonly string[],
   agentNodes: readonly number[] = firstComps(config.nca),
   dataPlane?: DataPlaneSpec,
@@ -46,7 +47,7 @@ export function planCompGroups(
       metricsPort: 0,
       agents,
       apiServers: [...napiUrls],
-      fabricDelay: config.fabricDelay,
+      fabricDelay: config.groupFabricDelays?.[k] ?? config.fabricDelay,
       ...(dataPlane === undefined ? {} : { dataPlane }),
     };
   });

@@ -759,7 +759,7 @@ function checkedConfig(input: TestbedConfigInput): TestbedConfig {
         fix: 'see kos-test testbed up --help for the allowed values',
       }),
   );
-  parseDelaySpec(config.fabricDelay);
+  for (const delay of [config.fabricDelay, ...config.groupFabricDelays]) parseDelaySpec(delay);
   return config;
 }
 
