@@ -12,7 +12,7 @@ export interface BenchOptions {
   seconds: number | undefined;
   /**
    * Rounds the measured seconds are split into, alternating reference and subject (BENCH_ROUNDS).
-   * @default each benchmark's own: napi-create 5, watch-fanout 2
+   * @default each benchmark's own: napi-create 5, watch-fanout 2, delay-shift 2 (blocks of 4 runs)
    */
   rounds: number | undefined;
   /** Warm-up seconds before each measured window (BENCH_WARMUP). @default 2 */
@@ -62,7 +62,7 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
   --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS
                    agent-scale and data-plane: cruise 60, plan-prediction: cruise 20)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2,      BENCH_ROUNDS
-                   data-plane: A/B pairs 2)
+                   data-plane: A/B pairs 2, delay-shift: blocks of 4 runs 2)
   --warmup N       warm-up seconds before each measured window (2)         BENCH_WARMUP
   --concurrency N  napi-create: requests in flight (64)                    BENCH_CONCURRENCY
   --watches N      watch-fanout: watches held (5000)                       BENCH_WATCHES

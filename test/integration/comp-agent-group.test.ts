@@ -148,6 +148,9 @@ describe('a group of hollow connection agents in one process, over two network-a
       );
       assert.equal(count('kos_agent_fabric_latency_seconds', { op: 'CreateLocalIfc' }), 6);
       assert.equal(count('kos_agent_fabric_latency_seconds', { op: 'CreateRemoteIfc' }), 30);
+      // Every creation also records its wait from the watch event to the fabric call.
+      assert.equal(count('kos_agent_fabric_wait_latency_seconds', { op: 'CreateLocalIfc' }), 6);
+      assert.equal(count('kos_agent_fabric_wait_latency_seconds', { op: 'CreateRemoteIfc' }), 30);
       // A remote interface counts from the later of its attachment's own write and its VN's relevance.
       const remote = ['na', '1st_local_na'].map(
         (l) => count('kos_agent_last_client_write_to_remote_ifc_latency_seconds', { last_client_wr: l }) ?? 0,
