@@ -1,8 +1,8 @@
 /**
  * The delay-shift arithmetic (pure): from runs with both levels (A and B of a run next to each
- * other), the shift the agents applied, i.e. what they recorded from the address write to their
- * status PUT's answer (watch delivery, wait behind other fabric calls, the fabric call, the PUT),
- * B minus A, with each part; and the shift the driver measured: of its fulfilment from planned
+ * other), the shift the agents applied, i.e. what they recorded from taking the watch event to
+ * their status PUT's answer (wait behind other fabric calls, the fabric call, the PUT), B minus
+ * A, with each part; and the shift the driver measured: of its fulfilment from planned
  * (mean and p50, histograms merged exactly), and of the same fulfilment less the time to the
  * driver's sighting of the address, which no level changes but a loaded machine's control plane
  * varies by tens of ms from op to op. Also how far the gap varies between runs (its noise).
@@ -16,10 +16,10 @@ export interface DelayRunFigures {
   fabricMeanMs: number;
   /** The watch event that queued an attachment to the start of its fabric call (agent clock), ms. */
   fabricWaitMeanMs: number;
-  /** The address write (server stamp) to the local interface's creation (agent clock), ms. */
+  /** The attachment's last client write (its create; server stamp) to its local interface (agent clock), ms. */
   localIfcMeanMs: number;
   statusPutMeanMs: number;
-  /** Server-stamped: the address write to the agent's status write (queue, fabric, PUT), ms. */
+  /** Server-stamped: the last client write to the agent's status write, ms. */
   agentSpanMeanMs: number;
   /** The driver's create to addressed (mean), ms: the control plane before the agents. */
   addressedMeanMs: number;
@@ -31,7 +31,7 @@ export interface DelayRunFigures {
 export interface DelayShift {
   /** B's drawn delay minus A's, ms. */
   nominalMs: number;
-  /** The agents' recorded address write to status PUT answer (local ifc + PUT), B minus A (mean), ms. */
+  /** The agents' recorded wait, fabric call and status PUT, B minus A (mean), ms. */
   appliedMs: number;
   /** The agents' recorded fabric time alone, B minus A (mean), ms. */
   fabricMs: number;
@@ -42,8 +42,8 @@ export interface DelayShift {
   measuredFromAddressedMs: number;
   /** The agents' wait before the fabric call, B minus A (mean), ms. */
   fabricWaitMs: number;
-  /** The address write to the agent taking the event: local ifc time less wait and fabric, B - A, ms. */
-  watchDeliveryMs: number;
+  /** The create write to the agent taking the event (control plane, watch): local ifc less wait and fabric, B - A, ms. */
+  toAgentMs: number;
   /** The agents' status PUT round trip, B minus A (mean), ms. */
   statusPutMs: number;
   /** The agents' server-stamped span, B minus A (mean), ms. */
@@ -68,7 +68,7 @@ function stdErrorOf(values: readonly number[]): number {
   return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1) / n);
 }
 
-/** Runs two by two (A B, B A, ...): each pair has one run of each level (pure). */
+/** The figures two by two, i.e. each run's A and B (pure); a pair without both levels is left out. */
 function pairs(runs: readonly DelayRunFigures[]): DelayRunFigures[][] {
   const out: DelayRunFigures[][] = [];
   for (let i = 0; i + 1 < runs.length; i += 2) out.push(runs.slice(i, i + 2));
@@ -84,13 +84,13 @@ function shiftOf(runs: readonly DelayRunFigures[]): Omit<DelayShift, 'pairGapsMs
   const merged = (rs: DelayRunFigures[]): LatencyStats => mergeLatencyStats(rs.map((r) => r.fulfilment));
   return {
     nominalMs: diff(mean((r) => r.delayMs)),
-    appliedMs: diff(mean((r) => r.localIfcMeanMs + r.statusPutMeanMs)),
+    appliedMs: diff(mean((r) => r.fabricWaitMeanMs + r.fabricMeanMs + r.statusPutMeanMs)),
     fabricMs: diff(mean((r) => r.fabricMeanMs)),
     measuredMeanMs: diff((rs) => merged(rs).meanMs ?? Number.NaN),
     measuredP50Ms: diff((rs) => merged(rs).p50Ms ?? Number.NaN),
     measuredFromAddressedMs: diff(mean((r) => r.fromAddressedMeanMs)),
     fabricWaitMs: diff(mean((r) => r.fabricWaitMeanMs)),
-    watchDeliveryMs: diff(mean((r) => r.localIfcMeanMs - r.fabricWaitMeanMs - r.fabricMeanMs)),
+    toAgentMs: diff(mean((r) => r.localIfcMeanMs - r.fabricWaitMeanMs - r.fabricMeanMs)),
     statusPutMs: diff(mean((r) => r.statusPutMeanMs)),
     agentSpanMs: diff(mean((r) => r.agentSpanMeanMs)),
     addressedMs: diff(mean((r) => r.addressedMeanMs)),

@@ -8,6 +8,8 @@ import { delayShift, type DelayRunFigures, type DelayShift } from '../../src/sel
 import { runChecks } from '../../src/selftest/selftest-check.js';
 import { judgeStalledAgent } from '../../src/selftest/checks/stalled-agent.js';
 import { attachmentTimes } from '../../src/selftest/testbed/attachments-csv.js';
+import { levelBGroups, nodeGroups } from '../../src/selftest/testbed/delay-levels.js';
+import { parseSamples } from '../../src/testbed/exporter/prom-text.js';
 import { judgeChargedLoad } from '../../src/selftest/checks/cost-attribution.js';
 import { judgeFreshness } from '../../src/selftest/checks/prometheus-freshness.js';
 import { judgeNodePurposes } from '../../src/selftest/checks/node-purposes.js';
@@ -129,7 +131,7 @@ describe('delay shift judgement against the noise of its runs', () => {
       measuredP50Ms: 23 + mean,
       measuredFromAddressedMs: 23 + mean,
       fabricWaitMs: 0,
-      watchDeliveryMs: 0,
+      toAgentMs: 0,
       statusPutMs: 0,
       agentSpanMs: 23,
       addressedMs: 0,
@@ -167,6 +169,28 @@ describe('delay shift judgement against the noise of its runs', () => {
     assert.equal(shift.pairGapsMs.length, 2);
     assert.ok(shift.gapStdErrorMs > 0);
     assert.ok(Math.abs(gapConfidenceMs(shift) - 12.71 * shift.gapStdErrorMs) < 1e-9);
+  });
+});
+
+describe('delay levels side by side', () => {
+  it('put group 1 at B first, then alternate in blocks of 1 0 0 1', () => {
+    assert.deepEqual(levelBGroups(2), [1, 0, 0, 1, 1, 0, 0, 1]);
+  });
+  it('map each node to the group whose per-node gauge names it', () => {
+    const samples = parseSamples(
+      [
+        'kos_agent_local_attachments{group="comp-group0",node="comp3"} 1',
+        'kos_agent_local_attachments{group="comp-group1",node="comp13"} 0',
+        'kos_agent_watches{group="comp-group0",node="comp4"} 1',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      [...nodeGroups(samples)],
+      [
+        ['comp3', 'comp-group0'],
+        ['comp13', 'comp-group1'],
+      ],
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Delay shift (issue 23): both fabric delays side by side; the driver's fulfilment must move by
- * what the agents recorded of their work on it (watch delivery, wait behind other fabric calls,
- * the fabric call, the status PUT), within 0.3 ms (mean): a bias of the chain, or latency the
+ * what the agents recorded of their work on it (the wait behind other fabric calls, the fabric
+ * call, the status PUT), within 0.3 ms (mean): a bias of the chain, or latency the
  * stand-in adds without recording it, would sit in every latency the testbed reports. Judged on the
  * fulfilment less the driver's sighting of the address (the control plane before the agents,
  * which no level changes but a loaded machine varies by tens of ms); the plain fulfilment's shift

@@ -60,10 +60,10 @@ export interface DelayLevelRun extends DelayRunFigures {
 const FABRIC = 'kos_agent_fabric_latency_seconds';
 /** The watch event that queued the attachment to the start of its fabric call. */
 const FABRIC_WAIT = 'kos_agent_fabric_wait_latency_seconds';
-/** Server stamps to the agent's clock: the address write to the local interface's creation. */
+/** Server stamps to the agent's clock: the last client write (the create) to the local interface. */
 const LOCAL_IFC = 'kos_agent_last_client_write_to_local_ifc_latency_seconds';
 const STATUS_PUT = 'kos_agent_attachment_status_latency_seconds';
-/** Server stamps: the address write to the agent's status write. */
+/** Server stamps: the last client write (the create) to the agent's status write. */
 const AGENT_SPAN = 'kos_agent_last_client_write_to_status_update_latency_seconds';
 /** A per-node gauge every group serves: which group runs each node's agent. */
 const NODE_GAUGE = 'kos_agent_local_attachments';
