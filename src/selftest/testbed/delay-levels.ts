@@ -23,8 +23,6 @@ import { meanOf, type DelayRunFigures } from '../delay-shift-math.js';
 import { histogramTotals, meanMsBetween, readAgentSamples } from './agent-histogram-totals.js';
 import { attachmentTimes } from './attachments-csv.js';
 
-export type DelayLevel = 'A' | 'B';
-
 /** The agent group (0 or 1) at level B in each run: `blocks` times 1 0 0 1 (pure). */
 export function levelBGroups(blocks: number): (0 | 1)[] {
   return Array.from({ length: blocks }, () => [1, 0, 0, 1] as const).flat();
