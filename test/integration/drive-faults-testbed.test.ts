@@ -10,18 +10,10 @@ import { runDrive } from '../../src/driver/run-drive.js';
 import { Testbed, type TestbedProcessStatus } from '../../src/testbed/supervisor/testbed.js';
 import { readAttachmentsCsv } from '../support/drive-csv.js';
 import { freshSeed } from '../support/fresh-seed.js';
+import { pidAlive } from '../../src/process/pid-alive.js';
 
 /** After the killed process runs again, watches and queues need a moment (back-off up to 5 s). */
 const SETTLE_MS = 5000;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Issue 21's faults, on one testbed (NNA 2, netcd of 3): a drive at a modest rate, a kill -9
@@ -51,7 +43,7 @@ describe('drives ride out a kill -9 of a testbed process', () => {
     for (const p of testbed.status().processes) pids.add(p.pid);
     await testbed.down();
     // Nothing outlives `down`: neither the processes of the start nor the restarted ones.
-    const alive = [...pids].filter(isAlive);
+    const alive = [...pids].filter(pidAlive);
     await rm(dir, { recursive: true, force: true });
     assert.deepEqual(alive, [], 'processes left after down');
   });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { TestbedStatus } from '../../src/testbed/supervisor/testbed.js';
 import { readTestbedState } from '../../src/testbed/supervisor/testbed-state.js';
+import { pidAlive } from '../../src/process/pid-alive.js';
 
 const cli = fileURLToPath(new URL('../../../bin/kos-test.js', import.meta.url));
 const run = promisify(execFile);
@@ -45,15 +46,6 @@ async function kosTest(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function refusesConnections(url: string): Promise<boolean> {
   try {
     await fetch(url, { signal: AbortSignal.timeout(1000) });
@@ -67,7 +59,7 @@ async function refusesConnections(url: string): Promise<boolean> {
 /** Every process and listening endpoint the status names is gone. */
 async function assertNothingLeft(status: TestbedStatus): Promise<void> {
   for (const p of status.processes) {
-    assert.equal(isAlive(p.pid), false, `${p.name} (pid ${p.pid}) still runs`);
+    assert.equal(pidAlive(p.pid), false, `${p.name} (pid ${p.pid}) still runs`);
     for (const url of Object.values(status.processes.find((q) => q.pid === p.pid)?.endpoints ?? {})) {
       assert.ok(await refusesConnections(url), `${p.name}: ${url} still answers`);
     }
@@ -171,7 +163,7 @@ describe('kos-test testbed up / status / scale / down', () => {
       await assertNothingLeft(second);
       const promPid = first.prometheus?.pid;
       assert.ok(promPid !== undefined && promPid > 0);
-      assert.equal(isAlive(promPid), false, 'prometheus still runs');
+      assert.equal(pidAlive(promPid), false, 'prometheus still runs');
       const after = await kosTest('testbed', 'status', '--dir', tb);
       assert.equal(after.code, 1);
       assert.match(after.stderr, /no testbed is up/);
@@ -192,7 +184,7 @@ describe('kos-test testbed up / status / scale / down', () => {
     await assertNothingLeft(status);
     const promPid = status.prometheus?.pid;
     assert.ok(promPid !== undefined && promPid > 0);
-    assert.equal(isAlive(promPid), false, 'prometheus still runs after ^C');
+    assert.equal(pidAlive(promPid), false, 'prometheus still runs after ^C');
     assert.ok(await refusesConnections(status.prometheus?.url ?? ''), 'prometheus still answers');
   });
 

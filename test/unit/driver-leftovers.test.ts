@@ -3,23 +3,10 @@ import { describe, it } from 'node:test';
 import { AttachmentBook, STATE_DELETE_FAILED, STATE_DELETED } from '../../src/driver/attachment-book.js';
 import type { DriveSummary } from '../../src/driver/drive-summary.js';
 import { endingWith, leftoversOf, mergeLeftovers } from '../../src/driver/leftovers.js';
-import { attachmentName, planDrive } from '../../src/driver/plan/drive-plan.js';
+import { attachmentName } from '../../src/driver/plan/drive-plan.js';
+import { smallDrivePlan } from '../support/small-drive-plan.js';
 
-const plan = planDrive({
-  numNets: 2,
-  topNetSize: 4,
-  exponent: 1,
-  bias: 0,
-  singleNetwork: false,
-  baseAddress: '10.0.0.0',
-  subnetSizeFactor: 1,
-  numAttachments: 10,
-  rate: 10,
-  opsDistribution: 'steady',
-  createOnly: false,
-  shard: { index: 0, count: 1 },
-  seed: 1,
-});
+const plan = smallDrivePlan;
 const noSchedule = { createDueMs: () => 0, createPhase: () => 0 };
 
 describe('leftovers: attachments whose delete finally failed', () => {

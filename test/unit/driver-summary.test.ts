@@ -8,25 +8,11 @@ import {
 } from '../../src/driver/attachment-book.js';
 import { driveSummarySchema } from '../../src/driver/drive-summary.js';
 import { newPhaseStats } from '../../src/driver/phase-stats.js';
-import { planDrive } from '../../src/driver/plan/drive-plan.js';
+import { smallDrivePlan } from '../support/small-drive-plan.js';
 import { buildSummary, outcomeOf } from '../../src/driver/summary.js';
 import { decodeHistogram } from '../../src/measure/histogram.js';
 
-const plan = planDrive({
-  numNets: 2,
-  topNetSize: 4,
-  exponent: 1,
-  bias: 0,
-  singleNetwork: false,
-  baseAddress: '10.0.0.0',
-  subnetSizeFactor: 1,
-  numAttachments: 10,
-  rate: 10,
-  opsDistribution: 'steady',
-  createOnly: false,
-  shard: { index: 0, count: 1 },
-  seed: 1,
-});
+const plan = smallDrivePlan;
 
 /** One attachment per case: what the driver saw of it, and the outcome that must follow. */
 const cases = [

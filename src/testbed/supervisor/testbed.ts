@@ -46,6 +46,7 @@ import { AGENT_DAEMONSET, NAPI_DEPLOYMENT } from './workload-objects.js';
 import { planCompNodes, readCompLabels, writeCompLabels } from './comp-nodes.js';
 import { processState, Restarter, type ProcessState } from './restarter.js';
 import { pinnedPorts } from './pinned-ports.js';
+import { pidAlive } from '../../process/pid-alive.js';
 
 export interface TestbedOptions {
   /** State directory: etcd data, node dirs with specs, ready files and logs, the kubeconfig. */
@@ -412,8 +413,8 @@ export class Testbed {
           name: m.name,
           purpose: cluster?.name ?? '',
           pid: m.pid,
-          running: isAlive(m.pid),
-          ...this.restartView(m.name, isAlive(m.pid)),
+          running: pidAlive(m.pid),
+          ...this.restartView(m.name, pidAlive(m.pid)),
           nodes: 1,
           endpoints: { client: m.clientUrl, metrics: m.metricsUrl },
         });
@@ -457,7 +458,9 @@ export class Testbed {
   /** The nodes whose process runs now, with the process's purpose (a comp group: each agent's node). */
   runningNodes(): { node: string; purpose: string }[] {
     const etcd = [this.netcd, this.ketcd].flatMap((c) =>
-      (c?.members ?? []).filter((m) => isAlive(m.pid)).map((m) => ({ node: m.name, purpose: c?.name ?? '' })),
+      (c?.members ?? [])
+        .filter((m) => pidAlive(m.pid))
+        .map((m) => ({ node: m.name, purpose: c?.name ?? '' })),
     );
     const ours = this.nodeProcesses()
       .filter((p) => p.child.isRunning())
@@ -767,15 +770,6 @@ function endpoint(p: NodeProcess, name: string): string {
   const url = p.ready.endpoints[name];
   if (url === undefined) throw new Error(`${p.name} has no ${name} endpoint`);
   return url;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function forEachLimited<T>(
