@@ -4,6 +4,7 @@
  * mergeable HDR histograms (measurement.md). The driver may add fields; it may not drop these.
  */
 import { z } from 'zod';
+import { faultRunSchema } from '../measure/fault-record.js';
 import { latencyStatsSchema } from '../measure/latency-stats.js';
 import { phaseWindowSchema } from '../measure/phase-window.js';
 import { testSummarySchema } from './data-plane/test-summary.js';
@@ -146,6 +147,8 @@ export const driveSummarySchema = z.object({
    * original does: no more ops, objects left for inspection; `ending` is then `interrupted`.
    */
   stopped: z.object({ reason: z.string(), atMs: z.number() }).optional(),
+  /** Faults injected during the run, their recovery and the attachments hurt (ADR 0030). */
+  faults: faultRunSchema.optional(),
 });
 
 export type DriveSummary = z.infer<typeof driveSummarySchema>;

@@ -101,6 +101,8 @@ export interface DriveDeps {
   runDir?: string;
   /** Told when the run is set up after its shared start (--start-at): its first ops are late. */
   onLateStart?: (lateMs: number) => void;
+  /** Told once the start is fixed: the planned cruise window, wall-clock epoch ms (fault injection). */
+  onSchedule?: (cruise: { startMs: number; endMs: number }) => void;
 }
 
 /** Validates options: one clear line naming the bad field. */
@@ -355,6 +357,7 @@ async function startDrive(r: Run, s: Setup): Promise<Drive> {
     r.deps.onLateStart?.(lateMs);
   }
   const b = plan.boundaries;
+  r.deps.onSchedule?.({ startMs: s.wallOf(start + b[1]), endMs: s.wallOf(start + b[2]) });
   for (const k of plan.mine.ops) (stats[plan.seq.phase[k] ?? 0] as (typeof stats)[0]).planned++;
   const d: Omit<Drive, 'executor' | 'tests'> = {
     r,

@@ -26,6 +26,7 @@ describe('the experiment spec JSON Schema', () => {
       'POP',
       'NNA',
       'NKA',
+      'faults',
     ]);
     assert.equal(s.properties['replicates']?.default, 1);
     assert.equal(s.properties['order']?.default, 'listed');

@@ -8,6 +8,7 @@ import type { HostLoad, HostSample } from '../../src/measure/host-load.js';
 import { hostLoadOver, parseCpuPressure, parseSystemStat } from '../../src/measure/host-load.js';
 import { sampleHost, startHostSampling } from '../../src/measure/host-sampler.js';
 import type { RunRecord } from '../../src/experiment/store/run-record.js';
+import type { FaultRun } from '../../src/measure/fault-record.js';
 import {
   DEFAULT_VALIDITY,
   HOST_SATURATION_CODES,
@@ -26,6 +27,34 @@ const IDLE_HOST: HostLoad = {
   runQueuePerCpu: 0.8,
   pressureSomeFraction: 0.05,
 };
+
+function faultRun(recoveryMs: number | null): FaultRun {
+  return {
+    scenario: 'napi-kill',
+    baselineP99Ms: 40,
+    baselineCount: 100,
+    recoveryRun: 10,
+    events: [
+      {
+        action: 'kill',
+        target: 'napi',
+        index: 0,
+        process: 'napi0',
+        pid: 1234,
+        plannedMs: 1000,
+        injectedMs: 1001,
+        endedMs: 1001,
+        error: null,
+        recoveryMs,
+        recoveredAtMs: recoveryMs === null ? null : 1001 + recoveryMs,
+        affected: { delayed: 3, neverFulfilled: recoveryMs === null ? 1 : 0, names: [] },
+      },
+    ],
+    recoveryMs,
+    recoveryMeasurable: true,
+    note: recoveryMs === null ? '1 of 1 faults did not recover before the cruise ended' : 'recovered',
+  };
+}
 
 function judged(change: (r: RunRecord) => void, host: HostLoad | null = IDLE_HOST) {
   const r = recordFixture(1);
@@ -168,6 +197,25 @@ describe('run validity', () => {
       measured: 1,
     },
     {
+      name: 'a run with a fault that recovered is invalid with a reason of its own, its recovery time measured',
+      change: (r) => {
+        d(r).faults = faultRun(2500);
+      },
+      status: 'invalid',
+      codes: ['fault-injected'],
+      measured: 2.5,
+    },
+    {
+      name: 'a fault run that never recovered says so, beside its unfulfilled attachments',
+      change: (r) => {
+        d(r).faults = faultRun(null);
+        d(r).cruise.outcomes.fulfilled -= 1;
+        d(r).cruise.outcomes.neverFulfilled = 1;
+      },
+      status: 'invalid',
+      codes: ['fault-injected', 'unfulfilled'],
+    },
+    {
       name: 'a clock offset known to ±6 ms is coarser than the 5 ms claimed',
       change: (r) => {
         d(r).clock.uncertaintyMs = 6;
@@ -230,6 +278,16 @@ describe('run validity', () => {
       if (c.measured !== undefined) assert.equal(v.reasons[0]?.measured, c.measured);
       for (const x of v.reasons) assert.ok(x.message.length > 20, `${x.code} says too little: ${x.message}`);
     });
+
+  it('says which fault hit which process when, and that the run measured recovery', () => {
+    const v = judged((r) => {
+      d(r).faults = faultRun(2500);
+    });
+    assert.match(
+      v.reasons[0]?.message ?? '',
+      /fault napi-kill injected \(kill napi0 at .* s\).*valid for recovery measurement: recovered in 2\.50 s/,
+    );
+  });
 
   it('tells what was saturated, by how much, and what to lower, naming the run’s levels', () => {
     const v = judged(() => undefined, { ...IDLE_HOST, busyFraction: 0.973 });

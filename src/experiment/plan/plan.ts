@@ -9,6 +9,7 @@ import type { PhaseDurations, RunFactors } from '../store/run-record.js';
 import { seededShuffle } from './seeded-order.js';
 import { solveTopNetSize } from './solve-top-net-size.js';
 import type { PopLevel, ResolvedSpec } from '../spec/spec-load.js';
+import type { FaultScenario } from '../spec/fault-scenario.js';
 
 /**
  * Sharded runs only: seconds from spawning the shard processes to their shared start, for node to
@@ -55,6 +56,8 @@ export interface PlannedRun {
   replicate: number;
   factors: RunFactors;
   pop: PopLevel;
+  /** The level of factors.faults: the scenario injected during the cruise, or null (none). */
+  fault: FaultScenario | null;
   /** The population the solved VN shape gives (= factors.POP when reachable). */
   slots: number;
   phases: PhaseDurations;
@@ -76,9 +79,10 @@ interface Cell {
   cell: number;
   factors: RunFactors;
   pop: PopLevel;
+  fault: FaultScenario | null;
 }
 
-/** NCA, NNA, NKA outermost (each change reconfigures the target), then POP, then OPS. */
+/** NCA, NNA, NKA outermost (each change reconfigures the target), then POP, OPS, faults. */
 function cells(r: ResolvedSpec): Cell[] {
   const f = r.spec.factors;
   const out: Cell[] = [];
@@ -87,7 +91,8 @@ function cells(r: ResolvedSpec): Cell[] {
       for (const NKA of f.NKA)
         for (const pop of r.popLevels)
           for (const OPS of f.OPS)
-            out.push({ cell: out.length, factors: { OPS, NCA, POP: pop.count, NNA, NKA }, pop });
+            for (const fault of r.faultLevels)
+              out.push({ cell: out.length, factors: { OPS, NCA, POP: pop.count, NNA, NKA }, pop, fault });
   return out;
 }
 
@@ -112,6 +117,7 @@ function runOf(
     replicate,
     factors: c.factors,
     pop: c.pop,
+    fault: c.fault,
     slots,
     phases: { warmupS, cruiseS: (2 * pairs) / ops, cooldownS },
     driver: {
@@ -124,7 +130,8 @@ function runOf(
       distribution: d.distribution,
       shards: d.shards,
       graceWaitS: r.graceWaitS,
-      perAttachmentCsv: d.perAttachmentCsv,
+      // Recovery is measured from the per-attachment rows (ADR 0030).
+      perAttachmentCsv: d.perAttachmentCsv || c.fault !== null,
       tests: {
         testFraction: d.testFraction,
         pingCount: d.pingCount,

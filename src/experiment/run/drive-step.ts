@@ -1,6 +1,7 @@
-/** The runner's drive step: one in-process runDrive per run, its options from the plan. */
+/** The runner's drive step: one in-process runDrive per run, its options from the plan, with its faults level beside it. */
 import { dirname } from 'node:path';
-import { runDrive, type DrivePhase } from '../../driver/run-drive.js';
+import { runDrive, type DriveDeps, type DrivePhase, type DriveSummary } from '../../driver/run-drive.js';
+import { driveWithFaults } from '../faults/drive-with-faults.js';
 import type { DriveStep } from './sweep-runner.js';
 
 export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<typeof runDrive>[0] {
@@ -34,19 +35,38 @@ export function driverOptionsFor(req: Parameters<DriveStep>[0]): Parameters<type
 
 export function inProcessDriveStep(log: (m: string) => void): DriveStep {
   return (req) => {
-    let phase: DrivePhase | undefined;
-    return runDrive(driverOptionsFor(req), {
-      kubeconfigPath: req.kubeconfigPath,
-      runDir: req.runDir,
-      signal: req.stop ?? req.signal,
-      hardSignal: req.signal,
-      log: (m) => {
-        log(`driver: ${m}`);
-      },
-      onProgress: (p) => {
-        if (p.phase !== phase) req.onPhase?.(p.phase);
-        phase = p.phase;
-      },
-    });
+    const fault = req.run.fault;
+    const host = req.target.faults;
+    if (fault === null) return driveOnce(req, log);
+    if (host === undefined) throw new Error(`the ${req.target.kind} target takes no faults`);
+    return driveWithFaults(
+      fault,
+      host,
+      () => req.runDir,
+      log,
+      (onSchedule) => driveOnce(req, log, onSchedule),
+    );
   };
+}
+
+function driveOnce(
+  req: Parameters<DriveStep>[0],
+  log: (m: string) => void,
+  onSchedule?: DriveDeps['onSchedule'],
+): Promise<DriveSummary> {
+  let phase: DrivePhase | undefined;
+  return runDrive(driverOptionsFor(req), {
+    ...(onSchedule === undefined ? {} : { onSchedule }),
+    kubeconfigPath: req.kubeconfigPath,
+    runDir: req.runDir,
+    signal: req.stop ?? req.signal,
+    hardSignal: req.signal,
+    log: (m) => {
+      log(`driver: ${m}`);
+    },
+    onProgress: (p) => {
+      if (p.phase !== phase) req.onPhase?.(p.phase);
+      phase = p.phase;
+    },
+  });
 }

@@ -17,6 +17,7 @@ import { toError } from '../../util/errors.js';
 import { driveKeysOf } from '../store/drive-keys.js';
 import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from '../target/driver-endpoints.js';
 import type { ExperimentPlan, PlannedRun } from '../plan/plan.js';
+import { FAULT_NONE } from '../spec/fault-scenario.js';
 import type { ResultsStore, StartedMarker } from '../store/results-store.js';
 import { RUN_RECORD_SCHEMA, type RunRecord, type RunStatus, type RunTiming } from '../store/run-record.js';
 import { validityOfRecord } from '../verdict/verdict.js';
@@ -430,6 +431,7 @@ function runRecordOf(o: SweepOptions, r: RunInProgress): RunRecord {
     replicate: run.replicate,
     cell: run.cell,
     factors: run.factors,
+    fault: run.fault?.name ?? FAULT_NONE,
     X: o.X,
     popMultiple: run.pop.multiple,
     target: o.target.kind,

@@ -3,12 +3,15 @@
  * attachment counts. Any problem is one KosTestError line naming the bad value and the fix.
  */
 import { parseDocument } from 'yaml';
-import { parseDurationMs } from '../../util/duration.js';
 import { KosTestError } from '../../util/errors.js';
 import { parseChecked } from '../../util/zod-error.js';
 import { parseSlo, type Slo, type SloWhere } from '../verdict/slo.js';
 import { specIssueError } from './spec-errors.js';
-import { experimentSpecSchema, SPEC_DURATION, type ExperimentSpec } from './spec-schema.js';
+import { experimentSpecSchema, type ExperimentSpec } from './spec-schema.js';
+import { FAULT_NONE, resolveScenario, type FaultScenario } from './fault-scenario.js';
+import { durationSeconds } from './spec-duration.js';
+
+export { durationSeconds } from './spec-duration.js';
 import type { ValidityThresholds } from '../verdict/validity.js';
 
 export interface PopLevel {
@@ -30,14 +33,8 @@ export interface ResolvedSpec {
   reconfigureOverheadS: number;
   validity: ValidityThresholds;
   slos: Slo[];
-}
-
-export function durationSeconds(d: number | string): number {
-  if (typeof d === 'number') return d;
-  const ms = parseDurationMs(d, SPEC_DURATION);
-  if (ms === undefined)
-    throw new KosTestError({ what: 'bad duration', value: d, fix: 'write e.g. 30s, 2m or 1h' });
-  return ms / 1000;
+  /** The levels of factors.faults, in order: null is `none`. */
+  faultLevels: (FaultScenario | null)[];
 }
 
 export function parseSpecData(source: string, data: unknown): ResolvedSpec {
@@ -58,6 +55,7 @@ export function parseSpecData(source: string, data: unknown): ResolvedSpec {
     perRunOverheadS: durationSeconds(spec.overheads.perRun),
     reconfigureOverheadS: durationSeconds(spec.overheads.reconfigure),
     validity: validityOf(spec.validity),
+    faultLevels: faultLevels(source, spec, durationSeconds(spec.cruise)),
     slos: spec.slos.map((slo, i) => specSlo(source, spec.X, slo, i)),
   };
 }
@@ -84,6 +82,43 @@ function specSlo(source: string, X: number, slo: ExperimentSpec['slos'][number],
     if (!(e instanceof KosTestError)) throw e;
     throw new KosTestError({ what: `${source}: slos[${i}]: ${e.what}`, value: e.value, fix: e.fix });
   }
+}
+
+function faultLevels(source: string, spec: ExperimentSpec, cruiseS: number): (FaultScenario | null)[] {
+  const names = Object.keys(spec.faults);
+  const levels = spec.factors.faults.map((level, i) => {
+    if (level === FAULT_NONE) return null;
+    const f = spec.faults[level];
+    if (f === undefined)
+      throw new KosTestError({
+        what: `${source}: factors.faults[${i}] names no fault scenario`,
+        value: level,
+        fix: `define it under faults:, or use one of ${[FAULT_NONE, ...names].join(', ')}`,
+      });
+    const scenario = resolveScenario(level, f);
+    if (scenario.atMs !== undefined && scenario.atMs >= cruiseS * 1000)
+      throw new KosTestError({
+        what: `${source}: faults.${level}.at is not inside the cruise`,
+        value: `${scenario.atMs / 1000}s of a ${cruiseS}s cruise`,
+        fix: 'inject earlier, or lengthen the cruise',
+      });
+    return scenario;
+  });
+  if (levels.some((l) => l !== null)) {
+    if (spec.target.kind !== 'testbed')
+      throw new KosTestError({
+        what: `${source}: faults need the embedded testbed`,
+        value: `target: ${spec.target.kind}`,
+        fix: 'use target: testbed, or leave factors.faults at [none] (on a cluster, inject with your own chaos tool)',
+      });
+    if (spec.driver.shards > 1)
+      throw new KosTestError({
+        what: `${source}: faults need one driver process`,
+        value: `driver.shards: ${spec.driver.shards}`,
+        fix: 'set driver.shards: 1 in a sweep with faults',
+      });
+  }
+  return levels;
 }
 
 function popLevel(source: string, X: number, level: string | number, i: number): PopLevel {

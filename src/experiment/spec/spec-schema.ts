@@ -6,25 +6,14 @@
  */
 import { z } from 'zod';
 import { TESTBED_DEFAULTS as TB, TESTBED_LIMITS } from '../../testbed/testbed-limits.js';
-import { durationPattern, type DurationSyntax } from '../../util/duration.js';
 import { SLO_PATTERN } from '../verdict/slo.js';
+import { faultScenarioSchema, FAULT_NONE } from './fault-scenario.js';
+import { durationSchema } from './spec-duration.js';
+
+export { durationSchema, SPEC_DURATION } from './spec-duration.js';
 import { DEFAULT_VALIDITY } from '../verdict/validity.js';
 
-const DURATION_MESSAGE = 'a duration is seconds or a string such as 30s, 2m, 1h';
 const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';
-
-/** What a spec's duration strings may be. */
-export const SPEC_DURATION: DurationSyntax = { units: ['ms', 's', 'm', 'h'] };
-
-/** Seconds as a number, or a string like `25s`, `2m`, `1h`, `500ms`. */
-export const durationSchema = z
-  .union(
-    [z.number().positive(), z.string().regex(new RegExp(durationPattern(SPEC_DURATION)), DURATION_MESSAGE)],
-    {
-      error: DURATION_MESSAGE,
-    },
-  )
-  .describe('seconds, or a string such as 30s, 2m, 1h');
 
 /** A POP level: a multiple of X written `3X`, or a plain attachment count that must be a multiple of X. */
 export const popLevelSchema = z
@@ -45,6 +34,11 @@ export const factorsSchema = z
     POP: levels(popLevelSchema, 'POP').describe('nominal attachments in cruise, in units of X'),
     NNA: levels(z.number().int().positive(), 'NNA').describe('network-apiservers'),
     NKA: levels(z.number().int().positive(), 'NKA').describe('kube-apiservers').default([1]),
+    faults: levels(z.string().min(1), 'faults')
+      .default([FAULT_NONE])
+      .describe(
+        `fault scenarios (names in the spec's faults section, or ${FAULT_NONE}; default [${FAULT_NONE}])`,
+      ),
   })
   .describe('the independent variables and their levels; every combination is one cell of the grid');
 
@@ -320,6 +314,15 @@ export const experimentSpecSchema = z
       .array(sloSchema)
       .default([])
       .describe('service-level objectives judged on every run (default none)'),
+    faults: z
+      .record(
+        z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'lower-case letters, digits and -'),
+        faultScenarioSchema,
+      )
+      .default({})
+      .describe(
+        'named fault scenarios, the levels factors.faults may list (testbed targets only; default none)',
+      ),
   })
   .describe('kos-test experiment spec');
 

@@ -29,5 +29,6 @@ export function driveKeysOf(s: DriveSummary): DriveKeys {
     deletes: s.deletes,
     ...(s.tests === undefined ? {} : { tests: s.tests }),
     ...(s.stopped === undefined ? {} : { stopped: s.stopped }),
+    ...(s.faults === undefined ? {} : { faults: s.faults }),
   };
 }

@@ -40,6 +40,9 @@ function costColumns(purpose: string): Column[] {
   ];
 }
 
+const faultSeconds = (ms: number | null | undefined): number | undefined =>
+  ms === null || ms === undefined ? undefined : ms / 1000;
+
 export const CSV_COLUMNS: Column[] = [
   { name: 'run_id', value: (r) => r.runId },
   { name: 'key', value: (r) => r.key },
@@ -106,6 +109,23 @@ export const CSV_COLUMNS: Column[] = [
   ...latencyColumns('create_to_tested', (r) => r.drive?.tests?.latency.createToTested),
   ...latencyColumns('ready_to_tested', (r) => r.drive?.tests?.latency.readyToTested),
   { name: 'stopped', value: (r) => r.drive?.stopped?.reason },
+  // Faults (ADR 0030): the level, when each was injected, recovery and the attachments hurt.
+  { name: 'fault', value: (r) => r.fault },
+  {
+    name: 'fault_injected_ms',
+    value: (r) => r.drive?.faults?.events.map((e) => e.injectedMs ?? '').join(';'),
+  },
+  { name: 'fault_baseline_p99_ms', value: (r) => r.drive?.faults?.baselineP99Ms },
+  { name: 'fault_recovery_s', value: (r) => faultSeconds(r.drive?.faults?.recoveryMs) },
+  { name: 'fault_recovery_measurable', value: (r) => r.drive?.faults?.recoveryMeasurable },
+  {
+    name: 'fault_affected_delayed',
+    value: (r) => r.drive?.faults?.events.reduce((n, e) => n + e.affected.delayed, 0),
+  },
+  {
+    name: 'fault_affected_never_fulfilled',
+    value: (r) => r.drive?.faults?.events.reduce((n, e) => n + e.affected.neverFulfilled, 0),
+  },
   ...COSTED_PURPOSES.flatMap(costColumns),
   { name: 'host_cpus', value: (r) => r.host?.cpus },
   { name: 'host_busy_fraction', value: (r) => r.host?.busyFraction },

@@ -14,6 +14,7 @@ import {
   populationSchema,
 } from '../../driver/drive-summary.js';
 import { costTableSchema } from '../../measure/cost-table.js';
+import { faultRunSchema } from '../../measure/fault-record.js';
 import { hostLoadSchema } from '../../measure/host-load.js';
 import { sloResultSchema } from '../verdict/slo.js';
 import { validitySchema } from '../verdict/validity.js';
@@ -76,6 +77,8 @@ export const driveKeysSchema = z.object({
   tests: testSummarySchema.optional(),
   /** Why the driver stopped the run early (--stop-on-ping-fail, --stop-on-break). */
   stopped: z.object({ reason: z.string(), atMs: z.number() }).optional(),
+  /** The faults injected in this run and the recovery measured (ADR 0030); absent: none. */
+  faults: faultRunSchema.optional(),
 });
 
 /** Wall-clock milliseconds spent in each step of the run (null for a step not reached). */
@@ -108,6 +111,8 @@ export const runRecordSchema = z.object({
   /** Index of the factorial cell (same for all replicates of one factor combination). */
   cell: z.number().int().nonnegative(),
   factors: runFactorsSchema,
+  /** The level of factors.faults (a scenario name, or none). Older records lack it (= none). */
+  fault: z.string().optional(),
   /** The unit of POP levels, and this run's POP as a multiple of it (POP level "3X" -> 3). */
   X: z.number().int().positive(),
   popMultiple: z.number().positive(),

@@ -4,6 +4,7 @@
  * cleans up through this; the driver and cost collection get the URLs it hands out.
  */
 import type { RunNode } from '../../measure/cost-table.js';
+import type { FaultHost } from '../faults/fault-campaign.js';
 import type { TargetFacts } from '../plan/feasibility.js';
 
 export interface TargetShape {
@@ -41,6 +42,8 @@ export interface ExperimentTarget {
   runNodes(signal: AbortSignal): Promise<RunNode[]>;
   /** How long to wait, after a reconfiguration, for Prometheus to hold a fresh sample of every run node. */
   readonly freshSampleTimeoutMs: number;
+  /** Where a run's faults are injected (ADR 0030); absent: this target takes none (a cluster). */
+  readonly faults?: FaultHost;
   /** Releases what the target holds (the testbed goes down). Idempotent. */
   close(): Promise<void>;
 }

@@ -7,7 +7,9 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { nodePurposesFromKube } from '../../costs/kube-node-purposes.js';
 import type { RunNode } from '../../measure/cost-table.js';
 import { nodeAddress } from '../../testbed/node-addresses.js';
+import { FaultInjector } from '../../testbed/supervisor/fault-actions.js';
 import { Testbed } from '../../testbed/supervisor/testbed.js';
+import type { FaultHost } from '../faults/fault-campaign.js';
 import { KosTestError } from '../../util/errors.js';
 import { DEFAULT_COST_MODEL_PATH, loadCostModel } from '../plan/capacity/model-file.js';
 import type { TestbedFacts } from '../plan/feasibility.js';
@@ -26,6 +28,11 @@ export class TestbedTarget implements ExperimentTarget {
   private testbed: Testbed | undefined;
   private housekeeping: Housekeeping | undefined;
   private kc: KubeConfig | undefined;
+  /** Faults of the runs with a faults level: SIGKILL or SIGSTOP of the testbed's own processes, by PID. */
+  private readonly injector = new FaultInjector(() => this.testbed?.status().processes ?? []);
+  readonly faults: FaultHost = {
+    inject: (req) => Promise.resolve(this.injector.inject(req)),
+  };
 
   constructor(
     private readonly spec: TestbedTargetSpec,
@@ -150,6 +157,7 @@ export class TestbedTarget implements ExperimentTarget {
   }
 
   async close(): Promise<void> {
+    this.injector.releaseAll();
     await this.testbed?.down();
     this.testbed = undefined;
   }

@@ -294,8 +294,39 @@ const host: Check = (i, d, t) => {
   ];
 };
 
+/**
+ * A run with faults measured KOS under a fault, not at its load: its percentiles and counts
+ * include the fault, so it is never valid as a steady-state point (ADR 0030). Its reason says
+ * whether it measured recovery, which is what such a run is for.
+ */
+const faulted: Check = (_i, d) => {
+  const f = d.faults;
+  if (f === undefined) return [];
+  const injected = f.events.filter((e) => e.injectedMs !== null);
+  const what = injected.map((e) => {
+    const at = ((e.injectedMs ?? 0) - d.cruise.window.startMs) / 1000;
+    return `${e.action} ${e.process} at +${at.toFixed(1)} s`;
+  });
+  const hurt = f.events.reduce((n, e) => n + e.affected.delayed + e.affected.neverFulfilled, 0);
+  const recovery = !f.recoveryMeasurable
+    ? `recovery not measurable: ${f.note}`
+    : f.recoveryMs === null
+      ? `did not recover: ${f.note}`
+      : `valid for recovery measurement: recovered in ${(f.recoveryMs / 1000).toFixed(2)} s to the pre-fault p99 ${(f.baselineP99Ms ?? 0).toFixed(1)} ms, ${hurt} attachments affected`;
+  return [
+    reason(
+      'fault-injected',
+      f.recoveryMs === null ? null : f.recoveryMs / 1000,
+      null,
+      's',
+      `fault ${f.scenario} injected (${what.length === 0 ? 'none reached the process' : what.join(', ')}): steady-state figures include it; ${recovery}`,
+    ),
+  ];
+};
+
 /** Every check of a run that measured; in the order reasons are listed. */
 export const CHECKS: readonly Check[] = [
+  faulted,
   interrupted,
   rate,
   late,
