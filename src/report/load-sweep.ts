@@ -13,7 +13,9 @@ import { SELFTEST_FILE, selftestReportSchema, type SelftestReport } from '../sel
 import { DEFAULT_VALIDITY, type ValidityThresholds } from '../experiment/verdict/validity.js';
 import { validityOfRecord } from '../experiment/verdict/verdict.js';
 import { KosTestError } from '../util/errors.js';
-import type { SweepInput } from './model/report-run.js';
+import type { SweepInput, TimelinePoint } from './model/report-run.js';
+import { timelineOf } from './model/fault-model.js';
+import { readFulfilments } from '../experiment/faults/fault-analysis.js';
 
 async function readOptional(path: string): Promise<string | null> {
   try {
@@ -96,6 +98,19 @@ function thresholdsOf(specText: string | null): ValidityThresholds {
   }
 }
 
+/** A fault run's latency over its cruise, from its per-attachment rows; absent when they are gone. */
+async function timelineIn(
+  runDir: string,
+  cruise: { startMs: number; endMs: number },
+): Promise<TimelinePoint[] | undefined> {
+  try {
+    return timelineOf(await readFulfilments(runDir), cruise);
+  } catch (e: unknown) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
 export interface LoadedSweep {
   input: SweepInput;
   records: RunRecord[];
@@ -133,7 +148,15 @@ export async function loadSweep(dir: string, held?: readonly RunRecord[]): Promi
       specText,
       environment: environmentOf(records, meta, extra),
       selftest: await readSelftest(join(abs, SELFTEST_FILE)),
-      runs: records.map((r) => ({ ...r, validity: validityOfRecord(r, thresholds) })),
+      runs: await Promise.all(
+        records.map(async (r) => ({
+          ...r,
+          validity: validityOfRecord(r, thresholds),
+          ...(r.drive?.faults === undefined
+            ? {}
+            : { timeline: await timelineIn(join(abs, r.dir), r.drive.cruise.window) }),
+        })),
+      ),
     },
   };
 }

@@ -14,6 +14,7 @@ import { toCsv } from './render/csv.js';
 import type { DataRow } from './render/plot.js';
 import { cdfPlots } from './render/cdf-plots.js';
 import { costPlot, latencyPlot } from './render/sweep-plots.js';
+import { recoveryPlot, timelinePlot } from './render/fault-plots.js';
 import { sweepHtml } from './render/sweep-html.js';
 import { writePlots } from './write-plots.js';
 
@@ -115,12 +116,21 @@ export async function writeSweepReport(
     model.costs.map((c) => costPlot(c.factor, c.metric, c.points)),
     out,
   );
+  const f = model.faults;
+  const recovery = await writePlots(f.recovery.length === 0 ? [] : [recoveryPlot(f.recovery)], out);
+  const timelines = await writePlots(
+    f.timelines.map((t, k) => timelinePlot(t, `fault-timeline-${k}`)),
+    out,
+  );
   for (const t of tableCsvs(model)) await writeFileAtomic(join(filesDir, t.name), t.csv);
-  await writeFileAtomic(html, sweepHtml(model, { latency, cdf, costs }, basename(filesDir)));
+  await writeFileAtomic(
+    html,
+    sweepHtml(model, { latency, cdf, costs, recovery, timelines }, basename(filesDir)),
+  );
   return {
     html,
     filesDir,
-    plots: [...latency, ...cdf, ...costs].map((p) => p.plot.name),
+    plots: [...latency, ...cdf, ...costs, ...recovery, ...timelines].map((p) => p.plot.name),
     warnings: model.warnings.length,
   };
 }

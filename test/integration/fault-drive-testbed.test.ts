@@ -63,7 +63,9 @@ describe('a drive with a fault on the embedded testbed', () => {
       scenario,
       { inject: (req) => Promise.resolve(injector.inject(req)) },
       (summary) => join(dir, 'out', summary.runId),
-      (m) => t.diagnostic(m),
+      (m) => {
+        t.diagnostic(m);
+      },
       (onSchedule) => runDrive(opts, { kubeconfigPath: testbed.kubeconfigPath, onSchedule }),
     );
     const front = new RestClient({ server: testbed.frontUrls[0] ?? '' });
@@ -109,8 +111,9 @@ describe('a drive with a fault on the embedded testbed', () => {
       drive: driveKeysOf(s),
     });
     assert.equal(v.status, 'invalid');
-    assert.equal(v.reasons[0]?.code, 'fault-injected');
-    assert.match(v.reasons[0]?.message ?? '', /stop comp-group0 .*valid for recovery measurement/);
+    const first = v.reasons[0];
+    assert.equal(first?.code, 'fault-injected');
+    assert.match(first.message, /stop comp-group0 .*valid for recovery measurement/);
     assert.ok(
       testbed.status().processes.every((p) => p.running),
       'the stopped group runs again',

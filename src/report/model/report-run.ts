@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { LatencySet, OutcomeCounts } from '../../driver/drive-summary.js';
 import type { opCountsSchema } from '../../driver/drive-summary.js';
 import type { CostTable } from '../../measure/cost-table.js';
+import type { FaultRun } from '../../measure/fault-record.js';
 import type { TestSummary } from '../../driver/data-plane/test-summary.js';
 import type { PhaseWindow } from '../../measure/phase-window.js';
 import type { SloResult } from '../../experiment/verdict/slo.js';
@@ -40,12 +41,25 @@ export interface ReportRun {
     cruise: ReportPhase & { latency: LatencySet };
     /** Data-plane tests (ADR 0023), when the run had any. */
     tests?: TestSummary | undefined;
+    /** The faults injected and the recovery measured (ADR 0030), when the run had any. */
+    faults?: FaultRun | undefined;
   } | null;
+  /** The level of factors.faults (absent in older records: none). */
+  fault?: string | undefined;
+  /** Fulfilment latency over the cruise, one point per attachment (fault runs; load-sweep.ts). */
+  timeline?: TimelinePoint[] | undefined;
   costs: CostTable | null;
   costsError: string | null;
   /** Filled in by load-sweep.ts for every run (judged there for records older than verdicts). */
   validity?: Validity;
   slos?: SloResult[];
+}
+
+export interface TimelinePoint {
+  /** Planned time of the create, seconds after the cruise started. */
+  tS: number;
+  /** Fulfilment from planned; null: never fulfilled. */
+  latencyMs: number | null;
 }
 
 /** The run's validity (a run given without one, as in model tests, is valid unless it failed). */

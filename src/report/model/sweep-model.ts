@@ -1,9 +1,11 @@
 /** Everything a sweep report shows, computed from the runs alone (pure; rendering is elsewhere). */
+import { FAULT_NONE } from '../../experiment/spec/fault-scenario.js';
 import type { SelftestReport } from '../../selftest/check-result.js';
 import { cdfPoints, type CdfPoint } from './cdf.js';
 import { COST_METRICS, type CostMetric } from './cost-metrics.js';
 import { costSeries, purposesOf, type CostPoint } from './cost-series.js';
 import { factorLabel, varyingFactors } from './factors.js';
+import { faultLevelOf, faultModel, type FaultModel } from './fault-model.js';
 import { latencySeries, type LatencyPoint } from './latency-series.js';
 import { outsideNodeRows, type OutsideRow } from './outside-nodes.js';
 import { primaryLatency, usableRun, validityOf, type FactorName, type SweepInput } from './report-run.js';
@@ -38,6 +40,8 @@ export interface SweepModel {
   warnings: RunWarning[];
   /** Nodes seen during a run but not in it, per run (never charged to a purpose). */
   outside: OutsideRow[];
+  /** Fault runs: their recovery (empty rows when the sweep had none). */
+  faults: FaultModel;
 }
 
 export interface SweepModelOptions {
@@ -50,12 +54,17 @@ export function sweepModel(
   thresholds: WarningThresholds = DEFAULT_THRESHOLDS,
   opts: SweepModelOptions = {},
 ): SweepModel {
-  const runs = input.runs;
+  // The factor plots compare steady states: runs with a fault are shown in their own section
+  // (with none in the sweep, the runs of its first faults level).
+  const firstLevel = input.runs[0] === undefined ? undefined : faultLevelOf(input.runs[0]);
+  const steadyLevel = input.runs.some((r) => faultLevelOf(r) === FAULT_NONE) ? FAULT_NONE : firstLevel;
+  const runs = input.runs.filter((r) => faultLevelOf(r) === steadyLevel);
+  const all = input.runs;
   const includeInvalid = opts.includeInvalid ?? false;
   const fitted = runs.filter((r) => usableRun(r, includeInvalid));
-  const varying = varyingFactors(runs);
-  const purposes = purposesOf(runs);
-  const cdfs = [...runs]
+  const varying = varyingFactors(all);
+  const purposes = purposesOf(all);
+  const cdfs = [...all]
     .sort((a, b) => a.index - b.index)
     .flatMap((r): RunCdf[] => {
       const l = primaryLatency(r);
@@ -70,7 +79,7 @@ export function sweepModel(
     selftest: input.selftest ?? null,
     varying,
     purposes,
-    rows: runTable(runs),
+    rows: runTable(all),
     latency: varying.map((factor) => ({ factor, points: latencySeries(runs, factor, varying) })),
     cdfs,
     costs:
@@ -86,8 +95,9 @@ export function sweepModel(
     scaling: scalingTable(fitted, varying, purposes),
     fitExcluded: includeInvalid ? 0 : runs.filter((r) => validityOf(r).status === 'invalid').length,
     includeInvalid,
-    verdict: verdictModel(runs, varying),
-    warnings: sweepWarnings(runs, thresholds),
-    outside: outsideNodeRows(runs),
+    verdict: verdictModel(all, varying),
+    warnings: sweepWarnings(all, thresholds),
+    outside: outsideNodeRows(all),
+    faults: faultModel(all),
   };
 }

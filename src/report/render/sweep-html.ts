@@ -9,11 +9,15 @@ import type { RunWarning } from '../model/warnings.js';
 import { figure, noPlots, type RenderedPlot } from './figure.js';
 import { cell, esc, keyValues, page, section, table } from './html.js';
 import { verdictHtml } from './verdict-html.js';
+import { faultSection } from './fault-html.js';
 
 export interface SweepPlots {
   latency: RenderedPlot[];
   cdf: RenderedPlot[];
   costs: RenderedPlot[];
+  /** Fault runs (ADR 0030); absent: none. */
+  recovery?: RenderedPlot[];
+  timelines?: RenderedPlot[];
 }
 
 function runRowHtml(r: RunRow, warned: ReadonlySet<string>, factors: readonly FactorName[]): string {
@@ -178,6 +182,12 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
           m.scaling.map(scalingRowHtml),
         )}`,
   );
+  const faults = faultSection(
+    m.faults,
+    m.varying,
+    { recovery: plots.recovery ?? [], timelines: plots.timelines ?? [] },
+    filesDir,
+  );
   return page(
     m.title,
     [
@@ -189,6 +199,7 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
       ['cdf', 'CDFs'],
       ['costs', 'Costs'],
       ['scaling', 'Scaling'],
+      ...(faults === '' ? [] : [['faults', 'Faults'] as [string, string]]),
     ],
     [
       verdictHtml(
@@ -203,6 +214,7 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
       cdf,
       costs,
       scaling,
+      faults,
     ].join('\n'),
   );
 }
