@@ -21,6 +21,7 @@ export function planText(plan: ExperimentPlan, target: string, capacity?: PlanCa
   const phaseRates = plan.runs.some(
     (r) => r.driver.warmupRate !== r.driver.rate || r.driver.cooldownRate !== r.driver.rate,
   );
+  const faults = plan.runs.some((r) => r.fault !== null);
   const rows = plan.runs.map((r) => [
     String(r.index),
     r.key,
@@ -30,6 +31,7 @@ export function planText(plan: ExperimentPlan, target: string, capacity?: PlanCa
     String(r.slots),
     String(r.factors.NNA),
     String(r.factors.NKA),
+    ...(faults ? [r.fault?.name ?? 'none'] : []),
     secs(r.phases.warmupS),
     secs(r.phases.cruiseS),
     secs(r.phases.cooldownS),
@@ -49,6 +51,7 @@ export function planText(plan: ExperimentPlan, target: string, capacity?: PlanCa
     'slots',
     'NNA',
     'NKA',
+    ...(faults ? ['fault'] : []),
     'warmup s',
     'cruise s',
     'cooldown s',
