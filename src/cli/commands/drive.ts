@@ -2,9 +2,13 @@
 import { KOS_COMMAND_DIR } from '../../api/kos-command-dir.js';
 import type { Command } from 'commander';
 import { estimateDrive } from '../../driver/estimate.js';
-import { parseDriveOptions, runDrive } from '../../driver/run-drive.js';
+import { parseDriveOptions, runDrive, type DriveDeps } from '../../driver/run-drive.js';
+import { driveWithFaults } from '../../experiment/faults/drive-with-faults.js';
+import { DEFAULT_TESTBED_DIR } from '../../testbed/supervisor/testbed-state.js';
+import { checkFaultHost, faultFromFlags, remoteFaultHost, type FaultFlags } from './drive-fault.js';
 import { ORIGINAL_TEST_FRACTION } from '../../driver/drive-options.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
+import type { FaultRun } from '../../measure/fault-record.js';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
 import { driveReporter } from '../drive-progress.js';
@@ -80,9 +84,18 @@ export function registerDriveCommand(program: Command): void {
       KOS_COMMAND_DIR,
     )
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
+    .option(
+      '--fault <spec>',
+      'inject a fault into the testbed: ACTION:TARGET[#INDEX]@AT[+FOR], e.g. stop:agent-group@10s+5s, kill:napi#1@poisson(30s,7) (ADR 0030)',
+    )
+    .option('--testbed-dir <dir>', 'the testbed --fault injects into', DEFAULT_TESTBED_DIR)
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
     .action(
-      async (image: string | undefined, flags: DriveFlags & EmitJobFlags & VerdictFlags, cmd: Command) =>
+      async (
+        image: string | undefined,
+        flags: DriveFlags & EmitJobFlags & VerdictFlags & FaultFlags,
+        cmd: Command,
+      ) =>
         drive(image, flags, cmd).catch(async (e: unknown) => {
           // A shard the runner started tells it why it failed (shard-messages.ts).
           await tellParent({ kind: 'failed', message: toError(e).message.split('\n')[0] ?? 'failed' });
@@ -93,7 +106,7 @@ export function registerDriveCommand(program: Command): void {
 
 async function drive(
   image: string | undefined,
-  flags: DriveFlags & EmitJobFlags & VerdictFlags,
+  flags: DriveFlags & EmitJobFlags & VerdictFlags & FaultFlags,
   cmd: Command,
 ): Promise<void> {
   const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
@@ -112,7 +125,9 @@ async function drive(
   }
   const options = parseDriveOptions(input); // bad options fail before anything is contacted
   slosFromFlags(flags); // so do bad SLOs
+  const fault = faultFromFlags(flags); // and a bad --fault
   await preflight(driveNeeds(options), binaryProbe());
+  if (fault !== undefined) await checkFaultHost(fault.dir);
   if (flags.threads !== undefined)
     reporter.log('--threads has no effect: ops are paced open-loop by one timer');
   // ^C ends the cruise early and deletes what is live; ^C again or SIGTERM stops now. SIGTERM
@@ -131,18 +146,30 @@ async function drive(
   const sampling = options.shard.count === 1 ? startHostSampling() : undefined;
   try {
     // A shard the runner started tells it its summary, late start or failure (shard-messages.ts).
-    const summary = await runDrive(input, {
+    const log = (m: string): void => {
+      reporter.log(m);
+    };
+    const deps: DriveDeps = {
       ...driveTarget(flags.kubeconfig),
       signal: interruption.stop,
       hardSignal: interruption.now,
-      log: (m) => {
-        reporter.log(m);
-      },
+      log,
       onProgress: (p) => {
         reporter.progress(p);
       },
       onLateStart: (lateMs) => void tellParent({ kind: 'late-start', lateMs }),
-    });
+    };
+    const summary =
+      fault === undefined
+        ? await runDrive(input, deps)
+        : await driveWithFaults(
+            fault.scenario,
+            remoteFaultHost(fault.dir),
+            (s) => join(options.outDir, s.runId),
+            log,
+            // Recovery is measured from the per-attachment rows.
+            (onSchedule) => runDrive({ ...input, perAttachmentCsv: true }, { ...deps, onSchedule }),
+          );
     await tellParent({ kind: 'summary', summary });
     reporter.end();
     console.log(summaryLines(summary).join('\n'));
@@ -182,5 +209,13 @@ function summaryLines(s: DriveSummary): string[] {
       : [
           `leftovers: ${s.leftovers.attachments} attachments could not be deleted; remove them with: ${s.leftovers.cleanup}`,
         ]),
+    ...(s.faults === undefined ? [] : [faultLine(s.faults)]),
   ];
+}
+
+function faultLine(f: FaultRun): string {
+  const hurt = f.events.reduce((n, e) => n + e.affected.delayed + e.affected.neverFulfilled, 0);
+  const rec =
+    f.recoveryMs === null ? 'no recovery time' : `recovered in ${(f.recoveryMs / 1000).toFixed(2)} s`;
+  return `fault ${f.scenario}: ${f.events.length} injected, ${rec}, ${hurt} attachments affected (${f.note}); faults.json beside the summary`;
 }

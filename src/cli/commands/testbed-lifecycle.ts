@@ -10,6 +10,7 @@ import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, testbedNeeds } from '../../preflight/preflight-needs.js';
 import { installExitHandlers, stopChildrenAndExit } from '../exit.js';
 import { startControlServer } from '../../testbed/supervisor/control-server.js';
+import { FaultInjector } from '../../testbed/supervisor/fault-actions.js';
 import { Testbed, type TestbedStatus } from '../../testbed/supervisor/testbed.js';
 import type { TestbedScale } from '../../testbed/supervisor/testbed-config.js';
 import { isOurProcess, stopOwnedLeftovers } from '../../process/owned-pids.js';
@@ -138,11 +139,18 @@ async function up(o: UpOptions): Promise<void> {
     console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${m}`);
   };
   const testbed = await Testbed.up({ dir, config, log });
+  // drive --fault asks for faults here: only this supervisor's own processes, by PID (ADR 0030).
+  const injector = new FaultInjector(() => testbed.status().processes);
   const controlServer = await startControlServer({
     status: () => testbed.status(),
     scale: (change) => testbed.scale(change),
     down: () => {
+      injector.releaseAll();
       stopChildrenAndExit(0);
+    },
+    fault: (req) => {
+      const f = injector.inject(req);
+      return { process: f.process, pid: f.pid, injectedMs: f.injectedMs, endsMs: f.endsMs };
     },
   });
   const promStatus = testbed.status().prometheus;
@@ -195,7 +203,8 @@ async function down(dir: string): Promise<void> {
   console.log(`testbed in ${dir} is down`);
 }
 
-async function control<T>(dir: string, method: string, path: string, body?: unknown): Promise<T> {
+/** A request to the control endpoint of the testbed up in `dir` (one line when it fails). */
+export async function control<T>(dir: string, method: string, path: string, body?: unknown): Promise<T> {
   const state = await readTestbedState(dir);
   if (state === undefined) {
     throw new KosTestError({

@@ -1,11 +1,13 @@
 /**
- * The supervisor's control endpoint on loopback: `testbed status`, `testbed scale` and
- * `testbed down` in another shell talk to the process that owns the testbed's children.
+ * The supervisor's control endpoint on loopback: `testbed status`, `testbed scale`,
+ * `testbed down` and `drive --fault` in another shell talk to the process that owns the
+ * testbed's children.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KosTestError, toError } from '../../util/errors.js';
 import { parseChecked } from '../../util/zod-error.js';
+import { faultRequestSchema, type FaultInjected, type FaultRequest } from './fault-actions.js';
 import type { TestbedStatus } from './testbed.js';
 import { testbedScaleSchema, type TestbedScale } from './testbed-config.js';
 
@@ -14,6 +16,8 @@ export interface ControlHandlers {
   scale(change: TestbedScale): Promise<void>;
   /** Called after the answer is sent. */
   down(): void;
+  /** Injects a fault into one of its processes (fault-actions.ts); absent: 404. */
+  fault?(req: FaultRequest): Omit<FaultInjected, 'ended'>;
 }
 
 export interface ControlServer {
@@ -58,6 +62,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, h: ControlHandl
       send(200, h.status());
       return;
     }
+    if (req.method === 'POST' && req.url === '/fault' && h.fault !== undefined) {
+      let text = '';
+      for await (const chunk of req) text += String(chunk);
+      send(200, h.fault(parseFault(text)));
+      return;
+    }
     if (req.method === 'POST' && req.url === '/down') {
       res.once('finish', () => {
         h.down();
@@ -70,6 +80,22 @@ async function handle(req: IncomingMessage, res: ServerResponse, h: ControlHandl
     // A request it cannot apply is the caller's to fix (422), anything else is ours (500).
     send(e instanceof KosTestError ? 422 : 500, { error: toError(e).message });
   }
+}
+
+/** A fault request's body (fault-actions.ts), refused in one line when malformed. */
+function parseFault(text: string): FaultRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return parseChecked(
+    faultRequestSchema,
+    json,
+    (f) =>
+      new KosTestError({ what: 'bad fault request', value: `${f.dotted}: ${f.message}`.replace(/^: /, '') }),
+  );
 }
 
 /** A scale request's body; what a running testbed cannot apply (etcd members, say) is refused. */
