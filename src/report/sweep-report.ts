@@ -49,6 +49,7 @@ function tableCsvs(m: SweepModel): { name: string; csv: string }[] {
     'cell',
     'replicate',
     ...FACTOR_NAMES,
+    ...(m.faults.rows.length === 0 ? [] : ['fault']),
     'status',
     'validity',
     'error',

@@ -80,6 +80,11 @@ describe('a sweep with a faults factor, on the testbed', () => {
 
     const html = await readFile(join(out, 'report.html'), 'utf8');
     assert.equal(tableRows(html, 'fault-table').length, 2);
+    assert.deepEqual(
+      tableRows(html, 'run-table').map((row) => row.cells.some((c) => c.text === 'agents-stall')),
+      [true, true],
+      'the run table names each run’s fault level',
+    );
     assert.match(html, /id="plot-recovery-vs-nna"/);
     assert.match(html, /id="plot-fault-timeline-0"/);
     assert.match(html, /id="plot-fault-timeline-1"/);

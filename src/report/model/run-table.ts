@@ -1,6 +1,7 @@
 /** One row per run: factors, achieved vs target rate, counts and cruise latency percentiles. */
 import type { Factors, ReportRun } from './report-run.js';
 import { primaryLatency, validityOf } from './report-run.js';
+import { FAULT_NONE } from '../../experiment/spec/fault-scenario.js';
 
 export type CostState = 'complete' | 'partial' | 'missing';
 
@@ -10,6 +11,8 @@ export interface RunRow {
   cell: number;
   replicate: number;
   factors: Factors;
+  /** The level of factors.faults (none: no fault). */
+  fault: string;
   status: ReportRun['status'];
   /** valid | invalid | failed (load-sweep.ts judges records older than verdicts). */
   validity: string;
@@ -51,6 +54,7 @@ export function runRow(run: ReportRun): RunRow {
     cell: run.cell,
     replicate: run.replicate,
     factors: run.factors,
+    fault: run.fault ?? FAULT_NONE,
     status: run.status,
     validity: validityOf(run).status,
     error: run.error,

@@ -20,13 +20,19 @@ export interface SweepPlots {
   timelines?: RenderedPlot[];
 }
 
-function runRowHtml(r: RunRow, warned: ReadonlySet<string>, factors: readonly FactorName[]): string {
+function runRowHtml(
+  r: RunRow,
+  warned: ReadonlySet<string>,
+  factors: readonly FactorName[],
+  faults: boolean,
+): string {
   const cls = r.status === 'failed' ? 'failed' : warned.has(r.runId) ? 'suspect' : '';
   const pct = r.achievedRatio === null ? null : (r.achievedRatio - 1) * 100;
   const cells = [
     cell(r.runId),
     cell(r.replicate),
     ...factors.map((f) => cell(r.factors[f])),
+    ...(faults ? [cell(r.fault)] : []),
     cell(r.status, r.status === 'failed' ? 'bad' : 'ok'),
     cell(r.validity, r.validity === 'valid' ? 'ok' : 'bad'),
     cell(r.targetRate),
@@ -50,10 +56,11 @@ function runRowHtml(r: RunRow, warned: ReadonlySet<string>, factors: readonly Fa
   return `<tr data-run="${esc(r.runId)}"${cls === '' ? '' : ` class="${cls}"`}>${cells.join('')}</tr>`;
 }
 
-const runHeaders = (factors: readonly FactorName[]): string[] => [
+const runHeaders = (factors: readonly FactorName[], faults: boolean): string[] => [
   'run',
   'rep',
   ...factors,
+  ...(faults ? ['fault'] : []),
   'status',
   'validity',
   'target ops/s',
@@ -134,13 +141,19 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
         : `<pre>${esc(m.specText)}</pre>`
     }`,
   );
+  const faults = faultSection(
+    m.faults,
+    m.varying,
+    { recovery: plots.recovery ?? [], timelines: plots.timelines ?? [] },
+    filesDir,
+  );
   const runs = section(
     'runs',
     'Runs',
     table(
       'run-table',
-      runHeaders(shown),
-      m.rows.map((r) => runRowHtml(r, warned, shown)),
+      runHeaders(shown, faults !== ''),
+      m.rows.map((r) => runRowHtml(r, warned, shown, faults !== '')),
     ),
   );
   const warnings = section('warnings', 'Warnings', warningsHtml(m.warnings));
@@ -181,12 +194,6 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
           ['subject', 'quantity', 'unit', 'factor', 'k', '95% interval', 'points', 'residual df', 'note'],
           m.scaling.map(scalingRowHtml),
         )}`,
-  );
-  const faults = faultSection(
-    m.faults,
-    m.varying,
-    { recovery: plots.recovery ?? [], timelines: plots.timelines ?? [] },
-    filesDir,
   );
   return page(
     m.title,
