@@ -1,6 +1,8 @@
 /**
- * Shard summaries built from raw values, as the driver would write them: each latency histogram
- * is recorded from the given milliseconds and summarized with latencyStats.
+ * The one builder of fake driver summaries: `driveSummaryOf` fills the envelope, `cleanPhase`
+ * makes a phase where every create was fulfilled, and `shardSummary` builds a shard's summary from
+ * raw values, as the driver would write it (each latency histogram recorded from the given
+ * milliseconds and summarized with latencyStats).
  */
 import type { DriveSummary, LatencySet, PhaseSummary } from '../../src/driver/drive-summary.js';
 import { latencyHistogram, latencyStats, recordMs } from '../../src/measure/histogram.js';
@@ -58,6 +60,77 @@ export function phaseOf(p: PhaseInput, targetRate: number): PhaseSummary {
   };
 }
 
+type Phases = DriveSummary['phases'];
+
+export interface SummaryInput {
+  runId: string;
+  phases: Phases;
+  /** @default the cruise phase's figures without its window */
+  total?: DriveSummary['total'];
+  shard?: DriveSummary['shard'];
+  config?: Record<string, unknown>;
+  population?: DriveSummary['population'];
+  clock?: DriveSummary['clock'];
+  /** @default warm-up start and cool-down end */
+  startedMs?: number;
+  endedMs?: number;
+  /** @default completed */
+  ending?: DriveSummary['ending'];
+  /** @default every create's delete succeeded */
+  deletes?: DriveSummary['deletes'];
+}
+
+/** A phase's figures as a whole run's total (the total has no window). */
+export function totalOf(p: PhaseSummary): DriveSummary['total'] {
+  return {
+    ops: p.ops,
+    targetRate: p.targetRate,
+    achievedRate: p.achievedRate,
+    outcomes: p.outcomes,
+    latency: p.latency,
+  };
+}
+
+/** A whole summary around the given phases; what is not given takes a plain default. */
+export function driveSummaryOf(s: SummaryInput): DriveSummary {
+  const creates = s.phases.warmup.ops.creates + s.phases.cruise.ops.creates + s.phases.cooldown.ops.creates;
+  return {
+    schema: 'kos-test/drive-summary/v1',
+    runId: s.runId,
+    namespace: s.runId,
+    shard: s.shard ?? { indices: [0], count: 1 },
+    config: s.config ?? {},
+    population: s.population ?? { numNets: 10, slots: 293, avgPeers: 41.5, subnets: 19 },
+    clock: s.clock ?? { offsetMs: 0, uncertaintyMs: 0.1, samples: 5 },
+    startedMs: s.startedMs ?? s.phases.warmup.window.startMs,
+    endedMs: s.endedMs ?? s.phases.cooldown.window.endMs,
+    ending: s.ending ?? 'completed',
+    phases: s.phases,
+    total: s.total ?? totalOf(s.phases.cruise),
+    deletes: s.deletes ?? { attempted: creates, succeeded: creates, failed: 0, retries: 0 },
+  };
+}
+
+/** A phase that went as planned: every op sent on time at the target rate, every create fulfilled. */
+export function cleanPhase(
+  startMs: number,
+  seconds: number,
+  creates: number,
+  deletes: number,
+  latency: LatencySet,
+  targetRate = (creates + deletes) / seconds,
+): PhaseSummary {
+  const issued = creates + deletes;
+  return {
+    window: { startMs, endMs: startMs + seconds * 1000 },
+    ops: { planned: issued, issued, creates, deletes, late: 0, dropped: 0 },
+    targetRate,
+    achievedRate: issued / seconds,
+    outcomes: { attempted: creates, fulfilled: creates, broken: 0, neverFulfilled: 0, createFailed: 0 },
+    latency,
+  };
+}
+
 export interface ShardInput {
   runId?: string;
   index: number;
@@ -96,10 +169,8 @@ export function shardSummary(s: ShardInput): DriveSummary {
     },
     rate,
   );
-  return {
-    schema: 'kos-test/drive-summary/v1',
+  return driveSummaryOf({
     runId: s.runId ?? '1201-1200-abcd',
-    namespace: s.runId ?? '1201-1200-abcd',
     shard: { indices: [s.index], count: s.count },
     config: {
       rate: rate * s.count,
@@ -108,25 +179,19 @@ export function shardSummary(s: ShardInput): DriveSummary {
       outDir: `out/${s.index}`,
       ...s.config,
     },
-    population: s.population ?? { numNets: 10, slots: 293, avgPeers: 41.5, subnets: 19 },
-    clock: s.clock ?? { offsetMs: 0, uncertaintyMs: 0.1, samples: 5 },
+    ...(s.population === undefined ? {} : { population: s.population }),
+    ...(s.clock === undefined ? {} : { clock: s.clock }),
     startedMs: Math.min(phases.warmup.startMs, phases.cruise.startMs) - 500,
     endedMs: phases.cooldown.endMs + 15_000,
-    ending: s.ending ?? 'completed',
+    ...(s.ending === undefined ? {} : { ending: s.ending }),
     phases: {
       warmup: phaseOf(phases.warmup, rate),
       cruise: phaseOf(phases.cruise, rate),
       cooldown: phaseOf(phases.cooldown, rate),
     },
-    total: {
-      ops: total.ops,
-      targetRate: total.targetRate,
-      achievedRate: total.achievedRate,
-      outcomes: total.outcomes,
-      latency: total.latency,
-    },
+    total: totalOf(total),
     deletes: { attempted: 350, succeeded: 349, failed: 1, retries: 3 },
-  };
+  });
 }
 
 export { seededRandom } from '../../src/util/prng.js';

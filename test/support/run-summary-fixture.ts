@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { driveSummarySchema, type DriveSummary, type PhaseSummary } from '../../src/driver/drive-summary.js';
+import { driveSummaryOf, totalOf } from './drive-summary-fixture.js';
 import {
   latencyHistogram,
   latencyStats,
@@ -97,28 +98,20 @@ export function runFixture(seed = 9): RunFixture {
   const all = mergeHistograms([warm.hist, cruise.hist, cool.hist]);
   const totalStats = latencyStats(all);
   const c = cruise.summary;
-  const totalNoWindow = {
-    ops: c.ops,
-    targetRate: c.targetRate,
-    achievedRate: c.achievedRate,
-    outcomes: c.outcomes,
-    latency: { ...c.latency, fulfilmentFromPlanned: totalStats },
-  };
-  const summary = driveSummarySchema.parse({
-    schema: 'kos-test/drive-summary/v1',
-    runId: '1201-1800-abcd',
-    namespace: '1201-1800-abcd',
-    shard: { indices: [0], count: 1 },
-    config: { rate: 20, numAttachments: 885, distribution: 'steady' },
-    population: { numNets: 10, slots: 300, avgPeers: 42.5, subnets: 10 },
-    clock: { offsetMs: 0.12, uncertaintyMs: 0.05, samples: 8 },
-    startedMs: t0,
-    endedMs: t0 + 135_000,
-    ending: 'completed',
-    phases: { warmup: warm.summary, cruise: cruise.summary, cooldown: cool.summary },
-    total: totalNoWindow,
-    deletes: { attempted: 885, succeeded: 885, failed: 0, retries: 2 },
-  } satisfies DriveSummary);
+  const totalNoWindow = totalOf({ ...c, latency: { ...c.latency, fulfilmentFromPlanned: totalStats } });
+  const summary = driveSummarySchema.parse(
+    driveSummaryOf({
+      runId: '1201-1800-abcd',
+      config: { rate: 20, numAttachments: 885, distribution: 'steady' },
+      population: { numNets: 10, slots: 300, avgPeers: 42.5, subnets: 10 },
+      clock: { offsetMs: 0.12, uncertaintyMs: 0.05, samples: 8 },
+      startedMs: t0,
+      endedMs: t0 + 135_000,
+      phases: { warmup: warm.summary, cruise: cruise.summary, cooldown: cool.summary },
+      total: totalNoWindow,
+      deletes: { attempted: 885, succeeded: 885, failed: 0, retries: 2 },
+    }),
+  );
   return { summary, cruiseLatenciesMs };
 }
 

@@ -16,6 +16,7 @@ import { runSweep, type DriveStep, type SweepOptions } from '../../src/experimen
 import type { ExperimentTarget, TargetShape } from '../../src/experiment/target/target.js';
 import type { HostSample } from '../../src/measure/host-load.js';
 import { costFixture, latencyFixture } from '../fixtures/run-record-fixture.js';
+import { cleanPhase, driveSummaryOf, totalOf } from '../support/drive-summary-fixture.js';
 import { testbedFacts } from '../fixtures/testbed-facts.js';
 
 const SPEC = `
@@ -77,16 +78,6 @@ function memoryTarget(calls: string[]): ExperimentTarget {
   };
 }
 
-function totalOf(p: DriveSummary['phases']['cruise']): DriveSummary['total'] {
-  return {
-    ops: p.ops,
-    targetRate: p.targetRate,
-    achievedRate: p.achievedRate,
-    outcomes: p.outcomes,
-    latency: p.latency,
-  };
-}
-
 function summaryFor(runId: string, slots: number): DriveSummary {
   const lat = latencyFixture(1);
   const latency = {
@@ -98,30 +89,20 @@ function summaryFor(runId: string, slots: number): DriveSummary {
     deleteCall: lat,
     lateness: lat,
   };
-  const phase = (startMs: number, creates: number, deletes: number) => ({
-    window: { startMs, endMs: startMs + 10_000 },
-    ops: { planned: creates + deletes, issued: creates + deletes, creates, deletes, late: 0, dropped: 0 },
-    targetRate: 10,
-    achievedRate: (creates + deletes) / 10,
-    outcomes: { attempted: creates, fulfilled: creates, broken: 0, neverFulfilled: 0, createFailed: 0 },
-    latency,
-  });
-  const cruise = phase(10_000, 50, 50);
-  return {
-    schema: 'kos-test/drive-summary/v1',
+  return driveSummaryOf({
     runId,
-    namespace: runId,
-    shard: { indices: [0], count: 1 },
     config: {},
     population: { numNets: 10, slots, avgPeers: 1, subnets: 10 },
     clock: { offsetMs: 0, uncertaintyMs: 0, samples: 1 },
     startedMs: 0,
     endedMs: 40_000,
-    ending: 'completed',
-    phases: { warmup: phase(0, slots, 0), cruise, cooldown: phase(20_000, 0, slots) },
-    total: totalOf(phase(0, slots + 50, slots + 50)),
-    deletes: { attempted: slots + 50, succeeded: slots + 50, failed: 0, retries: 0 },
-  };
+    phases: {
+      warmup: cleanPhase(0, 10, slots, 0, latency, 10),
+      cruise: cleanPhase(10_000, 10, 50, 50, latency, 10),
+      cooldown: cleanPhase(20_000, 10, 0, slots, latency, 10),
+    },
+    total: totalOf(cleanPhase(0, 10, slots + 50, slots + 50, latency, 10)),
+  });
 }
 
 describe('the sweep loop', () => {
