@@ -2,7 +2,7 @@
  * The Kubernetes objects that run one driver run as N shards in a cluster (pure): an Indexed Job
  * whose pod k runs `kos-test drive --shard k/N` with the same options, run id, seed and shared
  * start time, plus the namespace, service account and RBAC the driver needs in-cluster.
- * Validated against the official schemas in test/unit/job-manifest.test.ts.
+ * Validated against the official schemas in test/unit/driver/shards/job-manifest.test.ts.
  */
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';

@@ -1,7 +1,7 @@
 /**
  * Metric families the dashboards chart that come from the driver (kos-system.md; upstream KOS's
  * attachment-tput-driver names, served on :9376/metrics). The testbed's components' names are
- * checked against their live registries instead (test/unit/grafana-metric-names.test.ts).
+ * checked against their live registries instead (test/integration/metrics-config/grafana/dashboard-queries.test.ts).
  */
 export const DRIVER_HISTOGRAMS = [
   'kos_driver_attachment_create_latency_seconds',

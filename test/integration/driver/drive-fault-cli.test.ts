@@ -1,0 +1,103 @@
+/**
+ * `kos-test drive --fault` against a `kos-test testbed up` in another process: the fault goes
+ * through the supervisor's control endpoint (POST /fault), which stops its own agent group by
+ * PID and continues it itself; the drive prints the recovery, writes faults.json and exits 5
+ * (the run is invalid: fault-injected). A bad --fault is one line and exit 1, before anything.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { VERDICT_EXIT_CODES } from '../../../src/cli/exit.js';
+import { faultRunSchema } from '../../../src/measure/fault-record.js';
+import { spawnManaged, type ManagedChild } from '../../../src/process/child-registry.js';
+import { processesMentioning, runKosTest } from '../../support/kos-test-process.js';
+
+const cli = fileURLToPath(new URL('../../../../bin/kos-test.js', import.meta.url));
+
+describe('kos-test drive --fault on a testbed up in another process', () => {
+  let root: string;
+  let tb: string;
+  let up: ManagedChild | undefined;
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'kos-test-drive-fault-'));
+    tb = join(root, 'tb');
+    const log = join(root, 'up.log');
+    up = spawnManaged({
+      name: 'testbed up',
+      command: process.execPath,
+      args: [cli, 'testbed', 'up', '--dir', tb, '--nca', '10', '--agents-per-group', '10', '--no-prometheus'],
+      logFile: log,
+    });
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const text = await readFile(log, 'utf8').catch(() => '');
+      if (text.includes('Press ^C')) break;
+      if (Date.now() > deadline) assert.fail(`testbed up did not come up:\n${text}`);
+      await sleep(200);
+    }
+  });
+  after(async () => {
+    await runKosTest(['testbed', 'down', '--dir', tb], join(root, 'down.log'));
+    await up?.exited;
+    assert.deepEqual(await processesMentioning(root), [], 'no process left');
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses a bad --fault in one line, before contacting anything', async () => {
+    const r = await runKosTest(
+      ['drive', '--fault', 'kill:router@1s', '--testbed-dir', tb],
+      join(root, 'bad.log'),
+    );
+    assert.equal(r.code, 1);
+    const lines = r.text.trim().split('\n');
+    assert.equal(lines.length, 1, r.text);
+    assert.match(lines[0] ?? '', /bad --fault: kill:router@1s: target: .*ACTION:TARGET/);
+  });
+
+  it('stops the agent group through the supervisor, records the recovery and exits invalid', async () => {
+    const out = join(root, 'out');
+    // numNets 4, topNetSize 10: 22 slots; 200 delete+create pairs: a 20 s cruise at 20 ops/s.
+    const r = await runKosTest(
+      [
+        'drive',
+        '--kubeconfig',
+        join(tb, 'kubeconfig'),
+        '--num-nets',
+        '4',
+        '--top-net-size',
+        '10',
+        '--num-attachments',
+        '222',
+        '--rate',
+        '20',
+        '--wait-after-delete',
+        '1s',
+        '--metrics-port',
+        '0',
+        '--runid',
+        'fault-cli',
+        '--out',
+        out,
+        '--fault',
+        'stop:agent-group@4s+2s',
+        '--testbed-dir',
+        tb,
+      ],
+      join(root, 'drive.log'),
+    );
+    assert.equal(r.code, VERDICT_EXIT_CODES.invalid, r.text.slice(-3000));
+    assert.match(r.text, /fault stop:agent-group@4s\+2s: 1 injected, recovered in \d+\.\d\d s/);
+    assert.match(r.text, /fault-injected/);
+    const f = faultRunSchema.parse(JSON.parse(await readFile(join(out, 'fault-cli', 'faults.json'), 'utf8')));
+    const e = f.events[0];
+    assert.ok(e !== undefined && e.error === null, JSON.stringify(e));
+    assert.equal(e.process, 'comp-group0');
+    assert.ok((e.endedMs ?? 0) - (e.injectedMs ?? 0) >= 1990, 'continued after its 2 s');
+    assert.ok(f.recoveryMeasurable, f.note);
+  });
+});

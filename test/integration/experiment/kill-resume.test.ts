@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import { accountingProblems } from '../../../src/experiment/run/accounting.js';
+import { runRecordSchema, type RunRecord } from '../../../src/experiment/store/run-record.js';
+import { VERDICT_EXIT_CODES } from '../../../src/cli/exit.js';
+import { verdictExitCode } from '../../support/verdict-exit.js';
+import { spawnManaged } from '../../../src/process/child-registry.js';
+
+const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+const cli = join(repo, 'bin', 'kos-test.js');
+
+const SPEC = `
+name: crash
+X: 10
+factors: {OPS: [10], NCA: [10], POP: [1X], NNA: [1], NKA: [1]}
+cruise: 8s
+replicates: 3
+driver: {numNets: 5, graceWait: 1s}
+overheads: {perRun: 5s, reconfigure: 10s}
+`;
+
+async function lines(path: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l !== '');
+}
+
+async function records(out: string): Promise<{ line: string; record: RunRecord }[]> {
+  return (await lines(join(out, 'results.jsonl'))).map((line) => ({
+    line,
+    record: runRecordSchema.parse(JSON.parse(line)),
+  }));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie (re-parented, not yet reaped) has an empty cmdline: it no longer runs.
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== '';
+  } catch {
+    return false;
+  }
+}
+
+describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
+  let root: string | undefined;
+  after(async () => {
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+
+  it('records every run exactly once, keeps the completed runs as they were, and re-does the interrupted one', async () => {
+    root = await mkdtemp(join(tmpdir(), 'kos-test-kill-'));
+    const spec = join(root, 'crash.yaml');
+    await writeFile(spec, SPEC);
+    const out = join(root, 'sweep');
+    const log1 = join(root, 'first.log');
+    const first = spawnManaged({
+      name: 'runner',
+      command: process.execPath,
+      args: [cli, 'experiment', 'run', spec, '--out', out, '--json'],
+      logFile: log1,
+      cwd: repo,
+    });
+    // Kill it while run 1 drives, after run 0 is recorded.
+    for (;;) {
+      assert.ok(first.isRunning(), `runner ended early: ${(await lines(log1)).slice(-5).join('\n')}`);
+      const events = (await lines(log1))
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { kind: string; index?: number; step?: string });
+      if (events.some((e) => e.kind === 'step' && e.index === 1 && e.step === 'drive')) break;
+      await sleep(200);
+    }
+    await sleep(3000);
+    first.kill('SIGKILL');
+    assert.equal((await first.exited).signal, 'SIGKILL');
+    const before = await records(out);
+    assert.deepEqual(
+      before.map((r) => r.record.key),
+      ['c0-r0'],
+    );
+    const owned = JSON.parse(await readFile(join(out, 'testbed', 'owned-pids.json'), 'utf8')) as {
+      owned: { pid: number }[];
+    };
+    const pids = owned.owned.map((o) => o.pid);
+    assert.ok(pids.length > 0);
+    // etcd and Prometheus die with a SIGKILLed runner (--pdeathsig): none is left for --resume.
+    for (let waited = 0; pids.some(alive) && waited < 5000; waited += 100) await sleep(100);
+    for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} outlived the killed runner`);
+
+    const log2 = join(root, 'resume.log');
+    const second = spawnManaged({
+      name: 'runner --resume',
+      command: process.execPath,
+      args: [cli, 'experiment', 'run', spec, '--out', out, '--resume', '--json'],
+      logFile: log2,
+      cwd: repo,
+    });
+    const exit = await second.exited;
+    // 0, or 5 when the shared host made a run invalid (its reasons are in the log); never 6.
+    const recorded = (await records(out)).map((r) => r.record);
+    assert.equal(exit.code, verdictExitCode(recorded), (await lines(log2)).slice(-10).join('\n'));
+    assert.notEqual(exit.code, VERDICT_EXIT_CODES.failed);
+    const resumeLog = (await lines(log2)).join('\n');
+    assert.match(resumeLog, /"kind":"run-skip","index":0,"key":"c0-r0"/);
+    assert.doesNotMatch(resumeLog, /left by an earlier runner/);
+
+    const after = await records(out);
+    const keys = after.map((r) => r.record.key);
+    assert.deepEqual([...keys].sort(), ['c0-r0', 'c0-r1', 'c0-r2']);
+    // The completed run is not redone: its line is byte for byte the one recorded before the kill.
+    assert.equal(after[0]?.line, before[0]?.line);
+    const interrupted = after.find((r) => r.record.key === 'c0-r1')?.record;
+
+    assert.ok(interrupted !== undefined);
+    assert.match(interrupted.runId, /-001-a1$/);
+    assert.equal(interrupted.attempt, 1);
+    for (const { record } of after) assert.deepEqual(accountingProblems(record), [], record.runId);
+    const csv = (await readFile(join(out, 'results.csv'), 'utf8')).trimEnd().split('\n');
+    assert.equal(csv.length, 4);
+  });
+});
