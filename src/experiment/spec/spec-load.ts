@@ -11,7 +11,6 @@ import { experimentSpecSchema, type ExperimentSpec } from './spec-schema.js';
 import { FAULT_NONE, resolveScenario, type FaultScenario } from './fault-scenario.js';
 import { durationSeconds } from './spec-duration.js';
 
-export { durationSeconds } from './spec-duration.js';
 import type { ValidityThresholds } from '../verdict/validity.js';
 
 export interface PopLevel {

@@ -10,7 +10,6 @@ import { SLO_PATTERN } from '../verdict/slo.js';
 import { faultScenarioSchema, FAULT_NONE } from './fault-scenario.js';
 import { durationSchema } from './spec-duration.js';
 
-export { durationSchema, SPEC_DURATION } from './spec-duration.js';
 import { DEFAULT_VALIDITY } from '../verdict/validity.js';
 
 const POP_MESSAGE = 'a POP level is a whole multiple of X such as 3X, or a whole number of attachments';

@@ -7,7 +7,7 @@
 import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { plainHttpWithoutTls } from '../../cluster/kube-nodes.js';
 import { makeTimedApiClient, type TimedClientOptions } from '../../kube/timed-api-client.js';
-import { durationSeconds } from '../spec/spec-load.js';
+import { durationSeconds } from '../spec/spec-duration.js';
 import { homedir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodePurposesFromKube } from '../../costs/kube-node-purposes.js';
