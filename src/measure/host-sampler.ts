@@ -1,6 +1,9 @@
 /**
- * Samples the host's CPU counters (/proc/stat, /proc/pressure/cpu) every second while a run
- * drives; host-load.ts judges the samples. The reader, clock and timer are passed in for tests.
+ * Samples the host's CPU counters (/proc/stat, /proc/pressure/cpu) while a run drives; host-load.ts
+ * judges the samples. The run queue is an instantaneous count, so the samples are taken at Poisson
+ * times (exponential gaps): a fixed period beats against the testbed's own 1 s scrape, and its
+ * samples then all land in the burst of every scrape, or all between them (PASTA: Poisson arrivals
+ * see time averages). The reader, clock, timer and random source are passed in for tests.
  */
 import { readFile } from 'node:fs/promises';
 import { parseCpuPressure, parseSystemStat, type HostSample } from './host-load.js';
@@ -9,8 +12,10 @@ export interface HostSamplerDeps {
   /** The file's text, or null when it does not exist (no PSI, not Linux). */
   read: (path: string) => Promise<string | null>;
   now: () => number;
-  /** Calls fn every ms milliseconds until the returned function is called. */
-  every: (ms: number, fn: () => void) => () => void;
+  /** Calls fn once after ms milliseconds unless the returned function is called first. */
+  after: (ms: number, fn: () => void) => () => void;
+  /** Uniform in [0, 1). */
+  random: () => number;
 }
 
 export interface HostSampling {
@@ -29,13 +34,14 @@ async function readOrNull(path: string): Promise<string | null> {
 export const REAL_HOST: HostSamplerDeps = {
   read: readOrNull,
   now: Date.now,
-  every: (ms, fn) => {
-    const t = setInterval(fn, ms);
+  after: (ms, fn) => {
+    const t = setTimeout(fn, ms);
     t.unref();
     return () => {
-      clearInterval(t);
+      clearTimeout(t);
     };
   },
+  random: Math.random,
 };
 
 /** One sample, or undefined when /proc/stat cannot be read (not Linux). */
@@ -48,7 +54,8 @@ export async function sampleHost(
   return s === undefined ? undefined : { atMs, ...s, pressureSomeUs: parseCpuPressure(pressure) };
 }
 
-export function startHostSampling(intervalMs = 1000, deps: HostSamplerDeps = REAL_HOST): HostSampling {
+/** Samples at Poisson times `meanIntervalMs` apart on average, from now until stop(). */
+export function startHostSampling(meanIntervalMs = 250, deps: HostSamplerDeps = REAL_HOST): HostSampling {
   const samples: HostSample[] = [];
   const pending = new Set<Promise<void>>();
   const take = (): void => {
@@ -58,8 +65,15 @@ export function startHostSampling(intervalMs = 1000, deps: HostSamplerDeps = REA
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
+  let cancel = (): void => undefined;
+  const next = (): void => {
+    cancel = deps.after(-meanIntervalMs * Math.log(1 - deps.random()), () => {
+      take();
+      next();
+    });
+  };
   take();
-  const cancel = deps.every(intervalMs, take);
+  next();
   let stopped: Promise<HostSample[]> | undefined;
   const stop = async (): Promise<HostSample[]> => {
     cancel();

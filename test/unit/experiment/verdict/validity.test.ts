@@ -423,20 +423,29 @@ describe('host load from /proc', () => {
     const files: Record<string, string> = {};
     const read = (path: string): Promise<string | null> => Promise.resolve(files[path] ?? null);
     const tick: (() => void)[] = [];
+    const gaps: number[] = [];
+    const draws = [0.5, 0.1, 0.9];
     const sampling = startHostSampling(1000, {
       read,
       now: () => t,
-      every: (_ms, fn) => {
+      after: (ms, fn) => {
+        gaps.push(ms);
         tick.push(fn);
         return () => tick.splice(0);
       },
+      random: () => draws.shift() ?? 0.5,
     });
     for (let i = 0; i < 3; i++) {
       files['/proc/stat'] = STAT(user, 100 * i, 0, 2);
       t += 1000;
       user += 150;
-      tick[0]?.();
+      tick.shift()?.();
     }
+    // Exponential gaps (mean 1000 ms) from the random draws: -1000 ln(1 - u).
+    assert.deepEqual(
+      gaps.slice(0, 3).map((g) => Math.round(g)),
+      [693, 105, 2303],
+    );
     files['/proc/stat'] = STAT(user, 300, 0, 2);
     const samples = await sampling.stop();
     assert.ok(samples.length >= 3, `only ${samples.length} samples`);
