@@ -5,7 +5,7 @@
  * samples then all land in the burst of every scrape, or all between them (PASTA: Poisson arrivals
  * see time averages). The reader, clock, timer and random source are passed in for tests.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parseCpuPressure, parseSystemStat, type HostSample } from './host-load.js';
 
 export interface HostSamplerDeps {
@@ -23,11 +23,16 @@ export interface HostSampling {
   stop: () => Promise<HostSample[]>;
 }
 
-async function readOrNull(path: string): Promise<string | null> {
+/**
+ * Read synchronously, on the event loop's thread: procs_running counts the reader, and an async
+ * read would add the thread-pool threads reading each file (1-3 tasks instead of 1). A read of
+ * /proc/stat takes tens of microseconds.
+ */
+function readOrNull(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    return Promise.resolve(readFileSync(path, 'utf8'));
   } catch {
-    return null;
+    return Promise.resolve(null);
   }
 }
 
