@@ -11,6 +11,7 @@ import { spawnManaged } from '../../../src/process/child-registry.js';
 import { VERDICT_EXIT_CODES } from '../../../src/cli/exit.js';
 import { verdictExitCode } from '../../support/verdict-exit.js';
 import { Testbed } from '../../../src/testbed/supervisor/testbed.js';
+import { pidAlive } from '../../../src/process/pid-alive.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const cli = join(repo, 'bin', 'kos-test.js');
@@ -93,7 +94,7 @@ describe('target: cluster pointed at a running testbed (its kubeconfig and Prome
     const status = testbed.status();
     pids = [...status.processes.map((p) => p.pid), ...(status.prometheus ? [status.prometheus.pid] : [])];
     await testbed.down();
-    for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} is left running`);
+    for (const pid of pids) assert.equal(pidAlive(pid), false, `pid ${pid} is left running`);
     await rm(root, { recursive: true, force: true });
   });
 
@@ -111,7 +112,7 @@ describe('target: cluster pointed at a running testbed (its kubeconfig and Prome
       cwd: repo,
     });
     const exit = await child.exited;
-    assert.equal(alive(child.pid), false);
+    assert.equal(pidAlive(child.pid), false);
     return { exit, out, text: await readFile(log, 'utf8') };
   };
 
@@ -223,14 +224,5 @@ function checkShapeDuringCruise(r: RunRecord, samples: readonly Sample[]): void 
       { labelled: NCA, agents: NCA, replicas: NNA, napis: NNA },
       `${r.runId} at ${new Date(s.atMs).toISOString()}`,
     );
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

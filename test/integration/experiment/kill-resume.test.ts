@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { runRecordSchema, type RunRecord } from '../../../src/experiment/store/r
 import { VERDICT_EXIT_CODES } from '../../../src/cli/exit.js';
 import { verdictExitCode } from '../../support/verdict-exit.js';
 import { spawnManaged } from '../../../src/process/child-registry.js';
+import { pidAlive } from '../../../src/process/pid-alive.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const cli = join(repo, 'bin', 'kos-test.js');
@@ -35,20 +35,6 @@ async function records(out: string): Promise<{ line: string; record: RunRecord }
     line,
     record: runRecordSchema.parse(JSON.parse(line)),
   }));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (re-parented, not yet reaped) has an empty cmdline: it no longer runs.
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8') !== '';
-  } catch {
-    return false;
-  }
 }
 
 describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
@@ -93,8 +79,8 @@ describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
     const pids = owned.owned.map((o) => o.pid);
     assert.ok(pids.length > 0);
     // etcd and Prometheus die with a SIGKILLed runner (--pdeathsig): none is left for --resume.
-    for (let waited = 0; pids.some(alive) && waited < 5000; waited += 100) await sleep(100);
-    for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} outlived the killed runner`);
+    for (let waited = 0; pids.some(pidAlive) && waited < 5000; waited += 100) await sleep(100);
+    for (const pid of pids) assert.equal(pidAlive(pid), false, `process ${pid} outlived the killed runner`);
 
     const log2 = join(root, 'resume.log');
     const second = spawnManaged({

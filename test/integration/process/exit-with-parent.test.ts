@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { pidAlive } from '../../../src/process/pid-alive.js';
 import { SUPERVISOR_PID_ENV } from '../../../src/process/exit-with-parent.js';
 
 const CLI = resolve('bin/kos-test.js');
@@ -32,15 +33,6 @@ console.log(pid);
 setInterval(() => undefined, 1000);
 `;
 
-async function alive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z /.test(stat);
-  } catch {
-    return false;
-  }
-}
-
 async function childrenOf(pid: number): Promise<number[]> {
   const out: number[] = [];
   for (const entry of await readdir('/proc')) {
@@ -52,7 +44,7 @@ async function childrenOf(pid: number): Promise<number[]> {
   return out;
 }
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await ok())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
@@ -108,21 +100,15 @@ describe('a kos-test command started by another kos-test process goes when that 
 
   it('stops itself and its etcd when started through the child registry', async () => {
     const { cli, etcd } = await start('managed', 'managed');
-    await until(
-      'the orphaned CLI and its etcd are gone',
-      async () => !(await alive(cli)) && !(await alive(etcd)),
-    );
+    await until('the orphaned CLI and its etcd are gone', () => !pidAlive(cli) && !pidAlive(etcd));
   });
 
   it('keeps running when no kos-test process started it (as under nohup from a shell)', async () => {
     const { cli, etcd } = await start('plain', 'plain');
     await sleep(3000); // three of its parent checks
-    assert.ok(await alive(cli), 'the CLI still runs');
-    assert.ok(await alive(etcd), 'its etcd still runs');
+    assert.ok(pidAlive(cli), 'the CLI still runs');
+    assert.ok(pidAlive(etcd), 'its etcd still runs');
     process.kill(cli, 'SIGTERM');
-    await until(
-      'the CLI stopped on SIGTERM, with its etcd',
-      async () => !(await alive(cli)) && !(await alive(etcd)),
-    );
+    await until('the CLI stopped on SIGTERM, with its etcd', () => !pidAlive(cli) && !pidAlive(etcd));
   });
 });

@@ -14,27 +14,9 @@ import {
   type ManagedChild,
 } from '../../../src/process/child-registry.js';
 import { KosTestError } from '../../../src/util/errors.js';
+import { pidAlive } from '../../../src/process/pid-alive.js';
 
 const fixture = fileURLToPath(new URL('../../fixtures/exit-handler-child.js', import.meta.url));
-
-/**
- * False once the process is gone. A child orphaned by an exiting parent may linger as a zombie
- * when PID 1 does not reap (as in some containers); a zombie no longer runs, so it counts as gone.
- */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -75,7 +57,7 @@ describe('spawnManaged', () => {
     await child.stop();
     assert.equal(child.isRunning(), false);
     assert.deepEqual(await child.exited, { code: null, signal: 'SIGTERM' });
-    assert.equal(isAlive(child.pid), false);
+    assert.equal(pidAlive(child.pid), false);
     assert.ok(!runningChildren().includes(child));
     await child.stop(); // idempotent
   });
@@ -94,7 +76,7 @@ describe('spawnManaged', () => {
     const elapsed = Date.now() - started;
     assert.deepEqual(await child.exited, { code: null, signal: 'SIGKILL' });
     assert.ok(elapsed >= 250, `stopped after ${elapsed} ms, before graceMs`);
-    assert.equal(isAlive(child.pid), false);
+    assert.equal(pidAlive(child.pid), false);
   });
 
   it('appends stdout and stderr to the log file', async () => {
@@ -162,7 +144,7 @@ describe('stopAllChildren', () => {
     );
     assert.ok(children.every((c) => c.isRunning()));
     await stopAllChildren();
-    assert.ok(children.every((c) => !c.isRunning() && !isAlive(c.pid)));
+    assert.ok(children.every((c) => !c.isRunning() && !pidAlive(c.pid)));
     assert.deepEqual(runningChildren(), []);
   });
 });
@@ -193,7 +175,7 @@ describe('installExitHandlers', () => {
     it(`on ${signal} stops the children and exits ${code}`, async () => {
       const { proc, exited, childPid } = await startFixture('wait');
       try {
-        assert.equal(isAlive(childPid), true);
+        assert.equal(pidAlive(childPid), true);
         proc.kill(signal);
         assert.deepEqual(await exited, { code, signal: null });
         // The fixture waited for its child, so it was reaped before the fixture exited.
@@ -207,6 +189,6 @@ describe('installExitHandlers', () => {
   it('on process.exit SIGKILLs children still running', async () => {
     const { exited, childPid } = await startFixture('exit');
     assert.deepEqual(await exited, { code: 0, signal: null });
-    await waitUntil(() => !isAlive(childPid), 'the orphaned child to die');
+    await waitUntil(() => !pidAlive(childPid), 'the orphaned child to die');
   });
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { pidAlive } from '../../../../src/process/pid-alive.js';
 
 const ETCD = resolve('dist/src/testbed/etcd/etcd-cluster.js');
 const PROMETHEUS = resolve('dist/src/testbed/prometheus/testbed-prometheus.js');
@@ -27,14 +28,6 @@ console.log(JSON.stringify([...etcd.members.map((m) => m.pid), prometheus.pid]))
 setInterval(() => undefined, 1000);
 `;
 
-async function alive(pid: number): Promise<boolean> {
-  try {
-    return !/^\d+ \(.*\) Z /.test(await readFile(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 describe('etcd and Prometheus die with the runner that started them', () => {
   let dir = '';
   let pids: number[] = [];
@@ -45,7 +38,7 @@ describe('etcd and Prometheus die with the runner that started them', () => {
   });
   after(async () => {
     // Only if the test failed: ours, by PID.
-    for (const pid of pids) if (await alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of pids) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -61,7 +54,7 @@ describe('etcd and Prometheus die with the runner that started them', () => {
     }
     pids = JSON.parse(out) as number[];
     assert.equal(pids.length, 2, `etcd and Prometheus PIDs: ${out}`);
-    for (const pid of pids) assert.ok(await alive(pid), `PID ${pid} runs before the kill`);
+    for (const pid of pids) assert.ok(pidAlive(pid), `PID ${pid} runs before the kill`);
     const exited = new Promise((done) => runner.once('exit', done));
     runner.kill('SIGKILL');
     await exited;
@@ -69,7 +62,7 @@ describe('etcd and Prometheus die with the runner that started them', () => {
     let left = pids;
     while (left.length > 0 && Date.now() < deadline) {
       await sleep(100);
-      left = (await Promise.all(pids.map(async (p) => ((await alive(p)) ? [p] : [])))).flat();
+      left = pids.filter(pidAlive);
     }
     assert.deepEqual(left, [], 'etcd or Prometheus outlived the runner by 5 s');
   });
