@@ -213,19 +213,21 @@ export function podChangeEvents(
   now: PodTruth,
 ): { type: 'Normal' | 'Warning'; reason: string; message: string }[] {
   const out: { type: 'Normal' | 'Warning'; reason: string; message: string }[] = [];
-  if (before !== undefined && now.restarts > before.restarts && now.running) {
-    out.push({ type: 'Normal', reason: 'Started', message: `Started container ${now.workload}` });
-  }
-  if (
-    (before === undefined || before.running || before.pid !== now.pid) &&
-    !now.running &&
-    now.exit !== undefined
-  ) {
-    const how = now.exit.signal ?? `exit code ${String(now.exit.code)}`;
+  const restarted = before !== undefined && now.restarts > before.restarts && now.running;
+  // A restart faster than the pass interval hides the death from `now`: its exit is lastExit.
+  const died = now.running
+    ? restarted && before.running
+      ? { pid: before.pid, exit: now.lastExit }
+      : undefined
+    : (before === undefined || before.running || before.pid !== now.pid) && now.exit !== undefined
+      ? { pid: now.pid, exit: now.exit }
+      : undefined;
+  if (died?.exit !== undefined) {
+    const how = died.exit.signal ?? `exit code ${String(died.exit.code)}`;
     out.push({
       type: 'Warning',
       reason: 'ProcessExited',
-      message: `Container ${now.workload} (pid ${now.pid}) exited (${how})`,
+      message: `Container ${now.workload} (pid ${died.pid}) exited (${how})`,
     });
     if (now.state === 'CrashLoopBackOff')
       out.push({
@@ -234,5 +236,7 @@ export function podChangeEvents(
         message: `Back-off restarting failed container ${now.workload}`,
       });
   }
+  if (restarted)
+    out.push({ type: 'Normal', reason: 'Started', message: `Started container ${now.workload}` });
   return out;
 }

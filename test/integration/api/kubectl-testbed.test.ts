@@ -137,12 +137,16 @@ describe("everyday kubectl (Debian's kubernetes-client) against a whole testbed"
     ) as { status: { containerStatuses: { lastState: { terminated?: { exitCode: number } } }[] } };
     assert.equal(pod.status.containerStatuses[0]?.lastState.terminated?.exitCode, 137);
     assert.equal(testbed.status().processes.find((p) => p.name === 'napi1')?.restarts, 1);
-    const events = await kubectl('get', 'events', '-n', KOS_NS);
+    // The pod and its events are written by one controller pass, but not in one request.
+    await eventually('the kill as a ProcessExited event', async () =>
+      /Warning\s+ProcessExited\s+pod\/network-apiserver-napi1\s+.*SIGKILL/.test(
+        await kubectl('get', 'events', '-n', KOS_NS),
+      ),
+    );
     assert.match(
-      events,
+      await kubectl('get', 'events', '-n', KOS_NS),
       /Normal\s+ScalingReplicaSet\s+deployment\/network-apiserver\s+Scaled up network-apiserver from 1 to 2/,
     );
-    assert.match(events, /Warning\s+ProcessExited\s+pod\/network-apiserver-napi1\s+.*SIGKILL/);
   });
 
   it('answers kubectl auth can-i (protobuf SelfSubjectAccessReview): allowed', async () => {

@@ -95,6 +95,18 @@ describe('testbed pods follow their processes', () => {
     ],
     ['still dead', killed, killed, []],
     ['restarted by the testbed', running, { ...running, pid: 5000, restarts: 1 }, ['Normal Started']],
+    [
+      'killed and restarted between two passes',
+      running,
+      { ...running, pid: 5000, restarts: 1, lastExit: killed.exit },
+      ['Warning ProcessExited', 'Normal Started'],
+    ],
+    [
+      'restarted after an exit already seen',
+      killed,
+      { ...running, pid: 5000, restarts: 1, lastExit: killed.exit },
+      ['Normal Started'],
+    ],
   ];
   for (const [what, before, now, expected] of eventCases) {
     it(`events: ${what}`, () => {
