@@ -233,6 +233,16 @@ describe('stalled agent judgement', () => {
   const m = { stoppedMs: 3000, continuedMs: 6000, thresholdMs: 1000 };
   const cases = [
     { why: 'the creates the stall held past the threshold are the late ones', lateness: stalled, pass: true },
+    {
+      why: 'a backlog that drains 600 ms after the stall makes the creates planned in that time late too',
+      lateness: (p: number) => (p + 30 >= 3000 && p + 30 < 6000 ? 6000 + 600 - p : 30),
+      pass: true,
+    },
+    {
+      why: 'creates late outside the stall and its drain read too many',
+      lateness: (p: number) => (p < 1000 ? 1500 : stalled(p)),
+      pass: false,
+    },
     { why: 'a measurement that hid the stall reads none late', lateness: () => 30, pass: false },
     { why: 'one that saw every create late reads too many', lateness: () => 2000, pass: false },
   ];
