@@ -13,9 +13,8 @@ import { SELFTEST_FILE, selftestReportSchema, type SelftestReport } from '../sel
 import { DEFAULT_VALIDITY, type ValidityThresholds } from '../experiment/verdict/validity.js';
 import { validityOfRecord } from '../experiment/verdict/verdict.js';
 import { KosTestError } from '../util/errors.js';
-import type { SweepInput, TimelinePoint } from './model/report-run.js';
-import { timelineOf } from './model/fault-model.js';
-import { readFulfilments } from '../experiment/faults/fault-analysis.js';
+import type { SweepInput } from './model/report-run.js';
+import { timelineIn } from './fault-files.js';
 
 async function readOptional(path: string): Promise<string | null> {
   try {
@@ -95,19 +94,6 @@ function thresholdsOf(specText: string | null): ValidityThresholds {
     return parseSpecText('spec.yaml', specText).validity;
   } catch {
     return DEFAULT_VALIDITY;
-  }
-}
-
-/** A fault run's latency over its cruise, from its per-attachment rows; absent when they are gone. */
-async function timelineIn(
-  runDir: string,
-  cruise: { startMs: number; endMs: number },
-): Promise<TimelinePoint[] | undefined> {
-  try {
-    return timelineOf(await readFulfilments(runDir), cruise);
-  } catch (e: unknown) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `kos-test report --run <dir>`: a report from one driver run's summary.json alone (plus its
- * attachments.csv when the driver wrote one), for users who run only the driver.
+ * attachments.csv when the driver wrote one, and faults.json after `drive --fault`), for users
+ * who run only the driver.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -17,6 +18,9 @@ import { runPlots } from './render/run-plots.js';
 import { runHtml } from './render/run-html.js';
 import { filesDirFor, type ReportFiles } from './sweep-report.js';
 import { writePlots } from './write-plots.js';
+import { readFaultRun, timelineIn } from './fault-files.js';
+import { runFaultModel, type FaultModel } from './model/fault-model.js';
+import { faultPlots } from './render/fault-plots.js';
 
 export interface RunReportOptions {
   /** @default <runDir>/report.html */
@@ -73,14 +77,47 @@ async function readVerdict(
   };
 }
 
+/**
+ * The summary as `drive` returned it: summary.json is written before the fault analysis, so a
+ * fault run's faults are read back from faults.json beside it, with its latency timeline.
+ */
+async function readRun(dir: string): Promise<{ summary: DriveSummary; faults: FaultModel | null }> {
+  const written = await readSummary(join(dir, 'summary.json'));
+  const faults = await readFaultRun(dir);
+  if (faults === undefined) return { summary: written, faults: null };
+  const cruise = written.phases.cruise.window;
+  return {
+    summary: { ...written, faults },
+    faults: runFaultModel({
+      runId: written.runId,
+      factors: null,
+      faults,
+      cruiseStartMs: cruise.startMs,
+      timeline: await timelineIn(dir, cruise),
+    }),
+  };
+}
+
 export async function writeRunReport(runDir: string, opts: RunReportOptions = {}): Promise<ReportFiles> {
   const dir = resolve(runDir);
-  const summary = await readSummary(join(dir, 'summary.json'));
+  const { summary, faults } = await readRun(dir);
   const model = runModel(summary, await readRates(dir));
   const verdict = await readVerdict(dir, summary);
   const html = resolve(opts.out ?? join(dir, 'report.html'));
   const filesDir = filesDirFor(html);
-  const rendered = await writePlots(runPlots(model), { dir: filesDir, png: opts.png ?? true });
-  await writeFileAtomic(html, runHtml(model, rendered, basename(filesDir), verdict));
-  return { html, filesDir, plots: rendered.map((p) => p.plot.name), warnings: model.warnings.length };
+  const out = { dir: filesDir, png: opts.png ?? true };
+  const rendered = await writePlots(runPlots(model), out);
+  const f = faults === null ? { recovery: [], timelines: [] } : faultPlots(faults);
+  const fault = {
+    model: faults,
+    recovery: await writePlots(f.recovery, out),
+    timelines: await writePlots(f.timelines, out),
+  };
+  await writeFileAtomic(html, runHtml(model, rendered, basename(filesDir), verdict, fault));
+  return {
+    html,
+    filesDir,
+    plots: [...rendered, ...fault.recovery, ...fault.timelines].map((p) => p.plot.name),
+    warnings: model.warnings.length,
+  };
 }

@@ -14,7 +14,7 @@ import { toCsv } from './render/csv.js';
 import type { DataRow } from './render/plot.js';
 import { cdfPlots } from './render/cdf-plots.js';
 import { costPlot, latencyPlot } from './render/sweep-plots.js';
-import { recoveryPlot, timelinePlot } from './render/fault-plots.js';
+import { faultPlots } from './render/fault-plots.js';
 import { sweepHtml } from './render/sweep-html.js';
 import { writePlots } from './write-plots.js';
 
@@ -117,12 +117,9 @@ export async function writeSweepReport(
     model.costs.map((c) => costPlot(c.factor, c.metric, c.points)),
     out,
   );
-  const f = model.faults;
-  const recovery = await writePlots(f.recovery.length === 0 ? [] : [recoveryPlot(f.recovery)], out);
-  const timelines = await writePlots(
-    f.timelines.map((t, k) => timelinePlot(t, `fault-timeline-${k}`)),
-    out,
-  );
+  const f = faultPlots(model.faults);
+  const recovery = await writePlots(f.recovery, out);
+  const timelines = await writePlots(f.timelines, out);
   for (const t of tableCsvs(model)) await writeFileAtomic(join(filesDir, t.name), t.csv);
   await writeFileAtomic(
     html,

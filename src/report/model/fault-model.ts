@@ -1,15 +1,30 @@
 /**
  * The report's view of fault runs (pure): one row per fault with its recovery, recovery time
- * against NNA per scenario, and each fault run's latency over time with its faults marked.
+ * against NNA per scenario, and each fault run's latency over time with its faults marked. The
+ * sweep report and the lone drive's report (`report --run`) both draw a run's faults from here.
  */
 import { FAULT_NONE } from '../../experiment/spec/fault-scenario.js';
+import type { FaultRun } from '../../measure/fault-record.js';
 import type { Fulfilment } from '../../measure/recovery.js';
 import { groupBy, mean } from './factors.js';
 import type { Factors, ReportRun, TimelinePoint } from './report-run.js';
 
+/** One run's faults as the fault views read them: a sweep's record, or a lone drive's files. */
+export interface FaultSubject {
+  runId: string;
+  /** Null for a lone drive (it has no grid). */
+  factors: Factors | null;
+  faults: FaultRun;
+  /** The cruise's start, wall-clock epoch ms: fault times are shown relative to it. */
+  cruiseStartMs: number;
+  /** Latency over the cruise (absent when the per-attachment rows are gone). */
+  timeline?: TimelinePoint[] | undefined;
+}
+
 export interface FaultRow {
   runId: string;
-  factors: Factors;
+  /** Null for a lone drive. */
+  factors: Factors | null;
   scenario: string;
   /** e.g. "stop comp-group0", or why it was not injected. */
   fault: string;
@@ -53,11 +68,27 @@ export const faultLevelOf = (r: ReportRun): string => r.fault ?? FAULT_NONE;
 const seconds = (ms: number | null | undefined): number | null =>
   ms === null || ms === undefined ? null : ms / 1000;
 
-export function faultRows(runs: readonly ReportRun[]): FaultRow[] {
+/** The fault runs of a sweep as subjects, in run order. */
+export function faultSubjects(runs: readonly ReportRun[]): FaultSubject[] {
+  return runs.flatMap((r) =>
+    r.drive?.faults === undefined
+      ? []
+      : [
+          {
+            runId: r.runId,
+            factors: r.factors,
+            faults: r.drive.faults,
+            cruiseStartMs: r.drive.cruise.window.startMs,
+            timeline: r.timeline,
+          },
+        ],
+  );
+}
+
+export function faultRows(runs: readonly FaultSubject[]): FaultRow[] {
   return runs.flatMap((r) => {
-    const f = r.drive?.faults;
-    if (f === undefined) return [];
-    const start = r.drive?.cruise.window.startMs ?? 0;
+    const f = r.faults;
+    const start = r.cruiseStartMs;
     return f.events.map((e) => ({
       runId: r.runId,
       factors: r.factors,
@@ -109,16 +140,15 @@ export function timelineOf(
     }));
 }
 
-export function faultTimelines(runs: readonly ReportRun[]): FaultTimeline[] {
+export function faultTimelines(runs: readonly FaultSubject[]): FaultTimeline[] {
   return runs.flatMap((r) => {
-    const f = r.drive?.faults;
-    if (f === undefined || r.timeline === undefined) return [];
-    const start = r.drive?.cruise.window.startMs ?? 0;
-    const rel = (ms: number): number => (ms - start) / 1000;
+    const f = r.faults;
+    if (r.timeline === undefined) return [];
+    const rel = (ms: number): number => (ms - r.cruiseStartMs) / 1000;
     return [
       {
         runId: r.runId,
-        title: `${r.runId}: ${f.scenario} (NNA=${r.factors.NNA})`,
+        title: `${r.runId}: ${f.scenario}${r.factors === null ? '' : ` (NNA=${r.factors.NNA})`}`,
         points: r.timeline,
         marks: f.events.flatMap((e) =>
           e.injectedMs === null
@@ -138,5 +168,15 @@ export function faultTimelines(runs: readonly ReportRun[]): FaultTimeline[] {
 }
 
 export function faultModel(runs: readonly ReportRun[]): FaultModel {
-  return { rows: faultRows(runs), recovery: recoveryAgainstNna(runs), timelines: faultTimelines(runs) };
+  const subjects = faultSubjects(runs);
+  return {
+    rows: faultRows(subjects),
+    recovery: recoveryAgainstNna(runs),
+    timelines: faultTimelines(subjects),
+  };
+}
+
+/** A lone drive's faults: its rows and its timeline (recovery against NNA needs a grid). */
+export function runFaultModel(run: FaultSubject): FaultModel {
+  return { rows: faultRows([run]), recovery: [], timelines: faultTimelines([run]) };
 }

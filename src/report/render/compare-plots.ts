@@ -1,7 +1,6 @@
 /** The compare report's plots: latency per cell for both sweeps, and a change heat map. */
-import type { TopLevelSpec } from 'vega-lite';
 import type { CompareCell } from '../model/compare.js';
-import { PLOT_CONFIG, type DataRow, type Plot } from './plot.js';
+import { vegaPlot, type DataRow, type Plot } from './plot.js';
 
 /** p below this is marked significant (two-sided, Welch). */
 export const SIGNIFICANCE = 0.05;
@@ -13,9 +12,7 @@ export function compareLatencyPlot(cells: readonly CompareCell[], names: readonl
       { cell: c.cell, quantity: c.quantity, sweep: names[0], valueMs: c.a },
       { cell: c.cell, quantity: c.quantity, sweep: names[1], valueMs: c.b },
     ]);
-  const spec = {
-    config: PLOT_CONFIG,
-    data: { values: rows },
+  const body = {
     transform: [{ filter: 'datum.valueMs !== null' }],
     facet: { column: { field: 'quantity', type: 'nominal', title: null } },
     spec: {
@@ -28,15 +25,17 @@ export function compareLatencyPlot(cells: readonly CompareCell[], names: readonl
         color: { field: 'sweep', type: 'nominal', title: 'sweep', sort: [...names] },
       },
     },
-  } as unknown as TopLevelSpec;
-  return {
-    name: 'compare-latency',
-    title: 'Cruise fulfilment latency per cell, both sweeps',
-    caption: "Mean over each cell's runs of the per-run percentile.",
-    columns: ['cell', 'quantity', 'sweep', 'valueMs'],
-    rows,
-    spec,
   };
+  return vegaPlot(
+    {
+      name: 'compare-latency',
+      title: 'Cruise fulfilment latency per cell, both sweeps',
+      caption: "Mean over each cell's runs of the per-run percentile.",
+      columns: ['cell', 'quantity', 'sweep', 'valueMs'],
+      rows,
+    },
+    body,
+  );
 }
 
 export function compareChangePlot(cells: readonly CompareCell[]): Plot {
@@ -65,11 +64,9 @@ export function compareChangePlot(cells: readonly CompareCell[]): Plot {
     },
     y: { field: 'quantity', type: 'nominal', title: null, sort: null },
   };
-  const spec = {
-    config: PLOT_CONFIG,
+  const body = {
     width: { step: 78 },
     height: { step: 20 },
-    data: { values: rows },
     layer: [
       {
         mark: 'rect',
@@ -86,13 +83,15 @@ export function compareChangePlot(cells: readonly CompareCell[]): Plot {
       },
       { mark: { type: 'text', fontSize: 10 }, encoding: { ...enc, text: { field: 'label' } } },
     ],
-  } as unknown as TopLevelSpec;
-  return {
-    name: 'compare-change',
-    title: 'Change from A to B per cell (red: B higher, blue: B lower)',
-    caption: `* marks p < ${SIGNIFICANCE} by Welch's t-test over the cell's runs (needs >= 2 runs on each side), adjusted by Holm's method for the number of tests; n/a: a side has no data.`,
-    columns: ['cell', 'quantity', 'changePct', 'p', 'pHolm', 'label'],
-    rows,
-    spec,
   };
+  return vegaPlot(
+    {
+      name: 'compare-change',
+      title: 'Change from A to B per cell (red: B higher, blue: B lower)',
+      caption: `* marks p < ${SIGNIFICANCE} by Welch's t-test over the cell's runs (needs >= 2 runs on each side), adjusted by Holm's method for the number of tests; n/a: a side has no data.`,
+      columns: ['cell', 'quantity', 'changePct', 'p', 'pHolm', 'label'],
+      rows,
+    },
+    body,
+  );
 }

@@ -7,7 +7,7 @@ import { cell, section, table } from './html.js';
 function rowHtml(r: FaultRow, factors: readonly FactorName[]): string {
   return `<tr>${[
     cell(r.runId),
-    ...factors.map((f) => cell(r.factors[f])),
+    ...factors.map((f) => cell(r.factors?.[f] ?? null)),
     cell(r.scenario),
     cell(r.fault, r.atS === null ? 'bad' : ''),
     cell(r.atS),
@@ -20,19 +20,22 @@ function rowHtml(r: FaultRow, factors: readonly FactorName[]): string {
   ].join('')}</tr>`;
 }
 
-/** Empty when no run had a fault. */
+/**
+ * Empty when no run had a fault. `shown`: the factor columns (a sweep's; none for a lone drive);
+ * `fits`: whether the page fits runs (a sweep), which fault runs are left out of.
+ */
 export function faultSection(
   m: FaultModel,
-  factors: readonly FactorName[],
-  plots: { recovery: RenderedPlot[]; timelines: RenderedPlot[] },
+  shown: readonly FactorName[],
+  plots: { recovery: readonly RenderedPlot[]; timelines: readonly RenderedPlot[] },
   filesDir: string,
+  fits = true,
 ): string {
   if (m.rows.length === 0) return '';
-  const shown: FactorName[] = factors.includes('NNA') ? [...factors] : ['NNA', ...factors];
   return section(
     'faults',
     'Faults and recovery',
-    `<p>Runs with a fault are invalid as steady-state points (reason fault-injected) and left out of the fits; what they measure is the time to recover: from the injection until 10 consecutive attachments (by planned time) are fulfilled within the pre-fault p99 of fulfilment from planned (ADR 0030).</p>${table(
+    `<p>A run with a fault is invalid as a steady-state point (reason fault-injected)${fits ? ' and left out of the fits' : ''}; what it measures is the time to recover: from the injection until 10 consecutive attachments (by planned time) are fulfilled within the pre-fault p99 of fulfilment from planned (ADR 0030).</p>${table(
       'fault-table',
       [
         'run',

@@ -1,7 +1,6 @@
 /** The fault plots (Vega-Lite, no I/O): recovery time against NNA, and latency over a fault run's cruise. */
-import type { TopLevelSpec } from 'vega-lite';
-import type { FaultTimeline, RecoveryPoint } from '../model/fault-model.js';
-import { PLOT_CONFIG, type DataRow, type Plot } from './plot.js';
+import type { FaultModel, FaultTimeline, RecoveryPoint } from '../model/fault-model.js';
+import { vegaPlot, type DataRow, type Plot } from './plot.js';
 
 export function recoveryPlot(points: readonly RecoveryPoint[]): Plot {
   const rows: DataRow[] = points.map((p) => ({
@@ -18,9 +17,7 @@ export function recoveryPlot(points: readonly RecoveryPoint[]): Plot {
     scale: { nice: false, padding: 16, zero: false },
     axis: { values: [...new Set(points.map((p) => p.NNA))].sort((a, b) => a - b), format: 'd' },
   };
-  const spec = {
-    config: PLOT_CONFIG,
-    data: { values: rows },
+  const body = {
     width: 360,
     height: 220,
     layer: [
@@ -50,16 +47,18 @@ export function recoveryPlot(points: readonly RecoveryPoint[]): Plot {
         },
       },
     ],
-  } as unknown as TopLevelSpec;
-  return {
-    name: 'recovery-vs-nna',
-    title: 'Time to recover from each fault against NNA',
-    caption:
-      'From injection until 10 consecutive attachments are fulfilled within the pre-fault p99 (mean over the runs that recovered). A red cross on the axis: no run recovered before the cruise ended.',
-    columns: ['scenario', 'NNA', 'recoveryS', 'recovered', 'runs'],
-    rows,
-    spec,
   };
+  return vegaPlot(
+    {
+      name: 'recovery-vs-nna',
+      title: 'Time to recover from each fault against NNA',
+      caption:
+        'From injection until 10 consecutive attachments are fulfilled within the pre-fault p99 (mean over the runs that recovered). A red cross on the axis: no run recovered before the cruise ended.',
+      columns: ['scenario', 'NNA', 'recoveryS', 'recovered', 'runs'],
+      rows,
+    },
+    body,
+  );
 }
 
 export function timelinePlot(t: FaultTimeline, name: string): Plot {
@@ -84,9 +83,7 @@ export function timelinePlot(t: FaultTimeline, name: string): Plot {
     mark: { type: 'rule', color, strokeWidth: 2, strokeDash: dash },
     encoding: { x, tooltip: [{ field: 'kind' }, { field: 'tS' }] },
   });
-  const spec = {
-    config: PLOT_CONFIG,
-    data: { values: rows },
+  const body = {
     width: 560,
     height: 220,
     layer: [
@@ -112,14 +109,24 @@ export function timelinePlot(t: FaultTimeline, name: string): Plot {
       rule('fault-end', '#d62728', [4, 3]),
       rule('recovered', '#2ca02c', [6, 3]),
     ],
-  } as unknown as TopLevelSpec;
+  };
+  return vegaPlot(
+    {
+      name,
+      title: `Fulfilment latency over the cruise: ${t.title}`,
+      caption:
+        'One point per attachment (log scale); red crosses at the top: never fulfilled. Red line: fault injected; dashed red: it ended (SIGCONT); dashed green: recovered; dotted grey: the pre-fault p99.',
+      columns: ['kind', 'tS', 'latencyMs'],
+      rows,
+    },
+    body,
+  );
+}
+
+/** Every fault plot of a report, sweep or lone drive alike. */
+export function faultPlots(m: FaultModel): { recovery: Plot[]; timelines: Plot[] } {
   return {
-    name,
-    title: `Fulfilment latency over the cruise: ${t.title}`,
-    caption:
-      'One point per attachment (log scale); red crosses at the top: never fulfilled. Red line: fault injected; dashed red: it ended (SIGCONT); dashed green: recovered; dotted grey: the pre-fault p99.',
-    columns: ['kind', 'tS', 'latencyMs'],
-    rows,
-    spec,
+    recovery: m.recovery.length === 0 ? [] : [recoveryPlot(m.recovery)],
+    timelines: m.timelines.map((t, k) => timelinePlot(t, `fault-timeline-${k}`)),
   };
 }

@@ -31,3 +31,14 @@ export const PLOT_CONFIG = {
 };
 
 export const PANEL = { width: 260, height: 180 };
+
+/**
+ * A plot from what it shows and the Vega-Lite body that draws it: the shared look and the rows as
+ * inline data are added here, once, so every plot file writes only its marks and encodings.
+ */
+export function vegaPlot(p: Omit<Plot, 'spec'>, body: Record<string, unknown>): Plot {
+  return {
+    ...p,
+    spec: { config: PLOT_CONFIG, data: { values: p.rows }, ...body } as unknown as TopLevelSpec,
+  };
+}

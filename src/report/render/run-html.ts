@@ -5,6 +5,8 @@ import { figure, type RenderedPlot } from './figure.js';
 import type { VerdictModel } from '../model/verdict-model.js';
 import { verdictHtml } from './verdict-html.js';
 import { cell, esc, keyValues, page, section, table } from './html.js';
+import type { FaultModel } from '../model/fault-model.js';
+import { faultSection } from './fault-html.js';
 
 function phaseTable(m: RunModel): string {
   const rows = m.phases.map((p) => {
@@ -86,7 +88,14 @@ export function runHtml(
   plots: readonly RenderedPlot[],
   filesDir: string,
   verdict: { model: VerdictModel; note: string },
+  /** A `drive --fault` run's faults and their plots (the sweep report's section); null: none. */
+  faults: {
+    model: FaultModel | null;
+    recovery: readonly RenderedPlot[];
+    timelines: readonly RenderedPlot[];
+  } = { model: null, recovery: [], timelines: [] },
 ): string {
+  const faultHtml = faults.model === null ? '' : faultSection(faults.model, [], faults, filesDir, false);
   const warnings =
     m.warnings.length === 0
       ? '<p class="ok">Nothing suspect in the driver\'s numbers.</p>'
@@ -99,6 +108,7 @@ export function runHtml(
       ['verdict', `Verdict (${verdict.model.sweep.outcome})`],
       ['run', 'Run'],
       ['warnings', `Warnings (${m.warnings.length})`],
+      ...(faultHtml === '' ? [] : [['faults', 'Faults'] as [string, string]]),
       ['phases', 'Phases'],
       ['latency', 'Latency'],
       ['plots', 'Plots'],
@@ -107,6 +117,7 @@ export function runHtml(
       verdictHtml(verdict.model, verdict.note),
       section('run', 'Run', keyValues('facts', m.facts)),
       section('warnings', 'Warnings', warnings),
+      faultHtml,
       section('phases', 'Phases', phaseTable(m)),
       section('latency', 'Latency', latencyTable(m)),
       section('plots', 'Plots', plots.map((p) => figure(p, filesDir)).join('\n')),

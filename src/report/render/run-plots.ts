@@ -1,16 +1,13 @@
 /** The per-run report's plots: latency histogram, CDFs, and rate over time (or per phase). */
-import type { TopLevelSpec } from 'vega-lite';
 import type { RunModel } from '../model/run-model.js';
 import { cdfPlots } from './cdf-plots.js';
-import { PLOT_CONFIG, type DataRow, type Plot } from './plot.js';
+import { vegaPlot, type DataRow, type Plot } from './plot.js';
 
 function histogramPlot(m: RunModel): Plot {
   const rows: DataRow[] = m.histogram.map((b) => ({ lowMs: b.lowMs, highMs: b.highMs, count: b.count }));
-  const spec = {
-    config: PLOT_CONFIG,
+  const body = {
     width: 520,
     height: 240,
-    data: { values: rows },
     mark: { type: 'rect', color: '#4c78a8' },
     encoding: {
       x: {
@@ -23,40 +20,42 @@ function histogramPlot(m: RunModel): Plot {
       y: { field: 'count', type: 'quantitative', title: 'attachments' },
       tooltip: [{ field: 'lowMs' }, { field: 'highMs' }, { field: 'count' }],
     },
-  } as unknown as TopLevelSpec;
-  return {
-    name: 'latency-histogram',
-    title: 'Cruise fulfilment latency histogram',
-    caption: 'Log-spaced bins (25 per decade) summed from the HDR buckets.',
-    columns: ['lowMs', 'highMs', 'count'],
-    rows,
-    spec,
   };
+  return vegaPlot(
+    {
+      name: 'latency-histogram',
+      title: 'Cruise fulfilment latency histogram',
+      caption: 'Log-spaced bins (25 per decade) summed from the HDR buckets.',
+      columns: ['lowMs', 'highMs', 'count'],
+      rows,
+    },
+    body,
+  );
 }
 
 function ratesPlot(m: RunModel): Plot {
   if (m.rates !== null) {
     const rows: DataRow[] = m.rates.map((r) => ({ t: r.t, kind: r.kind, perSecond: r.perSecond }));
-    const spec = {
-      config: PLOT_CONFIG,
+    const body = {
       width: 620,
       height: 220,
-      data: { values: rows },
       mark: { type: 'line', interpolate: 'step-after' },
       encoding: {
         x: { field: 't', type: 'quantitative', title: 'seconds since the first create' },
         y: { field: 'perSecond', type: 'quantitative', title: 'per second' },
         color: { field: 'kind', type: 'nominal', title: null },
       },
-    } as unknown as TopLevelSpec;
-    return {
-      name: 'rate-over-time',
-      title: 'Creates sent and attachments fulfilled per second',
-      caption: "From the driver's per-attachment CSV.",
-      columns: ['t', 'kind', 'perSecond'],
-      rows,
-      spec,
     };
+    return vegaPlot(
+      {
+        name: 'rate-over-time',
+        title: 'Creates sent and attachments fulfilled per second',
+        caption: "From the driver's per-attachment CSV.",
+        columns: ['t', 'kind', 'perSecond'],
+        rows,
+      },
+      body,
+    );
   }
   const origin = m.phases[0]?.startMs ?? 0;
   const rows: DataRow[] = m.phases.flatMap((p) => [
@@ -75,11 +74,9 @@ function ratesPlot(m: RunModel): Plot {
       rate: p.summary.achievedRate,
     },
   ]);
-  const spec = {
-    config: PLOT_CONFIG,
+  const body = {
     width: 620,
     height: 220,
-    data: { values: rows },
     layer: [
       {
         mark: { type: 'rule', strokeWidth: 3 },
@@ -102,16 +99,18 @@ function ratesPlot(m: RunModel): Plot {
         },
       },
     ],
-  } as unknown as TopLevelSpec;
-  return {
-    name: 'rate-per-phase',
-    title: 'Ops per second in each phase: target and achieved',
-    caption:
-      'No per-attachment CSV beside the summary, so rates are per phase (run the driver with --per-attachment-csv for rate over time).',
-    columns: ['phase', 'kind', 'startS', 'endS', 'rate'],
-    rows,
-    spec,
   };
+  return vegaPlot(
+    {
+      name: 'rate-per-phase',
+      title: 'Ops per second in each phase: target and achieved',
+      caption:
+        'No per-attachment CSV beside the summary, so rates are per phase (run the driver with --per-attachment-csv for rate over time).',
+      columns: ['phase', 'kind', 'startS', 'endS', 'rate'],
+      rows,
+    },
+    body,
+  );
 }
 
 export function runPlots(m: RunModel): Plot[] {

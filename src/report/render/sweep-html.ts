@@ -143,7 +143,7 @@ export function sweepHtml(m: SweepModel, plots: SweepPlots, filesDir: string): s
   );
   const faults = faultSection(
     m.faults,
-    m.varying,
+    m.varying.includes('NNA') ? m.varying : ['NNA', ...m.varying],
     { recovery: plots.recovery ?? [], timelines: plots.timelines ?? [] },
     filesDir,
   );

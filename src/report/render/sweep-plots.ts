@@ -1,11 +1,10 @@
 /** The sweep report's plots, built from the pure model (Vega-Lite specs; no I/O). */
-import type { TopLevelSpec } from 'vega-lite';
 import type { CostMetric } from '../model/cost-metrics.js';
 import type { CostPoint } from '../model/cost-series.js';
 import type { LatencyPoint } from '../model/latency-series.js';
 import { PLOTTED_PERCENTILES } from '../model/latency-series.js';
 import type { FactorName } from '../model/report-run.js';
-import { PANEL, PLOT_CONFIG, type DataRow, type Plot } from './plot.js';
+import { PANEL, vegaPlot, type DataRow, type Plot } from './plot.js';
 
 /** A log x axis with a tick at every level of the factor (and nowhere else). */
 const xFactor = (factor: FactorName, points: readonly { x: number }[]): Record<string, unknown> => ({
@@ -43,9 +42,7 @@ export function latencyPlot(factor: FactorName, points: readonly LatencyPoint[])
     runs: p.runs,
     samples: p.samples,
   }));
-  const spec = {
-    config: PLOT_CONFIG,
-    data: { values: rows },
+  const body = {
     facet: {
       ...panelRow(points),
       column: { field: 'percentile', type: 'nominal', sort: [...PLOTTED_PERCENTILES], title: null },
@@ -75,15 +72,17 @@ export function latencyPlot(factor: FactorName, points: readonly LatencyPoint[])
         ],
       },
     },
-  } as unknown as TopLevelSpec;
-  return {
-    name: `latency-vs-${factor.toLowerCase()}`,
-    title: `Cruise fulfilment latency (from planned) against ${factor}`,
-    caption: 'Replicates merged histogram by histogram; both axes logarithmic.',
-    columns: ['factor', 'panel', 'series', 'x', 'percentile', 'valueMs', 'runs', 'samples'],
-    rows,
-    spec,
   };
+  return vegaPlot(
+    {
+      name: `latency-vs-${factor.toLowerCase()}`,
+      title: `Cruise fulfilment latency (from planned) against ${factor}`,
+      caption: 'Replicates merged histogram by histogram; both axes logarithmic.',
+      columns: ['factor', 'panel', 'series', 'x', 'percentile', 'valueMs', 'runs', 'samples'],
+      rows,
+    },
+    body,
+  );
 }
 
 /**
@@ -117,9 +116,7 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
     segment: seg[i] ?? '',
   }));
   const y = { field: 'value', type: 'quantitative', title: metric.unit };
-  const spec = {
-    config: PLOT_CONFIG,
-    data: { values: rows },
+  const body = {
     // One row of purposes per panel when there are several; else purposes wrap four to a row.
     ...(panelsOf(points).length > 1
       ? {
@@ -161,24 +158,26 @@ export function costPlot(factor: FactorName, metric: CostMetric, points: readonl
       ],
     },
     resolve: { scale: { y: 'independent' } },
-  } as unknown as TopLevelSpec;
-  return {
-    name: `cost-${metric.key}-vs-${factor.toLowerCase()}`,
-    title: `${metric.label} (${metric.unit}) against ${factor}`,
-    caption: 'Mean over replicates with data. A red cross on the axis marks a cell without cost data.',
-    columns: [
-      'factor',
-      'metric',
-      'purpose',
-      'panel',
-      'series',
-      'x',
-      'value',
-      'runsWithData',
-      'runs',
-      'segment',
-    ],
-    rows,
-    spec,
   };
+  return vegaPlot(
+    {
+      name: `cost-${metric.key}-vs-${factor.toLowerCase()}`,
+      title: `${metric.label} (${metric.unit}) against ${factor}`,
+      caption: 'Mean over replicates with data. A red cross on the axis marks a cell without cost data.',
+      columns: [
+        'factor',
+        'metric',
+        'purpose',
+        'panel',
+        'series',
+        'x',
+        'value',
+        'runsWithData',
+        'runs',
+        'segment',
+      ],
+      rows,
+    },
+    body,
+  );
 }

@@ -9,6 +9,9 @@ import { parseCsv } from '../../../src/util/csv.js';
 import { writeRunReport } from '../../../src/report/run-report.js';
 import { rowsByHeader } from '../../support/report-html.js';
 import { writeRunFixture, type RunFixture } from '../../support/run-summary-fixture.js';
+import { faultRunOf, readFulfilments } from '../../../src/experiment/faults/fault-analysis.js';
+import { FAULTS_FILE } from '../../../src/experiment/faults/drive-with-faults.js';
+import type { FaultRun } from '../../../src/measure/fault-record.js';
 
 describe('per-run report from a driver summary alone', () => {
   let dir: string;
@@ -119,5 +122,69 @@ describe('per-run report from a driver summary alone', () => {
     assert.equal(total('fulfilled'), 600 - 12, 'every 50th attachment has no fulfilled time');
     const steady = rows.filter((x) => x.kind === 'creates sent' && Number(x.t) < 59);
     assert.ok(steady.every((x) => x.perSecond === '10'));
+  });
+});
+
+describe('per-run report of a drive --fault run', () => {
+  let dir: string;
+  let faults: FaultRun;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kos-run-report-fault-'));
+    const f = await writeRunFixture(dir, { attachmentsCsv: true });
+    const cruise = f.summary.phases.cruise.window;
+    // A 5 s stop 30 s into the cruise, analysed by the driver's own code (as drive --fault does).
+    const injectedMs = cruise.startMs + 30_000;
+    faults = faultRunOf(
+      'stop:agent-group@30s+5s',
+      [
+        {
+          action: 'stop',
+          target: 'agent-group',
+          index: 0,
+          process: 'comp-group0',
+          pid: 4242,
+          plannedMs: injectedMs,
+          injectedMs,
+          endedMs: injectedMs + 5_000,
+          error: null,
+        },
+      ],
+      await readFulfilments(dir),
+      cruise,
+    );
+    await writeFile(join(dir, FAULTS_FILE), JSON.stringify(faults));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists the fault and draws the latency over the cruise with the fault marked', async () => {
+    const r = await writeRunReport(dir);
+    const html = await readFile(r.html, 'utf8');
+    const rows = rowsByHeader(html, 'fault-table');
+    assert.equal(rows.length, 1);
+    const row = rows[0];
+    assert.equal(row?.byHeader.get('fault')?.text, 'stop comp-group0');
+    assert.equal(row.byHeader.get('at (s into cruise)')?.value, 30);
+    assert.equal(row.byHeader.get('lasted (s)')?.value, 5);
+    assert.equal(row.byHeader.get('pre-fault p99 (ms)')?.value, faults.baselineP99Ms);
+    assert.ok(r.plots.includes('fault-timeline-0'));
+    assert.ok(!r.plots.includes('recovery-vs-nna'), 'one run has no NNA axis');
+    assert.match(html, /id="plot-fault-timeline-0"/);
+    const plotted = parseCsv(await readFile(join(r.filesDir, 'fault-timeline-0.csv'), 'utf8'));
+    const at = (kind: string): number[] => plotted.filter((p) => p.kind === kind).map((p) => Number(p.tS));
+    assert.equal(at('attachment').length, 600);
+    assert.equal(plotted.filter((p) => p.kind === 'attachment' && p.latencyMs === '').length, 12);
+    assert.deepEqual(at('fault-start'), [30]);
+    assert.deepEqual(at('fault-end'), [35]);
+    const recoveredAt = faults.events[0]?.recoveredAtMs ?? null;
+    const cruiseStart = (await readFulfilments(dir))[0]?.plannedMs ?? 0;
+    assert.deepEqual(at('recovered'), recoveredAt === null ? [] : [(recoveredAt - cruiseStart) / 1000]);
+  });
+
+  it('judges the run from its faults too: fault-injected, not a steady-state point', async () => {
+    const html = await readFile((await writeRunReport(dir)).html, 'utf8');
+    assert.match(html, /data-code="fault-injected"/);
+    assert.match(html, /fault stop:agent-group@30s\+5s injected \(stop comp-group0 at \+30\.0 s\)/);
   });
 });
