@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { faultRunSchema } from '../measure/fault-record.js';
 import { latencyStatsSchema } from '../measure/latency-stats.js';
+import { processCrashSchema } from '../measure/process-crash.js';
 import { phaseWindowSchema } from '../measure/phase-window.js';
 import { testSummarySchema } from './data-plane/test-summary.js';
 
@@ -149,6 +150,11 @@ export const driveSummarySchema = z.object({
   stopped: z.object({ reason: z.string(), atMs: z.number() }).optional(),
   /** Faults injected during the run, their recovery and the attachments hurt (ADR 0030). */
   faults: faultRunSchema.optional(),
+  /**
+   * Testbed processes that crashed (exited unstopped) from the drive's start to its end, as the
+   * testbed's supervisor saw them; absent: not known (no testbed). Added by ADR 0035.
+   */
+  crashes: z.array(processCrashSchema).optional(),
 });
 
 export type DriveSummary = z.infer<typeof driveSummarySchema>;

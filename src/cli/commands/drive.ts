@@ -6,6 +6,8 @@ import { parseDriveOptions, runDrive, type DriveDeps } from '../../driver/run-dr
 import { driveWithFaults } from '../../experiment/faults/drive-with-faults.js';
 import { DEFAULT_TESTBED_DIR } from '../../testbed/supervisor/testbed-state.js';
 import { checkFaultHost, faultFromFlags, remoteFaultHost, type FaultFlags } from './drive-fault.js';
+import { testbedCrashes } from './drive-crashes.js';
+import { withCrashes } from '../../measure/process-crash.js';
 import { ORIGINAL_TEST_FRACTION } from '../../driver/drive-options.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import type { FaultRun } from '../../measure/fault-record.js';
@@ -88,7 +90,11 @@ export function registerDriveCommand(program: Command): void {
       '--fault <spec>',
       'inject a fault into the testbed: ACTION:TARGET[#INDEX]@AT[+FOR], e.g. stop:agent-group@10s+5s, kill:napi#1@poisson(30s,7) (ADR 0030)',
     )
-    .option('--testbed-dir <dir>', 'the testbed --fault injects into', DEFAULT_TESTBED_DIR)
+    .option(
+      '--testbed-dir <dir>',
+      'the testbed --fault injects into; a drive against it is also judged by its crashes',
+      DEFAULT_TESTBED_DIR,
+    )
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
     .action(
       async (
@@ -149,8 +155,9 @@ async function drive(
     const log = (m: string): void => {
       reporter.log(m);
     };
+    const target = driveTarget(flags.kubeconfig);
     const deps: DriveDeps = {
-      ...driveTarget(flags.kubeconfig),
+      ...target,
       signal: interruption.stop,
       hardSignal: interruption.now,
       log,
@@ -159,7 +166,7 @@ async function drive(
       },
       onLateStart: (lateMs) => void tellParent({ kind: 'late-start', lateMs }),
     };
-    const summary =
+    const driven =
       fault === undefined
         ? await runDrive(input, deps)
         : await driveWithFaults(
@@ -170,6 +177,11 @@ async function drive(
             // Recovery is measured from the per-attachment rows.
             (onSchedule) => runDrive({ ...input, perAttachmentCsv: true }, { ...deps, onSchedule }),
           );
+    // A shard is judged in its merged run; a whole run by the testbed's crashes too (ADR 0035).
+    const summary =
+      options.shard.count === 1
+        ? withCrashes(driven, await testbedCrashes(flags.testbedDir ?? DEFAULT_TESTBED_DIR, target, log))
+        : driven;
     await tellParent({ kind: 'summary', summary });
     reporter.end();
     console.log(summaryLines(summary).join('\n'));

@@ -15,6 +15,7 @@ import type { HostSampling } from '../../measure/host-sampler.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { toError } from '../../util/errors.js';
 import { driveKeysOf } from '../store/drive-keys.js';
+import { withCrashes } from '../../measure/process-crash.js';
 import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from '../target/driver-endpoints.js';
 import type { ExperimentPlan, PlannedRun } from '../plan/plan.js';
 import { FAULT_NONE } from '../spec/fault-scenario.js';
@@ -293,7 +294,7 @@ async function drive(o: SweepOptions, r: RunInProgress): Promise<DriveSummary> {
   const { run, runId } = r;
   const sampling = o.sampleHost?.();
   try {
-    r.summary = await step(o, r, 'drive', 'driveMs', async () => {
+    const summary = await step(o, r, 'drive', 'driveMs', async () => {
       const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
       await o.target.setDriverTargets(metrics.map(metricsUrlOf));
       try {
@@ -314,6 +315,8 @@ async function drive(o: SweepOptions, r: RunInProgress): Promise<DriveSummary> {
         await o.target.setDriverTargets([]);
       }
     });
+    // The target's crashes during the drive, for the unplanned-restart check (ADR 0035).
+    r.summary = withCrashes(summary, o.target.crashes?.());
     return r.summary;
   } finally {
     const samples = (await sampling?.stop()) ?? [];

@@ -30,5 +30,6 @@ export function driveKeysOf(s: DriveSummary): DriveKeys {
     ...(s.tests === undefined ? {} : { tests: s.tests }),
     ...(s.stopped === undefined ? {} : { stopped: s.stopped }),
     ...(s.faults === undefined ? {} : { faults: s.faults }),
+    ...(s.crashes === undefined ? {} : { crashes: s.crashes }),
   };
 }

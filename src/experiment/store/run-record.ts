@@ -16,6 +16,7 @@ import {
 import { costTableSchema } from '../../measure/cost-table.js';
 import { faultRunSchema } from '../../measure/fault-record.js';
 import { hostLoadSchema } from '../../measure/host-load.js';
+import { processCrashSchema } from '../../measure/process-crash.js';
 import { sloResultSchema } from '../verdict/slo.js';
 import { validitySchema } from '../verdict/validity.js';
 
@@ -79,6 +80,8 @@ export const driveKeysSchema = z.object({
   stopped: z.object({ reason: z.string(), atMs: z.number() }).optional(),
   /** The faults injected in this run and the recovery measured (ADR 0030); absent: none. */
   faults: faultRunSchema.optional(),
+  /** Testbed processes that crashed during the drive (ADR 0035); absent: not known (a cluster). */
+  crashes: z.array(processCrashSchema).optional(),
 });
 
 /** Wall-clock milliseconds spent in each step of the run (null for a step not reached). */

@@ -5,6 +5,7 @@
  */
 import type { RunNode } from '../../measure/cost-table.js';
 import type { FaultHost } from '../faults/fault-campaign.js';
+import type { ProcessCrash } from '../../measure/process-crash.js';
 import type { TargetFacts } from '../plan/feasibility.js';
 
 export interface TargetShape {
@@ -44,6 +45,8 @@ export interface ExperimentTarget {
   readonly freshSampleTimeoutMs: number;
   /** Where a run's faults are injected (ADR 0030); absent: this target takes none (a cluster). */
   readonly faults?: FaultHost;
+  /** The target's processes that crashed, oldest first (ADR 0035); absent: it cannot tell (a cluster). */
+  crashes?(): ProcessCrash[];
   /** Releases what the target holds (the testbed goes down). Idempotent. */
   close(): Promise<void>;
 }

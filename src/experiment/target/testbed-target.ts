@@ -10,6 +10,7 @@ import { nodeAddress } from '../../testbed/node-addresses.js';
 import { FaultInjector } from '../../testbed/supervisor/fault-actions.js';
 import { Testbed } from '../../testbed/supervisor/testbed.js';
 import type { FaultHost } from '../faults/fault-campaign.js';
+import type { ProcessCrash } from '../../measure/process-crash.js';
 import { KosTestError } from '../../util/errors.js';
 import { DEFAULT_COST_MODEL_PATH, loadCostModel } from '../plan/capacity/model-file.js';
 import type { TestbedFacts } from '../plan/feasibility.js';
@@ -33,6 +34,10 @@ export class TestbedTarget implements ExperimentTarget {
   readonly faults: FaultHost = {
     inject: (req) => Promise.resolve(this.injector.inject(req)),
   };
+
+  crashes(): ProcessCrash[] {
+    return this.testbed?.crashes() ?? [];
+  }
 
   constructor(
     private readonly spec: TestbedTargetSpec,

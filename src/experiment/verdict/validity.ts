@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { listSome } from '../../costs/node-identity.js';
 import type { CostTable } from '../../measure/cost-table.js';
 import type { HostLoad } from '../../measure/host-load.js';
+import { unplannedCrashes } from '../../measure/process-crash.js';
 import type { DriveKeys, RunFactors, RunStatus } from '../store/run-record.js';
 
 export const VALIDITY_STATUSES = ['valid', 'invalid', 'failed'] as const;
@@ -324,9 +325,36 @@ const faulted: Check = (_i, d) => {
   ];
 };
 
+/**
+ * A testbed process that crashed in the cruise with no fault injected into it: the supervisor
+ * restarted it (ADR 0028), so the run measured an outage nobody planned (ADR 0035). Its own
+ * reason, apart from fault-injected: an injected kill's exit is matched by PID and not counted.
+ */
+const unplannedRestart: Check = (_i, d) => {
+  if (d.crashes === undefined) return [];
+  const crashes = unplannedCrashes(d.crashes, d.faults, d.cruise.window);
+  if (crashes.length === 0) return [];
+  const byProcess = new Map<string, string[]>();
+  for (const c of crashes) {
+    const at = `${c.exit} at +${((c.atMs - d.cruise.window.startMs) / 1000).toFixed(1)} s`;
+    byProcess.set(c.process, [...(byProcess.get(c.process) ?? []), at]);
+  }
+  const what = [...byProcess].map(([p, ats]) => `${p} ${ats.length}x (${ats.join(', ')})`);
+  return [
+    reason(
+      'unplanned-restart',
+      crashes.length,
+      0,
+      'crashes',
+      `${crashes.length} testbed process crash(es) in the cruise with no fault injected: ${what.join('; ')}; the supervisor restarted them, so the figures include an outage: see the process's log in the testbed's nodes/ directory and run again`,
+    ),
+  ];
+};
+
 /** Every check of a run that measured; in the order reasons are listed. */
 export const CHECKS: readonly Check[] = [
   faulted,
+  unplannedRestart,
   interrupted,
   rate,
   late,

@@ -5,6 +5,7 @@
  * passed in, so tests run on a fake clock.
  */
 import type { QueueTimers } from '../../kube/work-queue.js';
+import type { ProcessCrash } from '../../measure/process-crash.js';
 import { toError } from '../../util/errors.js';
 import { CrashBackoff, TESTBED_CRASH_BACKOFF, type CrashBackoffPolicy } from './crash-backoff.js';
 
@@ -39,18 +40,32 @@ interface Entry extends RestartState {
   timer?: unknown;
 }
 
+/** The crashes kept for runs to be judged by; a crash loop of hours must not grow without end. */
+export const CRASHES_KEPT = 1000;
+
 export class Restarter {
   private readonly entries = new Map<string, Entry>();
+  private readonly log: ProcessCrash[] = [];
   private stopped = false;
 
   constructor(private readonly opts: RestarterOptions) {}
 
   /**
-   * Reports that `name` died after running `ranMs`; `start` starts it again (and rejects when the
-   * new process does not come up, which is one more crash).
+   * Reports that `name` died after running `ranMs` (its process `exit`, kept in crashes(); a
+   * start that failed has none); `start` starts it again (and rejects when the new process does
+   * not come up, which is one more crash).
    */
-  crashed(name: string, ranMs: number, start: () => Promise<void>): void {
+  crashed(
+    name: string,
+    ranMs: number,
+    start: () => Promise<void>,
+    exit?: { pid: number; how: string },
+  ): void {
     if (this.stopped) return;
+    if (exit !== undefined) {
+      this.log.push({ process: name, pid: exit.pid, atMs: this.opts.now(), exit: exit.how });
+      if (this.log.length > CRASHES_KEPT) this.log.shift();
+    }
     const entry = this.entry(name);
     const delayMs = entry.backoffPolicy.delayAfter(ranMs);
     entry.backoff = { untilMs: this.opts.now() + delayMs, delayMs };
@@ -73,6 +88,11 @@ export class Restarter {
         },
       );
     }, delayMs);
+  }
+
+  /** The processes that exited unstopped, oldest first (the last CRASHES_KEPT). */
+  crashes(): ProcessCrash[] {
+    return [...this.log];
   }
 
   state(name: string): RestartState {

@@ -45,6 +45,7 @@ import { WorkloadController, type WorkloadHost } from './workload-controller.js'
 import { AGENT_DAEMONSET, NAPI_DEPLOYMENT } from './workload-objects.js';
 import { planCompNodes, readCompLabels, writeCompLabels } from './comp-nodes.js';
 import { processState, Restarter, type ProcessState } from './restarter.js';
+import type { ProcessCrash } from '../../measure/process-crash.js';
 import { pinnedPorts } from './pinned-ports.js';
 import { pidAlive } from '../../process/pid-alive.js';
 
@@ -77,6 +78,8 @@ export interface TestbedStatus {
   /** The real Prometheus on data0, when it runs. */
   prometheus?: { url: string; pid: number; scrapeIntervalMs: number; dataDir: string } | undefined;
   processes: TestbedProcessStatus[];
+  /** Processes that exited unstopped, oldest first: what runs are judged by (ADR 0035). */
+  crashes: ProcessCrash[];
   /** The real data plane of tested attachments: its fabric namespace, or why there is none. */
   dataPlane: DataPlaneStatus;
 }
@@ -118,8 +121,6 @@ export class Testbed {
   private readonly started = new Set<NodeProcess>();
   /** When each process started, and how it ended: what its pod reports. */
   private readonly lifetimes = new WeakMap<NodeProcess, { startedAtMs: number; exit?: PodTruth['exit'] }>();
-  /** Processes started per pod (a workload node), for its restart count. */
-  private readonly podStarts = new Map<string, number>();
   /** How each pod's last process ended (its container's lastState). */
   private readonly lastExits = new Map<string, NonNullable<PodTruth['exit']>>();
   private readonly removeStopHook: () => void;
@@ -394,7 +395,8 @@ export class Testbed {
             address: nodeAddressOf(node) ?? '',
             pid: p.child.pid,
             running: p.child.isRunning(),
-            restarts: Math.max(0, (this.podStarts.get(node) ?? 1) - 1),
+            // The status's count: one source for RESTARTS and the pod's restartCount.
+            restarts: this.restarter.state(p.name).restarts,
             startedAtMs: life?.startedAtMs ?? 0,
             exit: life?.exit,
             lastExit: this.lastExits.get(node),
@@ -446,8 +448,14 @@ export class Testbed {
       exporter,
       prometheus,
       processes,
+      crashes: this.crashes(),
       dataPlane: this.dataPlane.status,
     };
+  }
+
+  /** Processes that exited unstopped, oldest first (the restart loop's record). */
+  crashes(): ProcessCrash[] {
+    return this.restarter.crashes();
   }
 
   private restartView(name: string, running: boolean): Pick<TestbedProcessStatus, 'restarts' | 'state'> {
@@ -576,18 +584,24 @@ export class Testbed {
     const m = cluster.members[i];
     if (m === undefined) return;
     const startedAtMs = Date.now();
+    const pid = m.pid; // the member's pid changes when it is restarted
     void cluster.memberExited(i).then((exit) => {
       if (this.stopping !== undefined) return;
       const how = exit.signal ?? `code ${String(exit.code)}`;
       this.log(`${m.name} exited unexpectedly (${how}); restarting with back-off; see ${m.logFile}`);
-      this.restarter.crashed(m.name, Date.now() - startedAtMs, async () => {
-        if (this.stopping !== undefined) return;
-        await cluster.restartMember(i);
-        this.log(`${m.name} restarted (pid ${m.pid})`);
-        await this.placeEtcdMember(purpose, m);
-        await this.recordOwnedPids();
-        this.superviseEtcdMember(purpose, cluster, i);
-      });
+      this.restarter.crashed(
+        m.name,
+        Date.now() - startedAtMs,
+        async () => {
+          if (this.stopping !== undefined) return;
+          await cluster.restartMember(i);
+          this.log(`${m.name} restarted (pid ${m.pid})`);
+          await this.placeEtcdMember(purpose, m);
+          await this.recordOwnedPids();
+          this.superviseEtcdMember(purpose, cluster, i);
+        },
+        { pid, how },
+      );
     });
   }
 
@@ -605,15 +619,17 @@ export class Testbed {
     this.started.add(p);
     const lifetime: { startedAtMs: number; exit?: PodTruth['exit'] } = { startedAtMs: Date.now() };
     this.lifetimes.set(p, lifetime);
-    for (const node of p.ready.nodes) this.podStarts.set(node, (this.podStarts.get(node) ?? 0) + 1);
     void p.child.exited.then((exit) => {
       lifetime.exit = { code: exit.code, signal: exit.signal, atMs: Date.now() };
       for (const node of p.ready.nodes) this.lastExits.set(node, lifetime.exit);
       if (this.stopping !== undefined || this.retired.has(p)) return;
       const how = exit.signal ?? `code ${String(exit.code)}`;
       this.log(`${p.name} exited unexpectedly (${how}); restarting with back-off; see ${p.logFile}`);
-      this.restarter.crashed(p.name, lifetime.exit.atMs - lifetime.startedAtMs, () =>
-        this.exclusive(() => this.restartCrashed(p)),
+      this.restarter.crashed(
+        p.name,
+        lifetime.exit.atMs - lifetime.startedAtMs,
+        () => this.exclusive(() => this.restartCrashed(p)),
+        { pid: p.child.pid, how },
       );
     });
     return p;

@@ -3,6 +3,8 @@
  * through the supervisor's control endpoint (POST /fault), which stops its own agent group by
  * PID and continues it itself; the drive prints the recovery, writes faults.json and exits 5
  * (the run is invalid: fault-injected). A bad --fault is one line and exit 1, before anything.
+ * A process killed by hand during a drive without --fault makes the run invalid too, for a
+ * reason of its own: unplanned-restart (ADR 0035).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,6 +14,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { VERDICT_EXIT_CODES } from '../../../src/cli/exit.js';
+import { control } from '../../../src/cli/commands/testbed-lifecycle.js';
+import { verdictFileSchema } from '../../../src/experiment/verdict/verdict.js';
+import type { TestbedStatus } from '../../../src/testbed/supervisor/testbed.js';
 import { faultRunSchema } from '../../../src/measure/fault-record.js';
 import { spawnManaged, type ManagedChild } from '../../../src/process/child-registry.js';
 import { processesMentioning, runKosTest } from '../../support/kos-test-process.js';
@@ -99,5 +104,62 @@ describe('kos-test drive --fault on a testbed up in another process', () => {
     assert.equal(e.process, 'comp-group0');
     assert.ok((e.endedMs ?? 0) - (e.injectedMs ?? 0) >= 1990, 'continued after its 2 s');
     assert.ok(f.recoveryMeasurable, f.note);
+  });
+
+  it('a process killed by hand in the cruise, with no --fault, makes the run invalid: unplanned-restart', async () => {
+    const out = join(root, 'out');
+    const nctrl = async (): Promise<TestbedStatus['processes'][number] | undefined> =>
+      (await control<TestbedStatus>(tb, 'GET', '/status')).processes.find((p) => p.name === 'nctrl0');
+    const victim = await nctrl();
+    assert.ok(victim?.running === true, JSON.stringify(victim));
+    // A start far enough ahead for the set-up on a loaded machine: 22 slots fill in 1.1 s at
+    // 20 ops/s, then a 20 s cruise; the kill lands 6 s after the start, mid-cruise.
+    const startAt = Date.now() + 20_000;
+    const drive = runKosTest(
+      [
+        'drive',
+        '--kubeconfig',
+        join(tb, 'kubeconfig'),
+        '--num-nets',
+        '4',
+        '--top-net-size',
+        '10',
+        '--num-attachments',
+        '222',
+        '--rate',
+        '20',
+        '--wait-after-delete',
+        '1s',
+        '--metrics-port',
+        '0',
+        '--runid',
+        'crash-cli',
+        '--out',
+        out,
+        '--start-at',
+        String(startAt),
+        '--testbed-dir',
+        tb,
+      ],
+      join(root, 'crash.log'),
+    );
+    await sleep(startAt + 6_000 - Date.now());
+    process.kill(victim.pid, 'SIGKILL');
+    const r = await drive;
+    assert.equal(r.code, VERDICT_EXIT_CODES.invalid, r.text.slice(-3000));
+    const v = verdictFileSchema.parse(
+      JSON.parse(await readFile(join(out, 'crash-cli', 'verdict.json'), 'utf8')),
+    );
+    const reasons = v.verdicts[0]?.validity.reasons ?? [];
+    const codes = reasons.map((x) => x.code);
+    assert.ok(codes.includes('unplanned-restart'), codes.join());
+    assert.ok(!codes.includes('fault-injected'), codes.join());
+    assert.match(
+      reasons.find((x) => x.code === 'unplanned-restart')?.message ?? '',
+      /1 testbed process crash\(es\) in the cruise with no fault injected: nctrl0 1x \(SIGKILL at \+\d+\.\d s\)/,
+    );
+    // testbed status counts the same restart the run was judged by.
+    const after = await nctrl();
+    assert.equal(after?.restarts, 1);
   });
 });

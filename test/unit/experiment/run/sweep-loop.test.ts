@@ -408,4 +408,39 @@ describe('the sweep loop', () => {
     const csv = (await readFile(join(dir, 'results.csv'), 'utf8')).trimEnd().split('\n');
     assert.equal(csv.length, 5, 'results.csv: one row per run, its latest attempt');
   });
+
+  it('records the target’s crashes during each drive, and judges a crash in the cruise an unplanned restart', async () => {
+    const dir = join(root, `s${n++}`);
+    const calls: string[] = [];
+    // Every drive runs 0..40 s with its cruise at 10..20 s (summaryFor): a crash inside it, one after.
+    const target = {
+      ...memoryTarget(calls),
+      crashes: () => [
+        { process: 'nctrl0', pid: 41, atMs: 15_000, exit: 'SIGKILL' },
+        { process: 'napi0', pid: 42, atMs: 50_000, exit: 'code 1' },
+      ],
+    };
+    const { store } = await sweep(
+      dir,
+      (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)),
+      calls,
+      undefined,
+      false,
+      undefined,
+      [],
+      { target },
+    );
+    for (const r of store.records()) {
+      assert.deepEqual(
+        r.drive?.crashes?.map((c) => c.process),
+        ['nctrl0'],
+        r.runId,
+      );
+      assert.deepEqual(
+        r.validity?.reasons.map((x) => x.code),
+        ['unplanned-restart'],
+        r.runId,
+      );
+    }
+  });
 });

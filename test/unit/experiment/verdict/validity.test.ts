@@ -9,6 +9,7 @@ import { hostLoadOver, parseCpuPressure, parseSystemStat } from '../../../../src
 import { sampleHost, startHostSampling } from '../../../../src/measure/host-sampler.js';
 import type { RunRecord } from '../../../../src/experiment/store/run-record.js';
 import type { FaultRun } from '../../../../src/measure/fault-record.js';
+import type { ProcessCrash } from '../../../../src/measure/process-crash.js';
 import {
   DEFAULT_VALIDITY,
   HOST_SATURATION_CODES,
@@ -61,6 +62,16 @@ function judged(change: (r: RunRecord) => void, host: HostLoad | null = IDLE_HOS
   r.host = host;
   change(r);
   return validityOfRecord(r, DEFAULT_VALIDITY);
+}
+
+/** A crash `afterMs` into the run's cruise. */
+function crash(
+  dk: NonNullable<RunRecord['drive']>,
+  process: string,
+  pid: number,
+  afterMs: number,
+): ProcessCrash {
+  return { process, pid, atMs: dk.cruise.window.startMs + afterMs, exit: 'SIGKILL' };
 }
 
 /** A completed run's drive keys (the fixture's run 1 always has them). */
@@ -216,6 +227,44 @@ describe('run validity', () => {
       codes: ['fault-injected', 'unfulfilled'],
     },
     {
+      name: 'a testbed process that crashed in the cruise with no fault injected is invalid with a reason of its own',
+      change: (r) => {
+        d(r).crashes = [crash(d(r), 'napi1', 77, 5_000)];
+      },
+      status: 'invalid',
+      codes: ['unplanned-restart'],
+      measured: 1,
+    },
+    {
+      name: 'the exit of the process an injected kill hit is the fault, not an unplanned restart',
+      change: (r) => {
+        const f = faultRun(2500);
+        d(r).faults = f;
+        d(r).crashes = [crash(d(r), 'napi0', f.events[0]?.pid ?? 0, 1_000)];
+      },
+      status: 'invalid',
+      codes: ['fault-injected'],
+      measured: 2.5,
+    },
+    {
+      name: 'a crash after the injected kill, of another process, is unplanned beside the fault',
+      change: (r) => {
+        const f = faultRun(2500);
+        d(r).faults = f;
+        d(r).crashes = [crash(d(r), 'napi0', f.events[0]?.pid ?? 0, 1_000), crash(d(r), 'nctrl0', 99, 3_000)];
+      },
+      status: 'invalid',
+      codes: ['fault-injected', 'unplanned-restart'],
+    },
+    {
+      name: 'a crash before the cruise is not judged by this check',
+      change: (r) => {
+        d(r).crashes = [crash(d(r), 'napi1', 77, -5_000)];
+      },
+      status: 'valid',
+      codes: [],
+    },
+    {
       name: 'a clock offset known to ±6 ms is coarser than the 5 ms claimed',
       change: (r) => {
         d(r).clock.uncertaintyMs = 6;
@@ -286,6 +335,16 @@ describe('run validity', () => {
     assert.match(
       v.reasons[0]?.message ?? '',
       /fault napi-kill injected \(kill napi0 at .* s\).*valid for recovery measurement: recovered in 2\.50 s/,
+    );
+  });
+
+  it('names each crashed process, how many times, how it ended and when', () => {
+    const v = judged((r) => {
+      d(r).crashes = [crash(d(r), 'napi1', 77, 5_000), crash(d(r), 'napi1', 78, 7_500)];
+    });
+    assert.match(
+      v.reasons[0]?.message ?? '',
+      /2 testbed process crash\(es\) in the cruise with no fault injected: napi1 2x \(SIGKILL at \+5\.0 s, SIGKILL at \+7\.5 s\)/,
     );
   });
 
