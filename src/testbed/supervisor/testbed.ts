@@ -84,6 +84,16 @@ export interface TestbedStatus {
   dataPlane: DataPlaneStatus;
 }
 
+/**
+ * One node process's life: when it started, the restart loop's count when it did (its pods'
+ * restartCount: the count `testbed status` shows, once the restart is running), how it ended.
+ */
+interface Lifetime {
+  startedAtMs: number;
+  restarts: number;
+  exit?: PodTruth['exit'];
+}
+
 const NODES: { group: string; version: string; resource: string } = {
   group: '',
   version: 'v1',
@@ -120,7 +130,7 @@ export class Testbed {
   private readonly retired = new WeakSet<NodeProcess>();
   private readonly started = new Set<NodeProcess>();
   /** When each process started, and how it ended: what its pod reports. */
-  private readonly lifetimes = new WeakMap<NodeProcess, { startedAtMs: number; exit?: PodTruth['exit'] }>();
+  private readonly lifetimes = new WeakMap<NodeProcess, Lifetime>();
   /** How each pod's last process ended (its container's lastState). */
   private readonly lastExits = new Map<string, NonNullable<PodTruth['exit']>>();
   private readonly removeStopHook: () => void;
@@ -395,8 +405,7 @@ export class Testbed {
             address: nodeAddressOf(node) ?? '',
             pid: p.child.pid,
             running: p.child.isRunning(),
-            // The status's count: one source for RESTARTS and the pod's restartCount.
-            restarts: this.restarter.state(p.name).restarts,
+            restarts: life?.restarts ?? 0,
             startedAtMs: life?.startedAtMs ?? 0,
             exit: life?.exit,
             lastExit: this.lastExits.get(node),
@@ -617,7 +626,8 @@ export class Testbed {
     };
     // Also those a failed Promise.all never handed back: down() stops every one.
     this.started.add(p);
-    const lifetime: { startedAtMs: number; exit?: PodTruth['exit'] } = { startedAtMs: Date.now() };
+    // The restart loop counts a restart as it starts the process: this process's pods show it.
+    const lifetime: Lifetime = { startedAtMs: Date.now(), restarts: this.restarter.state(p.name).restarts };
     this.lifetimes.set(p, lifetime);
     void p.child.exited.then((exit) => {
       lifetime.exit = { code: exit.code, signal: exit.signal, atMs: Date.now() };

@@ -127,4 +127,27 @@ describe('restarter', () => {
     assert.equal(r.state('b').backoff?.delayMs, 500);
     assert.equal(processState(r.state('never'), false), 'exited');
   });
+
+  it('keeps each exit it is told of (process, PID, time, how), not the starts that failed after it', async () => {
+    const clock = new FakeClock();
+    const r = make(clock);
+    await clock.advance(2000);
+    let tries = 0;
+    r.crashed(
+      'nctrl0',
+      100,
+      () => (++tries < 2 ? Promise.reject(new Error('port in use')) : Promise.resolve()),
+      {
+        pid: 31,
+        how: 'SIGKILL',
+      },
+    );
+    await clock.advance(10_000);
+    r.crashed('netcd1', 100, () => Promise.resolve(), { pid: 32, how: 'code 2' });
+    assert.equal(r.state('nctrl0').restarts, 2, 'the failed start is counted as a restart');
+    assert.deepEqual(r.crashes(), [
+      { process: 'nctrl0', pid: 31, atMs: 2000, exit: 'SIGKILL' },
+      { process: 'netcd1', pid: 32, atMs: 12_000, exit: 'code 2' },
+    ]);
+  });
 });
