@@ -12,6 +12,7 @@
 import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EndpointHealth } from './endpoint-health.js';
+import { leanRequest } from './lean-request.js';
 
 export class GrpcError extends Error {
   constructor(
@@ -182,7 +183,7 @@ export class GrpcUnaryClient {
       const done = (): void => {
         if (--conn.inFlight === 0) session.unref();
       };
-      const stream = session.request({
+      const stream = leanRequest(session, {
         ':method': 'POST',
         ':path': path,
         'content-type': 'application/grpc',
