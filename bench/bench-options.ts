@@ -56,7 +56,7 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
                           [--ops N,N...]]
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
-                   agent-scale, plan-prediction, delay-shift, seed-corner, data-plane
+                   agent-scale, agent-cpu, plan-prediction, delay-shift, seed-corner, data-plane
                    (default: all, in that order; agent-scale takes ~15 min, plan-prediction
                    ~8 min, seed-corner ~10 min per OPS level, data-plane ~10 min and root)
   --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS

@@ -10,6 +10,7 @@ import { stopAllChildren } from '../src/process/child-registry.js';
 import { KosTestError, toError } from '../src/util/errors.js';
 import { USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import type { Benchmark } from './benchmark.js';
+import { runAgentCpu } from './agent-cpu.js';
 import { runAgentScale } from './agent-scale.js';
 import { runNapiCreate } from './napi-create.js';
 import { runPlanPrediction } from './plan-prediction.js';
@@ -31,6 +32,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'driver-testbed', run: runDriverTestbed },
   { name: 'driver-memory', run: runDriverMemory },
   { name: 'agent-scale', run: runAgentScale },
+  { name: 'agent-cpu', run: runAgentCpu },
   { name: 'plan-prediction', run: runPlanPrediction },
   { name: 'delay-shift', run: runDelayShift },
   { name: 'seed-corner', run: runSeedCorner },

@@ -28,6 +28,12 @@ export interface LeanWatchEnd {
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+/**
+ * Every lean watch of the process reads into this one buffer (net's `onread`): no Buffer and no
+ * stream 'data' event per read. Safe to share, because each read is handled, and what is kept
+ * of it copied, before the next read into it.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const MAX_HEAD = 64 * 1024;
 const NEWLINE = 10;
 
@@ -164,6 +170,17 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
       host: url.hostname,
       port: Number(url.port === '' ? 80 : url.port),
       ...(req.localAddress === undefined ? {} : { localAddress: req.localAddress }),
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          try {
+            onData(buf as Buffer, n);
+          } catch (e: unknown) {
+            settle(e instanceof Error ? e : new Error(String(e)));
+          }
+          return true;
+        },
+      },
     });
     socket.setNoDelay(true);
     let head: Buffer | undefined;
@@ -191,9 +208,13 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
       if (status !== 200) settle({ status, body: errorLines.join('\n') });
       else settle({ status: 200, body: '' });
     };
-    const onData = (chunk: Buffer): void => {
+    /** The first `n` bytes of `buf` arrived; `buf` is reused for the next read. */
+    const onData = (buf: Buffer, n: number): void => {
+      if (settled) return;
+      const chunk = buf.subarray(0, n);
       if (body === undefined) {
-        head = head === undefined ? chunk : Buffer.concat([head, chunk]);
+        // Copied (concat always copies): the head may span reads.
+        head = Buffer.concat(head === undefined ? [chunk] : [head, chunk]);
         const end = head.indexOf(HEAD_END);
         if (end < 0) {
           if (head.length > MAX_HEAD) settle(new Error(`watch ${req.path}: response head over 64 KiB`));
@@ -217,13 +238,6 @@ export function leanWatch(req: LeanWatchRequest): Promise<LeanWatchEnd> {
       }
       if (body.done) ended();
     };
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        onData(chunk);
-      } catch (e: unknown) {
-        settle(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
     socket.on('error', (e: NodeJS.ErrnoException) => {
       // The code stays: a refused connection tells the client to try another replica.
       settle(Object.assign(new Error(`watch ${req.path}: ${e.message}`), { code: e.code }));

@@ -116,7 +116,6 @@ export class HollowAgent implements AgentGaugeSource {
       enqueue,
       newReflector: (namespace, fieldSelector, handler) =>
         this.reflector({ ...NA, namespace }, fieldSelector, handler),
-      ...(log === undefined ? {} : { log }),
     });
     this.local = this.reflector(NA, `spec.node=${opts.node},status.ipv4!=`, {
       onAdd: (att) => {

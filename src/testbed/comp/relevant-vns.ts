@@ -33,7 +33,6 @@ export interface RelevantVnsOptions {
   ): Reflector<Attachment>;
   /** Queues an attachment key for processing. */
   enqueue(key: string): void;
-  log?: (message: string) => void;
 }
 
 export class RelevantVns {
@@ -117,7 +116,6 @@ export class RelevantVns {
     });
     state = { vni, namespace, localAtts: new Set(), remoteAtts: new Set(), reflector, relevance };
     this.vns.set(vni, state);
-    this.opts.log?.(`VNI ${vni} became relevant`);
     void reflector.start();
     return state;
   }
@@ -157,6 +155,5 @@ export class RelevantVns {
       if (requeue) this.opts.enqueue(key);
     }
     s.remoteAtts.clear();
-    this.opts.log?.(`VNI ${s.vni} is no longer relevant`);
   }
 }

@@ -32,6 +32,8 @@ export interface StartNodeProcessOptions {
   nodeFlags?: string[];
   /** Called right after the spawn, before the node starts work (e.g. to place it in a cgroup). */
   onSpawn?: (pid: number) => Promise<unknown>;
+  /** Another build's node-main.js, for benches that run two builds side by side. @default this build's */
+  nodeMain?: string;
 }
 
 const NODE_MAIN = fileURLToPath(new URL('./node-main.js', import.meta.url));
@@ -47,7 +49,7 @@ export async function startNodeProcess(opts: StartNodeProcessOptions): Promise<N
   const child = spawnManaged({
     name: spec.name,
     command: process.execPath,
-    args: [...(opts.nodeFlags ?? []), '--enable-source-maps', NODE_MAIN, dir],
+    args: [...(opts.nodeFlags ?? []), '--enable-source-maps', opts.nodeMain ?? NODE_MAIN, dir],
     logFile,
   });
   try {
