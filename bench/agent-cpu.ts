@@ -15,12 +15,15 @@
  * on that build (e.g. a `git archive` of main, built): B / A is then new / old. Without it both
  * sides run this build and B / A shows how far the two sides differ by noise alone.
  * BENCH_AGENT_FLAGS='--cpu-prof --cpu-prof-dir=DIR' passes node flags to side B's groups.
+ * BENCH_AGENT_VNS=160 (one node of a side per VN) leaves out the fan-out: the local fulfilment alone.
+ * The fabric delay is the testbed's default.
  */
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetworkAttachment } from '../src/api/kos-types.js';
 import { RestClient } from '../src/kube/rest-client.js';
 import { ATTACHMENTS } from '../src/testbed/comp/attachment.js';
+import { TESTBED_DEFAULTS } from '../src/testbed/testbed-limits.js';
 import { nodeAddress, nodeName } from '../src/testbed/node-addresses.js';
 import { startNodeProcess, type NodeProcess } from '../src/testbed/node-process/start-node-process.js';
 import { startBenchStack } from './bench-stack.js';
@@ -133,7 +136,7 @@ export async function runAgentCpu(ctx: BenchContext): Promise<BenchReport> {
                 hostIP: nodeAddress('comp', from + k),
                 apiServer: stack.api,
               })),
-              fabricDelay: '0ms',
+              fabricDelay: TESTBED_DEFAULTS.fabricDelay,
               metricsHost: nodeAddress('comp', 1000 + from),
               metricsPort: 0,
             },

@@ -8,7 +8,7 @@
 import { parseWatchEvent, type WatchEvent } from './watch-events.js';
 
 /** Recent distinct lines kept; a fan-out delivers one event to all its watches within moments. */
-const DEFAULT_CAPACITY = 64;
+const DEFAULT_CAPACITY = 2048;
 
 export class SharedEventDecoder {
   private readonly recent = new Map<string, WatchEvent>();
