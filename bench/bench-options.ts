@@ -73,7 +73,8 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
   BENCH_NAPI_FLAGS='--cpu-prof --cpu-prof-dir=DIR' passes node flags to the napi process alone;
   BENCH_DRIVER_FLAGS='--trace-gc' to each driver run's process.
   agent-cpu: BENCH_AGENT_BASELINE=<other build's dist/src/testbed/node-process/node-main.js>
-  runs side A on that build (B / A is then new / old); BENCH_AGENT_FLAGS gives side B node flags.
+  runs side A on that build (B / A is then new / old); BENCH_AGENT_FLAGS gives side B node flags;
+  BENCH_AGENT_VNS=160 leaves the fan-out out (local fulfilment alone).
 `;
 
 function badValue(source: string, text: string, knob: Knob): KosTestError {
