@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const FAULT_ACTIONS = ['kill', 'stop'] as const;
+export const FAULT_ACTIONS = ['kill', 'stop', 'delay', 'partition'] as const;
 export type FaultAction = (typeof FAULT_ACTIONS)[number];
 
 export const affectedSchema = z.object({
@@ -27,7 +27,10 @@ export const faultEventSchema = z.object({
   /** The process hit, and its PID; empty and 0 when the injection failed. */
   process: z.string(),
   pid: z.number().int().nonnegative(),
-  /** Wall-clock epoch ms: planned, done (signal sent), ended (SIGCONT sent; a kill: = injected). */
+  /** A delay: the one-way latency added, ms (ADR 0034); absent for the other actions. */
+  delayMs: z.number().positive().optional(),
+  /** Wall-clock epoch ms: planned, done (signal sent, relay set), ended (SIGCONT sent or network
+   * healed; a kill: = injected). */
   plannedMs: z.number(),
   injectedMs: z.number().nullable(),
   endedMs: z.number().nullable(),

@@ -88,7 +88,7 @@ export function registerDriveCommand(program: Command): void {
     .option('--out <dir>', 'outputs go to <dir>/<runid>/', 'out/drive')
     .option(
       '--fault <spec>',
-      'inject a fault into the testbed: ACTION:TARGET[#INDEX]@AT[+FOR], e.g. stop:agent-group@10s+5s, kill:napi#1@poisson(30s,7) (ADR 0030)',
+      'inject a fault into the testbed: ACTION:TARGET[#INDEX]@AT[+FOR], e.g. stop:agent-group@10s+5s, kill:napi#1@poisson(30s,7) (ADR 0030); network: delay(200ms):napi@10s+5s, partition:netcd#1@10s+5s, on a testbed up --net-faults (a relay stand-in, not tc netem: ADR 0034)',
     )
     .option(
       '--testbed-dir <dir>',

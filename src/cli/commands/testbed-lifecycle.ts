@@ -42,6 +42,7 @@ interface UpOptions {
   napiNodes: string;
   fabricDelay: string;
   prometheus: boolean;
+  netFaults?: boolean;
 }
 
 export function registerTestbedLifecycle(testbed: Command): void {
@@ -71,6 +72,10 @@ export function registerTestbedLifecycle(testbed: Command): void {
       D.fabricDelay,
     )
     .option('--no-prometheus', 'do not run Prometheus on data0 (no cost data)')
+    .option(
+      '--net-faults',
+      'relay napi, kube front and etcd client traffic so drive --fault can delay or partition it (tc netem is not used: ADR 0034)',
+    )
     .action(async (o: UpOptions) => {
       await up(o);
     });
@@ -128,6 +133,7 @@ async function up(o: UpOptions): Promise<void> {
     napiNodes: intOption('--napi-nodes', o.napiNodes, L.napiNodes.min, L.napiNodes.max),
     fabricDelay: o.fabricDelay,
     prometheus: o.prometheus,
+    netFaults: o.netFaults === true,
   };
   await preflight(
     testbedNeeds({ testbedDir: dir, prometheus: config.prometheus, outDir: dir }),
@@ -140,7 +146,11 @@ async function up(o: UpOptions): Promise<void> {
   };
   const testbed = await Testbed.up({ dir, config, log });
   // drive --fault asks for faults here: only this supervisor's own processes, by PID (ADR 0030).
-  const injector = new FaultInjector(() => testbed.status().processes);
+  const injector = new FaultInjector(
+    () => testbed.status().processes,
+    Date.now,
+    (name) => testbed.netFaultGate(name),
+  );
   const controlServer = await startControlServer({
     status: () => testbed.status(),
     scale: (change) => testbed.scale(change),
@@ -267,5 +277,9 @@ function formatStatus(status: TestbedStatus): string {
       : 'off' in d
         ? `\ndata plane: off (${d.off}); drive with --test-fraction 0`
         : `\ndata plane: netns ${d.netns}, a bridge per VNI; commands from ${d.allowedDirs.join(', ')}`;
-  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'RESTARTS', 'NODES', 'ENDPOINTS'], rows)}${exporter}${prometheus}${dataPlane}`;
+  const netFaults =
+    status.netFaults === undefined
+      ? '\nnetwork faults: off (testbed up --net-faults for delay and partition faults)'
+      : `\nnetwork faults: ${status.netFaults}`;
+  return `${head}\n${textTable(['PROCESS', 'PURPOSE', 'PID', 'STATE', 'RESTARTS', 'NODES', 'ENDPOINTS'], rows)}${exporter}${prometheus}${dataPlane}${netFaults}`;
 }

@@ -16,7 +16,7 @@ export interface FaultHost {
     process: string;
     pid: number;
     injectedMs: number;
-    /** Resolves with the wall time the fault ended (a stop's SIGCONT; a kill: at once). */
+    /** Resolves with the wall time the fault ended (a stop's SIGCONT, a heal; a kill: at once). */
     ended: Promise<number>;
   }>;
 }
@@ -40,7 +40,12 @@ export function startFaultCampaign(
   const done = new AbortController();
   let scheduled: (cruise: { startMs: number; endMs: number }) => void = () => undefined;
   const cruise = new Promise<{ startMs: number; endMs: number }>((resolve) => (scheduled = resolve));
-  const base = { action: scenario.action, target: scenario.target, index: scenario.index };
+  const base = {
+    action: scenario.action,
+    target: scenario.target,
+    index: scenario.index,
+    ...(scenario.delayMs === undefined ? {} : { delayMs: scenario.delayMs }),
+  };
   const drafts: FaultDraft[] = [];
   const endings: Promise<void>[] = [];
   const run = async (): Promise<void> => {

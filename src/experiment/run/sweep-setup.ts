@@ -1,6 +1,7 @@
 /** The I/O edge of a sweep: read the spec file, build its target, plan and check it (nothing started). */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isNetworkFault } from '../../testbed/supervisor/fault-actions.js';
 import { KosTestError, toError } from '../../util/errors.js';
 import { ClusterTarget } from '../target/cluster-target.js';
 import { checkFeasibility, type Refusal, type TargetFacts } from '../plan/feasibility.js';
@@ -37,7 +38,11 @@ export function makeTarget(
   costModelPath?: string,
 ): ExperimentTarget {
   const t = r.spec.target;
-  if (t.kind === 'testbed') return new TestbedTarget(t, testbedDirOf(t, outDir), log, costModelPath);
+  if (t.kind === 'testbed') {
+    // Relays in front of the listening targets only when a fault level needs them (ADR 0034).
+    const netFaults = r.faultLevels.some((f) => f !== null && isNetworkFault(f.action));
+    return new TestbedTarget(t, testbedDirOf(t, outDir), log, costModelPath, netFaults);
+  }
   return new ClusterTarget(t, log);
 }
 

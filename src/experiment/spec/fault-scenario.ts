@@ -5,7 +5,12 @@
  */
 import { z } from 'zod';
 import { FAULT_ACTIONS } from '../../measure/fault-record.js';
-import { FAULT_TARGET_NAMES, type FaultTarget } from '../../testbed/supervisor/fault-actions.js';
+import {
+  FAULT_TARGET_NAMES,
+  isNetworkFault,
+  NETWORK_FAULT_TARGETS,
+  type FaultTarget,
+} from '../../testbed/supervisor/fault-actions.js';
 import { KosTestError } from '../../util/errors.js';
 import { durationSchema, durationSeconds } from './spec-duration.js';
 
@@ -14,7 +19,11 @@ export const FAULT_NONE = 'none';
 
 export const faultScenarioSchema = z
   .strictObject({
-    action: z.enum(FAULT_ACTIONS).describe('kill (SIGKILL) or stop (SIGSTOP, then SIGCONT after `for`)'),
+    action: z
+      .enum(FAULT_ACTIONS)
+      .describe(
+        'kill (SIGKILL), stop (SIGSTOP, then SIGCONT after `for`), or for `for` a network delay (of `delay`) or partition of the target (ADR 0034)',
+      ),
     target: z.enum(FAULT_TARGET_NAMES).describe('the kind of testbed process hit'),
     index: z
       .number()
@@ -30,13 +39,29 @@ export const faultScenarioSchema = z
       })
       .optional()
       .describe('faults at exponential gaps through the cruise (one at a time)'),
-    for: durationSchema.optional().describe('a stop: how long the process stays stopped (required)'),
+    for: durationSchema.optional().describe('a stop, delay or partition: how long it lasts (required)'),
+    delay: durationSchema
+      .optional()
+      .describe('a delay: the one-way latency added to the target’s traffic, each way (required)'),
   })
   .superRefine((f, ctx) => {
     if ((f.at === undefined) === (f.poisson === undefined))
       ctx.addIssue({ code: 'custom', message: 'give exactly one of at (one fault) or poisson (a schedule)' });
-    if (f.action === 'stop' && f.for === undefined)
-      ctx.addIssue({ code: 'custom', path: ['for'], message: 'a stop needs `for`, e.g. for: 5s' });
+    if (f.action !== 'kill' && f.for === undefined)
+      ctx.addIssue({ code: 'custom', path: ['for'], message: `a ${f.action} needs \`for\`, e.g. for: 5s` });
+    if ((f.action === 'delay') !== (f.delay !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delay'],
+        message:
+          f.action === 'delay' ? 'a delay needs `delay`, e.g. delay: 200ms' : 'only a delay takes `delay`',
+      });
+    if (isNetworkFault(f.action) && !(NETWORK_FAULT_TARGETS as readonly string[]).includes(f.target))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target'],
+        message: `a ${f.action} hits a listening address: target one of ${NETWORK_FAULT_TARGETS.join(', ')}`,
+      });
   })
   .describe('a fault: action, target, and at or poisson');
 export type FaultScenarioInput = z.input<typeof faultScenarioSchema>;
@@ -50,6 +75,8 @@ export interface FaultScenario {
   atMs?: number;
   poisson?: { meanMs: number; seed: number };
   durationMs?: number;
+  /** A delay: the one-way latency added, ms. */
+  delayMs?: number;
 }
 
 export function resolveScenario(name: string, f: z.output<typeof faultScenarioSchema>): FaultScenario {
@@ -61,20 +88,23 @@ export function resolveScenario(name: string, f: z.output<typeof faultScenarioSc
     index: f.index,
     ...(f.at === undefined ? {} : { atMs: ms(f.at) }),
     ...(f.poisson === undefined ? {} : { poisson: { meanMs: ms(f.poisson.mean), seed: f.poisson.seed } }),
-    ...(f.action === 'stop' && f.for !== undefined ? { durationMs: ms(f.for) } : {}),
+    ...(f.action !== 'kill' && f.for !== undefined ? { durationMs: ms(f.for) } : {}),
+    ...(f.delay === undefined ? {} : { delayMs: ms(f.delay) }),
   };
 }
 
 const DUR = '(\\d+(?:\\.\\d+)?(?:ms|s|m|h))';
-const FLAG = new RegExp(`^(\\w+):([a-z-]+)(?:#(\\d+))?@(?:${DUR}|poisson\\(${DUR},(\\d+)\\))(?:\\+${DUR})?$`);
+const FLAG = new RegExp(
+  `^(\\w+)(?:\\(${DUR}\\))?:([a-z-]+)(?:#(\\d+))?@(?:${DUR}|poisson\\(${DUR},(\\d+)\\))(?:\\+${DUR})?$`,
+);
 const FLAG_FIX =
-  'write ACTION:TARGET[#INDEX]@AT[+FOR], e.g. stop:agent-group@10s+5s, kill:napi#1@20s, kill:nctrl@poisson(30s,7)';
+  'write ACTION:TARGET[#INDEX]@AT[+FOR], e.g. stop:agent-group@10s+5s, kill:napi#1@20s, kill:nctrl@poisson(30s,7), delay(200ms):napi@10s+5s, partition:netcd#1@10s+5s';
 
 /** `drive --fault TEXT` as a scenario named by its text (pure). */
 export function parseFaultFlag(text: string): FaultScenario {
   const m = FLAG.exec(text.trim());
   if (m === null) throw new KosTestError({ what: 'bad --fault', value: text, fix: FLAG_FIX });
-  const [, action, target, index, at, mean, seed, dur] = m;
+  const [, action, delay, target, index, at, mean, seed, dur] = m;
   const parsed = faultScenarioSchema.safeParse({
     action,
     target,
@@ -82,6 +112,7 @@ export function parseFaultFlag(text: string): FaultScenario {
     ...(at === undefined ? {} : { at }),
     ...(mean === undefined ? {} : { poisson: { mean, seed: Number(seed) } }),
     ...(dur === undefined ? {} : { for: dur }),
+    ...(delay === undefined ? {} : { delay }),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

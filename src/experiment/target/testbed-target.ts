@@ -29,8 +29,13 @@ export class TestbedTarget implements ExperimentTarget {
   private testbed: Testbed | undefined;
   private housekeeping: Housekeeping | undefined;
   private kc: KubeConfig | undefined;
-  /** Faults of the runs with a faults level: SIGKILL or SIGSTOP of the testbed's own processes, by PID. */
-  private readonly injector = new FaultInjector(() => this.testbed?.status().processes ?? []);
+  /** Faults of the runs with a faults level: SIGKILL or SIGSTOP of the testbed's own processes, by
+   * PID, or a network delay or partition at the relay in front of one. */
+  private readonly injector = new FaultInjector(
+    () => this.testbed?.status().processes ?? [],
+    Date.now,
+    (name) => this.testbed?.netFaultGate(name),
+  );
   readonly faults: FaultHost = {
     inject: (req) => Promise.resolve(this.injector.inject(req)),
   };
@@ -45,6 +50,8 @@ export class TestbedTarget implements ExperimentTarget {
     private readonly log: (m: string) => void = () => undefined,
     /** `kos-test testbed calibrate`'s output; missing: the built-in model. */
     private readonly costModelPath: string = DEFAULT_COST_MODEL_PATH,
+    /** Relays for network delay and partition faults (a spec with such a fault level). */
+    private readonly netFaults = false,
   ) {}
 
   get kubeconfigPath(): string {
@@ -83,6 +90,7 @@ export class TestbedTarget implements ExperimentTarget {
           ketcd: this.spec.ketcd,
           agentsPerGroup: this.spec.agentsPerGroup,
           fabricDelay: this.spec.fabricDelay,
+          netFaults: this.netFaults,
         },
         log: (m) => {
           this.log(`testbed: ${m}`);

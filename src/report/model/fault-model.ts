@@ -26,11 +26,11 @@ export interface FaultRow {
   /** Null for a lone drive. */
   factors: Factors | null;
   scenario: string;
-  /** e.g. "stop comp-group0", or why it was not injected. */
+  /** e.g. "stop comp-group0", "delay 200 ms napi0", or why it was not injected. */
   fault: string;
   /** Seconds after the cruise started; null: not injected. */
   atS: number | null;
-  /** How long the fault lasted (a stop's SIGSTOP to SIGCONT), s. */
+  /** How long the fault lasted (a stop's SIGSTOP to SIGCONT, a network fault until it healed), s. */
   lastedS: number | null;
   recoveryS: number | null;
   baselineP99Ms: number | null;
@@ -93,7 +93,10 @@ export function faultRows(runs: readonly FaultSubject[]): FaultRow[] {
       runId: r.runId,
       factors: r.factors,
       scenario: f.scenario,
-      fault: e.error === null ? `${e.action} ${e.process}` : `not injected: ${e.error}`,
+      fault:
+        e.error === null
+          ? `${e.action}${e.delayMs === undefined ? '' : ` ${e.delayMs} ms`} ${e.process}`
+          : `not injected: ${e.error}`,
       atS: e.injectedMs === null ? null : (e.injectedMs - start) / 1000,
       lastedS: e.injectedMs === null || e.endedMs === null ? null : (e.endedMs - e.injectedMs) / 1000,
       recoveryS: seconds(e.recoveryMs),

@@ -115,7 +115,7 @@ export function timelinePlot(t: FaultTimeline, name: string): Plot {
       name,
       title: `Fulfilment latency over the cruise: ${t.title}`,
       caption:
-        'One point per attachment (log scale); red crosses at the top: never fulfilled. Red line: fault injected; dashed red: it ended (SIGCONT); dashed green: recovered; dotted grey: the pre-fault p99.',
+        'One point per attachment (log scale); red crosses at the top: never fulfilled. Red line: fault injected; dashed red: it ended (SIGCONT, or the network healed); dashed green: recovered; dotted grey: the pre-fault p99.',
       columns: ['kind', 'tS', 'latencyMs'],
       rows,
     },

@@ -1,13 +1,16 @@
 /**
  * Faults the supervisor injects into its own testbed: SIGKILL, or SIGSTOP then SIGCONT after a
  * time, of one process it started (found by kind and index among the processes its status
- * lists, signalled by that PID). A stopped process is always continued: on its timer, or by
- * releaseAll() before the testbed goes down.
+ * lists, signalled by that PID); or a network delay or partition of that process's listening
+ * address for a time, by the relay in front of it (ADR 0034). A stopped process is always
+ * continued and a network fault always healed: on its timer, or by releaseAll() before the
+ * testbed goes down.
  */
 import { z } from 'zod';
-import { FAULT_ACTIONS } from '../../measure/fault-record.js';
+import { FAULT_ACTIONS, type FaultAction } from '../../measure/fault-record.js';
 import { KosTestError } from '../../util/errors.js';
 import type { Purpose } from '../node-addresses.js';
+import { PASS, type NetMode } from '../relay/delay-line.js';
 
 /** What a fault names, and the purpose of the processes it hits. */
 export const FAULT_TARGETS = {
@@ -22,13 +25,29 @@ export const FAULT_TARGETS = {
 export type FaultTarget = keyof typeof FAULT_TARGETS;
 export const FAULT_TARGET_NAMES = Object.keys(FAULT_TARGETS) as [FaultTarget, ...FaultTarget[]];
 
+/** Faults of the network rather than of the process. */
+export const NETWORK_FAULT_ACTIONS = ['delay', 'partition'] as const satisfies readonly FaultAction[];
+/** The targets clients connect to, where a relay can stand (the others only connect out). */
+export const NETWORK_FAULT_TARGETS = [
+  'napi',
+  'kube-front',
+  'netcd',
+  'ketcd',
+] as const satisfies readonly FaultTarget[];
+
+export function isNetworkFault(action: FaultAction): action is (typeof NETWORK_FAULT_ACTIONS)[number] {
+  return (NETWORK_FAULT_ACTIONS as readonly FaultAction[]).includes(action);
+}
+
 export const faultRequestSchema = z.strictObject({
   action: z.enum(FAULT_ACTIONS),
   target: z.enum(FAULT_TARGET_NAMES),
   /** Which process of the kind, in name order. @default 0 */
   index: z.number().int().nonnegative().default(0),
-  /** A stop: how long until SIGCONT (required for a stop, ignored for a kill). */
+  /** A stop, delay or partition: how long until it ends (required for those, ignored for a kill). */
   durationMs: z.number().positive().optional(),
+  /** A delay: the one-way latency added, ms (required for a delay). */
+  delayMs: z.number().positive().optional(),
 });
 export type FaultRequest = z.input<typeof faultRequestSchema>;
 
@@ -43,9 +62,9 @@ export interface FaultInjected {
   process: string;
   pid: number;
   injectedMs: number;
-  /** When the SIGCONT is due (a kill: = injectedMs). */
+  /** When the SIGCONT or heal is due (a kill: = injectedMs). */
   endsMs: number;
-  /** Resolves with the wall time of the SIGCONT (a kill: at once). */
+  /** Resolves with the wall time of the SIGCONT or heal (a kill: at once). */
   ended: Promise<number>;
 }
 
@@ -74,47 +93,89 @@ export function faultVictim(
   return victim;
 }
 
+/** Where a network fault acts: the relay in front of a process's listening address. */
+export interface NetFaultGate {
+  setMode(mode: NetMode): void;
+}
+
 export class FaultInjector {
-  private readonly stopped = new Map<number, { timer: NodeJS.Timeout; cont: () => void }>();
+  /** Faults in progress (a stop, delay or partition), by process name, with their ending. */
+  private readonly active = new Map<string, { timer: NodeJS.Timeout; end: () => void }>();
 
   constructor(
     private readonly processes: () => readonly FaultProcess[],
     private readonly now: () => number = Date.now,
+    /** The relay in front of a process; absent or undefined: the testbed has none (no --net-faults). */
+    private readonly network: (processName: string) => NetFaultGate | undefined = () => undefined,
   ) {}
 
   inject(input: FaultRequest): FaultInjected {
     const req = faultRequestSchema.parse(input);
     const victim = faultVictim(this.processes(), req.target, req.index);
-    if (this.stopped.has(victim.pid))
-      throw new KosTestError({ what: `${victim.name} is already stopped`, fix: 'wait for its SIGCONT' });
+    if (this.active.has(victim.name))
+      throw new KosTestError({
+        what: `${victim.name} already has a fault in progress`,
+        fix: 'wait for it to end',
+      });
     if (req.action === 'kill') {
       process.kill(victim.pid, 'SIGKILL');
       const t = this.now();
       return { process: victim.name, pid: victim.pid, injectedMs: t, endsMs: t, ended: Promise.resolve(t) };
     }
-    if (req.durationMs === undefined)
-      throw new KosTestError({ what: 'a stop fault needs its duration', fix: 'give durationMs' });
-    process.kill(victim.pid, 'SIGSTOP');
+    const durationMs = req.durationMs;
+    if (durationMs === undefined)
+      throw new KosTestError({ what: `a ${req.action} fault needs its duration`, fix: 'give durationMs' });
+    const end = this.begin(victim, req);
     const injectedMs = this.now();
     const ended = new Promise<number>((resolve) => {
-      const cont = (): void => {
+      const finish = (): void => {
         clearTimeout(entry.timer);
-        this.stopped.delete(victim.pid);
+        this.active.delete(victim.name);
+        end();
+        resolve(this.now());
+      };
+      const entry = { timer: setTimeout(finish, durationMs), end: finish };
+      this.active.set(victim.name, entry);
+    });
+    return { process: victim.name, pid: victim.pid, injectedMs, endsMs: injectedMs + durationMs, ended };
+  }
+
+  /** Starts a timed fault on `victim`; returns what ends it. */
+  private begin(victim: FaultProcess, req: z.output<typeof faultRequestSchema>): () => void {
+    if (req.action === 'stop') {
+      process.kill(victim.pid, 'SIGSTOP');
+      return () => {
         try {
           process.kill(victim.pid, 'SIGCONT');
         } catch {
           // It died while stopped (the testbed went down): nothing to continue.
         }
-        resolve(this.now());
       };
-      const entry = { timer: setTimeout(cont, req.durationMs), cont };
-      this.stopped.set(victim.pid, entry);
-    });
-    return { process: victim.name, pid: victim.pid, injectedMs, endsMs: injectedMs + req.durationMs, ended };
+    }
+    if (!(NETWORK_FAULT_TARGETS as readonly FaultTarget[]).includes(req.target))
+      throw new KosTestError({
+        what: `a ${req.action} fault cannot hit ${req.target}`,
+        value: `it listens for no client`,
+        fix: `target one of ${NETWORK_FAULT_TARGETS.join(', ')}`,
+      });
+    const gate = this.network(victim.name);
+    if (gate === undefined)
+      throw new KosTestError({
+        what: `no network-fault relay in front of ${victim.name}`,
+        fix: 'bring the testbed up with --net-faults (a sweep with a delay or partition fault does so itself)',
+      });
+    if (req.action === 'delay') {
+      if (req.delayMs === undefined)
+        throw new KosTestError({ what: 'a delay fault needs its latency', fix: 'give delayMs' });
+      gate.setMode({ kind: 'delay', delayMs: req.delayMs });
+    } else gate.setMode({ kind: 'partition' });
+    return () => {
+      gate.setMode(PASS);
+    };
   }
 
-  /** Continues every process still stopped (before the testbed goes down, or on abort). */
+  /** Ends every fault still in progress: continues stopped processes, heals the network. */
   releaseAll(): void {
-    for (const { cont } of [...this.stopped.values()]) cont();
+    for (const { end } of [...this.active.values()]) end();
   }
 }

@@ -44,6 +44,11 @@ export const testbedConfigSchema = z.object({
   execTimeoutMs: z.number().int().positive().default(200_000),
   /** Run the real Prometheus on data0 (tests that do not need it turn it off). */
   prometheus: z.boolean().default(D.prometheus),
+  /**
+   * Put a relay in front of every napi, kube front and etcd member's client port, so network
+   * delay and partition faults can be injected (ADR 0034). Off by default: it costs a hop.
+   */
+  netFaults: z.boolean().default(false),
 });
 
 export type TestbedConfig = z.infer<typeof testbedConfigSchema>;

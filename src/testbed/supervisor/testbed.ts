@@ -48,6 +48,9 @@ import { processState, Restarter, type ProcessState } from './restarter.js';
 import type { ProcessCrash } from '../../measure/process-crash.js';
 import { pinnedPorts } from './pinned-ports.js';
 import { pidAlive } from '../../process/pid-alive.js';
+import { probeNetem } from '../relay/netem-probe.js';
+import type { NetFaultGate } from './fault-actions.js';
+import { NetFaultRelays } from './net-fault-relays.js';
 
 export interface TestbedOptions {
   /** State directory: etcd data, node dirs with specs, ready files and logs, the kubeconfig. */
@@ -82,6 +85,8 @@ export interface TestbedStatus {
   crashes: ProcessCrash[];
   /** The real data plane of tested attachments: its fabric namespace, or why there is none. */
   dataPlane: DataPlaneStatus;
+  /** How network faults are injected (ADR 0034), or undefined when the testbed cannot. */
+  netFaults?: string | undefined;
 }
 
 /**
@@ -138,6 +143,9 @@ export class Testbed {
   private readonly dataPlane: TestbedDataPlane;
   /** Restarts crashed processes with back-off, as a kubelet would (ADR 0028). */
   private readonly restarter: Restarter;
+  /** Relays in front of the listening targets, for network faults (config.netFaults; ADR 0034). */
+  private readonly relays: NetFaultRelays | undefined;
+  private netFaultsNote: string | undefined;
 
   private constructor(opts: TestbedOptions) {
     this.dir = opts.dir;
@@ -156,6 +164,7 @@ export class Testbed {
       timers: realTimers,
       log: this.log,
     });
+    this.relays = this.config.netFaults ? new NetFaultRelays() : undefined;
     // ^C and SIGTERM (via the child registry) take the testbed down in order, as down() does.
     this.removeStopHook = addStopHook(() => this.down());
   }
@@ -177,11 +186,27 @@ export class Testbed {
   }
 
   get napiUrls(): string[] {
-    return this.napis.map((n) => endpoint(n, 'api'));
+    return this.napis.map((n) => this.apiUrl(n));
   }
 
   get frontUrls(): string[] {
-    return this.kapis.map((n) => endpoint(n, 'api'));
+    return this.kapis.map((n) => this.apiUrl(n));
+  }
+
+  /** Where clients reach a node's API: through its relay when it has one. */
+  private apiUrl(p: NodeProcess): string {
+    const direct = endpoint(p, 'api');
+    return this.relays?.url(p.name, direct) ?? direct;
+  }
+
+  /** Where clients reach an etcd cluster: through each member's relay when it has one. */
+  private etcdUrls(cluster: EtcdCluster | undefined): string[] {
+    return (cluster?.members ?? []).map((m) => this.relays?.url(m.name, m.clientUrl) ?? m.clientUrl);
+  }
+
+  /** The relay a network fault of this process acts on; undefined without --net-faults. */
+  netFaultGate(processName: string): NetFaultGate | undefined {
+    return this.relays?.relay(processName);
   }
 
   get netcdEndpoints(): string[] {
@@ -231,6 +256,11 @@ export class Testbed {
         targets: this.scrapeTargets(),
       });
       this.log(`prometheus: ${this.prometheus.url}`);
+    }
+    if (this.relays !== undefined) {
+      const netem = await probeNetem(this.dir);
+      this.netFaultsNote = `relays in front of napi, kube fronts and etcd client ports (stand-in; ${netem.detail})`;
+      this.log(`network faults: ${this.netFaultsNote}`);
     }
     this.log(`etcd: netcd ${c.netcd}, ketcd ${c.ketcd} member(s)`);
     [this.netcd, this.ketcd] = await Promise.all([
@@ -427,7 +457,7 @@ export class Testbed {
           running: pidAlive(m.pid),
           ...this.restartView(m.name, pidAlive(m.pid)),
           nodes: 1,
-          endpoints: { client: m.clientUrl, metrics: m.metricsUrl },
+          endpoints: this.withRelay(m.name, m.clientUrl, { client: m.clientUrl, metrics: m.metricsUrl }),
         });
       }
     }
@@ -439,7 +469,7 @@ export class Testbed {
         running: p.child.isRunning(),
         ...this.restartView(p.name, p.child.isRunning()),
         nodes: p.ready.nodes.length,
-        endpoints: p.ready.endpoints,
+        endpoints: this.withRelay(p.name, p.ready.endpoints.api, p.ready.endpoints),
       });
     }
     const exporter =
@@ -459,12 +489,23 @@ export class Testbed {
       processes,
       crashes: this.crashes(),
       dataPlane: this.dataPlane.status,
+      netFaults: this.netFaultsNote,
     };
   }
 
   /** Processes that exited unstopped, oldest first (the restart loop's record). */
   crashes(): ProcessCrash[] {
     return this.restarter.crashes();
+  }
+
+  /** A process's endpoints, with `relay` (what clients use) when one stands in front of it. */
+  private withRelay(
+    name: string,
+    direct: string | undefined,
+    endpoints: Record<string, string>,
+  ): Record<string, string> {
+    const relayed = direct === undefined ? undefined : this.relays?.url(name, direct);
+    return relayed === undefined || relayed === direct ? endpoints : { ...endpoints, relay: relayed };
   }
 
   private restartView(name: string, running: boolean): Pick<TestbedProcessStatus, 'restarts' | 'state'> {
@@ -501,6 +542,7 @@ export class Testbed {
       await stopAll(this.kapis);
       await stopAll(this.napis);
       await stopAll([...this.started]);
+      await this.relays?.closeAll();
       await this.prometheus?.stop();
       await this.exporter?.stop();
       await this.front?.close();
@@ -528,8 +570,8 @@ export class Testbed {
       name: nodeName('napi', i),
       host: nodeAddress('napi', i),
       port: 0,
-      etcdEndpoints: this.netcd?.clientUrls ?? [],
-      namespaceEtcdEndpoints: this.ketcd?.clientUrls ?? [],
+      etcdEndpoints: this.etcdUrls(this.netcd),
+      namespaceEtcdEndpoints: this.etcdUrls(this.ketcd),
       ...(this.config.napiClockOffsetMs === 0 ? {} : { clockOffsetMs: this.config.napiClockOffsetMs }),
     };
   }
@@ -540,7 +582,7 @@ export class Testbed {
       name: nodeName('kapi', i),
       host: nodeAddress('kapi', i),
       port: 0,
-      etcdEndpoints: this.ketcd?.clientUrls ?? [],
+      etcdEndpoints: this.etcdUrls(this.ketcd),
       napiServers: this.napiUrls,
       ...(this.exporter === undefined ? {} : { costExporter: this.exporter.endpoints.metrics }),
     };
@@ -567,7 +609,12 @@ export class Testbed {
       hosts: Array.from({ length: members }, (_, i) => nodeAddress(name, i)),
       dataDir: join(this.dir, name),
     });
-    await Promise.all(cluster.members.map((m) => this.placeEtcdMember(name, m)));
+    await Promise.all(
+      cluster.members.map(async (m) => {
+        await this.placeEtcdMember(name, m);
+        await this.relays?.front(m.name, m.clientUrl);
+      }),
+    );
     cluster.members.forEach((_, i) => {
       this.superviseEtcdMember(name, cluster, i);
     });
@@ -598,6 +645,7 @@ export class Testbed {
       if (this.stopping !== undefined) return;
       const how = exit.signal ?? `code ${String(exit.code)}`;
       this.log(`${m.name} exited unexpectedly (${how}); restarting with back-off; see ${m.logFile}`);
+      this.relays?.upstreamDown(m.name);
       this.restarter.crashed(
         m.name,
         Date.now() - startedAtMs,
@@ -606,6 +654,7 @@ export class Testbed {
           await cluster.restartMember(i);
           this.log(`${m.name} restarted (pid ${m.pid})`);
           await this.placeEtcdMember(purpose, m);
+          await this.relays?.front(m.name, m.clientUrl);
           await this.recordOwnedPids();
           this.superviseEtcdMember(purpose, cluster, i);
         },
@@ -626,6 +675,8 @@ export class Testbed {
     };
     // Also those a failed Promise.all never handed back: down() stops every one.
     this.started.add(p);
+    if (spec.component === 'napi' || spec.component === 'kapi')
+      await this.relays?.front(spec.name, endpoint(p, 'api'));
     // The restart loop counts a restart as it starts the process: this process's pods show it.
     const lifetime: Lifetime = { startedAtMs: Date.now(), restarts: this.restarter.state(p.name).restarts };
     this.lifetimes.set(p, lifetime);
@@ -635,6 +686,7 @@ export class Testbed {
       if (this.stopping !== undefined || this.retired.has(p)) return;
       const how = exit.signal ?? `code ${String(exit.code)}`;
       this.log(`${p.name} exited unexpectedly (${how}); restarting with back-off; see ${p.logFile}`);
+      this.relays?.upstreamDown(p.name);
       this.restarter.crashed(
         p.name,
         lifetime.exit.atMs - lifetime.startedAtMs,
@@ -703,6 +755,7 @@ export class Testbed {
 
   private async stopNode(p: NodeProcess): Promise<void> {
     this.retired.add(p);
+    await this.relays?.remove(p.name);
     await p.child.stop();
     await rm(join(p.dir, 'ready.json'), { force: true });
   }
@@ -769,9 +822,9 @@ export class Testbed {
   private async writeKubeconfig(): Promise<void> {
     const fronts = this.kapis.map((p, i) => ({
       name: i === 0 ? 'kos-testbed' : `kos-testbed-${p.name}`,
-      server: endpoint(p, 'api'),
+      server: this.apiUrl(p),
     }));
-    const napis = this.napis.map((p) => ({ name: `kos-testbed-${p.name}`, server: endpoint(p, 'api') }));
+    const napis = this.napis.map((p) => ({ name: `kos-testbed-${p.name}`, server: this.apiUrl(p) }));
     await writeFileAtomic(this.kubeconfigPath, renderKubeconfig([...fronts, ...napis]));
   }
 }

@@ -50,6 +50,15 @@ describe('drive --fault text', () => {
     ],
     ['kill:netcd#2@poisson(30s,7)', { target: 'netcd', index: 2, poisson: { meanMs: 30_000, seed: 7 } }],
     ['kill:kube-front@500ms', { target: 'kube-front', atMs: 500 }],
+    [
+      'delay(200ms):napi#1@10s+5s',
+      { action: 'delay', target: 'napi', index: 1, atMs: 10_000, durationMs: 5000, delayMs: 200 },
+    ],
+    [
+      'partition:netcd#2@4s+3s',
+      { action: 'partition', target: 'netcd', index: 2, atMs: 4000, durationMs: 3000, delayMs: undefined },
+    ],
+    ['partition:kube-front@poisson(20s,3)+1s', { poisson: { meanMs: 20_000, seed: 3 }, durationMs: 1000 }],
   ];
   for (const [text, want] of good)
     it(`reads ${text}`, () => {
@@ -63,6 +72,11 @@ describe('drive --fault text', () => {
     ['kill:router@1s', /target/],
     ['stop:nctrl@1s', /for/],
     ['kill:napi@10', /ACTION:TARGET/],
+    ['delay:napi@1s+2s', /delay: a delay needs `delay`/],
+    ['delay(200ms):napi@1s', /for/],
+    ['partition(200ms):napi@1s+2s', /only a delay takes `delay`/],
+    ['partition:nctrl@1s+2s', /target one of napi, kube-front, netcd, ketcd/],
+    ['delay(2x):napi@1s+2s', /ACTION:TARGET/],
   ];
   for (const [text, msg] of bad)
     it(`refuses ${text} in one line naming it`, () => {
@@ -103,6 +117,22 @@ describe('faults as a factor of the grid', () => {
     assert.equal(plan.runs[1]?.fault?.atMs, 10_000);
   });
 
+  it('reads a network delay with its latency and duration', () => {
+    const r = parseSpecText(
+      's',
+      spec('{slow-napi: {action: delay, target: napi, at: 5s, for: 3s, delay: 200ms}}', '[slow-napi]'),
+    );
+    assert.deepEqual(r.faultLevels[0], {
+      name: 'slow-napi',
+      action: 'delay',
+      target: 'napi',
+      index: 0,
+      atMs: 5000,
+      durationMs: 3000,
+      delayMs: 200,
+    });
+  });
+
   it('is [none] when not given, so older specs plan the same runs', () => {
     const r = parseSpecText(
       's',
@@ -120,6 +150,18 @@ describe('faults as a factor of the grid', () => {
       /not inside the cruise/,
     ],
     ['a stop without its duration', '{s: {action: stop, target: nctrl, at: 4s}}', '[s]', /for/],
+    [
+      'a partition without its duration',
+      '{p: {action: partition, target: netcd, at: 4s}}',
+      '[p]',
+      /faults\.p\.for is missing/,
+    ],
+    [
+      'a delay of an agent group',
+      '{d: {action: delay, target: agent-group, at: 4s, for: 1s, delay: 50ms}}',
+      '[d]',
+      /a delay hits a listening address/,
+    ],
     [
       'both at and poisson',
       '{s: {action: kill, target: nctrl, at: 4s, poisson: {mean: 5s, seed: 1}}}',
