@@ -11,22 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { driveSummarySchema, type DriveSummary } from '../../../../src/driver/drive-summary.js';
-import { cleanupRuns } from '../../../../src/driver/cleanup.js';
-import {
-  parseDriveOptions,
-  planFor,
-  runDrive,
-  type DriveOptionsInput,
-} from '../../../../src/driver/run-drive.js';
-import { driveWithFaults, FAULTS_FILE } from '../../../../src/experiment/faults/drive-with-faults.js';
+import { FAULTS_FILE } from '../../../../src/experiment/faults/drive-with-faults.js';
 import { driveKeysOf } from '../../../../src/experiment/store/drive-keys.js';
-import { parseFaultFlag } from '../../../../src/experiment/spec/fault-scenario.js';
 import { judgeValidity } from '../../../../src/experiment/verdict/validity.js';
-import { RestClient } from '../../../../src/kube/rest-client.js';
 import { faultRunSchema } from '../../../../src/measure/fault-record.js';
 import { FaultInjector } from '../../../../src/testbed/supervisor/fault-actions.js';
 import { Testbed } from '../../../../src/testbed/supervisor/testbed.js';
-import { freshSeed } from '../../../support/fresh-seed.js';
+import { driveWithFault } from '../../../support/fault-drive.js';
 
 describe('a drive with a fault on the embedded testbed', () => {
   let dir: string;
@@ -48,35 +39,8 @@ describe('a drive with a fault on the embedded testbed', () => {
   });
 
   /** A 20 s cruise at 20 ops/s with `fault` (time to recover on a loaded machine). */
-  const driveWith = async (runId: string, fault: string, t: TestContext): Promise<DriveSummary> => {
-    const opts: DriveOptionsInput = {
-      runId,
-      outDir: join(dir, 'out'),
-      metricsPort: 0,
-      numNets: 4,
-      topNetSize: 10,
-      numAttachments: 1,
-      rate: 20,
-      waitAfterDelete: 1000,
-      perAttachmentCsv: true,
-      seed: freshSeed(runId.length * 4242),
-    };
-    // 200 delete+create pairs after the population's creates.
-    const population = planFor(parseDriveOptions(opts), opts.seed ?? 0).population;
-    opts.numAttachments = population + 200;
-    const s = await driveWithFaults(
-      parseFaultFlag(fault),
-      { inject: (req) => Promise.resolve(injector.inject(req)) },
-      (summary) => join(dir, 'out', summary.runId),
-      (m) => {
-        t.diagnostic(m);
-      },
-      (onSchedule) => runDrive(opts, { kubeconfigPath: testbed.kubeconfigPath, onSchedule }),
-    );
-    const front = new RestClient({ server: testbed.frontUrls[0] ?? '' });
-    await cleanupRuns(front, { runId: s.runId }).finally(() => front.close());
-    return s;
-  };
+  const driveWith = (runId: string, fault: string, t: TestContext): Promise<DriveSummary> =>
+    driveWithFault({ dir, testbed, injector, runId, fault, t });
 
   it('records the stop of the agent group with its times, its recovery time and the attachments it delayed', async (t) => {
     const s = await driveWith('fault-stop', 'stop:agent-group@4s+2s', t);
