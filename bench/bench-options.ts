@@ -56,9 +56,11 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
                           [--ops N,N...]]
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
-                   agent-scale, agent-cpu, plan-prediction, delay-shift, seed-corner, data-plane
+                   agent-scale, agent-cpu, plan-prediction, delay-shift, seed-corner, data-plane,
+                   net-fault-relay
                    (default: all, in that order; agent-scale takes ~15 min, plan-prediction
-                   ~8 min, seed-corner ~10 min per OPS level, data-plane ~10 min and root)
+                   ~8 min, seed-corner ~10 min per OPS level, data-plane ~10 min and root,
+                   net-fault-relay ~2 min)
   --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS
                    agent-scale and data-plane: cruise 60, plan-prediction: cruise 20)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2,      BENCH_ROUNDS

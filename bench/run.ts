@@ -24,6 +24,7 @@ import { formatResult, type BenchResult } from './report.js';
 import { writeResults } from './results-file.js';
 import { runSeedCorner } from './seed-corner.js';
 import { runWatchFanout } from './watch-fanout.js';
+import { runNetFaultRelay } from './net-fault-relay.js';
 
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'napi-create', run: runNapiCreate },
@@ -37,6 +38,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'delay-shift', run: runDelayShift },
   { name: 'seed-corner', run: runSeedCorner },
   { name: 'data-plane', run: runDataPlane },
+  { name: 'net-fault-relay', run: runNetFaultRelay },
 ];
 
 function select(names: readonly string[]): Benchmark[] {
