@@ -133,7 +133,7 @@ async function drive(
   slosFromFlags(flags); // so do bad SLOs
   const fault = faultFromFlags(flags); // and a bad --fault
   await preflight(driveNeeds(options), binaryProbe());
-  if (fault !== undefined) await checkFaultHost(fault.dir);
+  if (fault !== undefined) await checkFaultHost(fault.dir, fault.scenario);
   if (flags.threads !== undefined)
     reporter.log('--threads has no effect: ops are paced open-loop by one timer');
   // ^C ends the cruise early and deletes what is live; ^C again or SIGTERM stops now. SIGTERM
