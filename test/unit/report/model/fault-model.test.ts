@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FaultEvent, FaultRun } from '../../../../src/measure/fault-record.js';
-import { faultRows } from '../../../../src/report/model/fault-model.js';
-import type { ReportRun } from '../../../../src/report/model/report-run.js';
+import type { FaultEvent } from '../../../../src/measure/fault-record.js';
+import { faultRows, type FaultSubject } from '../../../../src/report/model/fault-model.js';
 
 const event = (e: Partial<FaultEvent>): FaultEvent => ({
   action: 'kill',
@@ -20,9 +19,12 @@ const event = (e: Partial<FaultEvent>): FaultEvent => ({
   ...e,
 });
 
-/** A run whose cruise started at 0 with these faults (only what faultRows reads). */
-const run = (events: FaultEvent[]): ReportRun => {
-  const faults: FaultRun = {
+/** A run whose cruise started at 0 with these faults. */
+const run = (events: FaultEvent[]): FaultSubject => ({
+  runId: 'r',
+  factors: null,
+  cruiseStartMs: 0,
+  faults: {
     scenario: 's',
     baselineP99Ms: 80,
     baselineCount: 40,
@@ -31,13 +33,8 @@ const run = (events: FaultEvent[]): ReportRun => {
     recoveryMs: 1500,
     recoveryMeasurable: true,
     note: '',
-  };
-  return {
-    runId: 'r',
-    factors: {},
-    drive: { faults, cruise: { window: { startMs: 0 } } },
-  } as unknown as ReportRun;
-};
+  },
+});
 
 describe('the report’s fault rows', () => {
   const cases: [string, Partial<FaultEvent>, string, number][] = [
