@@ -9,7 +9,6 @@ import { loadSweep } from './load-sweep.js';
 import type { RunRecord } from '../experiment/store/run-record.js';
 import { FACTOR_NAMES } from './model/report-run.js';
 import { sweepModel, type SweepModel } from './model/sweep-model.js';
-import { DEFAULT_THRESHOLDS, type WarningThresholds } from './model/warnings.js';
 import { toCsv } from './render/csv.js';
 import type { DataRow } from './render/plot.js';
 import { cdfPlots } from './render/cdf-plots.js';
@@ -23,7 +22,6 @@ export interface SweepReportOptions {
   out?: string;
   /** @default true */
   png?: boolean;
-  thresholds?: WarningThresholds;
   /** Fit invalid runs too. @default false */
   includeInvalid?: boolean;
   /** The sweep's records as the runner holds them. @default read from results.jsonl */
@@ -104,7 +102,7 @@ export async function writeSweepReport(
   const { input } = await loadSweep(sweepDir, opts.records);
   const html = resolve(opts.out ?? join(sweepDir, 'report.html'));
   const filesDir = filesDirFor(html);
-  const model = sweepModel(input, opts.thresholds ?? DEFAULT_THRESHOLDS, {
+  const model = sweepModel(input, {
     includeInvalid: opts.includeInvalid ?? false,
   });
   const out = { dir: filesDir, png: opts.png ?? true };

@@ -4,7 +4,7 @@ import type { LatencyStats } from '../../measure/latency-stats.js';
 import { PHASES, type Phase } from '../../measure/phase-window.js';
 import type { RatePoint } from './attachment-rates.js';
 import { cdfPoints, histogramBins, type CdfPoint, type HistogramBin } from './cdf.js';
-import { driveWarnings, DEFAULT_THRESHOLDS, type RunWarning, type WarningThresholds } from './warnings.js';
+import { driveWarnings, type RunWarning } from './warnings.js';
 
 export const LATENCY_KINDS: readonly { key: keyof LatencySet; label: string }[] = [
   { key: 'fulfilmentFromPlanned', label: 'fulfilment from planned' },
@@ -70,11 +70,7 @@ function facts(s: DriveSummary): [string, string][] {
   ];
 }
 
-export function runModel(
-  s: DriveSummary,
-  rates: RatePoint[] | null,
-  thresholds: WarningThresholds = DEFAULT_THRESHOLDS,
-): RunModel {
+export function runModel(s: DriveSummary, rates: RatePoint[] | null): RunModel {
   const phases = PHASES.map((phase): PhaseRow => {
     const summary = s.phases[phase];
     const { startMs, endMs } = summary.window;
@@ -99,6 +95,6 @@ export function runModel(
     histogram:
       cruise.fulfilmentFromPlanned.count > 0 ? histogramBins(cruise.fulfilmentFromPlanned.histogram) : [],
     rates,
-    warnings: driveWarnings(s.runId, { ending: s.ending, cruise: s.phases.cruise }, thresholds),
+    warnings: driveWarnings(s.runId, { ending: s.ending, cruise: s.phases.cruise, tests: s.tests }),
   };
 }

@@ -12,7 +12,7 @@ import { primaryLatency, usableRun, validityOf, type FactorName, type SweepInput
 import { runTable, type RunRow } from './run-table.js';
 import { scalingTable, type ScalingRow } from './scaling.js';
 import { verdictModel, type VerdictModel } from './verdict-model.js';
-import { DEFAULT_THRESHOLDS, sweepWarnings, type RunWarning, type WarningThresholds } from './warnings.js';
+import { sweepWarnings, type RunWarning } from './warnings.js';
 
 export interface RunCdf {
   runId: string;
@@ -49,11 +49,7 @@ export interface SweepModelOptions {
   includeInvalid?: boolean;
 }
 
-export function sweepModel(
-  input: SweepInput,
-  thresholds: WarningThresholds = DEFAULT_THRESHOLDS,
-  opts: SweepModelOptions = {},
-): SweepModel {
+export function sweepModel(input: SweepInput, opts: SweepModelOptions = {}): SweepModel {
   // The factor plots compare steady states: runs with a fault are shown in their own section
   // (with none in the sweep, the runs of its first faults level).
   const firstLevel = input.runs[0] === undefined ? undefined : faultLevelOf(input.runs[0]);
@@ -96,7 +92,7 @@ export function sweepModel(
     fitExcluded: includeInvalid ? 0 : runs.filter((r) => validityOf(r).status === 'invalid').length,
     includeInvalid,
     verdict: verdictModel(all, varying),
-    warnings: sweepWarnings(all, thresholds),
+    warnings: sweepWarnings(all),
     outside: outsideNodeRows(all),
     faults: faultModel(all),
   };

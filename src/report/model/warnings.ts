@@ -1,19 +1,14 @@
-/** Why a run's numbers should not be trusted at face value; each kind has its own message. */
-import { DEFAULT_VALIDITY } from '../../experiment/verdict/validity.js';
+/**
+ * What a report flags about a run beyond its validity: the validity reasons (validity.ts) are the
+ * one source for everything they judge (failure, interruption, rate, late ops, unfulfilled
+ * attachments, costs when required, faults, crashes), so a warning is only a fact they do not
+ * cover (ADR 0035). Each kind has its own message.
+ */
 import type { ReportRun } from './report-run.js';
+import { validityOf } from './report-run.js';
 
 export type WarningKind =
-  | 'failed'
-  | 'no-summary'
-  | 'interrupted'
-  | 'rate-off-target'
-  | 'late-ops'
-  | 'dropped-ops'
-  | 'unfulfilled'
-  | 'test-failed'
-  | 'address-problems'
-  | 'missing-costs'
-  | 'partial-costs';
+  'dropped-ops' | 'test-failed' | 'address-problems' | 'missing-costs' | 'partial-costs';
 
 export interface RunWarning {
   runId: string;
@@ -21,51 +16,14 @@ export interface RunWarning {
   message: string;
 }
 
-export interface WarningThresholds {
-  /** |achieved / target - 1| above this is suspect. @default 0.02 */
-  rateTolerance: number;
-  /** Late ops (sent after the lateness threshold) as a fraction of issued. @default 0.01 */
-  lateFraction: number;
-}
-
-/** The validity defaults (validity.ts): a warning here is an invalid run there. */
-export const DEFAULT_THRESHOLDS: WarningThresholds = {
-  rateTolerance: DEFAULT_VALIDITY.rateTolerance,
-  lateFraction: DEFAULT_VALIDITY.lateFraction,
-};
-
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-
 /** Warnings from the driver's numbers alone (also used by the per-run report). */
-export function driveWarnings(
-  runId: string,
-  d: NonNullable<ReportRun['drive']>,
-  t: WarningThresholds = DEFAULT_THRESHOLDS,
-): RunWarning[] {
+export function driveWarnings(runId: string, d: NonNullable<ReportRun['drive']>): RunWarning[] {
   const out: RunWarning[] = [];
   const add = (kind: WarningKind, message: string): void => {
     out.push({ runId, kind, message });
   };
   const c = d.cruise;
-  if (d.ending === 'interrupted') add('interrupted', 'the driver was interrupted: cruise ended early');
-  if (d.ending === 'failed') add('failed', 'the driver ended with an error');
-  if (c.targetRate > 0 && Math.abs(c.achievedRate / c.targetRate - 1) > t.rateTolerance)
-    add(
-      'rate-off-target',
-      `achieved ${c.achievedRate.toFixed(2)} ops/s vs target ${c.targetRate.toFixed(2)} ` +
-        `(${pct(c.achievedRate / c.targetRate - 1)}; tolerance ${pct(t.rateTolerance)})`,
-    );
-  if (c.ops.issued > 0 && c.ops.late / c.ops.issued > t.lateFraction)
-    add('late-ops', `${c.ops.late} of ${c.ops.issued} cruise ops late (${pct(c.ops.late / c.ops.issued)})`);
   if (c.ops.dropped > 0) add('dropped-ops', `${c.ops.dropped} planned cruise ops never sent`);
-  const o = c.outcomes;
-  const unfulfilled = o.broken + o.neverFulfilled + o.createFailed;
-  if (unfulfilled > 0)
-    add(
-      'unfulfilled',
-      `${unfulfilled} of ${o.attempted} cruise attachments not fulfilled ` +
-        `(never fulfilled ${o.neverFulfilled}, broken ${o.broken}, create failed ${o.createFailed})`,
-    );
   const tests = d.tests;
   if (tests !== undefined) {
     const failed = tests.full.testFailed + tests.setupOnly.testFailed;
@@ -85,28 +43,39 @@ export function driveWarnings(
   return out;
 }
 
-export function runWarnings(run: ReportRun, t: WarningThresholds = DEFAULT_THRESHOLDS): RunWarning[] {
-  const out: RunWarning[] = [];
-  const add = (kind: WarningKind, message: string): void => {
-    out.push({ runId: run.runId, kind, message });
-  };
-  if (run.status === 'failed') add('failed', `run failed: ${run.error ?? 'no error recorded'}`);
-  if (run.drive === null) add('no-summary', 'no driver summary: latency and counts are missing');
-  else out.push(...driveWarnings(run.runId, run.drive, t));
-  if (run.costs === null) add('missing-costs', `no cost data: ${run.costsError ?? 'not collected'}`);
-  else if (run.costs.partial || run.costs.noData.length > 0) {
-    const why = [
-      ...(run.costs.noData.length > 0 ? [`no data from ${run.costs.noData.join(', ')}`] : []),
-      ...run.costs.warnings,
+/**
+ * Costs are warned of only where the run's validity did not judge them (validity.requireCosts
+ * false); a failed run measured nothing, costs included, as its reason says.
+ */
+function costWarnings(run: ReportRun): RunWarning[] {
+  const v = validityOf(run);
+  if (v.status === 'failed' || v.reasons.some((r) => r.code.startsWith('costs-'))) return [];
+  if (run.costs === null)
+    return [
+      {
+        runId: run.runId,
+        kind: 'missing-costs',
+        message: `no cost data: ${run.costsError ?? 'not collected'}`,
+      },
     ];
-    add('partial-costs', `cost data incomplete${why.length > 0 ? `: ${why.join('; ')}` : ''}`);
-  }
-  return out;
+  if (!run.costs.partial && run.costs.noData.length === 0) return [];
+  const why = [
+    ...(run.costs.noData.length > 0 ? [`no data from ${run.costs.noData.join(', ')}`] : []),
+    ...run.costs.warnings,
+  ];
+  return [
+    {
+      runId: run.runId,
+      kind: 'partial-costs',
+      message: `cost data incomplete${why.length > 0 ? `: ${why.join('; ')}` : ''}`,
+    },
+  ];
 }
 
-export function sweepWarnings(
-  runs: readonly ReportRun[],
-  t: WarningThresholds = DEFAULT_THRESHOLDS,
-): RunWarning[] {
-  return [...runs].sort((a, b) => a.index - b.index).flatMap((r) => runWarnings(r, t));
+export function runWarnings(run: ReportRun): RunWarning[] {
+  return [...(run.drive === null ? [] : driveWarnings(run.runId, run.drive)), ...costWarnings(run)];
+}
+
+export function sweepWarnings(runs: readonly ReportRun[]): RunWarning[] {
+  return [...runs].sort((a, b) => a.index - b.index).flatMap((r) => runWarnings(r));
 }

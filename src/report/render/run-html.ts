@@ -98,7 +98,7 @@ export function runHtml(
   const faultHtml = faults.model === null ? '' : faultSection(faults.model, [], faults, filesDir, false);
   const warnings =
     m.warnings.length === 0
-      ? '<p class="ok">Nothing suspect in the driver\'s numbers.</p>'
+      ? '<p class="ok">Nothing beyond the verdict’s reasons.</p>'
       : `<ul class="warnings">${m.warnings
           .map((w) => `<li data-kind="${w.kind}"><span class="warn">${w.kind}</span>: ${esc(w.message)}</li>`)
           .join('')}</ul>`;

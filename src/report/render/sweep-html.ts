@@ -98,12 +98,12 @@ function scalingRowHtml(s: ScalingRow): string {
 }
 
 function warningsHtml(ws: readonly RunWarning[]): string {
-  if (ws.length === 0) return '<p class="ok">No run is suspect.</p>';
+  if (ws.length === 0) return '<p class="ok">Nothing beyond the verdict’s reasons.</p>';
   const items = ws.map(
     (w) =>
       `<li data-run="${esc(w.runId)}" data-kind="${w.kind}"><b>${esc(w.runId)}</b> <span class="warn">${w.kind}</span>: ${esc(w.message)}</li>`,
   );
-  return `<p class="warn">${ws.length} warning(s) in ${new Set(ws.map((w) => w.runId)).size} run(s).</p><ul class="warnings">${items.join('')}</ul>`;
+  return `<p class="warn">What the verdict’s reasons do not cover: ${ws.length} warning(s) in ${new Set(ws.map((w) => w.runId)).size} run(s).</p><ul class="warnings">${items.join('')}</ul>`;
 }
 
 function outsideHtml(rows: readonly OutsideRow[]): string {

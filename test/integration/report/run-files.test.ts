@@ -52,7 +52,9 @@ describe('per-run report from a driver summary alone', () => {
     assert.equal(lat.byHeader.get('p99.9 ms')?.value, stats.p999Ms);
     assert.match(html, /No samples: [^<]*cooldown fulfilment from planned/);
     assert.ok(r.plots.includes('rate-per-phase'), 'without attachments.csv the rates are per phase');
-    assert.match(html, /rate-off-target<\/span>: achieved 19\.50 ops\/s vs target 20\.00/);
+    // The rate is judged once, in the verdict, not again as a warning (ADR 0035).
+    assert.match(html, /data-code="rate-off-target"/);
+    assert.doesNotMatch(html, /data-kind="rate-off-target"/);
   });
 
   it('opens with the verdict: judged from the summary alone, or as drive recorded it in verdict.json', async () => {

@@ -122,14 +122,20 @@ describe('sweep report from a recorded sweep', () => {
       rows.find((r) => r.attrs['data-run'] === records[PARTIAL]?.runId)?.byHeader.get('costs')?.text,
       'partial',
     );
-    const warned = (i: number, kind: string): boolean =>
-      html.includes(`<li data-run="${records[i]?.runId ?? '?'}" data-kind="${kind}">`);
-    assert.ok(warned(FAILED, 'failed'));
-    assert.ok(warned(FAILED, 'no-summary'));
-    assert.ok(warned(NO_COSTS, 'missing-costs'));
-    assert.ok(warned(PARTIAL, 'partial-costs'));
-    assert.ok(warned(PARTIAL, 'rate-off-target'));
-    assert.match(html, /run failed: testbed configure failed: napi1 did not become ready within 30 s/);
+    // Each fact once: in the verdict's reasons, not again as a warning (ADR 0035).
+    const verdictOf = (i: number): string => {
+      const start = html.indexOf(`<li data-run="${records[i]?.runId ?? '?'}" data-validity=`);
+      return start < 0 ? '' : html.slice(start, html.indexOf('</ul></li>', start));
+    };
+    assert.match(verdictOf(FAILED), /data-code="run-failed"/);
+    assert.match(verdictOf(NO_COSTS), /data-code="costs-missing"/);
+    assert.match(verdictOf(PARTIAL), /data-code="rate-off-target"[^]*data-code="costs-partial"/);
+    assert.match(
+      html,
+      /nothing usable measured: testbed configure failed: napi1 did not become ready within 30 s/,
+    );
+    assert.doesNotMatch(html, /<li data-run="[^"]*" data-kind=/, 'no warning repeats a reason');
+    assert.match(html, /Nothing beyond the verdict’s reasons/);
   });
 
   it("plots each cell's latency percentiles from the union of its replicates' histograms", async () => {

@@ -9,6 +9,8 @@ import { varyingFactors } from '../../../src/report/model/factors.js';
 import { latencySeries } from '../../../src/report/model/latency-series.js';
 import { scalingTable } from '../../../src/report/model/scaling.js';
 import { sweepWarnings } from '../../../src/report/model/warnings.js';
+import { DEFAULT_VALIDITY, type ValidityThresholds } from '../../../src/experiment/verdict/validity.js';
+import { validityOfRecord } from '../../../src/experiment/verdict/verdict.js';
 import { COST_MODEL, LATENCY_MODEL, prng, sweepRecords } from '../../support/sweep-fixture.js';
 
 function metric(key: string): (typeof COST_METRICS)[number] {
@@ -187,33 +189,45 @@ describe('scaling table', () => {
   });
 });
 
-describe('suspect-run warnings', () => {
-  it('flags each kind of suspect run, and nothing on a clean one', () => {
-    const records = sweepRecords({
-      sweepId: 'warn',
-      grid: { OPS: [10, 20, 40, 80, 160, 320, 640] },
-      replicates: 1,
-      seed: 1,
-      runs: {
-        1: { fail: true },
-        2: { noCosts: true },
-        3: { partialCosts: true },
-        4: { achievedRatio: 0.97 },
-        5: { late: 500 },
-        6: { neverFulfilled: 3, achievedRatio: 1.015 },
-      },
-    });
-    const kinds = (i: number): string[] =>
-      sweepWarnings(records)
-        .filter((w) => w.runId === records[i]?.runId)
-        .map((w) => w.kind);
-    assert.deepEqual(kinds(0), []);
-    assert.deepEqual(kinds(1), ['failed', 'no-summary', 'missing-costs']);
-    assert.deepEqual(kinds(2), ['missing-costs']);
-    assert.deepEqual(kinds(3), ['partial-costs']);
-    assert.deepEqual(kinds(4), ['rate-off-target']);
-    assert.deepEqual(kinds(5), ['late-ops']);
-    assert.deepEqual(kinds(6), ['unfulfilled'], 'a 1.5% shortfall is inside the 2% tolerance');
+describe('report warnings: only what the validity reasons do not cover', () => {
+  const records = sweepRecords({
+    sweepId: 'warn',
+    grid: { OPS: [10, 20, 40, 80, 160, 320, 640] },
+    replicates: 1,
+    seed: 1,
+    runs: {
+      1: { fail: true },
+      2: { noCosts: true },
+      3: { partialCosts: true },
+      4: { achievedRatio: 0.97 },
+      5: { late: 500 },
+      6: { neverFulfilled: 3, achievedRatio: 1.015 },
+    },
+  });
+  /** The runs as load-sweep.ts gives them to the report: each judged with `t`. */
+  const kinds = (t: ValidityThresholds): string[][] => {
+    const judged = records.map((r) => ({ ...r, validity: validityOfRecord(r, t) }));
+    return judged.map((r) =>
+      sweepWarnings(judged)
+        .filter((w) => w.runId === r.runId)
+        .map((w) => w.kind),
+    );
+  };
+
+  it('warns of nothing a validity reason already says: failure, costs, rate, late ops, unfulfilled', () => {
+    assert.deepEqual(kinds(DEFAULT_VALIDITY), [[], [], [], [], [], [], []]);
+  });
+
+  it('warns of missing and partial costs where the validity does not judge them (requireCosts false)', () => {
+    assert.deepEqual(kinds({ ...DEFAULT_VALIDITY, requireCosts: false }), [
+      [],
+      [],
+      ['missing-costs'],
+      ['partial-costs'],
+      [],
+      [],
+      [],
+    ]);
   });
 });
 
