@@ -5,6 +5,7 @@
  */
 import { COSTED_PURPOSES, type CostFigures, type PurposeCost } from '../../measure/cost-table.js';
 import type { LatencyStats } from '../../measure/latency-stats.js';
+import { unplannedCrashes } from '../../measure/process-crash.js';
 import { csvText, type CsvCell } from '../../util/csv.js';
 import type { RunRecord } from './run-record.js';
 
@@ -109,6 +110,20 @@ export const CSV_COLUMNS: Column[] = [
   ...latencyColumns('create_to_tested', (r) => r.drive?.tests?.latency.createToTested),
   ...latencyColumns('ready_to_tested', (r) => r.drive?.tests?.latency.readyToTested),
   { name: 'stopped', value: (r) => r.drive?.stopped?.reason },
+  ...COSTED_PURPOSES.flatMap(costColumns),
+  { name: 'host_cpus', value: (r) => r.host?.cpus },
+  { name: 'host_busy_fraction', value: (r) => r.host?.busyFraction },
+  { name: 'host_steal_fraction', value: (r) => r.host?.stealFraction },
+  { name: 'host_pressure_some_fraction', value: (r) => r.host?.pressureSomeFraction },
+  { name: 'host_run_queue_per_cpu', value: (r) => r.host?.runQueuePerCpu },
+  { name: 'costs_partial', value: (r) => r.costs?.partial },
+  { name: 'costs_error', value: (r) => r.costsError },
+  { name: 'error', value: (r) => r.error },
+  { name: 'started_ms', value: (r) => r.timing.startedMs },
+  { name: 'ended_ms', value: (r) => r.timing.endedMs },
+  // Groups added later go here, at the end, in the order they came: a new group never moves the
+  // columns before it (ADR 0035). The file is written whole from results.jsonl every time, so a
+  // resumed sweep's results.csv takes the new layout when reopened, old runs included.
   // Faults (ADR 0030): the level, when each was injected, recovery and the attachments hurt.
   { name: 'fault', value: (r) => r.fault },
   {
@@ -126,17 +141,14 @@ export const CSV_COLUMNS: Column[] = [
     name: 'fault_affected_never_fulfilled',
     value: (r) => r.drive?.faults?.events.reduce((n, e) => n + e.affected.neverFulfilled, 0),
   },
-  ...COSTED_PURPOSES.flatMap(costColumns),
-  { name: 'host_cpus', value: (r) => r.host?.cpus },
-  { name: 'host_busy_fraction', value: (r) => r.host?.busyFraction },
-  { name: 'host_steal_fraction', value: (r) => r.host?.stealFraction },
-  { name: 'host_pressure_some_fraction', value: (r) => r.host?.pressureSomeFraction },
-  { name: 'host_run_queue_per_cpu', value: (r) => r.host?.runQueuePerCpu },
-  { name: 'costs_partial', value: (r) => r.costs?.partial },
-  { name: 'costs_error', value: (r) => r.costsError },
-  { name: 'error', value: (r) => r.error },
-  { name: 'started_ms', value: (r) => r.timing.startedMs },
-  { name: 'ended_ms', value: (r) => r.timing.endedMs },
+  // Testbed crashes in the cruise that no injected kill explains (ADR 0035); empty: not known.
+  {
+    name: 'unplanned_restarts',
+    value: (r) =>
+      r.drive?.crashes === undefined
+        ? undefined
+        : unplannedCrashes(r.drive.crashes, r.drive.faults, r.drive.cruise.window).length,
+  },
 ];
 
 export function resultsCsv(records: readonly RunRecord[]): string {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -49,6 +49,34 @@ describe('the results store', () => {
     assert.equal(csv[0], CSV_COLUMNS.map((c) => c.name).join(','));
     assert.match(csv[2] ?? '', /,"x, ""y""",/);
     assert.equal(await readFile(join(dir, 'spec.yaml'), 'utf8'), CRASH_SPEC);
+  });
+
+  it('rewrites a resumed sweep’s results.csv whole in the current layout from results.jsonl, old runs included', async () => {
+    const dir = fresh();
+    const store = await ResultsStore.create({
+      dir,
+      specText: CRASH_SPEC,
+      spec,
+      sweepId: 's',
+      seed: 3,
+      nowMs: 1,
+    });
+    await store.append(recordFixture(0));
+    // As an older kos-test left it: the fault columns mid-row, before the costs.
+    const old = 'run_id,key,index,fault,fault_recovery_s,napi_nodes\ns-000,c0-r0,0,,,1\n';
+    await writeFile(store.csvPath, old);
+    const resumed = await ResultsStore.open({ dir, spec });
+    const header = CSV_COLUMNS.map((c) => c.name).join(',');
+    const rows = async (): Promise<string[]> =>
+      (await readFile(resumed.csvPath, 'utf8')).trimEnd().split('\n');
+    assert.equal((await rows())[0], header, 'opening rewrote it from results.jsonl');
+    await resumed.append(recordFixture(1));
+    const csv = await rows();
+    assert.equal(csv[0], header);
+    assert.deepEqual(
+      csv.slice(1).map((l) => l.split(',')[0]),
+      [recordFixture(0).runId, recordFixture(1).runId],
+    );
   });
 
   it('reports a started run without a record as interrupted, and counts attempts', async () => {
@@ -165,5 +193,20 @@ describe('results.csv', () => {
     assert.equal(col(rows[2] ?? '', 'comp_cpu_cores_mean'), '');
     assert.equal(col(rows[2] ?? '', 'cruise_achieved_ops'), '10');
     assert.equal(col(rows[2] ?? '', 'fulfil_planned_p99_ms'), '36');
+  });
+
+  it('keeps the optional groups added later at the end, in the order they came: faults, then unplanned restarts', () => {
+    const names = CSV_COLUMNS.map((c) => c.name);
+    const tail = names.slice(names.indexOf('ended_ms') + 1);
+    assert.deepEqual(tail, [
+      'fault',
+      'fault_injected_ms',
+      'fault_baseline_p99_ms',
+      'fault_recovery_s',
+      'fault_recovery_measurable',
+      'fault_affected_delayed',
+      'fault_affected_never_fulfilled',
+      'unplanned_restarts',
+    ]);
   });
 });
