@@ -56,15 +56,16 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
                           [--ops N,N...]]
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
-                   agent-scale, agent-cpu, plan-prediction, delay-shift, seed-corner, data-plane,
-                   net-fault-relay
+                   agent-scale, agent-cpu, agent-metrics-render, plan-prediction, delay-shift,
+                   seed-corner, data-plane, net-fault-relay
                    (default: all, in that order; agent-scale takes ~15 min, plan-prediction
                    ~8 min, seed-corner ~10 min per OPS level, data-plane ~10 min and root,
                    net-fault-relay ~2 min)
   --seconds N      measured seconds (napi-create 10, watch-fanout 40,      BENCH_SECONDS
                    agent-scale and data-plane: cruise 60, plan-prediction: cruise 20)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2,      BENCH_ROUNDS
-                   data-plane: A/B pairs 2, delay-shift: blocks of 4 runs 2)
+                   data-plane: A/B pairs 2, delay-shift: blocks of 4 runs 2,
+                   agent-metrics-render 5)
   --warmup N       warm-up seconds before each measured window (2)         BENCH_WARMUP
   --concurrency N  napi-create: requests in flight (64)                    BENCH_CONCURRENCY
   --watches N      watch-fanout: watches held (5000)                       BENCH_WATCHES

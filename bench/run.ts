@@ -11,6 +11,7 @@ import { KosTestError, toError } from '../src/util/errors.js';
 import { USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import type { Benchmark } from './benchmark.js';
 import { runAgentCpu } from './agent-cpu.js';
+import { runAgentMetricsRender } from './agent-metrics-render.js';
 import { runAgentScale } from './agent-scale.js';
 import { runNapiCreate } from './napi-create.js';
 import { runPlanPrediction } from './plan-prediction.js';
@@ -34,6 +35,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'driver-memory', run: runDriverMemory },
   { name: 'agent-scale', run: runAgentScale },
   { name: 'agent-cpu', run: runAgentCpu },
+  { name: 'agent-metrics-render', run: runAgentMetricsRender },
   { name: 'plan-prediction', run: runPlanPrediction },
   { name: 'delay-shift', run: runDelayShift },
   { name: 'seed-corner', run: runSeedCorner },

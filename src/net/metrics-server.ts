@@ -19,7 +19,8 @@ export async function startMetricsServer(opts: {
   host: string;
   /** @default 0 (any free port) */
   port?: number;
-  registry: Registry;
+  /** A prom-client registry, or anything that renders the same text. */
+  registry: Pick<Registry, 'metrics' | 'contentType'>;
   healthy: () => boolean;
 }): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {

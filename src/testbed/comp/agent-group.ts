@@ -89,7 +89,7 @@ export async function startAgentGroup(opts: AgentGroupOptions): Promise<AgentGro
   const server = await startMetricsServer({
     host: opts.metricsHost,
     ...(opts.metricsPort === undefined ? {} : { port: opts.metricsPort }),
-    registry: metrics.registry,
+    registry: { metrics: () => metrics.metrics(), contentType: metrics.registry.contentType },
     healthy: () => started,
     name: `agent group ${opts.name}`,
   });

@@ -3,8 +3,16 @@
  * Histograms are shared by the group's agents (every series carries `group`, a default label);
  * gauges are per node and read from the agents at scrape time, so an agent's state changes cost
  * no metric updates. Buckets are upstream's with finer steps below 1 s (a hollow fabric is fast).
+ * /metrics is served by `metrics()`, a lean render of the same text as `registry.metrics()`.
  */
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  groupLabelText,
+  HistogramText,
+  metricHeader,
+  nodeLabelsText,
+  sampleValue,
+} from './agent-metrics-text.js';
 import type { FabricOp } from './fabric.js';
 import type { LastClientWriteLabel } from './write-times.js';
 
@@ -25,7 +33,12 @@ type LcwHistogram = Histogram<'last_client_wr'>;
 
 export class AgentMetrics {
   readonly registry = new Registry();
-  private readonly sources = new Set<AgentGaugeSource>();
+  /** Each agent, with its per-node gauges' label text. */
+  private readonly sources = new Map<AgentGaugeSource, string>();
+  /** Renders each metric's lines, in the registry's order; absent with process metrics. */
+  private readonly texts: (() => string)[] | undefined;
+  /** `group="…"`, on every series. */
+  private readonly groupLabel: string;
   private readonly localIfc: LcwHistogram;
   private readonly remoteIfc: LcwHistogram;
   private readonly statusUpdate: LcwHistogram;
@@ -36,10 +49,20 @@ export class AgentMetrics {
 
   constructor(group: string, opts: { processMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ group });
-    if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const processMetrics = opts.processMetrics ?? true;
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
+    const texts: (() => string)[] = [];
+    this.texts = processMetrics ? undefined : texts;
+    const groupLabel = groupLabelText(group);
+    this.groupLabel = groupLabel;
     const registers = [this.registry];
-    const lcw = (name: string, help: string): LcwHistogram =>
-      new Histogram({ name, help, labelNames: ['last_client_wr'], buckets: LATENCY_BUCKETS, registers });
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[]): Histogram<L> => {
+      const h = new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
+      const text = new HistogramText(h, name, help, LATENCY_BUCKETS, groupLabel);
+      texts.push(() => text.render());
+      return h;
+    };
+    const lcw = (name: string, help: string): LcwHistogram => histogram(name, help, ['last_client_wr']);
     this.localIfc = lcw(
       'kos_agent_last_client_write_to_local_ifc_latency_seconds',
       "Seconds from the last relevant client write to creation of the attachment's local network interface.",
@@ -56,29 +79,21 @@ export class AgentMetrics {
       'kos_agent_attachment_impl_to_remote_ifc_latency_seconds',
       "Seconds from the attachment's status.impl server stamp to creation of its remote network interface.",
     );
-    this.fabric = new Histogram({
-      name: 'kos_agent_fabric_latency_seconds',
-      help: 'Network fabric operation time in seconds.',
-      labelNames: ['op', 'err'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.fabricWait = new Histogram({
-      name: 'kos_agent_fabric_wait_latency_seconds',
-      help:
-        'Seconds from the watch event that queued an attachment to the start of its fabric call: ' +
+    this.fabric = histogram('kos_agent_fabric_latency_seconds', 'Network fabric operation time in seconds.', [
+      'op',
+      'err',
+    ]);
+    this.fabricWait = histogram(
+      'kos_agent_fabric_wait_latency_seconds',
+      'Seconds from the watch event that queued an attachment to the start of its fabric call: ' +
         'the wait for a worker and the processing before the call (testbed metric).',
-      labelNames: ['op'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.statusRoundTrip = new Histogram({
-      name: 'kos_agent_attachment_status_latency_seconds',
-      help: 'Round trip latency to update attachment status, in seconds.',
-      labelNames: ['statusErr', 'err'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+      ['op'],
+    );
+    this.statusRoundTrip = histogram(
+      'kos_agent_attachment_status_latency_seconds',
+      'Round trip latency to update attachment status, in seconds.',
+      ['statusErr', 'err'],
+    );
     const sources = this.sources;
     const perNode = (name: string, help: string, read: (s: AgentGaugeSource) => number): void => {
       new Gauge({
@@ -88,9 +103,27 @@ export class AgentMetrics {
         registers,
         collect() {
           this.reset();
-          for (const s of sources) this.set({ node: s.node }, read(s));
+          for (const s of sources.keys()) this.set({ node: s.node }, read(s));
         },
       });
+      const header = metricHeader(name, help, 'gauge');
+      texts.push(() => {
+        let text = header;
+        for (const [s, labels] of sources) text += `\n${name}{${labels}} ${sampleValue(read(s))}`;
+        return text;
+      });
+    };
+    const groupGauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+      const header = metricHeader(name, help, 'gauge');
+      texts.push(() => `${header}\n${name}{${groupLabel}} ${sampleValue(read())}`);
     };
     perNode(
       'kos_agent_local_attachments',
@@ -107,28 +140,24 @@ export class AgentMetrics {
       'Watches the agent holds: one on its node, one per relevant virtual network (testbed metric).',
       (s) => s.watchCount,
     );
-    new Gauge({
-      name: 'kos_agent_group_queue_length',
-      help: "Attachments queued or in process, summed over the group's agents (testbed metric).",
-      registers,
-      collect() {
+    groupGauge(
+      'kos_agent_group_queue_length',
+      "Attachments queued or in process, summed over the group's agents (testbed metric).",
+      () => {
         let n = 0;
-        for (const s of sources) n += s.queueLength;
-        this.set(n);
+        for (const s of sources.keys()) n += s.queueLength;
+        return n;
       },
-    });
-    new Gauge({
-      name: 'kos_agent_group_agents',
-      help: 'Agents running in this group (testbed metric).',
-      registers,
-      collect() {
-        this.set(sources.size);
-      },
-    });
+    );
+    groupGauge(
+      'kos_agent_group_agents',
+      'Agents running in this group (testbed metric).',
+      () => sources.size,
+    );
   }
 
   addAgent(source: AgentGaugeSource): void {
-    this.sources.add(source);
+    this.sources.set(source, nodeLabelsText(source.node, this.groupLabel));
   }
 
   removeAgent(source: AgentGaugeSource): void {
@@ -163,7 +192,9 @@ export class AgentMetrics {
     this.statusRoundTrip.observe({ statusErr: 'ok', err: outcome }, seconds);
   }
 
+  /** The Prometheus text of `registry.metrics()`, rendered without its generic path when it can be. */
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    if (this.texts === undefined) return this.registry.metrics();
+    return Promise.resolve(`${this.texts.map((t) => t()).join('\n\n')}\n`);
   }
 }
