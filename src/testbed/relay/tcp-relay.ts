@@ -47,6 +47,8 @@ export class TcpRelay {
   private upstream: Upstream;
   private readonly clock: LineClock;
   private portNow = 0;
+  /** Closed for good: a late restart's upstreamUp must not listen again (the port would outlive the testbed). */
+  private closed = false;
 
   private constructor(private readonly opts: TcpRelayOptions) {
     this.upstream = opts.upstream;
@@ -97,10 +99,11 @@ export class TcpRelay {
   /** The target (re)started, maybe on a new port: listen again on the same port. */
   async upstreamUp(upstream: Upstream): Promise<void> {
     this.upstream = upstream;
-    if (this.server === undefined) await this.listen(this.portNow);
+    if (this.server === undefined && !this.closed) await this.listen(this.portNow);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const server = this.server;
     this.server = undefined;
     for (const c of this.conns) this.drop(c);
@@ -125,10 +128,15 @@ export class TcpRelay {
     });
     const address = server.address();
     this.portNow = typeof address === 'object' && address !== null ? address.port : port;
-    this.server = server;
+    if (this.closed) server.close();
+    else this.server = server;
   }
 
   private accept(socket: Socket): void {
+    if (this.closed) {
+      socket.destroy();
+      return;
+    }
     const c: Relayed = { client: { socket, blocked: false }, upstream: undefined, lines: [] };
     this.conns.add(c);
     socket.on('error', () => undefined);

@@ -7,14 +7,23 @@ import { TcpRelay } from '../relay/tcp-relay.js';
 
 export class NetFaultRelays {
   private readonly relays = new Map<string, TcpRelay>();
+  /** After closeAll, a restart still under way (the restarter stops first) must not start a relay. */
+  private closed = false;
 
   /** Puts a relay in front of `name` serving at `url`, or points its relay there again. */
   async front(name: string, url: string): Promise<void> {
     const u = new URL(url);
     const upstream = { host: u.hostname, port: Number(u.port) };
     const relay = this.relays.get(name);
-    if (relay !== undefined) await relay.upstreamUp(upstream);
-    else this.relays.set(name, await TcpRelay.start({ host: u.hostname, upstream }));
+    if (relay !== undefined) {
+      await relay.upstreamUp(upstream);
+      return;
+    }
+    if (this.closed) return;
+    const started = await TcpRelay.start({ host: u.hostname, upstream });
+    // Re-read after the await: closeAll may have run meanwhile.
+    if (this.isClosed()) await started.close();
+    else this.relays.set(name, started);
   }
 
   /** What clients use to reach `name`: its relay's URL, or `direct` when it has none. */
@@ -42,7 +51,12 @@ export class NetFaultRelays {
     await relay?.close();
   }
 
+  private isClosed(): boolean {
+    return this.closed;
+  }
+
   async closeAll(): Promise<void> {
+    this.closed = true;
     const all = [...this.relays.values()];
     this.relays.clear();
     await Promise.all(all.map((r) => r.close()));

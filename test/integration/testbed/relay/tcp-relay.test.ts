@@ -132,4 +132,15 @@ describe('the network-fault relay', () => {
     s.write('up');
     assert.equal(await reply, 'up');
   });
+
+  it('stays closed when its target comes back after the relay was closed (a restart racing the testbed down)', async () => {
+    const late = await TcpRelay.start({ host: HOST, upstream: { host: HOST, port: relay.port } });
+    const port = late.port;
+    late.upstreamDown();
+    await late.close();
+    await late.upstreamUp({ host: HOST, port: (echo.address() as AddressInfo).port });
+    const refused = connect({ host: HOST, port });
+    const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+    assert.equal(err.code, 'ECONNREFUSED');
+  });
 });
