@@ -8,6 +8,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { DriveSummary } from '../../../src/driver/drive-summary.js';
 import { runDrive } from '../../../src/driver/run-drive.js';
 import { Testbed, type TestbedProcessStatus } from '../../../src/testbed/supervisor/testbed.js';
+import { FaultInjector, type FaultTarget } from '../../../src/testbed/supervisor/fault-actions.js';
 import { readAttachmentsCsv } from '../../support/drive-csv.js';
 import { freshSeed } from '../../support/fresh-seed.js';
 import { pidAlive } from '../../../src/process/pid-alive.js';
@@ -58,10 +59,13 @@ describe('drives ride out a kill -9 of a testbed process', () => {
       })) as { items: unknown[] }
     ).items.length;
 
-  /** Drives `runId`, kills `victim` 3 s into the cruise, and returns what happened. */
+  // Killed as a fault run kills (one way to kill in tests): the fault injector, by the testbed's PID.
+  const injector = new FaultInjector(() => testbed.status().processes);
+
+  /** Drives `runId`, kills `victim` (the index-th of `target`) 3 s into the cruise, and returns what happened. */
   const driveAndKill = async (
     runId: string,
-    victim: string,
+    [target, index, victim]: [FaultTarget, number, string],
   ): Promise<{ s: DriveSummary; restartedAfterMs: number; recoveredAt: number }> => {
     const before = processOf(victim);
     assert.ok(before?.running === true, `${victim} runs`);
@@ -69,6 +73,7 @@ describe('drives ride out a kill -9 of a testbed process', () => {
     let killedAt = 0;
     let restartedAt = 0;
     let kill: NodeJS.Timeout | undefined;
+    let killedPid = 0;
     const s = await runDrive(
       {
         runId,
@@ -93,12 +98,13 @@ describe('drives ride out a kill -9 of a testbed process', () => {
           if (p.phase !== 'cruise' || kill !== undefined) return;
           kill = setTimeout(() => {
             killedAt = Date.now();
-            process.kill(before.pid, 'SIGKILL');
+            killedPid = injector.inject({ action: 'kill', target, index }).pid;
           }, 3000);
         },
       },
     );
     assert.ok(killedAt > 0, 'the kill happened during the drive');
+    assert.equal(killedPid, before.pid, `the injector killed ${victim}`);
     const now = processOf(victim);
     assert.ok(now?.running === true && now.pid !== before.pid, `${victim} restarted`);
     pids.add(now.pid);
@@ -141,7 +147,7 @@ describe('drives ride out a kill -9 of a testbed process', () => {
   };
 
   it('kill -9 of one napi of two: under 1% never fulfilled', async (t) => {
-    const r = await driveAndKill('kill-napi', 'napi1');
+    const r = await driveAndKill('kill-napi', ['napi', 1, 'napi1']);
     await assertRodeItOut('kill-napi', r, (m) => {
       t.diagnostic(m);
     });
@@ -151,19 +157,23 @@ describe('drives ride out a kill -9 of a testbed process', () => {
   });
 
   it('kill -9 of nctrl', async (t) => {
-    await assertRodeItOut('kill-nctrl', await driveAndKill('kill-nctrl', 'nctrl0'), (m) => {
+    await assertRodeItOut('kill-nctrl', await driveAndKill('kill-nctrl', ['nctrl', 0, 'nctrl0']), (m) => {
       t.diagnostic(m);
     });
   });
 
   it('kill -9 of an agent group', async (t) => {
-    await assertRodeItOut('kill-agents', await driveAndKill('kill-agents', 'comp-group0'), (m) => {
-      t.diagnostic(m);
-    });
+    await assertRodeItOut(
+      'kill-agents',
+      await driveAndKill('kill-agents', ['agent-group', 0, 'comp-group0']),
+      (m) => {
+        t.diagnostic(m);
+      },
+    );
   });
 
   it('kill -9 of one etcd member of three: no create fails (the napis fail over, ADR 0036)', async (t) => {
-    const r = await driveAndKill('kill-netcd', 'netcd1');
+    const r = await driveAndKill('kill-netcd', ['netcd', 1, 'netcd1']);
     await assertRodeItOut('kill-netcd', r, (m) => {
       t.diagnostic(m);
     });
