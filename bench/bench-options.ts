@@ -12,7 +12,8 @@ export interface BenchOptions {
   seconds: number | undefined;
   /**
    * Rounds the measured seconds are split into, alternating reference and subject (BENCH_ROUNDS).
-   * @default each benchmark's own: napi-create 5, watch-fanout 2, delay-shift 2 (blocks of 4 runs)
+   * @default each benchmark's own: napi-create 5, watch-fanout 2, delay-shift 2 (blocks of 4 runs),
+   * driver-lateness 3 (pairs per rate)
    */
   rounds: number | undefined;
   /** Warm-up seconds before each measured window (BENCH_WARMUP). @default 2 */
@@ -55,9 +56,9 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
                           [--concurrency N] [--watches N] [--rate N] [--watch-procs N]
                           [--ops N,N...]]
 
-  NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-memory,
-                   agent-scale, agent-cpu, agent-metrics-render, plan-prediction, delay-shift,
-                   seed-corner, data-plane, net-fault-relay
+  NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-lateness,
+                   driver-memory, agent-scale, agent-cpu, agent-metrics-render, plan-prediction,
+                   delay-shift, seed-corner, data-plane, net-fault-relay
                    (default: all, in that order; agent-scale takes ~15 min, plan-prediction
                    ~8 min, seed-corner ~10 min per OPS level, data-plane ~10 min and root,
                    net-fault-relay ~2 min)
@@ -65,7 +66,7 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
                    agent-scale and data-plane: cruise 60, plan-prediction: cruise 20)
   --rounds N       alternating rounds (napi-create 5, watch-fanout 2,      BENCH_ROUNDS
                    data-plane: A/B pairs 2, delay-shift: blocks of 4 runs 2,
-                   agent-metrics-render 5)
+                   agent-metrics-render 5, driver-lateness: pairs per rate 3)
   --warmup N       warm-up seconds before each measured window (2)         BENCH_WARMUP
   --concurrency N  napi-create: requests in flight (64)                    BENCH_CONCURRENCY
   --watches N      watch-fanout: watches held (5000)                       BENCH_WATCHES

@@ -1,7 +1,9 @@
 /**
  * The driver measured against one target (the trivial local server, or the testbed), every
  * number beside a reference from the same run: autocannon's closed-loop maximum and its CPU per
- * request on the same server. Targets (issue 4): schedule lateness p50 <= 1 ms and p99 <= 3 ms at
+ * request on the same server. Targets (issues 4 and 22): schedule lateness p50 <= 1 ms, and p99 at
+ * most 1 ms above the pacer alone's in the same seconds (this 2-core machine cannot give an
+ * absolute 3 ms while other processes run), at
  * 1,000 and 5,000 ops/s; driver CPU per create+observe <= 4x autocannon's CPU per request;
  * highest sustained rate >= 0.3x autocannon's closed-loop maximum.
  */
@@ -16,8 +18,8 @@ import {
   highestSustained,
   pacerProbe,
   type DriverRun,
+  type RateTrial,
 } from './driver-runs.js';
-import type { PacerProbeResult } from './pacer-probe.js';
 import { check, type BenchReport, type Check, type Measure } from './report.js';
 
 export interface DriverTarget {
@@ -40,7 +42,10 @@ export interface DriverTarget {
   setupLeadMs: number;
 }
 
-const LATENCY_RATES = [1000, 5000] as const;
+/** The rates the lateness target is set at (issue 22). */
+export const LATENESS_RATES = [1000, 5000] as const;
+/** Most the driver's lateness p99 may exceed the pacer alone's in the same seconds (issue 22). */
+export const LATENESS_GAP_TARGET_MS = 1;
 const CONNECTIONS = 64;
 /** How long the CPU run waits for its creates to be fulfilled after the last answer. */
 const OBSERVE_WAIT_MS = 15_000;
@@ -56,37 +61,90 @@ function groups(
   return { driver: cpu.driver ?? cpu.autocannon ?? 0, target: t, others: cpu.others ?? 0 };
 }
 
+/** One driver run against the target, in its own process, with its own VNIs and addresses. */
+async function runOn(
+  target: DriverTarget,
+  dir: string,
+  rate: number,
+  extra: DriveOptionsInput,
+  runSeconds: number,
+  windowUntil: 'answered' | 'fulfilled' = 'answered',
+): Promise<DriverRun> {
+  seed = freshSeed(seed + 1);
+  const runId = `bench-${target.name}-${seed}`;
+  const options: DriveOptionsInput = {
+    runId,
+    seed,
+    // Every run its own VNIs (freshSeed) and address block, so kept runs never conflict.
+    baseAddress: `10.${seed % 250}.0.0`,
+    numNets: 10,
+    topNetSize: 100,
+    numAttachments: Math.max(300, Math.round((rate * runSeconds) / 2)),
+    rate,
+    connections: CONNECTIONS,
+    ...extra,
+  };
+  // A shock run puts many creates in each slot: size the subnets so every one gets an address
+  // (otherwise most end broken, and a testbed's IPAM spends the run on failures).
+  if (options.waitAfterCreate !== undefined) {
+    const plan = planFor(parseDriveOptions(options), seed);
+    options.subnetSizeFactor = shockShortfall(plan, plan.seq.createSlot.length).factorNeeded;
+  }
+  return driverRun(dir, target.kubeconfigPath, options, target.pids, windowUntil);
+}
+
+/**
+ * A driver run beside the pacer alone, both pacing from one start time a setup's length ahead:
+ * the same moments, the same load, and neither's start-up in the other's numbers.
+ */
+async function besideProbe(
+  target: DriverTarget,
+  dir: string,
+  rate: number,
+  extra: DriveOptionsInput,
+  pacedSeconds: number,
+  runSeconds: number,
+): Promise<RateTrial> {
+  const startAtMs = Date.now() + target.setupLeadMs;
+  const [run, alone] = await Promise.all([
+    runOn(target, dir, rate, { ...extra, startAtMs }, runSeconds),
+    pacerProbe(dir, rate, pacedSeconds, startAtMs),
+  ]);
+  if (run.setupEndedMs > startAtMs)
+    throw new Error(
+      `${target.name}: the driver's setup outlasted the ${target.setupLeadMs} ms lead by ${run.setupEndedMs - startAtMs} ms`,
+    );
+  return { run, alone };
+}
+
+/**
+ * The driver's schedule lateness at `rate` beside the pacer alone's in the same seconds.
+ * Create-only: a delete waits for its create's answer, so its lateness would be the server's.
+ */
+export function latenessTrial(
+  target: DriverTarget,
+  dir: string,
+  rate: number,
+  seconds: number,
+): Promise<RateTrial> {
+  return besideProbe(
+    target,
+    dir,
+    rate,
+    { waitAfterCreate: 300, numAttachments: rate * seconds },
+    seconds,
+    seconds,
+  );
+}
+
+/** How much later (p99) the driver sent its ops than the pacer alone fired at the same moments. */
+export function latenessGapMs({ run, alone }: RateTrial): number {
+  return (run.summary.total.latency.lateness.p99Ms ?? NaN) - (alone.p99Ms ?? NaN);
+}
+
 export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Promise<BenchReport> {
   const seconds = ctx.options.seconds ?? 4;
   const dir = ctx.workDir;
-  const run = async (
-    rate: number,
-    extra: DriveOptionsInput,
-    runSeconds = seconds,
-    windowUntil: 'answered' | 'fulfilled' = 'answered',
-  ): Promise<DriverRun> => {
-    seed = freshSeed(seed + 1);
-    const runId = `bench-${target.name}-${seed}`;
-    const options: DriveOptionsInput = {
-      runId,
-      seed,
-      // Every run its own VNIs (freshSeed) and address block, so kept runs never conflict.
-      baseAddress: `10.${seed % 250}.0.0`,
-      numNets: 10,
-      topNetSize: 100,
-      numAttachments: Math.max(300, Math.round((rate * runSeconds) / 2)),
-      rate,
-      connections: CONNECTIONS,
-      ...extra,
-    };
-    // A shock run puts many creates in each slot: size the subnets so every one gets an address
-    // (otherwise most end broken, and a testbed's IPAM spends the run on failures).
-    if (options.waitAfterCreate !== undefined) {
-      const plan = planFor(parseDriveOptions(options), seed);
-      options.subnetSizeFactor = shockShortfall(plan, plan.seq.createSlot.length).factorNeeded;
-    }
-    return driverRun(dir, target.kubeconfigPath, options, target.pids, windowUntil);
-  };
 
   ctx.log(`${target.name}: autocannon closed-loop, ${CONNECTIONS} connections, ${seconds} s`);
   const ac = await autocannonRun(dir, {
@@ -98,31 +156,11 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
   const acRate = perSecond(ac.requests, ac.seconds);
   const acCpu = microsEach(ac.cpu.autocannon ?? 0, ac.requests);
 
-  /**
-   * A driver run beside the pacer alone, both pacing from one start time a setup's length ahead:
-   * the same moments, the same load, and neither's start-up in the other's numbers.
-   */
-  const besideProbe = async (
-    rate: number,
-    extra: DriveOptionsInput,
-    pacedSeconds: number,
-    runSeconds?: number,
-  ): Promise<{ run: DriverRun; alone: PacerProbeResult }> => {
-    const startAtMs = Date.now() + target.setupLeadMs;
-    const [r, alone] = await Promise.all([
-      run(rate, { ...extra, startAtMs }, runSeconds),
-      pacerProbe(dir, rate, pacedSeconds, startAtMs),
-    ]);
-    if (r.setupEndedMs > startAtMs)
-      throw new Error(
-        `${target.name}: the driver's setup outlasted the ${target.setupLeadMs} ms lead by ${r.setupEndedMs - startAtMs} ms`,
-      );
-    return { run: r, alone };
-  };
-
   ctx.log(`${target.name}: CPU per create+observe, create-only at ${target.cpuRate}/s`);
   // The window closes once every create is seen fulfilled (or the wait ends): observing is priced.
-  const cpuRun = await run(
+  const cpuRun = await runOn(
+    target,
+    dir,
     target.cpuRate,
     { waitAfterCreate: OBSERVE_WAIT_MS, numAttachments: target.cpuRate * seconds },
     seconds,
@@ -136,19 +174,17 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
   const search = await highestSustained(
     target.searchFrom,
     target.maxRate,
-    (rate) => besideProbe(rate, {}, 3, 3),
+    (rate) => besideProbe(target, dir, rate, {}, 3, 3),
     (m) => {
       ctx.log(`${target.name}: ${m}`);
     },
   );
 
   // Last: the shock runs leave their attachments (and, beyond the target's rate, a backlog) behind.
-  const lateness: { rate: number; run: DriverRun; alone: PacerProbeResult }[] = [];
-  for (const rate of LATENCY_RATES) {
+  const lateness: ({ rate: number } & RateTrial)[] = [];
+  for (const rate of LATENESS_RATES) {
     ctx.log(`${target.name}: lateness at ${rate} ops/s, beside the pacer alone`);
-    // Create-only: a delete waits for its create's answer, so its lateness would be the server's.
-    const paired = await besideProbe(rate, { waitAfterCreate: 300, numAttachments: rate * seconds }, seconds);
-    lateness.push({ rate, ...paired });
+    lateness.push({ rate, ...(await latenessTrial(target, dir, rate, seconds)) });
   }
 
   const measures: Measure[] = [
@@ -211,11 +247,18 @@ export async function benchDriverOn(target: DriverTarget, ctx: BenchContext): Pr
   );
 
   const checks: Check[] = [];
-  for (const { rate, run: r } of lateness) {
-    const l = r.summary.total.latency.lateness;
+  for (const { rate, ...trial } of lateness) {
+    const l = trial.run.summary.total.latency.lateness;
     checks.push(
       check(`${rate}/s: schedule lateness p50`, l.p50Ms ?? NaN, '<', 1, 'ms', 3),
-      check(`${rate}/s: schedule lateness p99`, l.p99Ms ?? NaN, '<', 3, 'ms', 3),
+      check(
+        `${rate}/s: lateness p99 above the pacer alone's`,
+        latenessGapMs(trial),
+        '<=',
+        LATENESS_GAP_TARGET_MS,
+        'ms',
+        3,
+      ),
     );
   }
   checks.push(

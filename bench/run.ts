@@ -19,6 +19,7 @@ import { runDriverLocal } from './driver-local.js';
 import { runDriverMemory } from './driver-memory.js';
 import { runDelayShift } from './delay-shift.js';
 import { runDriverTestbed } from './driver-testbed.js';
+import { runDriverLateness } from './driver-lateness.js';
 import { runDataPlane } from './data-plane.js';
 import { machineShare, readCpuJiffies, type MachineShare } from './machine-share.js';
 import { formatResult, type BenchResult } from './report.js';
@@ -32,6 +33,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'watch-fanout', run: runWatchFanout },
   { name: 'driver-local', run: runDriverLocal },
   { name: 'driver-testbed', run: runDriverTestbed },
+  { name: 'driver-lateness', run: runDriverLateness },
   { name: 'driver-memory', run: runDriverMemory },
   { name: 'agent-scale', run: runAgentScale },
   { name: 'agent-cpu', run: runAgentCpu },
