@@ -4,7 +4,7 @@
  * resort. Output goes to a log file or
  * nowhere, never to our terminal.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type Serializable } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { KosTestError, toError } from '../util/errors.js';
@@ -50,6 +50,11 @@ export interface ManagedChild {
   stop(opts?: StopOptions): Promise<void>;
   /** Sends one signal now (e.g. SIGKILL to simulate a crash); no-op once exited. */
   kill(signal: NodeJS.Signals): void;
+  /**
+   * Sends one message over the IPC channel (a child spawned with onMessage); resolves once it is
+   * handed over, rejects when there is no channel or it has closed.
+   */
+  send(message: unknown): Promise<void>;
 }
 
 const DEFAULT_GRACE_MS = 5000;
@@ -107,6 +112,17 @@ export function spawnManaged(opts: SpawnManagedOptions): ManagedChild {
     exited,
     isRunning: () => running,
     kill,
+    send: (message) =>
+      new Promise<void>((resolve, reject) => {
+        if (!child.connected) {
+          reject(new Error(`${opts.name} has no open IPC channel`));
+          return;
+        }
+        child.send(message as Serializable, (e) => {
+          if (e === null) resolve();
+          else reject(e);
+        });
+      }),
     stop: (stopOpts) => {
       stopping ??= (async () => {
         if (!running) return;

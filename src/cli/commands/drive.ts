@@ -1,6 +1,6 @@
 /** `kos-test drive`: the open-loop attachment throughput driver (see src/driver/run-drive.ts). */
 import { KOS_COMMAND_DIR } from '../../api/kos-command-dir.js';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { estimateDrive } from '../../driver/estimate.js';
 import { parseDriveOptions, runDrive, type DriveDeps } from '../../driver/run-drive.js';
 import { driveWithFaults } from '../../experiment/faults/drive-with-faults.js';
@@ -14,7 +14,7 @@ import type { FaultRun } from '../../measure/fault-record.js';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
 import { driveReporter } from '../drive-progress.js';
-import { tellParent } from '../../driver/shards/shard-messages.js';
+import { ordersFromParent, tellParent } from '../../driver/shards/shard-messages.js';
 import { toError } from '../../util/errors.js';
 import { onInterrupt } from '../interrupt.js';
 import { driveTarget } from '../drive-target.js';
@@ -96,10 +96,14 @@ export function registerDriveCommand(program: Command): void {
       DEFAULT_TESTBED_DIR,
     )
     .option('--estimate', 'write the size and outline CSVs, print the population, create nothing')
+    .addOption(
+      // The runner's shards: options and target come as one message (shard-messages.ts), not flags.
+      new Option('--orders-from-parent', 'take the drive from the starting runner over IPC').hideHelp(),
+    )
     .action(
       async (
         image: string | undefined,
-        flags: DriveFlags & EmitJobFlags & VerdictFlags & FaultFlags,
+        flags: DriveFlags & EmitJobFlags & VerdictFlags & FaultFlags & OrdersFlag,
         cmd: Command,
       ) =>
         drive(image, flags, cmd).catch(async (e: unknown) => {
@@ -110,9 +114,13 @@ export function registerDriveCommand(program: Command): void {
     );
 }
 
+interface OrdersFlag {
+  ordersFromParent?: boolean;
+}
+
 async function drive(
   image: string | undefined,
-  flags: DriveFlags & EmitJobFlags & VerdictFlags & FaultFlags,
+  flags: DriveFlags & EmitJobFlags & VerdictFlags & FaultFlags & OrdersFlag,
   cmd: Command,
 ): Promise<void> {
   const job = emitJobIfAsked(image, flags, cmd, Date.now(), Math.random);
@@ -120,7 +128,8 @@ async function drive(
     process.stdout.write(job);
     return;
   }
-  const input = driveOptionsFromFlags(flags);
+  const orders = flags.ordersFromParent === true ? await ordersFromParent() : undefined;
+  const input = orders?.options ?? driveOptionsFromFlags(flags);
   const reporter = driveReporter();
   if (flags.estimate === true) {
     const e = await estimateDrive(input);
@@ -155,7 +164,7 @@ async function drive(
     const log = (m: string): void => {
       reporter.log(m);
     };
-    const target = driveTarget(flags.kubeconfig);
+    const target = driveTarget(orders?.kubeconfigPath ?? flags.kubeconfig);
     const deps: DriveDeps = {
       ...target,
       signal: interruption.stop,

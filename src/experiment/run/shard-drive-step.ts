@@ -1,8 +1,9 @@
 /**
- * The runner's drive step for `driver.shards: N > 1`: N `kos-test drive --shard i/N` child
- * processes (each its own CPU and sockets: what sharding is for) that share the run id, the seed
- * and a start time fixed here, each writing runs/<runId>/shard-<i>/. Each shard sends its summary
- * (and a late start, or its failure) over the IPC channel (shard-messages.ts); their merge is the
+ * The runner's drive step for `driver.shards: N > 1`: N `kos-test drive` child processes (each
+ * its own CPU and sockets: what sharding is for) that share the run id, the seed and a start time
+ * fixed here, each writing runs/<runId>/shard-<i>/. Each shard gets its orders (options, slice,
+ * target) and sends its summary (and a late start, or its failure) over the IPC channel
+ * (shard-messages.ts); their merge is the
  * run's one summary, recorded exactly as an unsharded run's (ADR 0016). A failed shard, an abort
  * or a crash of the runner stops every shard (spawnManaged).
  */
@@ -14,7 +15,7 @@ import type { DriveSummary } from '../../driver/drive-summary.js';
 import type { DrivePhase } from '../../driver/run-drive.js';
 import { DRIVER_NODE_FLAGS } from '../../driver/node-flags.js';
 import { writeMerged } from '../../driver/shards/read-shards.js';
-import { shardMessageSchema } from '../../driver/shards/shard-messages.js';
+import { shardMessageSchema, type ShardOrders } from '../../driver/shards/shard-messages.js';
 import { spawnManaged, type ChildExit, type ManagedChild } from '../../process/child-registry.js';
 import { KosTestError } from '../../util/errors.js';
 import { driverOptionsFor } from './drive-step.js';
@@ -34,49 +35,25 @@ export interface ShardedDriveOptions {
   seed?: () => number;
 }
 
-/** The flags of shard `index` (pure): the run's options, its slice and the shared identity. */
-export function shardDriveArgs(
+/** The orders of shard `index` (pure): the run's options, its slice and the shared identity. */
+export function shardOrders(
   o: DriveOptionsInput,
   shard: { index: number; count: number },
   shared: { seed: number; startAtMs: number; kubeconfigPath: string; metrics?: MetricsEndpoint },
-): string[] {
-  const flags: [string, string | number | undefined][] = [
-    ['--kubeconfig', shared.kubeconfigPath],
-    ['--num-nets', o.numNets],
-    ['--top-net-size', o.topNetSize],
-    ['--exponent', o.exponent],
-    ['--bias', o.bias],
-    ['--num-attachments', o.numAttachments],
-    ['--rate', o.rate],
-    ['--warmup-rate', o.warmupRate],
-    ['--cooldown-rate', o.cooldownRate],
-    ['--ops-distribution', o.opsDistribution],
-    ['--runid', o.runId],
-    ['--out', o.outDir],
-    ['--wait-after-delete', o.waitAfterDelete === undefined ? undefined : `${o.waitAfterDelete}ms`],
-    ['--metrics-host', shared.metrics?.host],
-    ['--metrics-port', shared.metrics?.port ?? o.metricsPort],
-    ['--shard', `${shard.index}/${shard.count}`],
-    ['--start-at', Math.round(shared.startAtMs)],
-    ['--seed', shared.seed],
-    // Always given: the flag's own default is the original driver's 0.1, not the library's 0.
-    ['--test-fraction', o.testFraction ?? 0],
-    ['--ping-count', o.pingCount],
-    ['--pending-wait', o.pendingWaitMs === undefined ? undefined : `${o.pendingWaitMs}ms`],
-    ['--stop-on-ping-fail', o.stopOnPingFail === undefined ? undefined : String(o.stopOnPingFail)],
-    ['--stop-on-break', o.stopOnBreak === undefined ? undefined : String(o.stopOnBreak)],
-    ['--test-command-dir', o.testCommandDir],
-  ];
-  const switches: [string, boolean | undefined][] = [
-    ['--per-attachment-csv', o.perAttachmentCsv],
-    ['--gzip-csv', o.gzipCsv],
-  ];
-  // Numbers as JavaScript prints them round-trip exactly through the driver's Number(flag).
-  return [
-    'drive',
-    ...flags.flatMap(([flag, v]) => (v === undefined ? [] : [flag, String(v)])),
-    ...switches.flatMap(([flag, on]) => (on === true ? [flag] : [])),
-  ];
+): ShardOrders {
+  return {
+    kind: 'drive',
+    kubeconfigPath: shared.kubeconfigPath,
+    options: {
+      ...o,
+      ...(shared.metrics === undefined
+        ? {}
+        : { metricsHost: shared.metrics.host, metricsPort: shared.metrics.port }),
+      shard,
+      startAtMs: Math.round(shared.startAtMs),
+      seed: shared.seed,
+    },
+  };
 }
 
 /** The phase the shards are in, from the shared start and the plan's phase lengths (pure). */
@@ -156,6 +133,7 @@ function startShards(
 ): ManagedChild[] {
   const count = req.run.driver.shards;
   const options = driverOptionsFor(req);
+  const children: ManagedChild[] = [];
   const hear = (index: number, raw: unknown): void => {
     const parsed = shardMessageSchema.safeParse(raw);
     if (!parsed.success) {
@@ -163,26 +141,24 @@ function startShards(
       return;
     }
     const m = parsed.data;
-    if (m.kind === 'summary') reports.summaries[index] = m.summary;
+    if (m.kind === 'ready') {
+      const orders = shardOrders(options, { index, count }, { ...shared, metrics: req.metrics[index] });
+      // A shard gone before it got them fails by its exit, which awaitShards reports.
+      children[index]?.send(orders).catch(() => undefined);
+    } else if (m.kind === 'summary') reports.summaries[index] = m.summary;
     else if (m.kind === 'failed') reports.failures[index] = m.message;
     else
       log(
         `driver shard ${index}/${count} was set up ${m.lateMs.toFixed(0)} ms after the shared start: its first ops were late`,
       );
   };
-  const children: ManagedChild[] = [];
   try {
     for (let index = 0; index < count; index++) {
       children.push(
         spawnManaged({
           name: `driver shard ${index}/${count}`,
           command: process.execPath,
-          args: [
-            ...DRIVER_NODE_FLAGS,
-            '--enable-source-maps',
-            CLI,
-            ...shardDriveArgs(options, { index, count }, { ...shared, metrics: req.metrics[index] }),
-          ],
+          args: [...DRIVER_NODE_FLAGS, '--enable-source-maps', CLI, 'drive', '--orders-from-parent'],
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
           // (spawnManaged names the runner in its environment: exit-with-parent.ts).
           logFile: logs[index] ?? join(req.runDir, 'shard.log'),

@@ -1,29 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Command } from 'commander';
-import { registerDriveCommand } from '../../../../src/cli/commands/drive.js';
-import { driveOptionsFromFlags, type DriveFlags } from '../../../../src/cli/commands/drive-flags.js';
 import { parseDriveOptions } from '../../../../src/driver/run-drive.js';
+import { parseShardOrders } from '../../../../src/driver/shards/shard-messages.js';
+import { KosTestError } from '../../../../src/util/errors.js';
 import { driverOptionsFor } from '../../../../src/experiment/run/drive-step.js';
 import { planExperiment } from '../../../../src/experiment/plan/plan.js';
-import { shardDriveArgs, shardPhaseAt } from '../../../../src/experiment/run/shard-drive-step.js';
+import { shardOrders, shardPhaseAt } from '../../../../src/experiment/run/shard-drive-step.js';
 import { parseSpecText } from '../../../../src/experiment/spec/spec-load.js';
 import type { DriveRequest } from '../../../../src/experiment/run/sweep-runner.js';
 import type { ExperimentTarget } from '../../../../src/experiment/target/target.js';
 
-/** The flags commander gives `kos-test drive` for these args (the real command's definition). */
-async function driveFlagsOf(args: string[]): Promise<DriveFlags> {
-  const program = new Command().exitOverride();
-  registerDriveCommand(program);
-  const drive = program.commands.find((c) => c.name() === 'drive');
-  assert.ok(drive !== undefined);
-  let flags: DriveFlags | undefined;
-  drive.action((_image: unknown, f: DriveFlags) => {
-    flags = f;
-  });
-  await program.parseAsync(['node', 'kos-test', ...args]);
-  assert.ok(flags !== undefined);
-  return flags;
+/** What the shard reads: the orders after the IPC channel's JSON serialization. */
+function overTheChannel(orders: unknown): unknown {
+  return JSON.parse(JSON.stringify(orders));
 }
 
 const specs = [
@@ -33,9 +22,9 @@ const specs = [
   'driver: {shards: 2, testFraction: 0.3, pingCount: 3, pendingWait: 20s, stopOnPingFail: false, stopOnBreak: false}',
 ];
 
-describe('the flags of a sharded run`s drive processes', () => {
+describe('the orders of a sharded run`s drive processes', () => {
   for (const extra of specs) {
-    it(`give every shard the run's in-process options, its slice and the shared seed and start (${extra.replace(/\n/g, ', ')})`, async () => {
+    it(`give every shard the run's in-process options, its slice and the shared seed and start (${extra.replace(/\n/g, ', ')})`, () => {
       const text = `X: 21\nfactors: {OPS: [7, 13], NCA: [5], POP: [1X, 2X], NNA: [1]}\ncruise: 3s\n${extra}\n`;
       for (const run of planExperiment(parseSpecText('s', text)).runs) {
         const req: DriveRequest = {
@@ -58,12 +47,12 @@ describe('the flags of a sharded run`s drive processes', () => {
             kubeconfigPath: req.kubeconfigPath,
             metrics: req.metrics[index],
           };
-          const flags = await driveFlagsOf(
-            shardDriveArgs(inProcess, { index, count: run.driver.shards }, shared),
+          const orders = parseShardOrders(
+            overTheChannel(shardOrders(inProcess, { index, count: run.driver.shards }, shared)),
           );
-          assert.equal(flags.kubeconfig, '/tb/kubeconfig');
+          assert.equal(orders.kubeconfigPath, '/tb/kubeconfig');
           assert.deepEqual(
-            parseDriveOptions(driveOptionsFromFlags(flags)),
+            parseDriveOptions(orders.options),
             parseDriveOptions({
               ...inProcess,
               metricsHost: '127.21.0.1',
@@ -77,6 +66,26 @@ describe('the flags of a sharded run`s drive processes', () => {
       }
     });
   }
+});
+
+describe("a shard's check of the orders it is sent", () => {
+  const good = { kind: 'drive', kubeconfigPath: '/tb/kubeconfig', options: { rate: 20 } };
+  const cases: [string, unknown, RegExp][] = [
+    ['a bad option, by its field', { ...good, options: { rate: -1 } }, /at options\.rate: -1/],
+    ['an unknown option', { ...good, options: { rate: 20, rat: 1 } }, /at options/],
+    ['no target', { kind: 'drive', options: {} }, /at kubeconfigPath/],
+    ['another kind of message', { kind: 'summary' }, /at kind: "summary"/],
+  ];
+  for (const [what, raw, line] of cases)
+    it(`refuses ${what} in one line`, () => {
+      assert.throws(
+        () => parseShardOrders(raw),
+        (e: unknown) => e instanceof KosTestError && line.test(e.message) && !e.message.includes('\n'),
+      );
+    });
+  it('fills the defaults the shard would have used', () => {
+    assert.deepEqual(parseShardOrders(good).options, parseDriveOptions({ rate: 20 }));
+  });
 });
 
 describe('the raw per-attachment data of a sweep', () => {
