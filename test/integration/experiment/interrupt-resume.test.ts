@@ -8,17 +8,18 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { driveSummarySchema } from '../../../src/driver/drive-summary.js';
-import { runRecordSchema, type RunRecord } from '../../../src/experiment/store/run-record.js';
-import { spawnManaged } from '../../../src/process/child-registry.js';
+import type { RunRecord } from '../../../src/experiment/store/run-record.js';
 import { verdictExitCode } from '../../support/verdict-exit.js';
-import { processesMentioning } from '../../support/kos-test-process.js';
-
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = join(repo, 'bin', 'kos-test.js');
+import {
+  logLines as lines,
+  processesMentioning,
+  startKosTest,
+  sweepRecords,
+  waitForRunnerEvent,
+} from '../../support/kos-test-process.js';
 
 const SPEC = `
 name: cut
@@ -30,13 +31,8 @@ driver: {numNets: 5, graceWait: 1s}
 overheads: {perRun: 5s, reconfigure: 10s}
 `;
 
-async function lines(path: string): Promise<string[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l !== '');
-}
-
 async function records(out: string): Promise<RunRecord[]> {
-  return (await lines(join(out, 'results.jsonl'))).map((l) => runRecordSchema.parse(JSON.parse(l)));
+  return (await sweepRecords(out)).map((r) => r.record);
 }
 
 describe('^C during a sweep, then --resume --retry-failed', () => {
@@ -51,22 +47,13 @@ describe('^C during a sweep, then --resume --retry-failed', () => {
     await writeFile(spec, SPEC);
     const out = join(root, 'sweep');
     const log1 = join(root, 'first.log');
-    const first = spawnManaged({
-      name: 'runner',
-      command: process.execPath,
-      args: [cli, 'experiment', 'run', spec, '--out', out, '--json'],
-      logFile: log1,
-      cwd: repo,
-    });
+    const first = startKosTest(['experiment', 'run', spec, '--out', out, '--json'], log1, 'runner');
     // ^C a few seconds into run 0's cruise.
-    for (;;) {
-      assert.ok(first.isRunning(), `runner ended early: ${(await lines(log1)).slice(-5).join('\n')}`);
-      const events = (await lines(log1))
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { kind: string; index?: number; phase?: string });
-      if (events.some((e) => e.kind === 'drive-phase' && e.index === 0 && e.phase === 'cruise')) break;
-      await sleep(200);
-    }
+    await waitForRunnerEvent(
+      first,
+      log1,
+      (e) => e.kind === 'drive-phase' && e.index === 0 && e.phase === 'cruise',
+    );
     await sleep(3000);
     // As a terminal's ^C: to the runner's whole process group (spawnManaged made it a leader).
     process.kill(-first.pid, 'SIGINT');
@@ -102,13 +89,11 @@ describe('^C during a sweep, then --resume --retry-failed', () => {
     assert.deepEqual(await processesMentioning(root), [], 'processes left running after ^C');
 
     const log2 = join(root, 'resume.log');
-    const second = spawnManaged({
-      name: 'runner --resume --retry-failed',
-      command: process.execPath,
-      args: [cli, 'experiment', 'run', spec, '--out', out, '--resume', '--retry-failed', '--json'],
-      logFile: log2,
-      cwd: repo,
-    });
+    const second = startKosTest(
+      ['experiment', 'run', spec, '--out', out, '--resume', '--retry-failed', '--json'],
+      log2,
+      'runner --resume --retry-failed',
+    );
     const exit2 = await second.exited;
     const all = await records(out);
     const latest = [...new Map(all.map((x) => [x.key, x])).values()];

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { accountingProblems } from '../../../src/experiment/run/accounting.js';
-import { runRecordSchema, type RunRecord } from '../../../src/experiment/store/run-record.js';
 import { VERDICT_EXIT_CODES } from '../../../src/cli/exit.js';
 import { verdictExitCode } from '../../support/verdict-exit.js';
-import { spawnManaged } from '../../../src/process/child-registry.js';
 import { pidAlive } from '../../../src/process/pid-alive.js';
-
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = join(repo, 'bin', 'kos-test.js');
+import {
+  logLines as lines,
+  startKosTest,
+  sweepRecords as records,
+  waitForRunnerEvent,
+} from '../../support/kos-test-process.js';
 
 const SPEC = `
 name: crash
@@ -24,18 +24,6 @@ replicates: 3
 driver: {numNets: 5, graceWait: 1s}
 overheads: {perRun: 5s, reconfigure: 10s}
 `;
-
-async function lines(path: string): Promise<string[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  return text.split('\n').filter((l) => l !== '');
-}
-
-async function records(out: string): Promise<{ line: string; record: RunRecord }[]> {
-  return (await lines(join(out, 'results.jsonl'))).map((line) => ({
-    line,
-    record: runRecordSchema.parse(JSON.parse(line)),
-  }));
-}
 
 describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
   let root: string | undefined;
@@ -49,22 +37,9 @@ describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
     await writeFile(spec, SPEC);
     const out = join(root, 'sweep');
     const log1 = join(root, 'first.log');
-    const first = spawnManaged({
-      name: 'runner',
-      command: process.execPath,
-      args: [cli, 'experiment', 'run', spec, '--out', out, '--json'],
-      logFile: log1,
-      cwd: repo,
-    });
+    const first = startKosTest(['experiment', 'run', spec, '--out', out, '--json'], log1, 'runner');
     // Kill it while run 1 drives, after run 0 is recorded.
-    for (;;) {
-      assert.ok(first.isRunning(), `runner ended early: ${(await lines(log1)).slice(-5).join('\n')}`);
-      const events = (await lines(log1))
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { kind: string; index?: number; step?: string });
-      if (events.some((e) => e.kind === 'step' && e.index === 1 && e.step === 'drive')) break;
-      await sleep(200);
-    }
+    await waitForRunnerEvent(first, log1, (e) => e.kind === 'step' && e.index === 1 && e.step === 'drive');
     await sleep(3000);
     first.kill('SIGKILL');
     assert.equal((await first.exited).signal, 'SIGKILL');
@@ -83,13 +58,11 @@ describe('kill -9 of the experiment runner mid-sweep, then --resume', () => {
     for (const pid of pids) assert.equal(pidAlive(pid), false, `process ${pid} outlived the killed runner`);
 
     const log2 = join(root, 'resume.log');
-    const second = spawnManaged({
-      name: 'runner --resume',
-      command: process.execPath,
-      args: [cli, 'experiment', 'run', spec, '--out', out, '--resume', '--json'],
-      logFile: log2,
-      cwd: repo,
-    });
+    const second = startKosTest(
+      ['experiment', 'run', spec, '--out', out, '--resume', '--json'],
+      log2,
+      'runner --resume',
+    );
     const exit = await second.exited;
     // 0, or 5 when the shared host made a run invalid (its reasons are in the log); never 6.
     const recorded = (await records(out)).map((r) => r.record);
