@@ -62,11 +62,6 @@ export async function runDriverLateness(ctx: BenchContext): Promise<BenchReport>
         { label: `${p}: pacer alone lateness p99`, value: t.alone.p99Ms ?? NaN, unit: 'ms', digits: 3 },
         { label: `${p}: gap`, value: latenessGapMs(t), unit: 'ms', digits: 3 },
         {
-          label: `${p}: driver CPU`,
-          value: (100 * (t.run.window.cpu.driver ?? 0)) / t.run.window.seconds,
-          unit: '% of a core',
-        },
-        {
           label: `${p}: other processes CPU`,
           value: (t.run.window.cpu.others ?? 0) / t.run.window.seconds,
           unit: 'cores',

@@ -10,6 +10,7 @@ import { runDrive } from '../src/driver/run-drive.js';
 import type { DriveSummary } from '../src/driver/drive-summary.js';
 import { writeFileAtomic } from '../src/util/atomic-write.js';
 import { toError } from '../src/util/errors.js';
+import { pacingPriorityText, raisePacingPriority } from '../src/process/pacing-priority.js';
 import { cpuWindow, type CpuWindow } from './proc-stats.js';
 
 export const workerSpecSchema = z.object({
@@ -39,6 +40,8 @@ export interface DriverWorkerResult {
 }
 
 async function main(): Promise<void> {
+  // As `kos-test drive` does; the pacer-alone reference asks for the same (pacer-probe.ts).
+  process.stderr.write(`${pacingPriorityText(raisePacingPriority())}\n`);
   const spec = workerSpecSchema.parse(JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')));
   let window: CpuWindow | undefined;
   let measured: DriverWorkerResult['window'];

@@ -7,6 +7,7 @@
  * process) keeps the probe's own start-up, and the driver's setup, out of the reference.
  */
 import { pace } from '../src/driver/pacer.js';
+import { pacingPriorityText, raisePacingPriority } from '../src/process/pacing-priority.js';
 import { latencyHistogram, latencyStats, recordMs } from '../src/measure/histogram.js';
 import type { LatencyStats } from '../src/measure/latency-stats.js';
 import { writeFileAtomic } from '../src/util/atomic-write.js';
@@ -14,6 +15,8 @@ import { writeFileAtomic } from '../src/util/atomic-write.js';
 export type PacerProbeResult = LatencyStats;
 
 async function main(): Promise<void> {
+  // The driver's priority (driver-worker.ts): the reference is the machine's delay at the same one.
+  process.stderr.write(`${pacingPriorityText(raisePacingPriority())}\n`);
   const rate = Number(process.argv[2] ?? '1000');
   const seconds = Number(process.argv[3] ?? '4');
   const lateness = latencyHistogram();

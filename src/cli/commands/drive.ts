@@ -16,6 +16,7 @@ import { binaryProbe, driveNeeds } from '../../preflight/preflight-needs.js';
 import { driveReporter } from '../drive-progress.js';
 import { ordersFromParent, tellParent } from '../../driver/shards/shard-messages.js';
 import { toError } from '../../util/errors.js';
+import { pacingPriorityText, raisePacingPriority } from '../../process/pacing-priority.js';
 import { onInterrupt } from '../interrupt.js';
 import { driveTarget } from '../drive-target.js';
 import { addEmitJobOptions, emitJobIfAsked, type EmitJobFlags } from './drive-emit-job.js';
@@ -145,6 +146,7 @@ async function drive(
   if (fault !== undefined) await checkFaultHost(fault.dir, fault.scenario);
   if (flags.threads !== undefined)
     reporter.log('--threads has no effect: ops are paced open-loop by one timer');
+  reporter.log(pacingPriorityText(raisePacingPriority()));
   // ^C ends the cruise early and deletes what is live; ^C again or SIGTERM stops now. SIGTERM
   // also comes from main.ts when the process that started this drive is gone.
   const interruption = onInterrupt(
