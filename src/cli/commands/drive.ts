@@ -146,7 +146,9 @@ async function drive(
   if (fault !== undefined) await checkFaultHost(fault.dir, fault.scenario);
   if (flags.threads !== undefined)
     reporter.log('--threads has no effect: ops are paced open-loop by one timer');
-  reporter.log(pacingPriorityText(raisePacingPriority()));
+  // Said once pacing starts: a run that fails before then stays one line.
+  const priority = pacingPriorityText(raisePacingPriority());
+  let prioritySaid = false;
   // ^C ends the cruise early and deletes what is live; ^C again or SIGTERM stops now. SIGTERM
   // also comes from main.ts when the process that started this drive is gone.
   const interruption = onInterrupt(
@@ -173,6 +175,10 @@ async function drive(
       hardSignal: interruption.now,
       log,
       onProgress: (p) => {
+        if (!prioritySaid && p.phase !== 'setup') {
+          prioritySaid = true;
+          reporter.log(priority);
+        }
         reporter.progress(p);
       },
       onLateStart: (lateMs) => void tellParent({ kind: 'late-start', lateMs }),
