@@ -17,7 +17,8 @@ import { pidAlive } from '../../../src/process/pid-alive.js';
 const SETTLE_MS = 5000;
 
 /**
- * Issue 21's faults, on one testbed (NNA 2, netcd of 3): a drive at a modest rate, a kill -9
+ * Issue 21's faults, on one testbed (NNA 2, netcd of 3): a drive at a modest rate, a kill -9 of
+ * each kind of testbed process (napi, nctrl, kctrl, kube front, agent group, etcd member)
  * three seconds into its cruise, and the run finished. Each kill must leave the outcomes adding
  * up, no duplicate address, every attachment created after recovery fulfilled, no IPLock behind,
  * and the process restarted once.
@@ -158,6 +159,19 @@ describe('drives ride out a kill -9 of a testbed process', () => {
 
   it('kill -9 of nctrl', async (t) => {
     await assertRodeItOut('kill-nctrl', await driveAndKill('kill-nctrl', ['nctrl', 0, 'nctrl0']), (m) => {
+      t.diagnostic(m);
+    });
+  });
+
+  it('kill -9 of kctrl', async (t) => {
+    await assertRodeItOut('kill-kctrl', await driveAndKill('kill-kctrl', ['kctrl', 0, 'kctrl0']), (m) => {
+      t.diagnostic(m);
+    });
+  });
+
+  it('kill -9 of the kube front: the creates sent to it while down fail and are counted, the rest ride it out', async (t) => {
+    const r = await driveAndKill('kill-front', ['kube-front', 0, 'kapi0']);
+    await assertRodeItOut('kill-front', r, (m) => {
       t.diagnostic(m);
     });
   });
