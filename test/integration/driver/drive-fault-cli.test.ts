@@ -46,6 +46,15 @@ describe('kos-test drive --fault on a testbed up in another process', () => {
       await sleep(200);
     }
   });
+  /** numNets 4, topNetSize 10: 22 slots; 200 delete+create pairs: a 20 s cruise at 20 ops/s. */
+  const driveArgs = (runId: string, out: string): string[] => [
+    'drive',
+    '--kubeconfig',
+    join(tb, 'kubeconfig'),
+    ...['--num-nets', '4', '--top-net-size', '10', '--num-attachments', '222', '--rate', '20'],
+    ...['--wait-after-delete', '1s', '--metrics-port', '0', '--runid', runId, '--out', out],
+  ];
+
   after(async () => {
     await runKosTest(['testbed', 'down', '--dir', tb], join(root, 'down.log'));
     await up?.exited;
@@ -66,33 +75,8 @@ describe('kos-test drive --fault on a testbed up in another process', () => {
 
   it('stops the agent group through the supervisor, records the recovery and exits invalid', async () => {
     const out = join(root, 'out');
-    // numNets 4, topNetSize 10: 22 slots; 200 delete+create pairs: a 20 s cruise at 20 ops/s.
     const r = await runKosTest(
-      [
-        'drive',
-        '--kubeconfig',
-        join(tb, 'kubeconfig'),
-        '--num-nets',
-        '4',
-        '--top-net-size',
-        '10',
-        '--num-attachments',
-        '222',
-        '--rate',
-        '20',
-        '--wait-after-delete',
-        '1s',
-        '--metrics-port',
-        '0',
-        '--runid',
-        'fault-cli',
-        '--out',
-        out,
-        '--fault',
-        'stop:agent-group@4s+2s',
-        '--testbed-dir',
-        tb,
-      ],
+      [...driveArgs('fault-cli', out), '--fault', 'stop:agent-group@4s+2s', '--testbed-dir', tb],
       join(root, 'drive.log'),
     );
     assert.equal(r.code, VERDICT_EXIT_CODES.invalid, r.text.slice(-3000));
@@ -116,31 +100,7 @@ describe('kos-test drive --fault on a testbed up in another process', () => {
     // 20 ops/s, then a 20 s cruise; the kill lands 6 s after the start, mid-cruise.
     const startAt = Date.now() + 20_000;
     const drive = runKosTest(
-      [
-        'drive',
-        '--kubeconfig',
-        join(tb, 'kubeconfig'),
-        '--num-nets',
-        '4',
-        '--top-net-size',
-        '10',
-        '--num-attachments',
-        '222',
-        '--rate',
-        '20',
-        '--wait-after-delete',
-        '1s',
-        '--metrics-port',
-        '0',
-        '--runid',
-        'crash-cli',
-        '--out',
-        out,
-        '--start-at',
-        String(startAt),
-        '--testbed-dir',
-        tb,
-      ],
+      [...driveArgs('crash-cli', out), '--start-at', String(startAt), '--testbed-dir', tb],
       join(root, 'crash.log'),
     );
     await sleep(startAt + 6_000 - Date.now());

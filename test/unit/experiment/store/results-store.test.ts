@@ -18,6 +18,9 @@ describe('the results store', () => {
   let root: string;
   let n = 0;
   const fresh = (): string => join(root, `sweep${n++}`);
+  /** A new sweep's store of the crash spec, sweep id `s`, made at 1 ms. */
+  const createStore = (dir: string, seed: number | null): Promise<ResultsStore> =>
+    ResultsStore.create({ dir, specText: CRASH_SPEC, spec, sweepId: 's', seed, nowMs: 1 });
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'kos-test-store-'));
   });
@@ -27,14 +30,7 @@ describe('the results store', () => {
 
   it('keeps every appended record across a reopen, and the CSV has one row per record', async () => {
     const dir = fresh();
-    const store = await ResultsStore.create({
-      dir,
-      specText: CRASH_SPEC,
-      spec,
-      sweepId: 's',
-      seed: 3,
-      nowMs: 1,
-    });
+    const store = await createStore(dir, 3);
     for (const i of [0, 1, 2])
       await store.append(recordFixture(i, i === 1 ? { status: 'failed', error: 'x, "y"' } : {}));
     const again = await ResultsStore.open({ dir, spec });
@@ -53,14 +49,7 @@ describe('the results store', () => {
 
   it('rewrites a resumed sweep’s results.csv whole in the current layout from results.jsonl, old runs included', async () => {
     const dir = fresh();
-    const store = await ResultsStore.create({
-      dir,
-      specText: CRASH_SPEC,
-      spec,
-      sweepId: 's',
-      seed: 3,
-      nowMs: 1,
-    });
+    const store = await createStore(dir, 3);
     await store.append(recordFixture(0));
     // As an older kos-test left it: the fault columns mid-row, before the costs.
     const old = 'run_id,key,index,fault,fault_recovery_s,napi_nodes\ns-000,c0-r0,0,,,1\n';
@@ -81,14 +70,7 @@ describe('the results store', () => {
 
   it('reports a started run without a record as interrupted, and counts attempts', async () => {
     const dir = fresh();
-    const store = await ResultsStore.create({
-      dir,
-      specText: CRASH_SPEC,
-      spec,
-      sweepId: 's',
-      seed: null,
-      nowMs: 1,
-    });
+    const store = await createStore(dir, null);
     await store.markStarted({ key: 'c0-r0', runId: 's-0', attempt: 0, startedMs: 1 });
     await store.append(recordFixture(0));
     await store.markStarted({ key: 'c1-r0', runId: 's-1', attempt: 0, startedMs: 2 });
@@ -104,14 +86,7 @@ describe('the results store', () => {
 
   it('cuts a torn last line left by a crash mid-append, keeping the whole lines', async () => {
     const dir = fresh();
-    const store = await ResultsStore.create({
-      dir,
-      specText: CRASH_SPEC,
-      spec,
-      sweepId: 's',
-      seed: null,
-      nowMs: 1,
-    });
+    const store = await createStore(dir, null);
     await store.append(recordFixture(0));
     await appendFile(store.jsonlPath, '{"schema":"kos-test/run-rec');
     const again = await ResultsStore.open({ dir, spec });
@@ -122,9 +97,9 @@ describe('the results store', () => {
 
   it('refuses to start a second sweep in the same directory', async () => {
     const dir = fresh();
-    await ResultsStore.create({ dir, specText: CRASH_SPEC, spec, sweepId: 's', seed: null, nowMs: 1 });
+    await createStore(dir, null);
     await assert.rejects(
-      ResultsStore.create({ dir, specText: CRASH_SPEC, spec, sweepId: 's', seed: null, nowMs: 1 }),
+      createStore(dir, null),
       (e: unknown) =>
         e instanceof KosTestError && /already holds a sweep/.test(e.message) && /--resume/.test(e.message),
     );
@@ -132,7 +107,7 @@ describe('the results store', () => {
 
   it('refuses to resume with a changed spec, showing the difference', async () => {
     const dir = fresh();
-    await ResultsStore.create({ dir, specText: CRASH_SPEC, spec, sweepId: 's', seed: null, nowMs: 1 });
+    await createStore(dir, null);
     const changed = parseSpecText(
       's.yaml',
       CRASH_SPEC.replace('NCA: [20]', 'NCA: [20, 40]').replace('cruise: 20s', 'cruise: 30s'),
