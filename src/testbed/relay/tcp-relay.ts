@@ -190,8 +190,7 @@ export class TcpRelay {
     });
     from.socket.on('close', (hadError) => {
       line.push(() => {
-        if (hadError) to.socket.resetAndDestroy();
-        else to.socket.end();
+        passClose(to.socket, hadError);
         if (c.client.socket.destroyed && (c.upstream?.socket.destroyed ?? true)) this.drop(c);
       });
     });
@@ -210,4 +209,16 @@ export class TcpRelay {
     c.client.socket.destroy();
     c.upstream?.socket.destroy();
   }
+}
+
+/**
+ * Passes a close on to `to`: a reset as a reset, an orderly close as an end. Node cannot reset a
+ * socket whose own end is still being sent (libuv refuses with EINVAL, and Node 20 then never
+ * closes the handle, so the process spins at exit); such a socket is destroyed instead, which
+ * still closes it at once.
+ */
+export function passClose(to: Socket, hadError: boolean): void {
+  if (!hadError) to.end();
+  else if (to.writableEnded && !to.writableFinished) to.destroy();
+  else to.resetAndDestroy();
 }

@@ -11,7 +11,7 @@ import { createServer, connect, type AddressInfo, type Server, type Socket } fro
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { PASS } from '../../../../src/testbed/relay/delay-line.js';
-import { TcpRelay } from '../../../../src/testbed/relay/tcp-relay.js';
+import { passClose, TcpRelay } from '../../../../src/testbed/relay/tcp-relay.js';
 
 const HOST = '127.0.0.1';
 
@@ -142,5 +142,58 @@ describe('the network-fault relay', () => {
     const refused = connect({ host: HOST, port });
     const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
     assert.equal(err.code, 'ECONNREFUSED');
+  });
+});
+
+describe('passing a close on to the other side of a relayed connection', () => {
+  let server: Server;
+  const accepted: Socket[] = [];
+  before(async () => {
+    server = createServer({ allowHalfOpen: true }, (s) => {
+      s.on('error', () => undefined);
+      accepted.push(s);
+    });
+    server.listen(0, HOST);
+    await once(server, 'listening');
+  });
+  after(() => {
+    for (const s of accepted) s.destroy();
+    server.close();
+  });
+
+  /** A connected pair: ours (the relay's side) and the server's. */
+  const pair = async (): Promise<{ ours: Socket; theirs: Socket }> => {
+    const connected = once(server, 'connection') as Promise<[Socket]>;
+    const ours = await dial((server.address() as AddressInfo).port);
+    ours.on('error', () => undefined);
+    const [theirs] = await connected;
+    return { ours, theirs };
+  };
+
+  it('passes a reset as a reset', async () => {
+    const { ours, theirs } = await pair();
+    const failed = once(theirs, 'error') as Promise<[NodeJS.ErrnoException]>;
+    passClose(ours, true);
+    const [err] = await failed;
+    assert.equal(err.code, 'ECONNRESET');
+  });
+
+  it('passes an orderly close as an end', async () => {
+    const { ours, theirs } = await pair();
+    theirs.resume();
+    const ended = once(theirs, 'end');
+    passClose(ours, false);
+    await ended;
+  });
+
+  it('closes a socket reset while its own end is still being sent (Node would leak it and spin at exit)', async () => {
+    const { ours, theirs } = await pair();
+    theirs.resume();
+    const closed = once(ours, 'close');
+    // An end delivered just before the reset, in the same tick (a delay line releasing both at once).
+    ours.end();
+    passClose(ours, true);
+    const bound = sleep(10_000, undefined, { ref: false }).then(() => 'still open');
+    assert.notEqual(await Promise.race([closed, bound]), 'still open', 'the socket never closed');
   });
 });
