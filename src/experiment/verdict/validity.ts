@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { listSome } from '../../costs/node-identity.js';
 import type { CostTable } from '../../measure/cost-table.js';
 import type { HostLoad } from '../../measure/host-load.js';
-import { unplannedCrashes } from '../../measure/process-crash.js';
+import { runPartAt, unplannedCrashes } from '../../measure/process-crash.js';
 import type { DriveKeys, RunFactors, RunStatus } from '../store/run-record.js';
 
 export const VALIDITY_STATUSES = ['valid', 'invalid', 'failed'] as const;
@@ -326,27 +326,44 @@ const faulted: Check = (_i, d) => {
 };
 
 /**
- * A testbed process that crashed in the cruise with no fault injected into it: the supervisor
- * restarted it (ADR 0028), so the run measured an outage nobody planned (ADR 0035). Its own
- * reason, apart from fault-injected: an injected kill's exit is matched by PID and not counted.
+ * A testbed process that crashed during the run (its drive's start to its end) with no fault
+ * injected into it: the supervisor restarted it (ADR 0028), so the system under test rebuilt its
+ * state (watches, caches, leases) while it was measured, and in the cruise the figures include an
+ * outage nobody planned (ADR 0035, ADR 0039). Its own reason, apart from fault-injected: an
+ * injected kill's exit is matched by PID and not counted.
  */
 const unplannedRestart: Check = (_i, d) => {
   if (d.crashes === undefined) return [];
-  const crashes = unplannedCrashes(d.crashes, d.faults, d.cruise.window);
+  const crashes = unplannedCrashes(d.crashes, d.faults);
   if (crashes.length === 0) return [];
+  const parts = crashes.map((c) => ({
+    c,
+    ...runPartAt(c.atMs, {
+      startedMs: d.startedMs,
+      warmup: d.warmup.window,
+      cruise: d.cruise.window,
+      cooldown: d.cooldown.window,
+    }),
+  }));
+  // Cruise crashes alone keep the cruise's wording; otherwise each crash names its part of the run.
+  const cruiseOnly = parts.every((p) => p.part === 'cruise');
   const byProcess = new Map<string, string[]>();
-  for (const c of crashes) {
-    const at = `${c.exit} at +${((c.atMs - d.cruise.window.startMs) / 1000).toFixed(1)} s`;
+  for (const { c, part, intoMs } of parts) {
+    const at = `${c.exit} at ${cruiseOnly ? '' : `${part} `}+${(intoMs / 1000).toFixed(1)} s`;
     byProcess.set(c.process, [...(byProcess.get(c.process) ?? []), at]);
   }
   const what = [...byProcess].map(([p, ats]) => `${p} ${ats.length}x (${ats.join(', ')})`);
+  const inCruise = parts.some((p) => p.part === 'cruise');
+  const effect = cruiseOnly
+    ? 'so the figures include an outage'
+    : `so the system under test rebuilt its state (watches, caches, leases) during the run${inCruise ? ' and the cruise figures include an outage' : ''}`;
   return [
     reason(
       'unplanned-restart',
       crashes.length,
       0,
       'crashes',
-      `${crashes.length} testbed process crash(es) in the cruise with no fault injected: ${what.join('; ')}; the supervisor restarted them, so the figures include an outage: see the process's log in the testbed's nodes/ directory and run again`,
+      `${crashes.length} testbed process crash(es) ${cruiseOnly ? 'in the cruise' : 'during the run'} with no fault injected: ${what.join('; ')}; the supervisor restarted them, ${effect}: see the process's log in the testbed's nodes/ directory and run again`,
     ),
   ];
 };

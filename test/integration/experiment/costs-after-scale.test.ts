@@ -252,10 +252,11 @@ describe('an agent group that crash-loops during the cruise', () => {
     const named = new Set(flagged[0]?.message.match(/\bcomp\d+\b/g) ?? []);
     assert.ok(named.size > 0 && [...named].every((n) => n === 'comp2' || n === 'comp3'), [...named].join());
     assert.deepEqual(sweepWarnings(judged === undefined ? [] : [judged]), []);
-    // Killed by hand, not injected: the crash loop is an unplanned restart of its own.
+    // Killed by hand, not injected: the crash loop is an unplanned restart of its own (its last
+    // kill, timed by the test, may land just after the cruise: then each crash names its part).
     assert.match(
       reasons.find((x) => x.code === 'unplanned-restart')?.message ?? '',
-      /comp-group1 \d+x \(SIGKILL at \+/,
+      /comp-group1 \d+x \(SIGKILL at (cruise )?\+/,
     );
   });
 });

@@ -256,13 +256,35 @@ describe('run validity', () => {
       status: 'invalid',
       codes: ['fault-injected', 'unplanned-restart'],
     },
-    {
-      name: 'a crash before the cruise is not judged by this check',
-      change: (r) => {
-        d(r).crashes = [crash(d(r), 'napi1', 77, -5_000)];
+    // The fixture's drive: set-up moved to 3 s before the warm-up (0..10 s), cruise 10..30 s,
+    // cool-down 30..40 s, clean-up to its end at 45 s; times here are into the cruise.
+    ...(
+      [
+        ['the drive’s set-up', -12_000],
+        ['the warm-up', -5_000],
+        ['the cool-down', 25_000],
+        ['the drive’s clean-up', 33_000],
+      ] as const
+    ).map(([part, afterMs]) => ({
+      name: `a crash in ${part} with no fault injected is an unplanned restart too`,
+      change: (r: RunRecord) => {
+        d(r).startedMs -= 3_000;
+        d(r).crashes = [crash(d(r), 'napi1', 77, afterMs)];
       },
-      status: 'valid',
-      codes: [],
+      status: 'invalid' as const,
+      codes: ['unplanned-restart'],
+      measured: 1,
+    })),
+    {
+      name: 'the exit of the process an injected kill hit is not counted in any part of the run',
+      change: (r) => {
+        const f = faultRun(2500);
+        d(r).faults = f;
+        d(r).crashes = [crash(d(r), 'napi0', f.events[0]?.pid ?? 0, 25_000)];
+      },
+      status: 'invalid',
+      codes: ['fault-injected'],
+      measured: 2.5,
     },
     {
       name: 'a clock offset known to ±6 ms is coarser than the 5 ms claimed',
@@ -345,6 +367,16 @@ describe('run validity', () => {
     assert.match(
       v.reasons[0]?.message ?? '',
       /2 testbed process crash\(es\) in the cruise with no fault injected: napi1 2x \(SIGKILL at \+5\.0 s, SIGKILL at \+7\.5 s\)/,
+    );
+  });
+
+  it('names the part of the run of each crash when not all fell in the cruise', () => {
+    const v = judged((r) => {
+      d(r).crashes = [crash(d(r), 'nctrl0', 77, -7_900), crash(d(r), 'napi1', 78, 5_000)];
+    });
+    assert.match(
+      v.reasons[0]?.message ?? '',
+      /2 testbed process crash\(es\) during the run with no fault injected: nctrl0 1x \(SIGKILL at warm-up \+2\.1 s\); napi1 1x \(SIGKILL at cruise \+5\.0 s\);.*rebuilt its state .* and the cruise figures include an outage/,
     );
   });
 
