@@ -16,6 +16,7 @@ import { kubeconfigClient } from '../kube/kubeconfig-client.js';
 import type { RestClient } from '../kube/rest-client.js';
 import { latencyHistogram, recordMs, type Histogram } from '../measure/histogram.js';
 import type { PhaseWindow } from '../measure/phase-window.js';
+import { withCrashes, type ProcessCrash } from '../measure/process-crash.js';
 import { startMetricsServer, type MetricsServer } from '../net/metrics-server.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { KosTestError, toError } from '../util/errors.js';
@@ -103,6 +104,11 @@ export interface DriveDeps {
   onLateStart?: (lateMs: number) => void;
   /** Told once the start is fixed: the planned cruise window, wall-clock epoch ms (fault injection). */
   onSchedule?: (cruise: { startMs: number; endMs: number }) => void;
+  /**
+   * Asked once the drive ended: the target's process crashes so far (undefined: not known), so
+   * summary.json lists those of this run (ADR 0035, 0039). Absent: nothing asked, none listed.
+   */
+  crashes?: () => Promise<readonly ProcessCrash[] | undefined>;
 }
 
 /** Validates options: one clear line naming the bad field. */
@@ -587,7 +593,7 @@ async function finish(d: Drive): Promise<DriveSummary> {
       `${leftovers.attachments} attachments could not be deleted and remain (${leftovers.names.join(', ')}); remove them with: ${leftovers.cleanup}`,
     );
   const endWall = s.wallOf(state.lastCompletion);
-  const summary = buildSummary({
+  const built = buildSummary({
     runId: r.runId,
     namespace: s.namespace,
     config: r.config,
@@ -603,6 +609,7 @@ async function finish(d: Drive): Promise<DriveSummary> {
     ending: endingWith(state.ending, leftovers),
     deletes: d.executor.deletes,
   });
+  const summary: DriveSummary = withCrashes(built, await r.deps.crashes?.());
   if (leftovers !== undefined) summary.leftovers = leftovers;
   const testSummary = d.tests.summary();
   if (testSummary !== undefined) summary.tests = testSummary;

@@ -7,7 +7,6 @@ import { driveWithFaults } from '../../experiment/faults/drive-with-faults.js';
 import { DEFAULT_TESTBED_DIR } from '../../testbed/supervisor/testbed-state.js';
 import { checkFaultHost, faultFromFlags, remoteFaultHost, type FaultFlags } from './drive-fault.js';
 import { testbedCrashes } from './drive-crashes.js';
-import { withCrashes } from '../../measure/process-crash.js';
 import { ORIGINAL_TEST_FRACTION } from '../../driver/drive-options.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import type { FaultRun } from '../../measure/fault-record.js';
@@ -182,8 +181,13 @@ async function drive(
         reporter.progress(p);
       },
       onLateStart: (lateMs) => void tellParent({ kind: 'late-start', lateMs }),
+      // A shard is judged in its merged run; a whole run by the testbed's crashes too (ADR 0035),
+      // listed in its summary.json.
+      ...(options.shard.count === 1
+        ? { crashes: () => testbedCrashes(flags.testbedDir ?? DEFAULT_TESTBED_DIR, target, log) }
+        : {}),
     };
-    const driven =
+    const summary =
       fault === undefined
         ? await runDrive(input, deps)
         : await driveWithFaults(
@@ -194,11 +198,6 @@ async function drive(
             // Recovery is measured from the per-attachment rows.
             (onSchedule) => runDrive({ ...input, perAttachmentCsv: true }, { ...deps, onSchedule }),
           );
-    // A shard is judged in its merged run; a whole run by the testbed's crashes too (ADR 0035).
-    const summary =
-      options.shard.count === 1
-        ? withCrashes(driven, await testbedCrashes(flags.testbedDir ?? DEFAULT_TESTBED_DIR, target, log))
-        : driven;
     await tellParent({ kind: 'summary', summary });
     reporter.end();
     console.log(summaryLines(summary).join('\n'));

@@ -4,7 +4,8 @@
  * PID and continues it itself; the drive prints the recovery, writes faults.json and exits 5
  * (the run is invalid: fault-injected). A bad --fault is one line and exit 1, before anything.
  * A process killed by hand during a drive without --fault makes the run invalid too, for a
- * reason of its own: unplanned-restart (ADR 0035).
+ * reason of its own: unplanned-restart (ADR 0035), in its set-up as in its cruise (ADR 0039);
+ * summary.json lists the crashes the run was judged by.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,8 +19,9 @@ import { control } from '../../../src/cli/commands/testbed-lifecycle.js';
 import { verdictFileSchema } from '../../../src/experiment/verdict/verdict.js';
 import type { TestbedStatus } from '../../../src/testbed/supervisor/testbed.js';
 import { faultRunSchema } from '../../../src/measure/fault-record.js';
+import { driveSummarySchema } from '../../../src/driver/drive-summary.js';
 import { spawnManaged, type ManagedChild } from '../../../src/process/child-registry.js';
-import { processesMentioning, runKosTest } from '../../support/kos-test-process.js';
+import { processesMentioning, runKosTest, startKosTest } from '../../support/kos-test-process.js';
 
 const cli = fileURLToPath(new URL('../../../../bin/kos-test.js', import.meta.url));
 
@@ -88,24 +90,39 @@ describe('kos-test drive --fault on a testbed up in another process', () => {
     assert.equal(e.process, 'comp-group0');
     assert.ok((e.endedMs ?? 0) - (e.injectedMs ?? 0) >= 1990, 'continued after its 2 s');
     assert.ok(f.recoveryMeasurable, f.note);
+    const summary = driveSummarySchema.parse(
+      JSON.parse(await readFile(join(out, 'fault-cli', 'summary.json'), 'utf8')),
+    );
+    assert.deepEqual(summary.crashes, [], 'asked the testbed: a stopped group did not crash');
   });
 
-  it('a process killed by hand in the cruise, with no --fault, makes the run invalid: unplanned-restart', async () => {
+  it('processes killed by hand in the set-up and the cruise, with no --fault, make the run invalid: unplanned-restart', async () => {
     const out = join(root, 'out');
-    const nctrl = async (): Promise<TestbedStatus['processes'][number] | undefined> =>
-      (await control<TestbedStatus>(tb, 'GET', '/status')).processes.find((p) => p.name === 'nctrl0');
+    const processNamed = async (name: string): Promise<TestbedStatus['processes'][number] | undefined> =>
+      (await control<TestbedStatus>(tb, 'GET', '/status')).processes.find((p) => p.name === name);
+    const nctrl = (): Promise<TestbedStatus['processes'][number] | undefined> => processNamed('nctrl0');
     const victim = await nctrl();
     assert.ok(victim?.running === true, JSON.stringify(victim));
     // A start far enough ahead for the set-up on a loaded machine: 22 slots fill in 1.1 s at
     // 20 ops/s, then a 20 s cruise; the kill lands 6 s after the start, mid-cruise.
     const startAt = Date.now() + 20_000;
-    const drive = runKosTest(
+    const log = join(root, 'crash.log');
+    const drive = startKosTest(
       [...driveArgs('crash-cli', out), '--start-at', String(startAt), '--testbed-dir', tb],
-      join(root, 'crash.log'),
+      log,
     );
+    // Once the drive has probed its clock it is set up and waits for its start: kctrl0 dies in
+    // the drive's set-up, which is the run's too.
+    while (!(await readFile(log, 'utf8').catch(() => '')).includes('clock offset')) {
+      assert.ok(drive.isRunning(), await readFile(log, 'utf8').catch(() => 'no log'));
+      await sleep(100);
+    }
+    const early = await processNamed('kctrl0');
+    assert.ok(early?.running === true, JSON.stringify(early));
+    process.kill(early.pid, 'SIGKILL');
     await sleep(startAt + 6_000 - Date.now());
     process.kill(victim.pid, 'SIGKILL');
-    const r = await drive;
+    const r = { code: (await drive.exited).code, text: await readFile(log, 'utf8') };
     assert.equal(r.code, VERDICT_EXIT_CODES.invalid, r.text.slice(-3000));
     const v = verdictFileSchema.parse(
       JSON.parse(await readFile(join(out, 'crash-cli', 'verdict.json'), 'utf8')),
@@ -116,7 +133,18 @@ describe('kos-test drive --fault on a testbed up in another process', () => {
     assert.ok(!codes.includes('fault-injected'), codes.join());
     assert.match(
       reasons.find((x) => x.code === 'unplanned-restart')?.message ?? '',
-      /1 testbed process crash\(es\) in the cruise with no fault injected: nctrl0 1x \(SIGKILL at \+\d+\.\d s\)/,
+      /2 testbed process crash\(es\) during the run with no fault injected: kctrl0 1x \(SIGKILL at set-up \+\d+\.\d s\); nctrl0 1x \(SIGKILL at cruise \+\d+\.\d s\)/,
+    );
+    // summary.json lists the crashes the run was judged by.
+    const summary = driveSummarySchema.parse(
+      JSON.parse(await readFile(join(out, 'crash-cli', 'summary.json'), 'utf8')),
+    );
+    assert.deepEqual(
+      summary.crashes?.map((c) => [c.process, c.pid, c.exit]),
+      [
+        ['kctrl0', early.pid, 'SIGKILL'],
+        ['nctrl0', victim.pid, 'SIGKILL'],
+      ],
     );
     // testbed status counts the same restart the run was judged by.
     const after = await nctrl();
