@@ -1,7 +1,8 @@
 /**
  * One driver run in its own process, for the driver benchmarks: `node driver-worker.js <spec>`.
  * Runs `runDrive` with the spec's options and writes the summary, with the CPU of the paced part
- * of the run (from the first op's timer to the last answer) taken from /proc, to the result file.
+ * of the run (from the first op's timer, not the wait for a shared start before it, to the last
+ * answer) taken from /proc, to the result file.
  * Its own process, so the benchmark's and the server's CPU are not charged to the driver.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,11 @@ import type { DriveSummary } from '../src/driver/drive-summary.js';
 import { writeFileAtomic } from '../src/util/atomic-write.js';
 import { toError } from '../src/util/errors.js';
 import { pacingPriorityText, raisePacingPriority } from '../src/process/pacing-priority.js';
+import { opensCpuWindow } from './cpu-window-start.js';
 import { cpuWindow, type CpuWindow } from './proc-stats.js';
+
+/** How often the worker is told the drive's progress: the CPU window's start is one tick exact. */
+const PROGRESS_TICK_MS = 20;
 
 export const workerSpecSchema = z.object({
   kubeconfigPath: z.string(),
@@ -47,16 +52,17 @@ async function main(): Promise<void> {
   let measured: DriverWorkerResult['window'];
   let rss = 0;
   const result: DriverWorkerResult = { ok: false };
+  const startAtMs = z.number().optional().parse(spec.options.startAtMs);
   try {
     const summary = await runDrive(spec.options, {
       kubeconfigPath: spec.kubeconfigPath,
-      progressIntervalMs: 20,
+      progressIntervalMs: PROGRESS_TICK_MS,
       onProgress: (p) => {
-        // 'warmup' is set just before the pacer's first timer; 'waiting' once every op is answered.
-        if (p.phase !== 'setup' && window === undefined) {
+        // 'warmup' is set just before the pacer's first timer, which waits for a shared start;
+        // 'waiting' once every op is answered.
+        if (p.phase !== 'setup') result.setupEndedMs ??= Date.now();
+        if (window === undefined && opensCpuWindow(p.phase, Date.now(), startAtMs, PROGRESS_TICK_MS))
           window = cpuWindow(spec.pids);
-          result.setupEndedMs = Date.now();
-        }
         const over =
           p.phase === 'done' ||
           (p.phase === 'waiting' && (spec.windowUntil === 'answered' || p.fulfilled >= p.opsDone));
