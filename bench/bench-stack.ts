@@ -19,7 +19,12 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(dir: string): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /** Another build's node-main.js for the napi (an A/B against a baseline). @default this build's */
+  napiMain?: string;
+}
+
+export async function startBenchStack(dir: string, opts: BenchStackOptions = {}): Promise<BenchStack> {
   const etcdDir = join(dir, 'etcd');
   const etcd = await startEtcdCluster({
     name: 'netcd',
@@ -40,6 +45,7 @@ export async function startBenchStack(dir: string): Promise<BenchStack> {
       dir: join(dir, 'napi0'),
       // e.g. BENCH_NAPI_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the napi alone.
       nodeFlags: (process.env.BENCH_NAPI_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+      ...(opts.napiMain !== undefined ? { nodeMain: opts.napiMain } : {}),
     });
   } catch (e: unknown) {
     await etcd.stop();

@@ -33,20 +33,39 @@ export function dropNulls<T>(value: T): T {
 
 /** Structural equality of two JSON values after omitempty normalisation. */
 export function sameWhenEmptyOmitted(a: unknown, b: unknown): boolean {
-  return stableStringify(omitEmpty(a)) === stableStringify(omitEmpty(b));
+  return sameJson(omitEmpty(a), omitEmpty(b));
 }
 
-/** JSON with object keys sorted, so key order never makes two equal values differ. */
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Deep equality of two JSON values, ignoring object key order. */
+/**
+ * Deep equality of two JSON values, ignoring object key order. It walks both trees together and
+ * stops at the first difference, rather than serialising both: a write compares whole objects.
+ * Equal exactly when their JSON texts with sorted keys would be: a key set to `undefined` counts
+ * as present (unlike a missing key), and a non-finite number as null.
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return stableStringify(a) === stableStringify(b);
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return samePrimitive(a, b);
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = Object.keys(ra);
+  if (keys.length !== Object.keys(rb).length) return false;
+  for (const k of keys) {
+    if (!Object.prototype.hasOwnProperty.call(rb, k) || !sameJson(ra[k], rb[k])) return false;
+  }
+  return true;
+}
+
+/** What JSON.stringify makes of a non-object: non-finite numbers are null. */
+function samePrimitive(a: unknown, b: unknown): boolean {
+  const na = typeof a === 'number' && !Number.isFinite(a) ? null : a;
+  const nb = typeof b === 'number' && !Number.isFinite(b) ? null : b;
+  return na === nb;
 }
