@@ -90,7 +90,18 @@ export interface ResourceType {
 
 /** The two selectable fields every kind has. */
 export function metaFields(obj: KosObject): Record<string, string> {
-  return { 'metadata.name': obj.metadata.name ?? '', 'metadata.namespace': obj.metadata.namespace ?? '' };
+  return withMetaFields(obj, {});
+}
+
+/**
+ * A kind's own selectable fields with the two of metaFields added. Added by assignment: V8 copies
+ * an object of these dotted keys, spread first into a literal, about 100 times slower (3.7 us
+ * against 40 ns), and the watch cache does this for every event.
+ */
+export function withMetaFields(obj: KosObject, own: Record<string, string>): Record<string, string> {
+  own['metadata.name'] = obj.metadata.name ?? '';
+  own['metadata.namespace'] = obj.metadata.namespace ?? '';
+  return own;
 }
 
 export function isNamespaced(type: ResourceType): boolean {

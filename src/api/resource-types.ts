@@ -3,7 +3,7 @@ import { humanAge } from './human-age.js';
 import { isRfc1918, parseCidr } from './ipv4-cidr.js';
 import { GROUP, MAX_VNI, MIN_VNI, VERSION } from './kos-types.js';
 import { validateDnsSubdomain } from './names.js';
-import { metaFields, type PrintColumn, type ResourceType } from './resource-type.js';
+import { metaFields, withMetaFields, type PrintColumn, type ResourceType } from './resource-type.js';
 import { ipLockSchema, networkAttachmentSchema, subnetSchema } from './schemas.js';
 import type { FieldError } from './status.js';
 
@@ -56,7 +56,7 @@ export const subnets: ResourceType = {
   statusSections: [{ name: 'status', project: (s) => pick(s, ['validated', 'errors']) }],
   selectableFields: ['spec.vni'],
   indexedFields: ['spec.vni'],
-  fieldValues: (o) => ({ ...metaFields(o), 'spec.vni': str(o.spec?.vni ?? 0) }),
+  fieldValues: (o) => withMetaFields(o, { 'spec.vni': str(o.spec?.vni ?? 0) }),
   validate: (o) => {
     const errors: FieldError[] = [];
     const vni = o.spec?.vni;
@@ -141,14 +141,14 @@ export const networkAttachments: ResourceType = {
   ],
   selectableFields: ['spec.node', 'spec.subnet', 'status.ipv4', 'status.hostIP', 'status.addressVNI'],
   indexedFields: ['spec.node', 'status.addressVNI'],
-  fieldValues: (o) => ({
-    ...metaFields(o),
-    'spec.node': str(o.spec?.node),
-    'spec.subnet': str(o.spec?.subnet),
-    'status.ipv4': str(o.status?.ipv4),
-    'status.hostIP': str(o.status?.hostIP),
-    'status.addressVNI': str(o.status?.addressVNI ?? 0),
-  }),
+  fieldValues: (o) =>
+    withMetaFields(o, {
+      'spec.node': str(o.spec?.node),
+      'spec.subnet': str(o.spec?.subnet),
+      'status.ipv4': str(o.status?.ipv4),
+      'status.hostIP': str(o.status?.hostIP),
+      'status.addressVNI': str(o.status?.addressVNI ?? 0),
+    }),
   // KOS's strategy: node and subnet are object names; an attachment without them means nothing.
   validate: (o) => [
     ...nameFieldErrors('spec.node', o.spec?.node),
