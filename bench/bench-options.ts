@@ -79,6 +79,8 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
   agent-cpu: BENCH_AGENT_BASELINE=<other build's dist/src/testbed/node-process/node-main.js>
   runs side A on that build (B / A is then new / old); BENCH_AGENT_FLAGS gives side B node flags;
   BENCH_AGENT_VNS=160 leaves the fan-out out (local fulfilment alone).
+  watch-fanout: BENCH_NAPI_BASELINE=<other build's dist/src/testbed/node-process/node-main.js>
+  runs an A/B of two napis instead, A on that build, B on this one (3 rounds of 10 s windows).
 `;
 
 function badValue(source: string, text: string, knob: Knob): KosTestError {
