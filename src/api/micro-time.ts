@@ -33,9 +33,17 @@ let stampPrefix = '';
 
 /** `2026-11-23T21:40:00Z`; milliseconds are dropped (floored). */
 export function formatTime(epochMillis: number): string {
-  const iso = new Date(Math.floor(epochMillis / 1000) * 1000).toISOString();
-  return `${iso.slice(0, -5)}Z`;
+  const second = Math.floor(epochMillis / 1000);
+  // Every create stamps one, and they come thousands to a second.
+  if (second !== timeSecond) {
+    timeSecond = second;
+    timeText = `${new Date(second * 1000).toISOString().slice(0, -5)}Z`;
+  }
+  return timeText;
 }
+
+let timeSecond = Number.NaN;
+let timeText = '';
 
 // Compiled once; parsing is for request bodies, not the fan-out.
 const RFC3339 =
