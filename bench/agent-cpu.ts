@@ -26,6 +26,7 @@ import { ATTACHMENTS } from '../src/testbed/comp/attachment.js';
 import { TESTBED_DEFAULTS } from '../src/testbed/testbed-limits.js';
 import { nodeAddress, nodeName } from '../src/testbed/node-addresses.js';
 import { startNodeProcess, type NodeProcess } from '../src/testbed/node-process/start-node-process.js';
+import { median } from './bench-kit.js';
 import { startBenchStack } from './bench-stack.js';
 import type { BenchContext } from './benchmark.js';
 import { cpuSeconds } from './proc-stats.js';
@@ -255,12 +256,6 @@ async function idleLoad(sides: readonly Side[]): Promise<IdleLoad> {
   };
   const quiet = await window(false);
   return { quiet, scraped: await window(true) };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 }
 
 function report(rounds: readonly Round[], idle: IdleLoad, baseline: string | undefined): BenchReport {

@@ -6,6 +6,7 @@
  */
 import { cpuUsage } from 'node:process';
 import { populatedAgentMetrics } from '../test/support/agent-metrics-fixture.js';
+import { median } from './bench-kit.js';
 import type { BenchContext } from './benchmark.js';
 import { check, type BenchReport, type Measure } from './report.js';
 
@@ -21,12 +22,6 @@ async function cpuMsPerRender(render: () => Promise<string>, n: number): Promise
   for (let i = 0; i < n; i++) await render();
   const used = cpuUsage(before);
   return (used.user + used.system) / 1000 / n;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 }
 
 export async function runAgentMetricsRender(ctx: BenchContext): Promise<BenchReport> {

@@ -64,3 +64,10 @@ export function perSecond(n: number, seconds: number): number {
 export function microsEach(cpuSeconds: number, count: number): number {
   return count > 0 ? (cpuSeconds * 1e6) / count : NaN;
 }
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}

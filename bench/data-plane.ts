@@ -16,6 +16,7 @@ import { RestClient } from '../src/kube/rest-client.js';
 import { Testbed } from '../src/testbed/supervisor/testbed.js';
 import { KosTestError } from '../src/util/errors.js';
 import { waitForAgents } from './agent-scale.js';
+import { median } from './bench-kit.js';
 import type { BenchContext } from './benchmark.js';
 import { machineBusySeconds, treeCpuSeconds } from './proc-stats.js';
 import { check, type BenchReport, type Measure } from './report.js';
@@ -146,16 +147,6 @@ const tests = (r: DataPlaneRun): number => {
     ? 0
     : t.full.tested + t.full.testFailed + t.setupOnly.tested + t.setupOnly.testFailed;
 };
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0
-    ? NaN
-    : s.length % 2 === 1
-      ? (s[mid] ?? NaN)
-      : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-}
 
 /** The (A, B) runs of each pair of the alternation. */
 function pairs(runs: readonly DataPlaneRun[]): { a: DataPlaneRun; b: DataPlaneRun }[] {

@@ -5,6 +5,7 @@
  * same-run comparison; the check is on the median pair, and every pair is shown, since on a
  * shared machine one pair can land on another process's burst.
  */
+import { median } from './bench-kit.js';
 import type { BenchContext } from './benchmark.js';
 import {
   LATENESS_GAP_TARGET_MS,
@@ -17,16 +18,6 @@ import type { RateTrial } from './driver-runs.js';
 import { check, type BenchReport, type Check, type Measure } from './report.js';
 
 const DEFAULT_ROUNDS = 3;
-
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length === 0
-    ? NaN
-    : s.length % 2 === 1
-      ? (s[mid] ?? NaN)
-      : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-}
 
 export async function runDriverLateness(ctx: BenchContext): Promise<BenchReport> {
   const seconds = ctx.options.seconds ?? 4;

@@ -7,7 +7,7 @@
  * round; B / A below 1 means this build spends less.
  */
 import { join } from 'node:path';
-import { microsEach, summarizeLatency } from './bench-kit.js';
+import { median, microsEach, summarizeLatency } from './bench-kit.js';
 import { startBenchStack, type BenchStack } from './bench-stack.js';
 import type { BenchContext } from './benchmark.js';
 import { planFanout } from './fanout-plan.js';
@@ -37,14 +37,6 @@ function napiMicrosPerWrite(phases: readonly PhaseResult[]): number {
     cpu,
     phases.reduce((n, p) => n + writesOf(p), 0),
   );
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? NaN)
-    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
 function lostEvents(phases: readonly PhaseResult[]): number {
