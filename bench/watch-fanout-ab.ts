@@ -39,6 +39,12 @@ function napiMicrosPerWrite(phases: readonly PhaseResult[]): number {
   );
 }
 
+/** B / A of the napi's CPU per write in one round's window of one kind. */
+function roundRatio(a: Side, b: Side, windows: (s: Side) => PhaseResult[], round: number): number {
+  const of = (side: Side): number => napiMicrosPerWrite([windows(side)[round] as PhaseResult]);
+  return of(b) / of(a);
+}
+
 function lostEvents(phases: readonly PhaseResult[]): number {
   return phases.reduce((n, p) => {
     const delivered = p.fleet?.delivered ?? { node: 0, vni: 0 };
@@ -80,14 +86,9 @@ export async function runWatchFanoutAb(ctx: BenchContext, baselineMain: string):
         side.plain.push(await runPhase(side.setup, label, `fanout-base-${round}`));
       }
       for (const side of order) side.watched.push(await runWatchedPhase(side.setup, round, side.rss));
-      const ratio = (pick: (s: Side) => PhaseResult[]): string =>
-        (
-          napiMicrosPerWrite([pick(b)[round] as PhaseResult]) /
-          napiMicrosPerWrite([pick(a)[round] as PhaseResult])
-        ).toFixed(2);
-      ctx.log(
-        `round ${round}: B / A napi CPU per write: no watches ${ratio((s) => s.plain)}, watched ${ratio((s) => s.watched)}`,
-      );
+      const plain = roundRatio(a, b, (s) => s.plain, round).toFixed(2);
+      const watched = roundRatio(a, b, (s) => s.watched, round).toFixed(2);
+      ctx.log(`round ${round}: B / A napi CPU per write: no watches ${plain}, watched ${watched}`);
     }
     return report(a, b, { seconds, rounds, baselineMain });
   } finally {
@@ -102,7 +103,7 @@ function report(
   cfg: { seconds: number; rounds: number; baselineMain: string },
 ): BenchReport {
   const perRound = (pick: (s: Side) => PhaseResult[]): number[] =>
-    pick(b).map((p, i) => napiMicrosPerWrite([p]) / napiMicrosPerWrite([pick(a)[i] as PhaseResult]));
+    pick(b).map((_, i) => roundRatio(a, b, pick, i));
   const plainRatios = perRound((s) => s.plain);
   const watchedRatios = perRound((s) => s.watched);
   const measures: Measure[] = [];
