@@ -13,7 +13,7 @@ import type { BenchContext } from './benchmark.js';
 import { planFanout } from './fanout-plan.js';
 import { check, type BenchReport, type Measure } from './report.js';
 import { fanoutPool, runPhase, runWatchedPhase, type Setup } from './watch-fanout-phase.js';
-import type { PhaseResult, Rss } from './watch-fanout-report.js';
+import { cpuPercent, writesOf, type PhaseResult, type Rss } from './watch-fanout-report.js';
 import { mergeFleetReports } from './watch-fleet.js';
 
 /** 3 rounds of 10 s windows: four windows a round, about a minute each. */
@@ -25,10 +25,6 @@ interface Side {
   rss: Rss;
   plain: PhaseResult[];
   watched: PhaseResult[];
-}
-
-function writesOf(p: PhaseResult): number {
-  return p.writes.createsOk + p.writes.statusOk;
 }
 
 function napiMicrosPerWrite(phases: readonly PhaseResult[]): number {
@@ -128,8 +124,6 @@ function report(
   for (const side of [a, b]) {
     const name = side.setup.side ?? '';
     const fleet = mergeFleetReports(side.watched.flatMap((w) => (w.fleet === undefined ? [] : [w.fleet])));
-    const others = side.watched.reduce((n, p) => n + (p.cpu.others ?? NaN), 0);
-    const windowSeconds = side.watched.reduce((n, p) => n + p.windowSeconds, 0);
     measures.push(
       { label: `${name}: napi CPU per write, no watches`, value: napiMicrosPerWrite(side.plain), unit: 'us' },
       { label: `${name}: napi CPU per write, watched`, value: napiMicrosPerWrite(side.watched), unit: 'us' },
@@ -142,7 +136,7 @@ function report(
       { label: `${name}: events lost`, value: lostEvents(side.watched), unit: '', digits: 0 },
       {
         label: `${name}: other processes CPU, watched`,
-        value: (others / windowSeconds) * 100,
+        value: cpuPercent(side.watched, 'others'),
         unit: '% core',
       },
     );

@@ -46,7 +46,8 @@ export interface Rss {
   after: number;
 }
 
-function writesOf(p: PhaseResult): number {
+/** The writes the napi answered in a window. */
+export function writesOf(p: PhaseResult): number {
   return p.writes.createsOk + p.writes.statusOk;
 }
 
@@ -55,7 +56,8 @@ function napiPerWrite(p: PhaseResult): number {
   return (p.cpu.napi ?? NaN) / writesOf(p);
 }
 
-function cpuPercent(phases: readonly PhaseResult[], who: string): number {
+/** `who`'s CPU over the windows, in percent of a core. */
+export function cpuPercent(phases: readonly PhaseResult[], who: string): number {
   const cpu = phases.reduce((n, p) => n + (p.cpu[who] ?? NaN), 0);
   return (cpu / phases.reduce((n, p) => n + p.windowSeconds, 0)) * 100;
 }
