@@ -160,8 +160,10 @@ async function drive(
       fix: 'the outputs hold what was measured',
     },
   );
-  // A shard is not judged (its merged run is), so only a whole run samples its host.
-  const sampling = options.shard.count === 1 ? startHostSampling() : undefined;
+  // A shard, or the one drive process of a runner's run (ADR 0041), is not judged: its run is. So
+  // only a drive of its own samples its host.
+  const partOfARun = orders !== undefined || options.shard.count > 1;
+  const sampling = partOfARun ? undefined : startHostSampling();
   try {
     // A shard the runner started tells it its summary, late start or failure (shard-messages.ts).
     const log = (m: string): void => {
@@ -181,11 +183,11 @@ async function drive(
         reporter.progress(p);
       },
       onLateStart: (lateMs) => void tellParent({ kind: 'late-start', lateMs }),
-      // A shard is judged in its merged run; a whole run by the testbed's crashes too (ADR 0035),
-      // listed in its summary.json.
-      ...(options.shard.count === 1
-        ? { crashes: () => testbedCrashes(flags.testbedDir ?? DEFAULT_TESTBED_DIR, target, log) }
-        : {}),
+      // A part of a run is judged in its run; a drive of its own by the testbed's crashes too
+      // (ADR 0035), listed in its summary.json.
+      ...(partOfARun
+        ? {}
+        : { crashes: () => testbedCrashes(flags.testbedDir ?? DEFAULT_TESTBED_DIR, target, log) }),
     };
     const summary =
       fault === undefined

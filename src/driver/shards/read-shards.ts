@@ -1,6 +1,7 @@
 /** The I/O of `kos-test merge`: reading shard summaries from their directories, writing the merge. */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withCrashes, type ProcessCrash } from '../../measure/process-crash.js';
 import { KosTestError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { DriveSummary } from '../drive-summary.js';
@@ -58,12 +59,13 @@ export async function mergeShardDirs(
   return writeMerged(summaries, outDir);
 }
 
-/** Merges the shards' summaries and writes `<outDir>/summary.json` (the run's one summary). */
+/** Merges the shards' summaries and writes `<outDir>/summary.json` (the run's one summary, with its crashes when known). */
 export async function writeMerged(
   summaries: readonly DriveSummary[],
   outDir: string,
+  crashes?: readonly ProcessCrash[],
 ): Promise<{ path: string; summary: DriveSummary }> {
-  const summary = mergeSummaries(summaries);
+  const summary = withCrashes(mergeSummaries(summaries), crashes);
   const path = join(outDir, SUMMARY_FILE);
   await writeFileAtomic(path, `${JSON.stringify(summary, null, 2)}\n`);
   return { path, summary };

@@ -12,11 +12,26 @@ import type { PopLevel, ResolvedSpec } from '../spec/spec-load.js';
 import type { FaultScenario } from '../spec/fault-scenario.js';
 
 /**
- * Sharded runs only: seconds from spawning the shard processes to their shared start, for node to
- * load the CLI and each shard to set up (ADR 0016: ~4.6 s measured for 2 shards on 2 busy cores).
+ * A drive in processes of its own only: seconds from spawning them to their shared start, for node
+ * to load the CLI and each to set up (ADR 0016: ~4.6 s measured for 2 shards on 2 busy cores; ADR
+ * 0041: ~2 s for one beside the seed's corner testbed).
  */
-export function shardStartMarginS(shards: number): number {
-  return shards > 1 ? 6 + 1.5 * shards : 0;
+export function driverStartMarginS(d: Pick<PlannedDriver, 'shards' | 'ownProcesses'>): number {
+  if (!d.ownProcesses) return 0;
+  return d.shards > 1 ? 6 + 1.5 * d.shards : 4;
+}
+
+/**
+ * The drive runs in child processes (pure, ADR 0041): its shards, and on the testbed its one
+ * process too, since it shares the machine with the system under test and needs a session of its
+ * own to be scheduled ahead of it. A run with faults drives in the runner, beside its fault host.
+ */
+export function driveInOwnProcesses(
+  shards: number,
+  target: 'testbed' | 'cluster',
+  faulted: boolean,
+): boolean {
+  return shards > 1 || (target === 'testbed' && !faulted);
 }
 
 export interface PlannedDriver {
@@ -34,6 +49,8 @@ export interface PlannedDriver {
   bias: number;
   distribution: 'steady' | 'poisson';
   shards: number;
+  /** Driven by `shards` child processes, not inside the runner (driveInOwnProcesses). */
+  ownProcesses: boolean;
   graceWaitS: number;
   /** Keep the per-attachment CSV (gzip-compressed). */
   perAttachmentCsv: boolean;
@@ -129,6 +146,7 @@ function runOf(
       topNetSize,
       distribution: d.distribution,
       shards: d.shards,
+      ownProcesses: driveInOwnProcesses(d.shards, r.spec.target.kind, c.fault !== null),
       graceWaitS: r.graceWaitS,
       // Recovery is measured from the per-attachment rows (ADR 0030).
       perAttachmentCsv: d.perAttachmentCsv || c.fault !== null,
@@ -164,7 +182,7 @@ export function planExperiment(r: ResolvedSpec, opts: { seed?: number } = {}): E
       p.cruiseS +
       p.cooldownS +
       run.driver.graceWaitS +
-      shardStartMarginS(run.driver.shards) +
+      driverStartMarginS(run.driver) +
       r.perRunOverheadS +
       (reconfigure ? r.reconfigureOverheadS : 0);
     totalS += estimatedS;

@@ -61,6 +61,8 @@ function driveOnce(
     runDir: req.runDir,
     signal: req.stop ?? req.signal,
     hardSignal: req.signal,
+    // The run's own summary.json lists the target's crashes, as a lone drive's does (ADR 0039).
+    crashes: () => Promise.resolve(req.target.crashes?.()),
     log: (m) => {
       log(`driver: ${m}`);
     },

@@ -1,6 +1,7 @@
 /**
- * The runner's drive step for `driver.shards: N > 1`: N `kos-test drive` child processes (each
- * its own CPU and sockets: what sharding is for) that share the run id, the seed and a start time
+ * The runner's drive step for a drive in processes of its own (`driver.shards: N > 1`, or one on
+ * the testbed, ADR 0041): N `kos-test drive` child processes (each its own CPU, sockets and
+ * session, so its own scheduling priority) that share the run id, the seed and a start time
  * fixed here, each writing runs/<runId>/shard-<i>/. Each shard gets its orders (options, slice,
  * target) and sends its summary (and a late start, or its failure) over the IPC channel
  * (shard-messages.ts); their merge is the
@@ -20,14 +21,17 @@ import { spawnManaged, type ChildExit, type ManagedChild } from '../../process/c
 import { KosTestError } from '../../util/errors.js';
 import { driverOptionsFor } from './drive-step.js';
 import type { MetricsEndpoint } from '../target/driver-endpoints.js';
-import { shardStartMarginS } from '../plan/plan.js';
+import { driverStartMarginS } from '../plan/plan.js';
 import type { PhaseDurations } from '../store/run-record.js';
 import type { DriveRequest, DriveStep } from './sweep-runner.js';
 
 const CLI = fileURLToPath(new URL('../../../../bin/kos-test.js', import.meta.url));
 
+/** What each drive process is called among the runner's children (`driver shard <i>/<n>`). */
+export const DRIVE_PROCESS_NAME = 'driver shard';
+
 export interface ShardedDriveOptions {
-  /** From spawning to the shared start. @default shardStartMarginS(shards) */
+  /** From spawning to the shared start. @default driverStartMarginS(the run's driver) */
   startMarginMs?: number;
   /** @default Date.now */
   now?: () => number;
@@ -156,7 +160,7 @@ function startShards(
     for (let index = 0; index < count; index++) {
       children.push(
         spawnManaged({
-          name: `driver shard ${index}/${count}`,
+          name: `${DRIVE_PROCESS_NAME} ${index}/${count}`,
           command: process.execPath,
           args: [...DRIVER_NODE_FLAGS, '--enable-source-maps', CLI, 'drive', '--orders-from-parent'],
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
@@ -183,7 +187,7 @@ export async function driveShards(
   const count = req.run.driver.shards;
   const shared = {
     seed: o.seed?.() ?? Math.floor(Math.random() * 0xffffffff),
-    startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * shardStartMarginS(count)),
+    startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * driverStartMarginS(req.run.driver)),
     kubeconfigPath: req.kubeconfigPath,
   };
   await mkdir(req.runDir, { recursive: true });
@@ -193,7 +197,7 @@ export async function driveShards(
   const reports: ShardReports = { summaries: [], failures: [] };
   const children = startShards(req, shared, logs, reports, log);
   log(
-    `driver: ${count} shards (pids ${children.map((c) => c.pid).join(', ')}), start at ${new Date(shared.startAtMs).toISOString()}`,
+    `driver: ${count === 1 ? 'one process (pid' : `${count} shards (pids`} ${children.map((c) => c.pid).join(', ')}), start at ${new Date(shared.startAtMs).toISOString()}`,
   );
   // The shards' phase follows from the shared start.
   let phase: DrivePhase | undefined;
@@ -229,15 +233,16 @@ export async function driveShards(
       fix: `see ${missing.map((i) => logs[i]).join(', ')}`,
     });
   }
-  // The shards' summaries, as they sent them, become the run's one summary.json.
-  return (await writeMerged(summaries, req.runDir)).summary;
+  // The shards' summaries, as they sent them, become the run's one summary.json, with the
+  // target's crashes as an in-process drive's (ADR 0039).
+  return (await writeMerged(summaries, req.runDir, req.target.crashes?.())).summary;
 }
 
-/** One shard: the driver in this process (drive-step.ts); more: child processes. */
+/** The plan says where the run's drive goes: child processes, or this one (drive-step.ts). */
 export function driveStepFor(
   inProcess: DriveStep,
   log: (m: string) => void,
   o: ShardedDriveOptions = {},
 ): DriveStep {
-  return (req) => (req.run.driver.shards > 1 ? driveShards(req, log, o) : inProcess(req));
+  return (req) => (req.run.driver.ownProcesses ? driveShards(req, log, o) : inProcess(req));
 }

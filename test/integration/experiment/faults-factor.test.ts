@@ -3,6 +3,7 @@
  * stopped for 2 s, 4 s into the cruise, at NNA 1 and 2. Each run records its fault and recovery
  * (results.jsonl, faults.json, results.csv), is invalid for a reason of its own, and the report
  * shows the time to recover against NNA, and each run's latency over time with the fault marked.
+ * Each run's summary.json lists the crashes it was judged by (none: a stall is not a crash).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { VERDICT_EXIT_CODES } from '../../../src/cli/exit.js';
+import { driveSummarySchema } from '../../../src/driver/drive-summary.js';
 import { runRecordSchema } from '../../../src/experiment/store/run-record.js';
 import { faultRunSchema } from '../../../src/measure/fault-record.js';
 import { parseCsv } from '../../../src/util/csv.js';
@@ -70,6 +72,11 @@ describe('a sweep with a faults factor, on the testbed', () => {
         JSON.parse(await readFile(join(out, r.dir, 'faults.json'), 'utf8')),
       );
       assert.deepEqual(written, f);
+      // The run's summary.json lists the crashes it was judged by: a stall is none.
+      const summary = driveSummarySchema.parse(
+        JSON.parse(await readFile(join(out, r.dir, 'summary.json'), 'utf8')),
+      );
+      assert.deepEqual(summary.crashes, [], 'the testbed was asked: a stopped group did not crash');
     }
 
     const csv = parseCsv(await readFile(join(out, 'results.csv'), 'utf8'));

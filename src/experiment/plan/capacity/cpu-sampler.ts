@@ -14,9 +14,12 @@ export interface CpuSampler {
   stop(): void;
 }
 
-/** `pids()` is asked at every sample: a process may come (Prometheus starts with the testbed). */
+/**
+ * `pids()` is asked at every sample: a process may come (Prometheus starts with the testbed). A
+ * name with several PIDs is their sum, sampled only while there is one (the drive's processes).
+ */
 export function startCpuSampler(
-  pids: () => Record<string, number | undefined>,
+  pids: () => Record<string, number | readonly number[] | undefined>,
   intervalMs = 500,
 ): CpuSampler {
   const series = new Map<string, Sample[]>();
@@ -27,15 +30,23 @@ export function startCpuSampler(
   };
   const sample = async (): Promise<void> => {
     const ticks = await clockTicksPerSecond();
-    for (const [name, pid] of Object.entries(pids())) {
-      if (pid === undefined) continue;
+    const cpuS = async (pid: number): Promise<number | undefined> => {
       if (pid === process.pid) {
         const u = process.cpuUsage();
-        push(name, Date.now(), (u.user + u.system) / 1e6);
-        continue;
+        return (u.user + u.system) / 1e6;
       }
       const stat = await readProcStat(pid);
-      if (stat !== undefined) push(name, Date.now(), (stat.utimeTicks + stat.stimeTicks) / ticks);
+      return stat === undefined ? undefined : (stat.utimeTicks + stat.stimeTicks) / ticks;
+    };
+    for (const [name, given] of Object.entries(pids())) {
+      const list = given === undefined ? [] : typeof given === 'number' ? [given] : given;
+      const each = await Promise.all(list.map(cpuS));
+      if (list.length === 0 || each.includes(undefined)) continue;
+      push(
+        name,
+        Date.now(),
+        each.reduce((a: number, s) => a + (s ?? 0), 0),
+      );
     }
   };
   const timer = setInterval(() => void sample(), intervalMs);

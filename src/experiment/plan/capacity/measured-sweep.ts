@@ -15,6 +15,8 @@ import type { HostSampling } from '../../../measure/host-sampler.js';
 import { createPrometheusClient } from '../../../prometheus/prometheus-api.js';
 import { KosTestError } from '../../../util/errors.js';
 import { inProcessDriveStep } from '../../run/drive-step.js';
+import { DRIVE_PROCESS_NAME, driveStepFor } from '../../run/shard-drive-step.js';
+import { runningChildren } from '../../../process/child-registry.js';
 import type { ExperimentPlan, PlannedRun } from '../plan.js';
 import { ResultsStore } from '../../store/results-store.js';
 import type { RunRecord } from '../../store/run-record.js';
@@ -100,6 +102,10 @@ export function purposeCores(table: CostTable): Partial<Record<ModelPurpose, num
   return out;
 }
 
+/** The runner's cores and its drive processes' (none when it drives in itself). */
+const plus = (runner: number | undefined, driver: number | undefined): number | undefined =>
+  runner === undefined ? undefined : runner + (driver ?? 0);
+
 function measuringCosts(sampler: CpuSampler, extras: Map<number, Extra>) {
   return async (req: CostRequest): Promise<CostTable> => {
     const table = await collectCosts(req);
@@ -107,7 +113,10 @@ function measuringCosts(sampler: CpuSampler, extras: Map<number, Extra>) {
     const perS = (metric: string): Promise<number | undefined> =>
       counterPerS(req.prometheusUrl, metric, req.fromMs, req.toMs).catch(() => undefined);
     extras.set(req.fromMs, {
-      runner: sampler.cores('runner', req.fromMs, req.toMs),
+      runner: plus(
+        sampler.cores('runner', req.fromMs, req.toMs),
+        sampler.cores('driver', req.fromMs, req.toMs),
+      ),
       prometheus: sampler.cores('prometheus', req.fromMs, req.toMs),
       eventsPerS: await perS('apiserver_watch_events_total'),
       exporterCores: await perS('kos_testbed_exporter_scrape_cpu_seconds_total'),
@@ -132,14 +141,22 @@ export async function runMeasuredSweep(o: MeasuredSweepOptions): Promise<Measure
     seed: o.plan.seed,
     nowMs: Date.now(),
   });
-  const sampler = startCpuSampler(() => ({ runner: process.pid, prometheus: target.prometheusPid() }));
+  const sampler = startCpuSampler(() => ({
+    runner: process.pid,
+    // The drive's own processes (ADR 0041), counted with the runner as the driver they are.
+    driver: runningChildren()
+      .filter((c) => c.name.startsWith(DRIVE_PROCESS_NAME))
+      .map((c) => c.pid),
+    prometheus: target.prometheusPid(),
+  }));
   const extras = new Map<number, Extra>();
   try {
     await runSweep({
       plan: o.plan,
       store,
       target,
-      drive: inProcessDriveStep(o.log),
+      // Where `experiment run` drives: in the runner, or in processes of the drive's own.
+      drive: driveStepFor(inProcessDriveStep(o.log), o.log),
       costs: measuringCosts(sampler, extras),
       samples: (req) => waitForFreshSamples(req),
       X: o.resolved.spec.X,

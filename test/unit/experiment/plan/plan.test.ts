@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { populationOf, vnSizes } from '../../../../src/driver/population.js';
 import { checkFeasibility, type TestbedFacts } from '../../../../src/experiment/plan/feasibility.js';
-import { planExperiment, shardStartMarginS } from '../../../../src/experiment/plan/plan.js';
+import {
+  driveInOwnProcesses,
+  driverStartMarginS,
+  planExperiment,
+} from '../../../../src/experiment/plan/plan.js';
 import { planText } from '../../../../src/experiment/plan/plan-text.js';
 import { seededShuffle } from '../../../../src/experiment/plan/seeded-order.js';
 import { solveTopNetSize } from '../../../../src/experiment/plan/solve-top-net-size.js';
@@ -73,7 +77,9 @@ describe('planning a sweep', () => {
       // total ops = 2 x numAttachments = warm-up creates + cruise ops + cool-down deletes
       assert.equal(2 * run.driver.numAttachments, POP + 30 * OPS + POP);
       assert.equal(run.driver.rate, OPS);
-      const expected = POP / OPS + 30 + POP / OPS + 2 + 5 + (run.reconfigure ? 20 : 0);
+      // On the testbed the one drive process starts 4 s before its start time (ADR 0041).
+      assert.equal(run.driver.ownProcesses, true);
+      const expected = POP / OPS + 30 + POP / OPS + 2 + 5 + 4 + (run.reconfigure ? 20 : 0);
       assert.ok(Math.abs(run.estimatedS - expected) < 1e-9);
     }
     const sum = plan.runs.reduce((a, r) => a + r.estimatedS, 0);
@@ -99,23 +105,42 @@ describe('planning a sweep', () => {
         assert.equal(run.driver.warmupRate, g.warmupS === null ? OPS : run.slots / g.warmupS);
         assert.equal(run.driver.cooldownRate, g.cooldownS === null ? OPS : run.slots / g.cooldownS);
         assert.equal(run.driver.rate, OPS);
-        const expected = w + 30 + c + 2 + 5 + (run.reconfigure ? 20 : 0);
+        const expected = w + 30 + c + 2 + 5 + driverStartMarginS(run.driver) + (run.reconfigure ? 20 : 0);
         assert.ok(Math.abs(run.estimatedS - expected) < 1e-9, `estimate ${run.estimatedS} vs ${expected}`);
       }
     });
   }
 
-  it('a sharded run`s estimate adds the time its shard processes get to set up before their shared start', () => {
+  it('a drive in processes of its own adds the time they get to set up before their shared start', () => {
     const one = planExperiment(parseSpecText('s', spec()));
     const two = planExperiment(
       parseSpecText('s', spec().replace('driver: {graceWait: 2s}', 'driver: {graceWait: 2s, shards: 2}')),
     );
-    assert.equal(shardStartMarginS(1), 0);
-    assert.ok(shardStartMarginS(2) > 0 && shardStartMarginS(4) > shardStartMarginS(2));
+    const margin = (shards: number, ownProcesses = true): number =>
+      driverStartMarginS({ shards, ownProcesses });
+    assert.equal(margin(1, false), 0);
+    assert.ok(margin(1) > 0 && margin(2) > margin(1) && margin(4) > margin(2));
     one.runs.forEach((r, i) => {
-      assert.ok(Math.abs((two.runs[i]?.estimatedS ?? 0) - r.estimatedS - shardStartMarginS(2)) < 1e-9);
+      assert.ok(Math.abs((two.runs[i]?.estimatedS ?? 0) - r.estimatedS - (margin(2) - margin(1))) < 1e-9);
       assert.equal(two.runs[i]?.driver.shards, 2);
     });
+  });
+
+  it('drives in processes of its own when sharded, and on the testbed unless the run has faults (ADR 0041)', () => {
+    assert.equal(driveInOwnProcesses(1, 'testbed', false), true, 'the testbed shares the machine');
+    assert.equal(driveInOwnProcesses(1, 'testbed', true), false, 'beside its fault host');
+    assert.equal(driveInOwnProcesses(1, 'cluster', false), false);
+    assert.equal(driveInOwnProcesses(2, 'cluster', false), true);
+    const cluster = planExperiment(
+      parseSpecText(
+        's',
+        spec("target: {kind: cluster, kubeconfig: /k, prometheusUrl: 'http://127.0.0.1:9090'}").replace(
+          'NCA: [60, 120]',
+          'NCA: [60]',
+        ),
+      ),
+    );
+    for (const r of cluster.runs) assert.equal(r.driver.ownProcesses, false);
   });
 
   it('orders randomly by the seed, the same way every time, as a permutation', () => {
