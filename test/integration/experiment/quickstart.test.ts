@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { driveSummarySchema } from '../../../src/driver/drive-summary.js';
 import { accountingProblems } from '../../../src/experiment/run/accounting.js';
 import { CSV_COLUMNS } from '../../../src/experiment/store/results-csv.js';
 import { runRecordSchema } from '../../../src/experiment/store/run-record.js';
@@ -59,6 +60,14 @@ describe('the quickstart on the testbed, end to end through the CLI', () => {
       assert.equal(r.costs.window.fromMs, r.drive?.cruise.window.startMs);
       const napi = r.costs.purposes.find((p) => p.purpose === 'napi');
       assert.ok((napi?.mean.cpuCores ?? 0) > 0, 'napi CPU over cruise is measured');
+      // Driven by a process of its own, which asked for its pacing priority (ADR 0041), and
+      // judged in the run: its summary lists the testbed's crashes (none here).
+      const driveLog = await readFile(join(out, r.dir, 'shard-0.log'), 'utf8');
+      assert.match(driveLog, /pacing at (nice -10|normal priority)/, r.runId);
+      const summary = driveSummarySchema.parse(
+        JSON.parse(await readFile(join(out, r.dir, 'summary.json'), 'utf8')),
+      );
+      assert.deepEqual(summary.crashes, [], r.runId);
     }
 
     const csv = (await readFile(join(out, 'results.csv'), 'utf8')).trimEnd().split('\n');
