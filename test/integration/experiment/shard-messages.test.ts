@@ -33,14 +33,20 @@ function theRun(): PlannedRun {
   return run;
 }
 
-async function request(runDir: string, kubeconfigPath: string): Promise<DriveRequest> {
+/** The run's request; of the target, the merge asks only its crashes (the testbed's, when there is one). */
+async function request(
+  runDir: string,
+  kubeconfigPath: string,
+  crashes: ExperimentTarget['crashes'] = () => [],
+): Promise<DriveRequest> {
   const run = theRun();
+  const target: Pick<ExperimentTarget, 'crashes'> = { crashes };
   return {
     run,
     runId: 'msg-000',
     runDir,
     kubeconfigPath,
-    target: undefined as unknown as ExperimentTarget,
+    target: target as ExperimentTarget,
     metrics: await driverMetricsEndpoints('127.0.0.1', run.driver.shards),
     signal: new AbortController().signal,
   };
@@ -71,10 +77,11 @@ describe('driver shards tell the runner in messages', () => {
     );
   });
 
-  it('a late start and the summary, which becomes the run`s one summary.json unchanged', async () => {
+  it('a late start and the summary, which becomes the run`s one summary.json unchanged but for its crashes', async () => {
     testbed = await Testbed.up({ dir: join(dir, 'tb'), config: { nca: 10, agentsPerGroup: 10 } });
     const runDir = join(dir, 'late', 'msg-000');
-    const req = await request(runDir, testbed.kubeconfigPath);
+    const tb = testbed;
+    const req = await request(runDir, tb.kubeconfigPath, () => tb.crashes());
     const lines: string[] = [];
     // The shared start 3 s before the shards are even spawned: both are set up after it.
     const summary = await driveShards(req, (m) => lines.push(m), { startMarginMs: -3000 });
@@ -89,7 +96,9 @@ describe('driver shards tell the runner in messages', () => {
         ),
       ),
     );
-    assert.deepEqual(mergeSummaries(shards), summary);
+    // The merge, with the testbed's crashes over the run (none).
+    assert.deepEqual(summary.crashes, []);
+    assert.deepEqual({ ...mergeSummaries(shards), crashes: [] }, summary);
     assert.equal(summary.total.ops.issued, 2 * req.run.driver.numAttachments);
   });
 });
