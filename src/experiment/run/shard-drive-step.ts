@@ -196,9 +196,9 @@ export async function driveShards(
   const logs = Array.from({ length: count }, (_, i) => join(req.runDir, `shard-${i}.log`));
   const reports: ShardReports = { summaries: [], failures: [] };
   const children = startShards(req, shared, logs, reports, log);
-  log(
-    `driver: ${count === 1 ? 'one process (pid' : `${count} shards (pids`} ${children.map((c) => c.pid).join(', ')}), start at ${new Date(shared.startAtMs).toISOString()}`,
-  );
+  const pids = children.map((c) => c.pid).join(', ');
+  const processes = count === 1 ? `one process (pid ${pids})` : `${count} shards (pids ${pids})`;
+  log(`driver: ${processes}, start at ${new Date(shared.startAtMs).toISOString()}`);
   // The shards' phase follows from the shared start.
   let phase: DrivePhase | undefined;
   const ticker = setInterval(() => {

@@ -15,7 +15,6 @@ import type { HostSampling } from '../../measure/host-sampler.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { toError } from '../../util/errors.js';
 import { driveKeysOf } from '../store/drive-keys.js';
-import { withCrashes } from '../../measure/process-crash.js';
 import { driverMetricsEndpoints, metricsUrlOf, type MetricsEndpoint } from '../target/driver-endpoints.js';
 import type { ExperimentPlan, PlannedRun } from '../plan/plan.js';
 import { FAULT_NONE } from '../spec/fault-scenario.js';
@@ -43,6 +42,7 @@ export interface DriveRequest {
   /** Stop gracefully: the cruise ends early and what is live is deleted. @default never */
   stop?: AbortSignal | undefined;
 }
+/** Drives one run; its summary lists the target's crashes over the drive (ADR 0039), as the run's summary.json does. */
 export type DriveStep = (req: DriveRequest) => Promise<DriveSummary>;
 
 export interface CostRequest {
@@ -294,7 +294,7 @@ async function drive(o: SweepOptions, r: RunInProgress): Promise<DriveSummary> {
   const { run, runId } = r;
   const sampling = o.sampleHost?.();
   try {
-    const summary = await step(o, r, 'drive', 'driveMs', async () => {
+    r.summary = await step(o, r, 'drive', 'driveMs', async () => {
       const metrics = await driverMetricsEndpoints(o.target.driverMetricsHost, run.driver.shards);
       await o.target.setDriverTargets(metrics.map(metricsUrlOf));
       try {
@@ -315,8 +315,6 @@ async function drive(o: SweepOptions, r: RunInProgress): Promise<DriveSummary> {
         await o.target.setDriverTargets([]);
       }
     });
-    // The target's crashes during the drive, for the unplanned-restart check (ADR 0035).
-    r.summary = withCrashes(summary, o.target.crashes?.());
     return r.summary;
   } finally {
     const samples = (await sampling?.stop()) ?? [];

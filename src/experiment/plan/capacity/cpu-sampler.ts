@@ -40,12 +40,13 @@ export function startCpuSampler(
     };
     for (const [name, given] of Object.entries(pids())) {
       const list = given === undefined ? [] : typeof given === 'number' ? [given] : given;
-      const each = await Promise.all(list.map(cpuS));
-      if (list.length === 0 || each.includes(undefined)) continue;
+      const each = (await Promise.all(list.map(cpuS))).filter((s) => s !== undefined);
+      // A name is sampled only when every one of its processes could be read.
+      if (list.length === 0 || each.length < list.length) continue;
       push(
         name,
         Date.now(),
-        each.reduce((a: number, s) => a + (s ?? 0), 0),
+        each.reduce((a, s) => a + s, 0),
       );
     }
   };

@@ -14,6 +14,7 @@ import { ResultsStore } from '../../../../src/experiment/store/results-store.js'
 import { parseSpecText } from '../../../../src/experiment/spec/spec-load.js';
 import { runSweep, type DriveStep, type SweepOptions } from '../../../../src/experiment/run/sweep-runner.js';
 import type { ExperimentTarget, TargetShape } from '../../../../src/experiment/target/target.js';
+import { withCrashes } from '../../../../src/measure/process-crash.js';
 import type { HostSample } from '../../../../src/measure/host-load.js';
 import { costFixture, latencyFixture } from '../../../fixtures/run-record-fixture.js';
 import { cleanPhase, driveSummaryOf, totalOf } from '../../../support/drive-summary-fixture.js';
@@ -409,7 +410,7 @@ describe('the sweep loop', () => {
     assert.equal(csv.length, 5, 'results.csv: one row per run, its latest attempt');
   });
 
-  it('records the target’s crashes during each drive, and judges a crash in the cruise an unplanned restart', async () => {
+  it('records the crashes each drive reports, and judges a crash in the cruise an unplanned restart', async () => {
     const dir = join(root, `s${n++}`);
     const calls: string[] = [];
     // Every drive runs 0..40 s with its cruise at 10..20 s (summaryFor): a crash inside it, one after.
@@ -422,7 +423,8 @@ describe('the sweep loop', () => {
     };
     const { store } = await sweep(
       dir,
-      (req) => Promise.resolve(summaryFor(req.runId, req.run.slots)),
+      // A drive step lists the target's crashes over its drive (DriveStep's contract).
+      (req) => Promise.resolve(withCrashes(summaryFor(req.runId, req.run.slots), req.target.crashes?.())),
       calls,
       undefined,
       false,
