@@ -13,6 +13,7 @@ import { KosTestError, toError } from '../util/errors.js';
 import { measureClockOffset, type ClockOffset } from './clock-offset.js';
 import { DRIVER_APP } from './driver-labels.js';
 import type { SubnetPlan } from './plan/networks.js';
+import { seedAvoidingVnis } from './plan/drive-plan.js';
 import { DATA_PLANE_ANNOTATION, TESTBED_ANNOTATION } from '../api/core/node-annotations.js';
 
 const kos = (resource: string, namespace?: string, name?: string): ResourceRef => ({
@@ -34,6 +35,24 @@ export async function checkReachable(client: RestClient, server: string): Promis
       value: `${server} (${why})`,
       fix: 'check the kubeconfig and that the cluster or testbed is up',
     });
+  }
+}
+
+/**
+ * A seed for a run given none: random, on VNIs that no subnet on the target uses. The driver keeps
+ * its subnets for inspection, and one random seed in 32 would otherwise meet a kept run's in the
+ * subnet validator. Without the right to list subnets cluster-wide, the random seed as it is.
+ */
+export async function seedForFreeVnis(client: RestClient, from: number): Promise<number> {
+  try {
+    const live = await client.listAll<Subnet>(kos('subnets'));
+    return seedAvoidingVnis(
+      from,
+      live.items.map((s) => s.spec.vni),
+    );
+  } catch (e: unknown) {
+    if (e instanceof KubeApiError) return from;
+    throw e;
   }
 }
 

@@ -31,6 +31,7 @@ import {
   createSubnets,
   findNodes,
   probeClockOffset,
+  seedForFreeVnis,
   waitSubnetsValidated,
 } from './drive-setup.js';
 import type { DriveSummary } from './drive-summary.js';
@@ -142,9 +143,7 @@ export function runDirOf(outDir: string, runId: string, shard: { index: number; 
 export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promise<DriveSummary> {
   const options = parseDriveOptions(input);
   const clock = deps.clock ?? { now: () => performance.now(), wallMs: () => Date.now() };
-  const seed = options.seed ?? Math.floor(Math.random() * 0xffffffff);
   const runId = options.runId ?? generateRunId(clock.wallMs(), Math.random);
-  const plan = planFor(options, seed);
   const source = deps.kubeConfig ?? deps.kubeconfigPath;
   if (source === undefined)
     throw new KosTestError({ what: 'no kubeconfig given', fix: 'give --kubeconfig PATH or set KUBECONFIG' });
@@ -154,6 +153,9 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
   });
   let metricsServer: MetricsServer | undefined;
   try {
+    await checkReachable(client, server);
+    const seed = options.seed ?? (await seedForFreeVnis(client, Math.floor(Math.random() * 2 ** 31)));
+    const plan = planFor(options, seed);
     const base = {
       options,
       deps,
@@ -168,7 +170,6 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
       config: { ...options, runId, seed },
       client,
     };
-    await checkReachable(client, server);
     await writeSizeCsvs(base.dir, plan.sizes);
     const nodes =
       options.onlyNode !== undefined

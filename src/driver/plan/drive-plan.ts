@@ -5,6 +5,7 @@
  */
 import { avgPeers, populationOf, vnSizes } from '../population.js';
 import {
+  blockFirstVni,
   planNetworks,
   randomFirstVni,
   VNI_BASES,
@@ -86,6 +87,16 @@ export function freshSeed(from: number, used: Set<number>): number {
       return seed;
     }
   }
+}
+
+/**
+ * The first seed from `from` whose plan starts in a block of VNIs holding none of `live` (the
+ * subnets already on the target), so that its subnets meet no kept run's in the validator; when
+ * every block holds one, `from` itself.
+ */
+export function seedAvoidingVnis(from: number, live: Iterable<number>): number {
+  const used = new Set(Array.from(live, blockFirstVni));
+  return used.size >= VNI_BASES ? from : freshSeed(from, used);
 }
 
 export function planDrive(input: PlanInput): DrivePlan {

@@ -46,6 +46,11 @@ export function randomFirstVni(random: Random): number {
   return randomInt(random, VNI_BASES) * 65536 + 1;
 }
 
+/** The first VNI of the block of 65536 that holds `vni`: a plan drawing that first VNI would use it. */
+export function blockFirstVni(vni: number): number {
+  return Math.floor(Math.max(0, vni - 1) / 65536) * 65536 + 1;
+}
+
 export function vniHex(vni: number): string {
   return vni.toString(16).padStart(6, '0');
 }

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import type { NetworkAttachment } from '../../../src/api/kos-types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NetworkAttachment, Subnet } from '../../../src/api/kos-types.js';
+import { firstVniOfSeed } from '../../../src/driver/plan/drive-plan.js';
+import { blockFirstVni, VNI_BASES } from '../../../src/driver/plan/networks.js';
 import { driveSummarySchema, type DriveSummary } from '../../../src/driver/drive-summary.js';
 import {
   parseDriveOptions,
@@ -204,6 +207,60 @@ describe('the driver on the embedded testbed', () => {
       assert.ok(a.status?.ifcName !== undefined, `${a.metadata.name} not fulfilled`);
     }
     assert.equal(s.total.outcomes.fulfilled, 15);
+  });
+
+  it('an unseeded run starts on VNIs no subnet on the testbed uses, where a kept one would refuse it', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const kos = kc.makeApiClient(CustomObjectsApi);
+    const subnets = { group: 'network.example.com', version: 'v1alpha1', plural: 'subnets' };
+    const live = (await kos.listClusterCustomObject(subnets)) as { items: Subnet[] };
+    const taken = new Set(live.items.map((x) => blockFirstVni(x.spec.vni)));
+    const blocks = Array.from({ length: VNI_BASES }, (_, b) => b * 65536 + 1);
+    const free = blocks.find((b) => !taken.has(b));
+    assert.ok(free !== undefined, 'the earlier runs here leave most blocks free');
+    // A kept subnet in every other block, on the run's own addresses: one left for the run.
+    const keptNamespace: object = { metadata: { name: 'kept-vnis' } };
+    await core.createNamespace({ body: keptNamespace });
+    const gone = async (namespace: string): Promise<void> => {
+      await core.deleteNamespace({ name: namespace });
+      // Gone, so that the seeds of later tests here meet none of these subnets.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const l = (await kos.listClusterCustomObject(subnets)) as { items: Subnet[] };
+        if (!l.items.some((x) => x.metadata.namespace === namespace)) return;
+        await sleep(250);
+      }
+      assert.fail(`the subnets of namespace ${namespace} are not gone after 60 s`);
+    };
+    try {
+      await Promise.all(
+        blocks
+          .filter((b) => b !== free && !taken.has(b))
+          .map((vni) =>
+            kos.createNamespacedCustomObject({
+              ...subnets,
+              namespace: 'kept-vnis',
+              body: {
+                apiVersion: 'network.example.com/v1alpha1',
+                kind: 'Subnet',
+                metadata: { name: `kept-${vni.toString(16)}` },
+                spec: { ipv4: '172.24.0.0/16', vni },
+              },
+            }),
+          ),
+      );
+      const unseeded = base('unseeded');
+      delete unseeded.seed;
+      const s = await runDrive(
+        { ...unseeded, numNets: 2, topNetSize: 10, numAttachments: 15, rate: 50, waitAfterCreate: 1000 },
+        { kubeconfigPath: testbed.kubeconfigPath },
+      );
+      assert.equal(s.total.outcomes.fulfilled, 15);
+      assert.equal(firstVniOfSeed(Number(s.config.seed)), free, `seed ${String(s.config.seed)}`);
+    } finally {
+      await gone('kept-vnis');
+      await gone('unseeded');
+    }
   });
 
   it('a create issued while every connection is busy waits its turn, in order, stamped and timed from its issue', async (t) => {

@@ -10,8 +10,9 @@ import {
   firstVniOfSeed,
   freshSeed,
   planDrive,
+  seedAvoidingVnis,
 } from '../../../../src/driver/plan/drive-plan.js';
-import { blockSize, planNetworks } from '../../../../src/driver/plan/networks.js';
+import { blockFirstVni, blockSize, planNetworks } from '../../../../src/driver/plan/networks.js';
 import {
   OP_CREATE,
   OP_DELETE,
@@ -353,5 +354,30 @@ describe('fresh seeds', () => {
     const again = freshSeed(0, used);
     assert.equal(again, 0, 'with every VNI used, the set starts over at the first seed asked');
     assert.deepEqual([...used], [firstVniOfSeed(0)]);
+  });
+
+  it('blockFirstVni names the block of 65536 VNIs a first VNI would cover', () => {
+    assert.deepEqual([0, 1, 2, 65536, 65537, 65537 + 1000, 2 ** 21 - 1].map(blockFirstVni), [
+      1,
+      1,
+      1,
+      1,
+      65537,
+      65537,
+      2 ** 21 - 65535,
+    ]);
+  });
+
+  it('an unseeded run avoids every block of VNIs a subnet on the target uses, while one is free', () => {
+    const blocks = Array.from({ length: 32 }, (_, b) => b * 65536 + 1);
+    for (const free of [1, 17 * 65536 + 1, 31 * 65536 + 1]) {
+      // Live subnets anywhere in each other block: a run starting there would meet one.
+      const live = blocks.filter((b) => b !== free).map((b, i) => b + ((i * 37) % 65536));
+      const seed = seedAvoidingVnis(5000, live);
+      assert.equal(firstVniOfSeed(seed), free, `free block ${free}`);
+      assert.ok(seed >= 5000);
+    }
+    assert.equal(seedAvoidingVnis(5000, []), 5000, 'nothing live: the seed as drawn');
+    assert.equal(seedAvoidingVnis(5000, blocks), 5000, 'every block used: the seed as drawn');
   });
 });
