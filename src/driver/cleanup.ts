@@ -17,6 +17,9 @@ async function runNamespaces(client: RestClient, runId: string | undefined): Pro
   return list.items.map((n) => n.metadata.name ?? '').filter((n) => n !== '');
 }
 
+/** Long enough for a run's namespaces to go on a busy testbed (their subnets with them). */
+export const RUN_GONE_MS = 120_000;
+
 /**
  * Deletes the runs' namespaces; with `untilGoneMs`, also waits up to that long until the
  * namespace lifecycle has removed them (a next run of the same seed would meet its subnets).

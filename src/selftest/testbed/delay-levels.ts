@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanupRuns } from '../../driver/cleanup.js';
+import { cleanupRuns, RUN_GONE_MS } from '../../driver/cleanup.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import { OUTPUT_FILES } from '../../driver/outputs.js';
 import { runDrive } from '../../driver/run-drive.js';
@@ -102,7 +102,7 @@ export async function driveDelayLevels(testbed: Testbed, opts: DelayLevelsOption
         const runId = `delay-shift-warmup-${i}`;
         log(`warm-up after a (re)start of the agents: fabric delays ${groupFabricDelays.join(', ')}`);
         await drive(runId, opts.warmupAttachments ?? 100);
-        await cleanupRuns(front, { runId }, { untilGoneMs: 120_000 });
+        await cleanupRuns(front, { runId }, { untilGoneMs: RUN_GONE_MS });
       }
       const before = await readAgentSamples(testbed.status());
       const runId = `delay-shift-${i}`;
@@ -141,7 +141,7 @@ export async function driveDelayLevels(testbed: Testbed, opts: DelayLevelsOption
           fulfilment: latencyStats(fulfilment),
         });
       }
-      await cleanupRuns(front, { runId }, { untilGoneMs: 120_000 });
+      await cleanupRuns(front, { runId }, { untilGoneMs: RUN_GONE_MS });
     }
   } finally {
     await front.close();

@@ -3,7 +3,7 @@
  * testbed's kube front, cleaned up after. `clock` is the driver's (a test passes a wrong one).
  */
 import { NA_SECTION } from '../../api/kos-types.js';
-import { cleanupRuns } from '../../driver/cleanup.js';
+import { cleanupRuns, RUN_GONE_MS } from '../../driver/cleanup.js';
 import type { DriveSummary } from '../../driver/drive-summary.js';
 import {
   planFor,
@@ -52,7 +52,9 @@ async function drive(
     try {
       await keep(summary, front);
     } finally {
-      await cleanupRuns(front, { runId: summary.runId });
+      // Gone before the next drive: checks run twice (once broken on purpose) with one seed, so
+      // one set of VNIs, which a namespace still being deleted would hold against the next.
+      await cleanupRuns(front, { runId: summary.runId }, { untilGoneMs: RUN_GONE_MS });
     }
     return summary;
   } finally {

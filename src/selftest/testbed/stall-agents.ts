@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanupRuns } from '../../driver/cleanup.js';
+import { cleanupRuns, RUN_GONE_MS } from '../../driver/cleanup.js';
 import { OUTPUT_FILES } from '../../driver/outputs.js';
 import { runDrive } from '../../driver/run-drive.js';
 import { RestClient } from '../../kube/rest-client.js';
@@ -79,7 +79,7 @@ export async function stallAgents(testbed: Testbed, opts: StallOptions): Promise
   const summary = await drive;
   const front = new RestClient({ server: testbed.frontUrls[0] ?? '' });
   try {
-    await cleanupRuns(front, { runId: summary.runId });
+    await cleanupRuns(front, { runId: summary.runId }, { untilGoneMs: RUN_GONE_MS });
   } finally {
     await front.close();
   }
