@@ -2,11 +2,14 @@
  * A process kos-test started must not outlive the kos-test process that started it, even when
  * that one was SIGKILLed (it then cannot stop anyone). spawnManaged names the starter in the
  * child's environment; the child checks each second that it is still the starter's child (an
- * orphan is re-parented) and otherwise stops itself as on SIGTERM, children first. A kos-test
+ * orphan is re-parented) and otherwise stops itself as on SIGTERM, children first; one whose
+ * starter died before it began to check (a testbed node restarted as its supervisor was killed)
+ * stops at once. A kos-test
  * command a user starts from a shell has no such variable, so `nohup` keeps working. Foreign
  * binaries (etcd, Prometheus) cannot check: the kernel kills them instead (withParentDeathSignal).
  */
 import { findOnPath } from './find-binary.js';
+import { pidAlive } from './pid-alive.js';
 export const SUPERVISOR_PID_ENV = 'KOS_TEST_SUPERVISOR_PID';
 
 const CHECK_MS = 1000;
@@ -22,7 +25,15 @@ export function supervisorEnv(): Record<string, string> {
  */
 export function exitWithParent(stop: () => void): () => void {
   const parent = process.ppid;
-  if (process.env[SUPERVISOR_PID_ENV] !== String(parent)) return () => undefined;
+  const starter = process.env[SUPERVISOR_PID_ENV];
+  if (starter === undefined) return () => undefined;
+  if (starter !== String(parent)) {
+    // Either it inherited the variable from a kos-test process further up, which lives on (nothing
+    // to watch), or it was re-parented before this call: its starter died while it started up.
+    const pid = Number(starter);
+    if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) setImmediate(stop);
+    return () => undefined;
+  }
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(timer);

@@ -10,6 +10,14 @@ import { SUPERVISOR_PID_ENV } from '../../../src/process/exit-with-parent.js';
 
 const CLI = resolve('bin/kos-test.js');
 const REGISTRY = resolve('dist/src/process/child-registry.js');
+const EXIT_WITH_PARENT = resolve('dist/src/process/exit-with-parent.js');
+
+// A process that watches for its starter as a testbed node does, once its start-up is done.
+const WATCHER = `
+import { exitWithParent } from ${JSON.stringify(EXIT_WITH_PARENT)};
+exitWithParent(() => { console.log('stopped'); process.exit(0); });
+setInterval(() => undefined, 1000);
+`;
 
 // A stand-in for any kos-test process that starts the CLI (a test, the runner starting driver
 // shards): it starts `testbed apiserver` (which runs its own etcd child), prints the CLI's PID,
@@ -101,6 +109,37 @@ describe('a kos-test command started by another kos-test process goes when that 
   it('stops itself and its etcd when started through the child registry', async () => {
     const { cli, etcd } = await start('managed', 'managed');
     await until('the orphaned CLI and its etcd are gone', () => !pidAlive(cli) && !pidAlive(etcd));
+  });
+
+  /** Starts the watcher with `starter` named as the kos-test process that started it. */
+  function watcher(starter: number): ChildProcess & { stdoutText: () => string } {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', WATCHER], {
+      env: { ...process.env, [SUPERVISOR_PID_ENV]: String(starter) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    starters.push(child);
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    return Object.assign(child, { stdoutText: () => text });
+  }
+
+  it('stops at once when its starter died before it began to check (re-parented during its start-up)', async () => {
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((res) => gone.once('exit', res));
+    const w = watcher(gone.pid ?? 0);
+    await until('the watcher has stopped', () => w.exitCode !== null, 10_000);
+    assert.equal(w.stdoutText().trim(), 'stopped');
+  });
+
+  it('keeps running while the kos-test process further up that named itself lives', async () => {
+    const above = spawn(process.execPath, ['-e', 'setInterval(() => undefined, 1000)']);
+    starters.push(above);
+    const w = watcher(above.pid ?? 0);
+    await sleep(2500);
+    assert.equal(w.exitCode, null, 'still running');
+    assert.equal(w.stdoutText(), '');
+    w.kill('SIGKILL');
+    above.kill('SIGKILL');
   });
 
   it('keeps running when no kos-test process started it (as under nohup from a shell)', async () => {
