@@ -187,6 +187,8 @@ describe('an agent group that crash-loops during the cruise', () => {
         kubeconfigPath: req.kubeconfigPath,
         signal: req.signal,
         hardSignal: req.signal,
+        // A drive step's summary lists the target's crashes (DriveStep's contract).
+        crashes: () => Promise.resolve(req.target.crashes?.()),
         log: (m) => {
           // The schedule starts 200 ms after the create path is primed.
           if (m.startsWith('primed the create path') && timers.length === 0)
