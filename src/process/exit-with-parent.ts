@@ -4,9 +4,9 @@
  * child's environment; the child checks each second that it is still the starter's child (an
  * orphan is re-parented) and otherwise stops itself as on SIGTERM, children first; one whose
  * starter died before it began to check (a testbed node restarted as its supervisor was killed)
- * stops at once. A kos-test
- * command a user starts from a shell has no such variable, so `nohup` keeps working. Foreign
- * binaries (etcd, Prometheus) cannot check: the kernel kills them instead (withParentDeathSignal).
+ * stops at once. A kos-test command a user starts from a shell has no such variable, so `nohup`
+ * keeps working. Foreign binaries (etcd, Prometheus) cannot check: the kernel kills them instead
+ * (withParentDeathSignal).
  */
 import { findOnPath } from './find-binary.js';
 import { pidAlive } from './pid-alive.js';
