@@ -47,7 +47,7 @@ import { nodePicker } from './placement.js';
 import { shockShortfall } from './plan/address-room.js';
 import { bookSchedule, planDrive, type DrivePlan } from './plan/drive-plan.js';
 import { OP_CREATE, PHASE_COOLDOWN } from './plan/op-plan.js';
-import { seededRandom } from '../util/prng.js';
+import { randomSeed, seededRandom } from '../util/prng.js';
 import { generateRunId } from './plan/run-id.js';
 import { buildSummary } from './summary.js';
 import { DriveTests } from './data-plane/drive-tests.js';
@@ -154,7 +154,7 @@ export async function runDrive(input: DriveOptionsInput, deps: DriveDeps): Promi
   let metricsServer: MetricsServer | undefined;
   try {
     await checkReachable(client, server);
-    const seed = options.seed ?? (await seedForFreeVnis(client, Math.floor(Math.random() * 2 ** 31)));
+    const seed = options.seed ?? (await seedForFreeVnis(client, randomSeed()));
     const plan = planFor(options, seed);
     const base = {
       options,

@@ -15,6 +15,11 @@ export function seededRandom(seed: number): Random {
   };
 }
 
+/** A fresh seed for a run or a sweep that was given none: below 2^31, so a search from it stays a valid seed. */
+export function randomSeed(random: Random = Math.random): number {
+  return Math.floor(random() * 2 ** 31);
+}
+
 /** A whole number in [0, n). */
 export function randomInt(random: Random, n: number): number {
   return Math.min(n - 1, Math.floor(random() * n));

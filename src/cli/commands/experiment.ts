@@ -19,13 +19,13 @@ import {
   checkedPlan,
   loadSpecFile,
   makeTarget,
-  newSeed,
   refuseInfeasible,
   refusalText,
 } from '../../experiment/run/sweep-setup.js';
 import { DEFAULT_COST_MODEL_PATH } from '../../experiment/plan/capacity/model-file.js';
 import { checkFeasibility, runCapacity } from '../../experiment/plan/feasibility.js';
 import { sweepIdOf } from '../../experiment/store/sweep-id.js';
+import { randomSeed } from '../../util/prng.js';
 import { runSweep } from '../../experiment/run/sweep-runner.js';
 import { preflight } from '../../preflight/preflight.js';
 import { binaryProbe, sweepNeeds } from '../../preflight/preflight-needs.js';
@@ -82,7 +82,7 @@ export function registerExperimentCommands(program: Command): void {
     .action(
       async (specPath: string, flags: { targetCheck: boolean; force?: boolean; costModel?: string }) => {
         const { resolved } = await loadSpecFile(specPath);
-        const plan = planExperiment(resolved, { seed: newSeed() });
+        const plan = planExperiment(resolved, { seed: randomSeed() });
         const kind = resolved.spec.target.kind;
         if (!flags.targetCheck) {
           console.log(planText(plan, kind));
@@ -244,7 +244,7 @@ async function runCommand(specPath: string, flags: RunFlags): Promise<SweepDone>
     store = await ResultsStore.open({ dir: out, spec: resolved.spec });
     checked = await checkedPlan(resolved, target, store.meta.seed ?? undefined, force);
   } else {
-    const seed = resolved.spec.order === 'listed' ? undefined : (resolved.spec.order.seed ?? newSeed());
+    const seed = resolved.spec.order === 'listed' ? undefined : (resolved.spec.order.seed ?? randomSeed());
     checked = await checkedPlan(resolved, target, seed, force);
     store = await ResultsStore.create({
       dir: out,

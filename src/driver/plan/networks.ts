@@ -33,8 +33,10 @@ export interface NetworksInput {
 }
 
 const VNI_SPACE = 1 << 21;
-/** How many first VNIs a plan can draw: multiples of 65536 (plus 1) below 2^21. */
-export const VNI_BASES = VNI_SPACE / 65536;
+/** A plan's VNIs start at a multiple of this, plus 1. */
+const VNI_BLOCK = 65536;
+/** How many first VNIs a plan can draw: multiples of VNI_BLOCK (plus 1) below 2^21. */
+export const VNI_BASES = VNI_SPACE / VNI_BLOCK;
 
 /** VNI of VN k (from 0): consecutive from `firstVni`, wrapping below 2^21. */
 export function vniOf(firstVni: number, k: number): number {
@@ -43,12 +45,12 @@ export function vniOf(firstVni: number, k: number): number {
 
 /** A random multiple of 65536, plus 1. */
 export function randomFirstVni(random: Random): number {
-  return randomInt(random, VNI_BASES) * 65536 + 1;
+  return randomInt(random, VNI_BASES) * VNI_BLOCK + 1;
 }
 
 /** The first VNI of the block of 65536 that holds `vni`: a plan drawing that first VNI would use it. */
 export function blockFirstVni(vni: number): number {
-  return Math.floor(Math.max(0, vni - 1) / 65536) * 65536 + 1;
+  return Math.floor(Math.max(0, vni - 1) / VNI_BLOCK) * VNI_BLOCK + 1;
 }
 
 export function vniHex(vni: number): string {

@@ -24,6 +24,7 @@ import type { MetricsEndpoint } from '../target/driver-endpoints.js';
 import { driverStartMarginS } from '../plan/plan.js';
 import type { PhaseDurations } from '../store/run-record.js';
 import type { DriveRequest, DriveStep } from './sweep-runner.js';
+import { randomSeed } from '../../util/prng.js';
 
 const CLI = fileURLToPath(new URL('../../../../bin/kos-test.js', import.meta.url));
 
@@ -186,7 +187,7 @@ export async function driveShards(
 ): Promise<DriveSummary> {
   const count = req.run.driver.shards;
   const shared = {
-    seed: o.seed?.() ?? Math.floor(Math.random() * 0xffffffff),
+    seed: o.seed?.() ?? randomSeed(),
     startAtMs: (o.now ?? Date.now)() + (o.startMarginMs ?? 1000 * driverStartMarginS(req.run.driver)),
     kubeconfigPath: req.kubeconfigPath,
   };

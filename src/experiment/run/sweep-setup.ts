@@ -46,10 +46,6 @@ export function makeTarget(
   return new ClusterTarget(t, log);
 }
 
-export function newSeed(): number {
-  return Math.floor(Math.random() * 2 ** 31);
-}
-
 export interface CheckedPlan {
   plan: ExperimentPlan;
   facts: TargetFacts;
