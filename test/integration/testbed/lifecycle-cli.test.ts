@@ -16,6 +16,8 @@ const run = promisify(execFile);
 
 interface Up {
   child: ChildProcess;
+  /** When it said it was up: every node's first cost sample is in by then. */
+  upAtMs: number;
   output: () => string;
   exited: Promise<number | null>;
 }
@@ -33,7 +35,7 @@ async function startUp(dir: string, ...args: string[]): Promise<Up> {
     if (child.exitCode !== null || Date.now() > deadline) assert.fail(`testbed up did not come up:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => out, exited };
+  return { child, upAtMs: Date.now(), output: () => out, exited };
 }
 
 async function kosTest(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -93,8 +95,12 @@ describe('kos-test testbed up / status / scale / down', () => {
         shown.stdout,
         /^prometheus \(data0\): http:\/\/127\.20\.0\.1:\d+ \(pid \d+, scrape every 1 s/m,
       );
-      // `costs` finds the testbed's Prometheus and kubeconfig by itself.
-      const costs = await kosTest('costs', '--dir', tb, '--from', 'now-4s', '--to', 'now-2s');
+      // `costs` finds the testbed's Prometheus and kubeconfig by itself. The window starts when
+      // the testbed was up (before, some nodes had no samples yet: a partial table, exit 3) and
+      // has ended, scrapes at 1 s included, when it is asked for.
+      const costsTo = up.upAtMs + 4000;
+      await sleep(Math.max(0, costsTo + 1500 - Date.now()));
+      const costs = await kosTest('costs', '--dir', tb, '--from', String(up.upAtMs), '--to', String(costsTo));
       assert.equal(costs.code, 0, costs.stderr);
       assert.match(costs.stdout, /^napi0\s+napi\s+\d+\.\d{3}\s/m);
       const first = JSON.parse(
