@@ -83,11 +83,20 @@ export const populationSchema = z.object({
   subnets: z.number().int().nonnegative(),
 });
 
+/**
+ * How far the system's wall clock moved against its monotonic clock from the run's clock anchor
+ * to its end, ms: zero unless the wall clock was stepped (NTP, a VM resumed, settimeofday). The
+ * run's windows are in anchored time, while Prometheus and the host sampler stamp wall time.
+ * Absent in summaries written before it was measured.
+ */
+const wallStepMs = z.number().optional();
+
 export const shardClockSchema = z.object({
   index: z.number().int().nonnegative(),
   offsetMs: z.number(),
   uncertaintyMs: z.number().nonnegative(),
   samples: z.number().int().nonnegative(),
+  wallStepMs,
 });
 
 export const driveSummarySchema = z.object({
@@ -105,6 +114,8 @@ export const driveSummarySchema = z.object({
     /** Half the round trip of the best sample: the offset is within +-this. */
     uncertaintyMs: z.number().nonnegative(),
     samples: z.number().int().nonnegative(),
+    /** Merged summaries: the largest of the shards' steps. */
+    wallStepMs,
     /**
      * Merged summaries only: each shard's own estimate (shards may run on different machines).
      * The merged offset +- uncertainty then covers every shard's interval.

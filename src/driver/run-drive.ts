@@ -602,7 +602,8 @@ async function finish(d: Drive): Promise<DriveSummary> {
     book: d.book,
     stats: d.stats,
     windows: phaseWindows(s.wallOf, d.start, d.edges, endWall),
-    clock: s.clockOffset,
+    // Both read now: a step of the wall clock since the anchor shows as their difference.
+    clock: { ...s.clockOffset, wallStepMs: r.clock.wallMs() - s.wallOf(r.clock.now()) },
     wallOf: s.wallOf,
     graceMs: r.options.graceMs,
     startedMs: s.startedMs,

@@ -12,7 +12,6 @@ import {
 } from '../measure/histogram.js';
 import type { PhaseWindow } from '../measure/phase-window.js';
 import { STATE_CREATE_FAILED, STATE_CREATE_SENT, type AttachmentBook } from './attachment-book.js';
-import type { ClockOffset } from './clock-offset.js';
 import type { DriveSummary, LatencySet, OutcomeCounts, PhaseSummary } from './drive-summary.js';
 import type { DrivePlan } from './plan/drive-plan.js';
 import type { PhaseStats } from './phase-stats.js';
@@ -44,7 +43,7 @@ export interface SummaryInput {
   book: AttachmentBook;
   stats: readonly [PhaseStats, PhaseStats, PhaseStats];
   windows: readonly [PhaseWindow, PhaseWindow, PhaseWindow];
-  clock: ClockOffset;
+  clock: DriveSummary['clock'];
   /** Driver monotonic ms to driver wall epoch ms. */
   wallOf: (mono: number) => number;
   graceMs: number;

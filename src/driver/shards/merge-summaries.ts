@@ -75,18 +75,25 @@ function mergePhase(parts: readonly PhaseSummary[]): PhaseSummary {
 /** Every shard's own clock estimate (a merged input brings its list along). */
 function shardClocks(s: DriveSummary): ShardClock[] {
   if (s.clock.shards !== undefined) return s.clock.shards;
-  const { offsetMs, uncertaintyMs, samples } = s.clock;
-  return s.shard.indices.map((index) => ({ index, offsetMs, uncertaintyMs, samples }));
+  const { offsetMs, uncertaintyMs, samples, wallStepMs } = s.clock;
+  const step = wallStepMs === undefined ? {} : { wallStepMs };
+  return s.shard.indices.map((index) => ({ index, offsetMs, uncertaintyMs, samples, ...step }));
 }
 
 /** The smallest offset +- uncertainty that holds every shard's interval. */
 function mergeClocks(clocks: readonly ShardClock[]): DriveSummary['clock'] {
   const low = Math.min(...clocks.map((c) => c.offsetMs - c.uncertaintyMs));
   const high = Math.max(...clocks.map((c) => c.offsetMs + c.uncertaintyMs));
+  const steps = clocks.flatMap((c) => (c.wallStepMs === undefined ? [] : [c.wallStepMs]));
+  const largestStep = steps.reduce<number | undefined>(
+    (most, x) => (most === undefined || Math.abs(x) > Math.abs(most) ? x : most),
+    undefined,
+  );
   return {
     offsetMs: (low + high) / 2,
     uncertaintyMs: (high - low) / 2,
     samples: clocks.reduce((a, c) => a + c.samples, 0),
+    ...(largestStep === undefined ? {} : { wallStepMs: largestStep }),
     shards: [...clocks].sort((a, b) => a.index - b.index),
   };
 }

@@ -19,7 +19,11 @@ export function driveKeysOf(s: DriveSummary): DriveKeys {
     namespace: s.namespace,
     ending: s.ending,
     population: s.population,
-    clock: { offsetMs: s.clock.offsetMs, uncertaintyMs: s.clock.uncertaintyMs },
+    clock: {
+      offsetMs: s.clock.offsetMs,
+      uncertaintyMs: s.clock.uncertaintyMs,
+      ...(s.clock.wallStepMs === undefined ? {} : { wallStepMs: s.clock.wallStepMs }),
+    },
     startedMs: s.startedMs,
     endedMs: s.endedMs,
     warmup: phaseKeys(s.phases.warmup),

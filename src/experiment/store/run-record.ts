@@ -60,7 +60,12 @@ export const driveKeysSchema = z.object({
   ending: z.enum(['completed', 'interrupted', 'failed']),
   /** The driver's population as built: slots is the POP actually driven. */
   population: populationSchema,
-  clock: z.object({ offsetMs: z.number(), uncertaintyMs: z.number().nonnegative() }),
+  clock: z.object({
+    offsetMs: z.number(),
+    uncertaintyMs: z.number().nonnegative(),
+    /** The summary's: the wall clock's step during the run (absent in older records). */
+    wallStepMs: z.number().optional(),
+  }),
   startedMs: z.number(),
   endedMs: z.number(),
   warmup: phaseKeysSchema,

@@ -239,6 +239,31 @@ const clock: Check = (_i, d, t) =>
         ),
       ];
 
+/**
+ * A step of the driver host's wall clock during the run (NTP, a VM resumed): the run's windows
+ * are in anchored monotonic time, the cost and host samples in wall time, so they no longer line
+ * up. A window shifted by a fraction f of the cruise moves per-op costs by up to f, judged
+ * against the rate's tolerance. Server-stamped latencies are unaffected (the testbed's stamps and
+ * the driver's anchor are both monotonic).
+ */
+const clockStep: Check = (_i, d, t) => {
+  const step = d.clock.wallStepMs;
+  const cruiseMs = d.cruise.window.endMs - d.cruise.window.startMs;
+  if (step === undefined || cruiseMs <= 0) return [];
+  const limitMs = t.rateTolerance * cruiseMs;
+  if (Math.abs(step) <= limitMs) return [];
+  const sign = step > 0 ? '+' : '-';
+  return [
+    reason(
+      'clock-step',
+      step,
+      limitMs,
+      'ms',
+      `the system clock stepped ${sign}${(Math.abs(step) / 1000).toFixed(2)} s during the run (wall against monotonic time, limit ±${(limitMs / 1000).toFixed(2)} s, ${pct(t.rateTolerance)} of the cruise): cost and host samples no longer line up with the run's windows; check the time service (NTP) or the VM, and re-do the run (--resume --retry-failed)`,
+    ),
+  ];
+};
+
 const host: Check = (i, d, t) => {
   const h = i.host;
   if (h === undefined || h === null) return [];
@@ -378,6 +403,7 @@ export const CHECKS: readonly Check[] = [
   unfulfilled,
   unfulfilledOutside,
   deletesFailed,
+  clockStep,
   host,
   costs,
   clock,

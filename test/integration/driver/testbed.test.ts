@@ -16,6 +16,8 @@ import {
   type DriveOptionsInput,
 } from '../../../src/driver/run-drive.js';
 import { decodeHistogram, latencyHistogram, recordMs } from '../../../src/measure/histogram.js';
+import { driveKeysOf } from '../../../src/experiment/store/drive-keys.js';
+import { judgeValidity } from '../../../src/experiment/verdict/validity.js';
 import { Testbed } from '../../../src/testbed/supervisor/testbed.js';
 import { readAttachmentsCsv, type AttachmentRow } from '../../support/drive-csv.js';
 import { freshSeed } from '../../support/fresh-seed.js';
@@ -380,6 +382,37 @@ describe('the driver on the embedded testbed', () => {
       (s.total.latency.fulfilmentFromPlanned.maxMs ?? 0) >= 2000,
       'the stall is not in the histogram',
     );
+  });
+
+  it('measures a step of the wall clock during the run against its monotonic anchor, and its validity names it', async () => {
+    // The wall clock this drive reads jumps 3 s ahead once the cruise starts, as an NTP step or
+    // a resumed VM would move it; the monotonic clock goes on.
+    let stepMs = 0;
+    const s = await runDrive(
+      { ...base('clock-step'), numNets: 2, topNetSize: 10, numAttachments: 40, rate: 20 },
+      {
+        kubeconfigPath: testbed.kubeconfigPath,
+        progressIntervalMs: 100,
+        clock: { now: () => performance.now(), wallMs: () => Date.now() + stepMs },
+        onProgress: (p) => {
+          if (p.phase === 'cruise') stepMs = 3000;
+        },
+      },
+    );
+    assert.equal(stepMs, 3000, 'the cruise never started');
+    const step = s.clock.wallStepMs ?? Number.NaN;
+    // A real step of this machine's clock during the run would add to it; 3 s is far from that.
+    assert.ok(Math.abs(step - 3000) < 250, `measured a step of ${step} ms`);
+    const v = judgeValidity({
+      status: 'completed',
+      error: null,
+      target: 'drive',
+      factors: null,
+      drive: driveKeysOf(s),
+    });
+    const named = v.reasons.find((r) => r.code === 'clock-step');
+    assert.equal(v.status, 'invalid');
+    assert.match(named?.message ?? '', /^the system clock stepped \+3\.\d\d s during the run/);
   });
 
   for (const opsDistribution of ['steady', 'poisson'] as const) {

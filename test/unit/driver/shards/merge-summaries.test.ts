@@ -88,7 +88,7 @@ describe('merged counts, windows and rates', () => {
     index: 1,
     count: 2,
     ending: 'completed',
-    clock: { offsetMs: 2, uncertaintyMs: 1, samples: 5 },
+    clock: { offsetMs: 2, uncertaintyMs: 1, samples: 5, wallStepMs: 30 },
     phases: {
       warmup: { startMs: 1000, endMs: 11_000, issued: 50 },
       cruise: { startMs: 11_000, endMs: 71_000, issued: 300 },
@@ -99,7 +99,7 @@ describe('merged counts, windows and rates', () => {
     index: 0,
     count: 2,
     ending: 'interrupted',
-    clock: { offsetMs: -1, uncertaintyMs: 0.5, samples: 4 },
+    clock: { offsetMs: -1, uncertaintyMs: 0.5, samples: 4, wallStepMs: -120 },
     phases: {
       warmup: { startMs: 1002, endMs: 10_990, issued: 51 },
       cruise: { startMs: 10_990, endMs: 71_010, issued: 301 },
@@ -141,15 +141,16 @@ describe('merged counts, windows and rates', () => {
     { what: 'run end is the latest', got: m.endedMs, want: 96_000 },
     { what: 'an interrupted shard makes the run interrupted', got: m.ending, want: 'interrupted' },
     {
-      what: 'clock covers every shard interval, each shard kept',
+      what: 'clock covers every shard interval, each shard kept, and its step is the largest',
       got: m.clock,
       want: {
         offsetMs: 0.75,
         uncertaintyMs: 2.25,
         samples: 9,
+        wallStepMs: -120,
         shards: [
-          { index: 0, offsetMs: -1, uncertaintyMs: 0.5, samples: 4 },
-          { index: 1, offsetMs: 2, uncertaintyMs: 1, samples: 5 },
+          { index: 0, offsetMs: -1, uncertaintyMs: 0.5, samples: 4, wallStepMs: -120 },
+          { index: 1, offsetMs: 2, uncertaintyMs: 1, samples: 5, wallStepMs: 30 },
         ],
       },
     },

@@ -296,6 +296,32 @@ describe('run validity', () => {
       measured: 6,
     },
     {
+      name: 'a wall clock stepped 9.37 s during a 20 s cruise: its cost windows no longer fit its samples',
+      change: (r) => {
+        d(r).clock.wallStepMs = 9370;
+      },
+      status: 'invalid',
+      codes: ['clock-step'],
+      measured: 9370,
+    },
+    {
+      name: 'a wall clock stepped back 0.41 s during a 20 s cruise is past 2% of it',
+      change: (r) => {
+        d(r).clock.wallStepMs = -410;
+      },
+      status: 'invalid',
+      codes: ['clock-step'],
+      measured: -410,
+    },
+    {
+      name: 'a wall clock stepped 0.39 s during a 20 s cruise is within 2% of it',
+      change: (r) => {
+        d(r).clock.wallStepMs = 390;
+      },
+      status: 'valid',
+      codes: [],
+    },
+    {
       name: 'a host 97% busy is saturated',
       change: () => undefined,
       host: { ...IDLE_HOST, busyFraction: 0.97 },
