@@ -17,3 +17,18 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * When the process started, in clock ticks after boot (field 22 of /proc/<pid>/stat), or
+ * undefined when no such process runs: with the PID, it names one process, never a recycled PID.
+ */
+export function processStartTicks(pid: number): number | undefined {
+  if (!pidAlive(pid)) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isInteger(ticks) ? ticks : undefined;
+  } catch {
+    return undefined;
+  }
+}

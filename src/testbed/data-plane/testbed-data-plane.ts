@@ -1,7 +1,8 @@
 /**
  * The testbed supervisor's side of the data plane: at `up`, remove what a killed testbed of the
- * same directory left, then (as root, unless turned off) make the fabric namespace and the spec
- * agent groups get; at `down`, remove it all again. Without root it only says why it is off.
+ * same directory left, and what any testbed whose supervisor is gone left (owners.ts), then (as
+ * root, unless turned off) make the fabric namespace and the spec agent groups get, owned by this
+ * process; at `down`, remove it all again. Without root it only says why it is off.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { opsDir } from '../../util/ops-dir.js';
 import type { DataPlaneSpec } from '../comp/comp-group-spec.js';
 import { LinuxFabric } from './linux-fabric.js';
 import { dataPlanePrefix, fabricNetns } from './names.js';
+import { claimDataPlane, orphanedDataPlanes, releaseDataPlane } from './owners.js';
 import { dataPlaneSupport } from './support.js';
 import { sweepDataPlane } from './sweep.js';
 
@@ -45,14 +47,17 @@ export class TestbedDataPlane {
       return;
     }
     await this.sweep();
+    await this.sweepOrphans();
     if (!this.o.enabled) {
       this.o.log('data plane: off (turned off); tested attachments stay hollow');
       return;
     }
     const prefix = dataPlanePrefix(this.o.dir);
     const netns = fabricNetns(prefix);
+    // Owned before it exists: a kill between the two leaves a record and nothing to sweep.
+    await claimDataPlane(prefix, this.o.dir);
     await LinuxFabric.ensureNetns(netns);
-    const journalDir = this.journalDir();
+    const journalDir = journalDirOf(this.o.dir);
     await mkdir(journalDir, { recursive: true });
     this.spec = {
       netns,
@@ -68,22 +73,46 @@ export class TestbedDataPlane {
     );
   }
 
-  /** Deletes every namespace with the testbed's prefix and runs the post-delete commands owed. */
-  async sweep(): Promise<void> {
+  /** At down, after the agents stopped: everything removed, and no longer owned. */
+  async stop(): Promise<void> {
     if (!this.support.ok) return;
+    await this.sweep();
+    await releaseDataPlane(dataPlanePrefix(this.o.dir));
+  }
+
+  /** Deletes every namespace with the testbed's prefix and runs the post-delete commands owed. */
+  private async sweep(): Promise<void> {
+    await this.sweepOne(dataPlanePrefix(this.o.dir), this.o.dir, '');
+  }
+
+  /** What testbeds whose supervisor died (kill -9) left in directories that may never see an up. */
+  private async sweepOrphans(): Promise<void> {
+    const own = dataPlanePrefix(this.o.dir);
+    for (const o of await orphanedDataPlanes()) {
+      if (o.prefix === own) continue;
+      await this.sweepOne(
+        o.prefix,
+        o.dir,
+        ` left by a testbed in ${o.dir ?? 'an unknown directory'} whose supervisor is gone`,
+      );
+      await releaseDataPlane(o.prefix);
+    }
+  }
+
+  private async sweepOne(prefix: string, dir: string | undefined, whose: string): Promise<void> {
     const swept = await sweepDataPlane({
-      prefix: dataPlanePrefix(this.o.dir),
-      journalDir: this.journalDir(),
+      prefix,
+      journalDir: dir === undefined ? undefined : journalDirOf(dir),
       timeoutMs: this.o.execTimeoutMs,
     });
     if (swept.namespaces.length + swept.commands > 0)
       this.o.log(
-        `data plane: removed ${swept.namespaces.length} namespace(s) named ${dataPlanePrefix(this.o.dir)}-* and ran ${swept.commands} owed post-delete command(s)`,
+        `data plane: removed ${swept.namespaces.length} namespace(s) named ${prefix}-*${whose} and ran ${swept.commands} owed post-delete command(s)`,
       );
     for (const f of swept.failed) this.o.log(`data plane: cleanup failed: ${f}`);
   }
+}
 
-  private journalDir(): string {
-    return join(this.o.dir, 'data-plane');
-  }
+function journalDirOf(testbedDir: string): string {
+  return join(testbedDir, 'data-plane');
 }

@@ -535,7 +535,7 @@ export class Testbed {
       const stopAll = (ps: (NodeProcess | undefined)[]) =>
         Promise.allSettled(ps.map((p) => p?.child.stop() ?? Promise.resolve()));
       await stopAll(this.compGroups);
-      await this.dataPlane.sweep().catch((e: unknown) => {
+      await this.dataPlane.stop().catch((e: unknown) => {
         this.log(`data plane: cleanup failed: ${String(e)}`);
       });
       await stopAll([this.nctrl, this.kctrl]);
