@@ -54,9 +54,19 @@ function driveOnce(
   log: (m: string) => void,
   onSchedule?: DriveDeps['onSchedule'],
 ): Promise<DriveSummary> {
-  let phase: DrivePhase | undefined;
   return runDrive(driverOptionsFor(req), {
+    ...driveDepsFor(req, log),
     ...(onSchedule === undefined ? {} : { onSchedule }),
+  });
+}
+
+/**
+ * What an in-process drive of this request is given: its target, directory, signals, phases and
+ * the target's crashes (DriveStep's contract). A custom step starts from these and adds its own.
+ */
+export function driveDepsFor(req: Parameters<DriveStep>[0], log: (m: string) => void): DriveDeps {
+  let phase: DrivePhase | undefined;
+  return {
     kubeconfigPath: req.kubeconfigPath,
     runDir: req.runDir,
     signal: req.stop ?? req.signal,
@@ -70,5 +80,5 @@ function driveOnce(
       if (p.phase !== phase) req.onPhase?.(p.phase);
       phase = p.phase;
     },
-  });
+  };
 }

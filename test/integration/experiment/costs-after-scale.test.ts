@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { collectCosts } from '../../../src/costs/collect-costs.js';
 import { waitForFreshSamples } from '../../../src/costs/fresh-samples.js';
 import { runDrive } from '../../../src/driver/run-drive.js';
-import { driverOptionsFor } from '../../../src/experiment/run/drive-step.js';
+import { driveDepsFor, driverOptionsFor } from '../../../src/experiment/run/drive-step.js';
 import { planExperiment } from '../../../src/experiment/plan/plan.js';
 import { ResultsStore } from '../../../src/experiment/store/results-store.js';
 import type { RunRecord } from '../../../src/experiment/store/run-record.js';
@@ -184,11 +184,8 @@ describe('an agent group that crash-loops during the cruise', () => {
         }
       };
       return runDrive(driverOptionsFor(req), {
-        kubeconfigPath: req.kubeconfigPath,
-        signal: req.signal,
-        hardSignal: req.signal,
-        // A drive step's summary lists the target's crashes (DriveStep's contract).
-        crashes: () => Promise.resolve(req.target.crashes?.()),
+        // The real step's deps (the target's crashes among them), with this test's log.
+        ...driveDepsFor(req, () => undefined),
         log: (m) => {
           // The schedule starts 200 ms after the create path is primed.
           if (m.startsWith('primed the create path') && timers.length === 0)
