@@ -8,7 +8,7 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { processStartTicks } from '../../process/pid-alive.js';
+import { pidAlive, processStartTicks } from '../../process/pid-alive.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 
 export const OWNERS_DIR = '/run/kos-test/data-planes';
@@ -26,31 +26,33 @@ export interface OrphanedDataPlane {
   dir: string | undefined;
 }
 
-const fileOf = (registry: string, prefix: string): string => join(registry, `${prefix}.json`);
+const fileOf = (prefix: string): string => join(OWNERS_DIR, `${prefix}.json`);
 
 /** Records this process as the owner of the data plane named `prefix`. */
-export async function claimDataPlane(prefix: string, dir: string, registry = OWNERS_DIR): Promise<void> {
+export async function claimDataPlane(prefix: string, dir: string): Promise<void> {
+  // 0 (no start time to read) makes the owner a PID alone.
   const startTicks = processStartTicks(process.pid) ?? 0;
-  await writeFileAtomic(
-    fileOf(registry, prefix),
-    `${JSON.stringify({ dir, pid: process.pid, startTicks })}\n`,
-  );
+  await writeFileAtomic(fileOf(prefix), `${JSON.stringify({ dir, pid: process.pid, startTicks })}\n`);
 }
 
-export async function releaseDataPlane(prefix: string, registry = OWNERS_DIR): Promise<void> {
-  await rm(fileOf(registry, prefix), { force: true });
+export async function releaseDataPlane(prefix: string): Promise<void> {
+  await rm(fileOf(prefix), { force: true });
+}
+
+function ownerGone(o: z.infer<typeof ownerSchema>): boolean {
+  return o.startTicks === 0 ? !pidAlive(o.pid) : processStartTicks(o.pid) !== o.startTicks;
 }
 
 /**
- * The data planes whose owner no longer runs. A file that does not parse (its writer died
- * mid-write) counts as an orphan with no directory: its namespaces can still go.
+ * The data planes whose owner no longer runs. A record that does not parse names no owner to
+ * wait for (records are written whole, by rename): it counts as an orphan with no directory.
  */
-export async function orphanedDataPlanes(registry = OWNERS_DIR): Promise<OrphanedDataPlane[]> {
-  const files = await readdir(registry).catch(() => [] as string[]);
+export async function orphanedDataPlanes(): Promise<OrphanedDataPlane[]> {
+  const files = await readdir(OWNERS_DIR).catch(() => [] as string[]);
   const orphans: OrphanedDataPlane[] = [];
   for (const f of files.filter((x) => x.endsWith('.json'))) {
     const prefix = f.slice(0, -'.json'.length);
-    const text = await readFile(join(registry, f), 'utf8').catch(() => undefined);
+    const text = await readFile(join(OWNERS_DIR, f), 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     let owner: z.infer<typeof ownerSchema> | undefined;
     try {
@@ -59,7 +61,7 @@ export async function orphanedDataPlanes(registry = OWNERS_DIR): Promise<Orphane
       owner = undefined;
     }
     if (owner === undefined) orphans.push({ prefix, dir: undefined });
-    else if (processStartTicks(owner.pid) !== owner.startTicks) orphans.push({ prefix, dir: owner.dir });
+    else if (ownerGone(owner)) orphans.push({ prefix, dir: owner.dir });
   }
   return orphans;
 }
