@@ -28,8 +28,18 @@ import { randomSeed } from '../../util/prng.js';
 
 const CLI = fileURLToPath(new URL('../../../../bin/kos-test.js', import.meta.url));
 
-/** What each drive process is called among the runner's children (`driver shard <i>/<n>`). */
-export const DRIVE_PROCESS_NAME = 'driver shard';
+/** What every drive process's name among the runner's children starts with. */
+export const DRIVE_PROCESS_NAME = 'driver';
+
+/** `driver` when the run has one drive process, else `driver shard <i>/<n>`. */
+function driveProcessName(index: number, count: number): string {
+  return count === 1 ? DRIVE_PROCESS_NAME : `${DRIVE_PROCESS_NAME} shard ${index}/${count}`;
+}
+
+/** `driver.log` when the run has one drive process, else `shard-<i>.log`. */
+function driveLogName(index: number, count: number): string {
+  return count === 1 ? 'driver.log' : `shard-${index}.log`;
+}
 
 export interface ShardedDriveOptions {
   /** From spawning to the shared start. @default driverStartMarginS(the run's driver) */
@@ -142,7 +152,7 @@ function startShards(
   const hear = (index: number, raw: unknown): void => {
     const parsed = shardMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      log(`driver shard ${index}/${count} sent a message outside the schema: ignored`);
+      log(`${driveProcessName(index, count)} sent a message outside the schema: ignored`);
       return;
     }
     const m = parsed.data;
@@ -154,19 +164,19 @@ function startShards(
     else if (m.kind === 'failed') reports.failures[index] = m.message;
     else
       log(
-        `driver shard ${index}/${count} was set up ${m.lateMs.toFixed(0)} ms after the shared start: its first ops were late`,
+        `${driveProcessName(index, count)} was set up ${m.lateMs.toFixed(0)} ms after the shared start: its first ops were late`,
       );
   };
   try {
     for (let index = 0; index < count; index++) {
       children.push(
         spawnManaged({
-          name: `${DRIVE_PROCESS_NAME} ${index}/${count}`,
+          name: driveProcessName(index, count),
           command: process.execPath,
           args: [...DRIVER_NODE_FLAGS, '--enable-source-maps', CLI, 'drive', '--orders-from-parent'],
           // A SIGKILLed runner runs no exit handler: the shard then stops itself
           // (spawnManaged names the runner in its environment: exit-with-parent.ts).
-          logFile: logs[index] ?? join(req.runDir, 'shard.log'),
+          logFile: logs[index] ?? join(req.runDir, driveLogName(index, count)),
           onMessage: (m) => {
             hear(index, m);
           },
@@ -194,7 +204,7 @@ export async function driveShards(
   await mkdir(req.runDir, { recursive: true });
   req.signal.throwIfAborted();
   req.stop?.throwIfAborted();
-  const logs = Array.from({ length: count }, (_, i) => join(req.runDir, `shard-${i}.log`));
+  const logs = Array.from({ length: count }, (_, i) => join(req.runDir, driveLogName(i, count)));
   const reports: ShardReports = { summaries: [], failures: [] };
   const children = startShards(req, shared, logs, reports, log);
   const pids = children.map((c) => c.pid).join(', ');
@@ -218,7 +228,7 @@ export async function driveShards(
     const e = exits[firstFailed];
     const why = reports.failures[firstFailed] ?? (await logTail(logs[firstFailed] ?? ''));
     throw new KosTestError({
-      what: `driver shard ${firstFailed}/${count} failed`,
+      what: `${driveProcessName(firstFailed, count)} failed`,
       value: `${e === undefined ? 'no exit' : exitText(e)}: ${why}`,
       fix: `see ${logs[firstFailed] ?? req.runDir}`,
     });

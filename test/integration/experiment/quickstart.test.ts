@@ -62,7 +62,7 @@ describe('the quickstart on the testbed, end to end through the CLI', () => {
       assert.ok((napi?.mean.cpuCores ?? 0) > 0, 'napi CPU over cruise is measured');
       // Driven by a process of its own, which asked for its pacing priority (ADR 0041), and
       // judged in the run: its summary lists the testbed's crashes (none here).
-      const driveLog = await readFile(join(out, r.dir, 'shard-0.log'), 'utf8');
+      const driveLog = await readFile(join(out, r.dir, 'driver.log'), 'utf8');
       assert.match(driveLog, /pacing at (nice -10|normal priority)/, r.runId);
       const summary = driveSummarySchema.parse(
         JSON.parse(await readFile(join(out, r.dir, 'summary.json'), 'utf8')),
