@@ -16,8 +16,7 @@ import {
   type DriveOptionsInput,
 } from '../../../src/driver/run-drive.js';
 import { decodeHistogram, latencyHistogram, recordMs } from '../../../src/measure/histogram.js';
-import { driveKeysOf } from '../../../src/experiment/store/drive-keys.js';
-import { judgeValidity } from '../../../src/experiment/verdict/validity.js';
+import { driveRunVerdict } from '../../../src/experiment/verdict/verdict.js';
 import { Testbed } from '../../../src/testbed/supervisor/testbed.js';
 import { readAttachmentsCsv, type AttachmentRow } from '../../support/drive-csv.js';
 import { freshSeed } from '../../support/fresh-seed.js';
@@ -403,13 +402,8 @@ describe('the driver on the embedded testbed', () => {
     const step = s.clock.wallStepMs ?? Number.NaN;
     // A real step of this machine's clock during the run would add to it; 3 s is far from that.
     assert.ok(Math.abs(step - 3000) < 250, `measured a step of ${step} ms`);
-    const v = judgeValidity({
-      status: 'completed',
-      error: null,
-      target: 'drive',
-      factors: null,
-      drive: driveKeysOf(s),
-    });
+    // Judged as `kos-test drive` judges its run.
+    const v = driveRunVerdict(s, null, []).validity;
     const named = v.reasons.find((r) => r.code === 'clock-step');
     assert.equal(v.status, 'invalid');
     assert.match(named?.message ?? '', /^the system clock stepped \+3\.\d\d s during the run/);
