@@ -23,8 +23,8 @@ import { driverOptionsFor } from './drive-step.js';
 import type { MetricsEndpoint } from '../target/driver-endpoints.js';
 import { driverStartMarginS } from '../plan/plan.js';
 import type { PhaseDurations } from '../store/run-record.js';
-import type { DriveRequest, DriveStep } from './sweep-runner.js';
 import { randomSeed } from '../../util/prng.js';
+import type { DriveRequest, DriveStep } from './sweep-runner.js';
 
 const CLI = fileURLToPath(new URL('../../../../bin/kos-test.js', import.meta.url));
 

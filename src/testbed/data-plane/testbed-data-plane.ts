@@ -87,9 +87,8 @@ export class TestbedDataPlane {
 
   /** What testbeds whose supervisor died (kill -9) left in directories that may never see an up. */
   private async sweepOrphans(): Promise<void> {
-    const own = dataPlanePrefix(this.o.dir);
+    // A killed testbed of this directory is among them: sweep() has just emptied it.
     for (const o of await orphanedDataPlanes()) {
-      if (o.prefix === own) continue;
       await this.sweepOne(
         o.prefix,
         o.dir,

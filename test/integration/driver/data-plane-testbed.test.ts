@@ -12,9 +12,9 @@ import type { TestSummary } from '../../../src/driver/data-plane/test-summary.js
 import { ATTACHMENTS } from '../../../src/testbed/comp/attachment.js';
 import { listNetns } from '../../../src/testbed/data-plane/linux-fabric.js';
 import { dataPlanePrefix } from '../../../src/testbed/data-plane/names.js';
-import { dataPlaneSupport } from '../../../src/testbed/data-plane/support.js';
 import { Testbed } from '../../../src/testbed/supervisor/testbed.js';
 import { freshSeed } from '../../support/fresh-seed.js';
+import { assertDataPlaneSupported } from '../../support/data-plane-support.js';
 
 type Att = NetworkAttachment & { metadata: { name: string; namespace: string } };
 
@@ -27,11 +27,7 @@ describe('data-plane tests driven on the testbed (root: real interfaces and ping
   let seed = 300;
 
   before(async () => {
-    const support = dataPlaneSupport();
-    assert.ok(
-      support.ok,
-      `the testbed's data plane needs root, ip, nsenter and ping: ${support.ok ? '' : support.reason}`,
-    );
+    assertDataPlaneSupported();
     dir = await mkdtemp(join(tmpdir(), 'kos-test-dp-'));
     testbed = await Testbed.up({
       dir: join(dir, 'tb'),

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { listNetns } from '../../../../src/testbed/data-plane/linux-fabric.js';
 import { dataPlanePrefix, fabricNetns } from '../../../../src/testbed/data-plane/names.js';
 import { OWNERS_DIR } from '../../../../src/testbed/data-plane/owners.js';
-import { dataPlaneSupport } from '../../../../src/testbed/data-plane/support.js';
 import { Testbed } from '../../../../src/testbed/supervisor/testbed.js';
 import { pidAlive } from '../../../../src/process/pid-alive.js';
+import { assertDataPlaneSupported } from '../../../support/data-plane-support.js';
 
 const cli = fileURLToPath(new URL('../../../../../bin/kos-test.js', import.meta.url));
 const CONFIG = { nca: 2, agentsPerGroup: 1, prometheus: false };
@@ -60,11 +60,7 @@ describe('data planes whose supervisor is gone', () => {
   let dir = '';
   const live: Testbed[] = [];
   before(async () => {
-    const support = dataPlaneSupport();
-    assert.ok(
-      support.ok,
-      `the testbed's data plane needs root, ip, nsenter and ping: ${support.ok ? '' : support.reason}`,
-    );
+    assertDataPlaneSupported();
     dir = await mkdtemp(join(tmpdir(), 'kos-test-orphans-'));
   });
   after(async () => {
