@@ -3,6 +3,7 @@
  * over its BENCH_* environment variable, which wins over the default documented beside it.
  */
 import { parseArgs } from 'node:util';
+import { TESTBED_DEFAULTS } from '../src/testbed/testbed-limits.js';
 import { KosTestError } from '../src/util/errors.js';
 
 export interface BenchOptions {
@@ -31,11 +32,16 @@ export interface BenchOptions {
    * finds the largest OPS at which the corner cell is still valid. @default [60]
    */
   ops: number[] | undefined;
+  /**
+   * seed-corner: hollow agents per OS process (BENCH_AGENTS_PER_GROUP), to weigh fewer, larger
+   * agent groups against the testbed's default. @default TESTBED_DEFAULTS.agentsPerGroup
+   */
+  agentsPerGroup: number | undefined;
   help: boolean;
 }
 
 interface Knob {
-  key: 'seconds' | 'rounds' | 'warmup' | 'concurrency' | 'watches' | 'rate' | 'watchProcs';
+  key: 'seconds' | 'rounds' | 'warmup' | 'concurrency' | 'watches' | 'rate' | 'watchProcs' | 'agentsPerGroup';
   flag: string;
   env: string;
   min: number;
@@ -50,11 +56,12 @@ const KNOBS: readonly Knob[] = [
   { key: 'watches', flag: 'watches', env: 'BENCH_WATCHES', min: 2, integer: true },
   { key: 'rate', flag: 'rate', env: 'BENCH_RATE', min: 2, integer: false },
   { key: 'watchProcs', flag: 'watch-procs', env: 'BENCH_WATCH_PROCS', min: 1, integer: true },
+  { key: 'agentsPerGroup', flag: 'agents-per-group', env: 'BENCH_AGENTS_PER_GROUP', min: 1, integer: true },
 ];
 
 export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds N] [--warmup N]
                           [--concurrency N] [--watches N] [--rate N] [--watch-procs N]
-                          [--ops N,N...]]
+                          [--ops N,N...] [--agents-per-group N]]
 
   NAME             napi-create, watch-fanout, driver-local, driver-testbed, driver-lateness,
                    driver-memory, agent-scale, agent-cpu, agent-metrics-render, plan-prediction,
@@ -73,6 +80,8 @@ export const USAGE = `usage: npm run bench [-- [NAME...] [--seconds N] [--rounds
   --rate N         watch-fanout: open-loop writes per second (1000)        BENCH_RATE
   --watch-procs N  watch-fanout: processes holding the watches (2)         BENCH_WATCH_PROCS
   --ops N,N...     seed-corner: OPS levels, in order (60)                  BENCH_OPS
+  --agents-per-group N  seed-corner: hollow agents per process (${TESTBED_DEFAULTS.agentsPerGroup})
+                   BENCH_AGENTS_PER_GROUP
 
   BENCH_NAPI_FLAGS='--cpu-prof --cpu-prof-dir=DIR' passes node flags to the napi process alone;
   BENCH_DRIVER_FLAGS='--trace-gc' to each driver run's process.
@@ -141,6 +150,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     rate: byKey.get('rate') ?? 1000,
     watchProcs: byKey.get('watchProcs') ?? 2,
     ops: opsLevels(typeof values.ops === 'string' ? values.ops : undefined, env),
+    agentsPerGroup: byKey.get('agentsPerGroup'),
     help: values.help === true,
   };
 }

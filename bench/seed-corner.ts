@@ -5,7 +5,8 @@
  * fulfilled and late ops, fulfilment p50/p99 from planned, CPU per op per purpose, the host's idle
  * share over cruise, the hollow agents' CPU as a share of the system under test's, and where the
  * busy cores went, the testbed's own overheads (runner, cost exporter, Prometheus) included.
- * `--ops 60,45,30` steps OPS down in one sweep (one testbed) to find the largest valid OPS.
+ * `--ops 60,45,30` steps OPS down in one sweep (one testbed) to find the largest valid OPS;
+ * `--agents-per-group N` weighs another packing of the agents into processes (ADR 0044).
  */
 import { join } from 'node:path';
 import { runMeasuredSweep } from '../src/experiment/plan/capacity/measured-sweep.js';
@@ -31,7 +32,11 @@ const TARGET_P99_MS = 2000;
 const TARGET_LATE_PCT = 1;
 const TARGET_AGENT_SHARE_PCT = 20;
 
-export function cornerSpecData(ops: readonly number[], cruiseS: number): Record<string, unknown> {
+export function cornerSpecData(
+  ops: readonly number[],
+  cruiseS: number,
+  agentsPerGroup?: number,
+): Record<string, unknown> {
   return {
     name: 'seed-corner',
     X: 200,
@@ -39,7 +44,12 @@ export function cornerSpecData(ops: readonly number[], cruiseS: number): Record<
     cruise: cruiseS,
     order: 'listed',
     driver: { numNets: 40, distribution: 'poisson' },
-    target: { kind: 'testbed', netcd: 3, ketcd: 3 },
+    target: {
+      kind: 'testbed',
+      netcd: 3,
+      ketcd: 3,
+      ...(agentsPerGroup === undefined ? {} : { agentsPerGroup }),
+    },
   };
 }
 
@@ -115,7 +125,10 @@ function checksOf(f: CornerFigures): Check[] {
 
 export async function runSeedCorner(ctx: BenchContext): Promise<BenchReport> {
   const ops = ctx.options.ops ?? [TARGET_OPS];
-  const resolved = parseSpecData('seed-corner', cornerSpecData(ops, ctx.options.seconds ?? 60));
+  const resolved = parseSpecData(
+    'seed-corner',
+    cornerSpecData(ops, ctx.options.seconds ?? 60, ctx.options.agentsPerGroup),
+  );
   // The capacity-aware plan would refuse this cell on 2 cores; like `--force`, the bench runs it.
   const plan = planExperiment(resolved);
   const sweepId = sweepIdOf('corner', Date.now());

@@ -30,7 +30,9 @@ export const TESTBED_DEFAULTS = {
   ketcd: 1,
   compNodes: 0,
   napiNodes: 0,
-  agentsPerGroup: 100,
+  // Few, large agent processes (ADR 0044): each op wakes every process holding a peer agent, so
+  // 18 groups at the seed's corner queued for 2 CPUs in bursts and paid 18 runtimes' idle cost.
+  agentsPerGroup: 1000,
   fabricDelay: '3ms',
   prometheus: true,
 } as const satisfies {

@@ -6,7 +6,7 @@
  */
 import { TESTBED_LIMITS } from '../../testbed/testbed-limits.js';
 import type { CostModel } from './capacity/cost-model.js';
-import { capacityVerdict, type CapacityVerdict } from './capacity/predict.js';
+import { agentGroupOverload, capacityVerdict, type CapacityVerdict } from './capacity/predict.js';
 import { runLoad, type EtcdMembers } from './capacity/run-load.js';
 import type { ExperimentPlan, PlannedRun } from './plan.js';
 
@@ -141,6 +141,8 @@ export function checkFeasibility(plan: ExperimentPlan, facts: TargetFacts): Refu
     if (facts.kind === 'testbed') {
       const cpu = runCapacity(run, facts);
       if (cpu.reason !== undefined) add(`predicted not to fit: ${cpu.reason}`, run.index, true);
+      const group = agentGroupOverload(cpu.prediction, run.factors.NCA, facts.agentsPerGroup);
+      if (group !== undefined) add(`predicted not to fit: ${group}`, run.index, true);
     }
   }
   return [...byReason.values()];

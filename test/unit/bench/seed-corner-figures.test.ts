@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseBenchArgs } from '../../../bench/bench-options.js';
 import { cornerFigures, largestValidOps, machineShareLine } from '../../../bench/seed-corner-figures.js';
+import { cornerSpecData } from '../../../bench/seed-corner.js';
+import { parseSpecData } from '../../../src/experiment/spec/spec-load.js';
+import { TESTBED_DEFAULTS } from '../../../src/testbed/testbed-limits.js';
 import type { RunRecord } from '../../../src/experiment/store/run-record.js';
 import type { NodeCost } from '../../../src/measure/cost-table.js';
 import { recordFixture } from '../../fixtures/run-record-fixture.js';
@@ -134,5 +137,23 @@ describe('bench --ops', () => {
     for (const bad of ['60,,30', '0', 'sixty', '-5']) {
       assert.throws(() => parseBenchArgs([`--ops=${bad}`], {}), new RegExp(`--ops.*${bad}`));
     }
+  });
+});
+
+describe('bench --agents-per-group', () => {
+  const perGroup = (argv: string[], env: NodeJS.ProcessEnv): number | undefined => {
+    const o = parseBenchArgs(['seed-corner', ...argv], env);
+    const target = parseSpecData('corner', cornerSpecData([10], 60, o.agentsPerGroup)).spec.target;
+    return target.kind === 'testbed' ? target.agentsPerGroup : undefined;
+  };
+
+  it("sizes the corner's agent processes, from the flag over BENCH_AGENTS_PER_GROUP", () => {
+    assert.equal(perGroup(['--agents-per-group', '900'], { BENCH_AGENTS_PER_GROUP: '50' }), 900);
+    assert.equal(perGroup([], { BENCH_AGENTS_PER_GROUP: '300' }), 300);
+    assert.equal(perGroup([], {}), TESTBED_DEFAULTS.agentsPerGroup);
+  });
+
+  it('refuses a size that is not a positive integer, naming it', () => {
+    assert.throws(() => parseBenchArgs(['--agents-per-group', '0'], {}), /--agents-per-group.*0/);
   });
 });

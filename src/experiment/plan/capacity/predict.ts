@@ -121,6 +121,25 @@ function whatToLower(
   return `lengthen ${field} to >= ${Math.ceil(run.slots / maxRate)}s (its ${load.opsPerS.toFixed(1)} ops/s is the run's peak), ${also}`;
 }
 
+/**
+ * The busiest agent process: one runs at most one core, so a prediction that fits the machine can
+ * still saturate a group of hollow agents and add its queueing to their latency (ADR 0044).
+ * Undefined when it fits; else the reason, with the agents per process that would fit.
+ */
+export function agentGroupOverload(
+  prediction: CorePrediction,
+  nca: number,
+  agentsPerGroup: number,
+): string | undefined {
+  if (nca <= 0) return undefined;
+  const perAgent = prediction.byPurpose.comp / nca;
+  const busiest = perAgent * Math.min(nca, agentsPerGroup);
+  const usable = usableCores(1);
+  if (busiest <= usable) return undefined;
+  const fits = Math.max(1, Math.floor(usable / perAgent));
+  return `the busiest agent process (${Math.min(nca, agentsPerGroup)} agents) needs ~${busiest.toFixed(2)} cores, but one process runs on one core (${usable.toFixed(2)} usable): lower target.agentsPerGroup to <= ${fits}`;
+}
+
 /** Measured and predicted cores per purpose, and their totals over the purposes measured. */
 export function measuredAndPredicted(
   model: CostModel,

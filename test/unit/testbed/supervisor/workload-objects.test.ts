@@ -6,6 +6,7 @@ import { clusterTargetSchema } from '../../../../src/experiment/spec/spec-schema
 import { frontRouteOf } from '../../../../src/testbed/kapi/front-routes.js';
 import { scaleOf } from '../../../../src/testbed/kapi/scale-subresource.js';
 import { planCompNodes } from '../../../../src/testbed/supervisor/comp-nodes.js';
+import { testbedConfigSchema } from '../../../../src/testbed/supervisor/testbed-config.js';
 import { planCompGroups } from '../../../../src/testbed/supervisor/testbed-layout.js';
 import {
   AGENT_DAEMONSET,
@@ -108,6 +109,14 @@ describe('agent groups over chosen comp nodes', () => {
     assert.deepEqual(layout([0, 1, 5, 4]), ['comp-group0:comp0+comp1', 'comp-group2:comp4+comp5']);
     const g = planCompGroups(config, napis, [5])[0];
     assert.deepEqual(g?.agents[0], { node: 'comp5', hostIP: '127.10.0.6', apiServer: napis[1] });
+  });
+
+  it("pack the seed's 600, 1,200 and 1,800 agents into 1, 2 and 2 processes by default (ADR 0044)", () => {
+    const groups = (nca: number) =>
+      planCompGroups(testbedConfigSchema.parse({ nca }), napis).map((g) => g.agents.length);
+    assert.deepEqual(groups(600), [600]);
+    assert.deepEqual(groups(1200), [1000, 200]);
+    assert.deepEqual(groups(1800), [1000, 800]);
   });
 
   it("give group k the k-th of groupFabricDelays, the others the testbed's fabricDelay", () => {

@@ -195,6 +195,26 @@ describe('the verdict and what to lower', () => {
     });
 });
 
+describe('the busiest agent process', () => {
+  // 40 agents at 50 ops/s x 20 ms = 1 core of agents: 25 ms of a core per agent.
+  const run = `X: 20\nfactors: {OPS: [50], NCA: [40], POP: [3X], NNA: [1]}\ncruise: 20s\n`;
+  const refusals = (agentsPerGroup: number) =>
+    checkFeasibility(
+      planExperiment(parseSpecText('s', run)),
+      testbedFacts({ cores: 64, agentsPerGroup, costModel: modelOf({ cpuSecondsPerOp: 0.02 }) }),
+    ).map((r) => r.reason);
+
+  it('is refused (overridably) above one core less the headroom, with the agents per process that fit', () => {
+    assert.deepEqual(refusals(40), [
+      'predicted not to fit: the busiest agent process (40 agents) needs ~1.00 cores, but one process runs on one core (0.75 usable): lower target.agentsPerGroup to <= 30',
+    ]);
+  });
+
+  it('fits when the agents are spread over enough processes, on a machine with the cores for them', () => {
+    assert.deepEqual(refusals(30), []);
+  });
+});
+
 describe('the built-in model', () => {
   const model = defaultCostModel(machine);
   const repo = fileURLToPath(new URL('../../../../../../', import.meta.url));
