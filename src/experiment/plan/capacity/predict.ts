@@ -133,11 +133,12 @@ export function agentGroupOverload(
 ): string | undefined {
   if (nca <= 0) return undefined;
   const perAgent = prediction.byPurpose.comp / nca;
-  const busiest = perAgent * Math.min(nca, agentsPerGroup);
+  const agents = Math.min(nca, agentsPerGroup);
+  const busiest = perAgent * agents;
   const usable = usableCores(1);
   if (busiest <= usable) return undefined;
   const fits = Math.max(1, Math.floor(usable / perAgent));
-  return `the busiest agent process (${Math.min(nca, agentsPerGroup)} agents) needs ~${busiest.toFixed(2)} cores, but one process runs on one core (${usable.toFixed(2)} usable): lower target.agentsPerGroup to <= ${fits}`;
+  return `the busiest agent process (${agents} agents) needs ~${busiest.toFixed(2)} cores, but one process runs on one core (${usable.toFixed(2)} usable): lower target.agentsPerGroup to <= ${fits}`;
 }
 
 /** Measured and predicted cores per purpose, and their totals over the purposes measured. */
