@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KosTestError } from '../../util/errors.js';
-import { PROM_CONTENT_TYPE, parseSamples, renderFamilies } from './prom-text.js';
+import { formatValue, PROM_CONTENT_TYPE, parseSamples, renderFamilies, renderLabels } from './prom-text.js';
 import type { ByteCounts, SocketAccounting } from './socket-accounting.js';
 
 export const NODE_STATS_ENDPOINT = 'nodeStats';
@@ -29,12 +29,11 @@ export interface NodeStatsServer {
 }
 
 export async function startNodeStatsServer(opts: NodeStatsServerOptions): Promise<NodeStatsServer> {
+  const body = new SocketStatsText();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
-      res
-        .writeHead(200, { 'content-type': PROM_CONTENT_TYPE })
-        .end(renderSocketStats(opts.accounting.snapshot()));
+      res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE }).end(body.render(opts.accounting.snapshot()));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -68,28 +67,59 @@ export async function startNodeStatsServer(opts: NodeStatsServerOptions): Promis
   };
 }
 
-/** The stats server's body: one receive and one transmit counter per address, sorted. */
+/**
+ * The stats server's body: one receive and one transmit counter per address, sorted. A process of
+ * hollow agents has a thousand addresses and is scraped every second, so each address's label
+ * text and the sorted order are kept between renders (the order is redone when an address is new).
+ */
+export class SocketStatsText {
+  private readonly labels = new Map<string, string>();
+  private order: string[] = [];
+
+  render(byAddress: ReadonlyMap<string, ByteCounts>): string {
+    let added = false;
+    for (const address of byAddress.keys()) {
+      if (this.labels.has(address)) continue;
+      this.labels.set(address, renderLabels({ address }));
+      added = true;
+    }
+    if (added) this.order = [...this.labels.keys()].sort();
+    return (
+      this.family(RECEIVE, byAddress, (c) => c.receivedBytes) +
+      this.family(TRANSMIT, byAddress, (c) => c.sentBytes)
+    );
+  }
+
+  private family(
+    head: { name: string; text: string },
+    byAddress: ReadonlyMap<string, ByteCounts>,
+    pick: (c: ByteCounts) => number,
+  ): string {
+    let text = head.text;
+    for (const address of this.order) {
+      const c = byAddress.get(address);
+      if (c !== undefined) text += `${head.name}${this.labels.get(address) ?? ''} ${formatValue(pick(c))}\n`;
+    }
+    return text;
+  }
+}
+
+const RECEIVE = familyHead(
+  SOCKET_RECEIVE_METRIC,
+  'TCP payload bytes received by this process, per local address.',
+);
+const TRANSMIT = familyHead(
+  SOCKET_TRANSMIT_METRIC,
+  'TCP payload bytes sent by this process, per local address.',
+);
+
+function familyHead(name: string, help: string): { name: string; text: string } {
+  return { name, text: renderFamilies([{ name, help, type: 'counter', samples: [] }]) };
+}
+
+/** The body for one snapshot (what a fresh server renders first). */
 export function renderSocketStats(byAddress: ReadonlyMap<string, ByteCounts>): string {
-  const addresses = [...byAddress.keys()].sort();
-  const series = (pick: (c: ByteCounts) => number): { labels: { address: string }; value: number }[] =>
-    addresses.map((address) => ({
-      labels: { address },
-      value: pick(byAddress.get(address) ?? { receivedBytes: 0, sentBytes: 0 }),
-    }));
-  return renderFamilies([
-    {
-      name: SOCKET_RECEIVE_METRIC,
-      help: 'TCP payload bytes received by this process, per local address.',
-      type: 'counter',
-      samples: series((c) => c.receivedBytes),
-    },
-    {
-      name: SOCKET_TRANSMIT_METRIC,
-      help: 'TCP payload bytes sent by this process, per local address.',
-      type: 'counter',
-      samples: series((c) => c.sentBytes),
-    },
-  ]);
+  return new SocketStatsText().render(byAddress);
 }
 
 /** Reads renderSocketStats' output back (what the exporter does with each node's stats). */

@@ -34,13 +34,21 @@ export const UNKNOWN_ADDRESS = 'unknown';
 const CHANNELS = ['net.client.socket', 'net.server.socket'] as const;
 const GLOBAL_KEY = Symbol.for('kos-test.socket-accounting');
 
-interface Entry {
-  address: string | undefined;
+/** One local address: what its closed sockets moved, and its sockets open now. */
+interface AddressBytes {
+  closedReceived: number;
+  closedSent: number;
+  readonly live: Set<Socket>;
 }
 
+/**
+ * Live sockets are kept by address, so that a snapshot (once a second, over thousands of
+ * sockets in a process of hollow agents) reads each socket's counters and nothing else.
+ */
 class ProcessSocketAccounting implements SocketAccounting {
-  private readonly closed = new Map<string, ByteCounts>();
-  private readonly live = new Map<Socket, Entry>();
+  private readonly byAddress = new Map<string, AddressBytes>();
+  /** Each live socket's address, or undefined while it is still connecting. */
+  private readonly live = new Map<Socket, AddressBytes | undefined>();
   private readonly excluded = new WeakSet<Socket>();
 
   readonly onSocket = (message: unknown): void => {
@@ -50,26 +58,28 @@ class ProcessSocketAccounting implements SocketAccounting {
 
   track(socket: Socket): void {
     if (this.live.has(socket) || this.excluded.has(socket)) return;
-    const entry: Entry = { address: undefined };
-    this.live.set(socket, entry);
+    this.live.set(socket, undefined);
     // getsockname only answers while the handle is open, so learn the address on connect.
-    if (socket.connecting || socket.localAddress === undefined) {
+    this.place(socket);
+    if (this.live.get(socket) === undefined) {
       socket.once('connect', () => {
-        learnAddress(socket, entry);
+        this.place(socket);
       });
-    } else {
-      learnAddress(socket, entry);
     }
     socket.once('close', () => {
+      if (!this.live.has(socket)) return;
+      this.place(socket);
+      const home = this.live.get(socket) ?? this.address(UNKNOWN_ADDRESS);
       this.live.delete(socket);
-      if (this.excluded.has(socket)) return;
-      learnAddress(socket, entry);
-      addCounts(this.closed, entry.address, socket.bytesRead, bytesWritten(socket));
+      home.live.delete(socket);
+      home.closedReceived += socket.bytesRead;
+      home.closedSent += bytesWritten(socket);
     });
   }
 
   exclude(socket: Socket): void {
     this.excluded.add(socket);
+    this.live.get(socket)?.live.delete(socket);
     this.live.delete(socket);
   }
 
@@ -79,12 +89,49 @@ class ProcessSocketAccounting implements SocketAccounting {
 
   snapshot(): Map<string, ByteCounts> {
     const out = new Map<string, ByteCounts>();
-    for (const [address, c] of this.closed) out.set(address, { ...c });
-    for (const [socket, entry] of this.live) {
-      learnAddress(socket, entry);
-      addCounts(out, entry.address, socket.bytesRead, bytesWritten(socket));
+    for (const [address, a] of this.byAddress) {
+      let receivedBytes = a.closedReceived;
+      let sentBytes = a.closedSent;
+      for (const socket of a.live) {
+        receivedBytes += socket.bytesRead;
+        sentBytes += bytesWritten(socket);
+      }
+      if (receivedBytes !== 0 || sentBytes !== 0) out.set(address, { receivedBytes, sentBytes });
+    }
+    // Sockets still connecting may have bytes queued already.
+    let unplacedReceived = 0;
+    let unplacedSent = 0;
+    for (const [socket, home] of this.live) {
+      if (home !== undefined) continue;
+      unplacedReceived += socket.bytesRead;
+      unplacedSent += bytesWritten(socket);
+    }
+    if (unplacedReceived !== 0 || unplacedSent !== 0) {
+      const c = out.get(UNKNOWN_ADDRESS) ?? { receivedBytes: 0, sentBytes: 0 };
+      c.receivedBytes += unplacedReceived;
+      c.sentBytes += unplacedSent;
+      out.set(UNKNOWN_ADDRESS, c);
     }
     return out;
+  }
+
+  /** Files a live socket under its local address once the address is known. */
+  private place(socket: Socket): void {
+    if (!this.live.has(socket) || this.live.get(socket) !== undefined) return;
+    const address = socket.localAddress;
+    if (address === undefined || address === '') return;
+    const home = this.address(plainIPv4(address));
+    home.live.add(socket);
+    this.live.set(socket, home);
+  }
+
+  private address(address: string): AddressBytes {
+    let a = this.byAddress.get(address);
+    if (a === undefined) {
+      a = { closedReceived: 0, closedSent: 0, live: new Set() };
+      this.byAddress.set(address, a);
+    }
+    return a;
   }
 }
 
@@ -108,30 +155,7 @@ function bytesWritten(socket: Socket): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-function learnAddress(socket: Socket, entry: Entry): void {
-  if (entry.address !== undefined) return;
-  const address = socket.localAddress;
-  if (address !== undefined && address !== '') entry.address = plainIPv4(address);
-}
-
 /** `::ffff:127.2.0.1` (a dual-stack listener's view) is `127.2.0.1`. */
 function plainIPv4(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
-function addCounts(
-  into: Map<string, ByteCounts>,
-  address: string | undefined,
-  received: number,
-  sent: number,
-): void {
-  if (received === 0 && sent === 0) return;
-  const key = address ?? UNKNOWN_ADDRESS;
-  const c = into.get(key);
-  if (c === undefined) {
-    into.set(key, { receivedBytes: received, sentBytes: sent });
-  } else {
-    c.receivedBytes += received;
-    c.sentBytes += sent;
-  }
 }

@@ -6,7 +6,13 @@ import {
   type ErrorReason,
 } from '../../../../src/testbed/exporter/cost-metrics.js';
 import type { NodeCost } from '../../../../src/testbed/exporter/node-costs.js';
-import { parseSocketStats, renderSocketStats } from '../../../../src/testbed/exporter/node-stats-server.js';
+import {
+  parseSocketStats,
+  renderSocketStats,
+  SOCKET_RECEIVE_METRIC,
+  SOCKET_TRANSMIT_METRIC,
+  SocketStatsText,
+} from '../../../../src/testbed/exporter/node-stats-server.js';
 import { parseSamples, renderFamilies, sumOf } from '../../../../src/testbed/exporter/prom-text.js';
 
 const noErrors = Object.fromEntries(ERROR_REASONS.map((r) => [r, 0])) as Record<ErrorReason, number>;
@@ -73,6 +79,53 @@ describe('Prometheus text', () => {
     assert.match(text, /^kos_testbed_socket_receive_bytes_total\{address="127\.0\.0\.1"\} 3$/m);
     assert.match(text, /^kos_testbed_socket_transmit_bytes_total\{address="127\.10\.0\.2"\} 20$/m);
     assert.deepEqual(parseSocketStats(text), byAddress);
+  });
+
+  it('renders the node stats body as the generic renderer does, scrape after scrape, as addresses come and go', () => {
+    const generic = (byAddress: Map<string, { receivedBytes: number; sentBytes: number }>): string => {
+      const addresses = [...byAddress.keys()].sort();
+      const family = (name: string, help: string, pick: 'receivedBytes' | 'sentBytes') => ({
+        name,
+        help,
+        type: 'counter' as const,
+        samples: addresses.map((address) => ({
+          labels: { address },
+          value: byAddress.get(address)?.[pick] ?? 0,
+        })),
+      });
+      return renderFamilies([
+        family(
+          SOCKET_RECEIVE_METRIC,
+          'TCP payload bytes received by this process, per local address.',
+          'receivedBytes',
+        ),
+        family(
+          SOCKET_TRANSMIT_METRIC,
+          'TCP payload bytes sent by this process, per local address.',
+          'sentBytes',
+        ),
+      ]);
+    };
+    const body = new SocketStatsText();
+    const scrapes = [
+      new Map([['127.10.0.9', { receivedBytes: 1, sentBytes: 2 }]]),
+      // A new address sorts before the known one; bytes grow.
+      new Map([
+        ['127.10.0.9', { receivedBytes: 5, sentBytes: 2 }],
+        ['127.10.0.10', { receivedBytes: 7, sentBytes: 1e21 }],
+      ]),
+      // One that is gone is left out; `unknown` sorts after the numbers.
+      new Map([
+        ['unknown', { receivedBytes: 3, sentBytes: 0 }],
+        ['127.10.0.10', { receivedBytes: 8, sentBytes: 4 }],
+      ]),
+      new Map<string, { receivedBytes: number; sentBytes: number }>(),
+    ];
+    for (const byAddress of scrapes) {
+      const text = body.render(byAddress);
+      assert.equal(text, generic(byAddress));
+      assert.deepEqual(parseSocketStats(text), byAddress);
+    }
   });
 });
 
