@@ -15,8 +15,10 @@ export interface ClockOffset {
 }
 
 export interface ClockProbe {
-  /** Writes a probe; resolves to the server's write stamp, epoch microseconds. */
+  /** Writes probe k; resolves to the server's write stamp, epoch microseconds, when the write is answered. */
   probe(k: number): Promise<number>;
+  /** Tidies up after probe k (deletes its object), once the bracket is closed: its time is not the write's. */
+  afterProbe?(k: number): Promise<void>;
   /** The driver's wall clock, epoch ms (fractional). */
   wallMs(): number;
 }
@@ -42,10 +44,14 @@ export function offsetFromSamples(samples: readonly ClockSample[]): ClockOffset 
 export async function measureClockOffset(io: ClockProbe, count: number): Promise<ClockOffset> {
   const samples: ClockSample[] = [];
   for (let k = 0; k < count; k++) {
-    const beforeMs = io.wallMs();
-    const serverMicros = await io.probe(k);
-    const afterMs = io.wallMs();
-    samples.push({ beforeMs, serverMs: serverMicros / 1000, afterMs });
+    try {
+      const beforeMs = io.wallMs();
+      const serverMicros = await io.probe(k);
+      const afterMs = io.wallMs();
+      samples.push({ beforeMs, serverMs: serverMicros / 1000, afterMs });
+    } finally {
+      await io.afterProbe?.(k);
+    }
   }
   return offsetFromSamples(samples);
 }

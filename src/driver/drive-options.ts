@@ -105,8 +105,11 @@ export const driveOptionsSchema = z
     primeRequests: z.number().int().min(0).max(1_000_000).default(2000),
     /** Give up if the subnets are not all validated within this. @default 60000 */
     subnetTimeoutMs: z.number().positive().default(60_000),
-    /** Clock-offset probes (write stamps bracketed by local times). @default 7 */
-    clockSamples: z.number().int().min(0).max(100).default(7),
+    /**
+     * Clock-offset probes (write stamps bracketed by local times); the shortest round trip wins,
+     * so more probes give a loaded host more chances of a quick one. @default 15
+     */
+    clockSamples: z.number().int().min(0).max(100).default(15),
     /**
      * Share of creates (after each VN's first) given a full data-plane test: a ping of a tested
      * peer of the same VN. Needs the agents to run the test commands (a testbed as root, or a

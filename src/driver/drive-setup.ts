@@ -198,7 +198,8 @@ export async function waitSubnetsValidated(
 
 /**
  * Probe objects are IPLocks whose names no IPAM can mistake for an address lock; each is
- * deleted at once. Their `spec` write stamp is the apiserver's clock at the write.
+ * deleted right after its create is answered, outside the bracket. Their `spec` write stamp is
+ * the apiserver's clock at the write.
  */
 export async function probeClockOffset(
   client: RestClient,
@@ -207,26 +208,28 @@ export async function probeClockOffset(
   samples: number,
   wallMs: () => number,
 ): Promise<ClockOffset> {
+  const name = (k: number): string => `clock-probe-${tag}-${k}`;
   return measureClockOffset(
     {
       wallMs,
       probe: async (k) => {
-        const name = `clock-probe-${tag}-${k}`;
         const created = await client.create<{
           extendedMetadata?: { writes?: { section: string; serverTime: string }[] };
         }>(kos('iplocks', namespace), {
           apiVersion: 'network.example.com/v1alpha1',
           kind: 'IPLock',
-          metadata: { name, namespace, labels: { app: DRIVER_APP } },
+          metadata: { name: name(k), namespace, labels: { app: DRIVER_APP } },
           spec: { subnetName: 'clock-probe' },
-        });
-        await client.delete(kos('iplocks', namespace, name)).catch((e: unknown) => {
-          if (!isNotFound(e)) throw e;
         });
         const stamp = created.extendedMetadata?.writes?.find((w) => w.section === 'spec')?.serverTime;
         const micros = stamp === undefined ? undefined : parseMicroTime(stamp);
-        if (micros === undefined) throw new Error(`probe ${name} came back without a spec write stamp`);
+        if (micros === undefined) throw new Error(`probe ${name(k)} came back without a spec write stamp`);
         return micros;
+      },
+      afterProbe: async (k) => {
+        await client.delete(kos('iplocks', namespace, name(k))).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
       },
     },
     samples,

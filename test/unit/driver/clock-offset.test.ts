@@ -36,6 +36,31 @@ describe('clock offset from bracketed write stamps', () => {
       );
     });
   }
+  it('tidies up after each probe outside its bracket, also after a probe that failed', async () => {
+    let wall = 1_700_000_000_000;
+    const tidied: number[] = [];
+    const io = {
+      wallMs: () => wall,
+      probe: (k: number) => {
+        wall += 1;
+        const stamp = wall * 1000;
+        wall += 1;
+        return k === 3 ? Promise.reject(new Error('no stamp')) : Promise.resolve(stamp);
+      },
+      // A delete that takes 50 ms must not widen the bracket.
+      afterProbe: (k: number) => {
+        wall += 50;
+        tidied.push(k);
+        return Promise.resolve();
+      },
+    };
+    const r = await measureClockOffset(io, 3);
+    assert.deepEqual(tidied, [0, 1, 2]);
+    assert.equal(r.uncertaintyMs, 1);
+    assert.equal(r.offsetMs, 0);
+    await assert.rejects(measureClockOffset(io, 5), /no stamp/);
+    assert.deepEqual(tidied, [0, 1, 2, 0, 1, 2, 3]);
+  });
   it('no samples: zero offset, zero samples', () => {
     assert.deepEqual(offsetFromSamples([]), { offsetMs: 0, uncertaintyMs: 0, samples: 0 });
   });
