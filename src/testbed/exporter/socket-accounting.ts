@@ -46,9 +46,12 @@ interface AddressBytes {
  * sockets in a process of hollow agents) reads each socket's counters and nothing else.
  */
 class ProcessSocketAccounting implements SocketAccounting {
-  private readonly byAddress = new Map<string, AddressBytes>();
-  /** Each live socket's address, or undefined while it is still connecting. */
+  /** Always holds UNKNOWN_ADDRESS, under which the unplaced sockets are counted. */
+  private readonly byAddress = new Map<string, AddressBytes>([[UNKNOWN_ADDRESS, noBytes()]]);
+  /** Each live socket's address, or undefined until its local address is known. */
   private readonly live = new Map<Socket, AddressBytes | undefined>();
+  /** The live sockets whose local address is not known yet (still connecting). */
+  private readonly unplaced = new Set<Socket>();
   private readonly excluded = new WeakSet<Socket>();
 
   readonly onSocket = (message: unknown): void => {
@@ -59,9 +62,10 @@ class ProcessSocketAccounting implements SocketAccounting {
   track(socket: Socket): void {
     if (this.live.has(socket) || this.excluded.has(socket)) return;
     this.live.set(socket, undefined);
+    this.unplaced.add(socket);
     // getsockname only answers while the handle is open, so learn the address on connect.
     this.place(socket);
-    if (this.live.get(socket) === undefined) {
+    if (this.unplaced.has(socket)) {
       socket.once('connect', () => {
         this.place(socket);
       });
@@ -70,8 +74,7 @@ class ProcessSocketAccounting implements SocketAccounting {
       if (!this.live.has(socket)) return;
       this.place(socket);
       const home = this.live.get(socket) ?? this.address(UNKNOWN_ADDRESS);
-      this.live.delete(socket);
-      home.live.delete(socket);
+      this.forget(socket);
       home.closedReceived += socket.bytesRead;
       home.closedSent += bytesWritten(socket);
     });
@@ -79,8 +82,7 @@ class ProcessSocketAccounting implements SocketAccounting {
 
   exclude(socket: Socket): void {
     this.excluded.add(socket);
-    this.live.get(socket)?.live.delete(socket);
-    this.live.delete(socket);
+    this.forget(socket);
   }
 
   liveSockets(): number {
@@ -88,6 +90,7 @@ class ProcessSocketAccounting implements SocketAccounting {
   }
 
   snapshot(): Map<string, ByteCounts> {
+    for (const socket of this.unplaced) this.place(socket);
     const out = new Map<string, ByteCounts>();
     for (const [address, a] of this.byAddress) {
       let receivedBytes = a.closedReceived;
@@ -96,43 +99,47 @@ class ProcessSocketAccounting implements SocketAccounting {
         receivedBytes += socket.bytesRead;
         sentBytes += bytesWritten(socket);
       }
+      if (address === UNKNOWN_ADDRESS) {
+        // Sockets still connecting may have bytes queued already.
+        for (const socket of this.unplaced) {
+          receivedBytes += socket.bytesRead;
+          sentBytes += bytesWritten(socket);
+        }
+      }
       if (receivedBytes !== 0 || sentBytes !== 0) out.set(address, { receivedBytes, sentBytes });
-    }
-    // Sockets still connecting may have bytes queued already.
-    let unplacedReceived = 0;
-    let unplacedSent = 0;
-    for (const [socket, home] of this.live) {
-      if (home !== undefined) continue;
-      unplacedReceived += socket.bytesRead;
-      unplacedSent += bytesWritten(socket);
-    }
-    if (unplacedReceived !== 0 || unplacedSent !== 0) {
-      const c = out.get(UNKNOWN_ADDRESS) ?? { receivedBytes: 0, sentBytes: 0 };
-      c.receivedBytes += unplacedReceived;
-      c.sentBytes += unplacedSent;
-      out.set(UNKNOWN_ADDRESS, c);
     }
     return out;
   }
 
   /** Files a live socket under its local address once the address is known. */
   private place(socket: Socket): void {
-    if (!this.live.has(socket) || this.live.get(socket) !== undefined) return;
+    if (!this.unplaced.has(socket)) return;
     const address = socket.localAddress;
     if (address === undefined || address === '') return;
     const home = this.address(plainIPv4(address));
     home.live.add(socket);
     this.live.set(socket, home);
+    this.unplaced.delete(socket);
+  }
+
+  private forget(socket: Socket): void {
+    this.live.get(socket)?.live.delete(socket);
+    this.live.delete(socket);
+    this.unplaced.delete(socket);
   }
 
   private address(address: string): AddressBytes {
     let a = this.byAddress.get(address);
     if (a === undefined) {
-      a = { closedReceived: 0, closedSent: 0, live: new Set() };
+      a = noBytes();
       this.byAddress.set(address, a);
     }
     return a;
   }
+}
+
+function noBytes(): AddressBytes {
+  return { closedReceived: 0, closedSent: 0, live: new Set() };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
 } from '../../../../src/testbed/exporter/node-stats-server.js';
 import {
   installSocketAccounting,
+  UNKNOWN_ADDRESS,
   type ByteCounts,
   type SocketAccounting,
 } from '../../../../src/testbed/exporter/socket-accounting.js';
@@ -21,6 +22,7 @@ const STATS = nodeAddress('napi', 151);
 const RAW_CLIENT = nodeAddress('comp', 6000);
 const UNDICI_CLIENT = nodeAddress('comp', 6001);
 const NODE_HTTP_CLIENT = nodeAddress('comp', 6002);
+const QUEUED_CLIENT = nodeAddress('comp', 6003);
 
 const RESPONSE_BODY = 'hello from the server';
 
@@ -94,6 +96,22 @@ describe('socket accounting', () => {
       receivedBytes: requestBytes,
       sentBytes: response.length,
     });
+  });
+
+  it('counts bytes written while connecting as `unknown`, then under the address it connected from', async () => {
+    const before = accounting.snapshot();
+    const requestText = `GET /queued HTTP/1.1\r\nHost: ${SERVER}:${port}\r\nConnection: close\r\n\r\n`;
+    const client = connect({ host: SERVER, port, localAddress: QUEUED_CLIENT });
+    client.write(requestText);
+    const connecting = accounting.snapshot();
+    assert.equal(client.connecting, true);
+    assert.equal(delta(before, connecting, UNKNOWN_ADDRESS).sentBytes, Buffer.byteLength(requestText));
+    client.resume();
+    await closed(client);
+    const after = accounting.snapshot();
+    assert.equal(delta(before, after, UNKNOWN_ADDRESS).sentBytes, 0);
+    assert.equal(delta(before, after, QUEUED_CLIENT).sentBytes, Buffer.byteLength(requestText));
+    assert.ok(delta(before, after, QUEUED_CLIENT).receivedBytes > RESPONSE_BODY.length);
   });
 
   it('counts live keep-alive sockets (undici with a bound local address) and keeps the count at close', async () => {
