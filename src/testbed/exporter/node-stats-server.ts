@@ -73,17 +73,16 @@ export async function startNodeStatsServer(opts: NodeStatsServerOptions): Promis
  * text and the sorted order are kept between renders (the order is redone when an address is new).
  */
 export class SocketStatsText {
-  private readonly labels = new Map<string, string>();
-  private order: string[] = [];
+  private readonly known = new Set<string>();
+  /** Each address seen so far, sorted, with its label text. */
+  private order: { address: string; labels: string }[] = [];
 
   render(byAddress: ReadonlyMap<string, ByteCounts>): string {
-    let added = false;
-    for (const address of byAddress.keys()) {
-      if (this.labels.has(address)) continue;
-      this.labels.set(address, renderLabels({ address }));
-      added = true;
+    const before = this.known.size;
+    for (const address of byAddress.keys()) this.known.add(address);
+    if (this.known.size > before) {
+      this.order = [...this.known].sort().map((address) => ({ address, labels: renderLabels({ address }) }));
     }
-    if (added) this.order = [...this.labels.keys()].sort();
     return (
       this.family(RECEIVE, byAddress, (c) => c.receivedBytes) +
       this.family(TRANSMIT, byAddress, (c) => c.sentBytes)
@@ -96,9 +95,9 @@ export class SocketStatsText {
     pick: (c: ByteCounts) => number,
   ): string {
     let text = head.text;
-    for (const address of this.order) {
+    for (const { address, labels } of this.order) {
       const c = byAddress.get(address);
-      if (c !== undefined) text += `${head.name}${this.labels.get(address) ?? ''} ${formatValue(pick(c))}\n`;
+      if (c !== undefined) text += `${head.name}${labels} ${formatValue(pick(c))}\n`;
     }
     return text;
   }

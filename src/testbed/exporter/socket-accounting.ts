@@ -43,14 +43,13 @@ interface AddressBytes {
 
 /**
  * Live sockets are kept by address, so that a snapshot (once a second, over thousands of
- * sockets in a process of hollow agents) reads each socket's counters and nothing else.
+ * sockets in a process of hollow agents) reads each socket's counters and nothing else. A live
+ * socket is in exactly one of `placed` (its address known) and `unplaced` (still connecting).
  */
 class ProcessSocketAccounting implements SocketAccounting {
   /** Always holds UNKNOWN_ADDRESS, under which the unplaced sockets are counted. */
   private readonly byAddress = new Map<string, AddressBytes>([[UNKNOWN_ADDRESS, noBytes()]]);
-  /** Each live socket's address, or undefined until its local address is known. */
-  private readonly live = new Map<Socket, AddressBytes | undefined>();
-  /** The live sockets whose local address is not known yet (still connecting). */
+  private readonly placed = new Map<Socket, AddressBytes>();
   private readonly unplaced = new Set<Socket>();
   private readonly excluded = new WeakSet<Socket>();
 
@@ -60,8 +59,7 @@ class ProcessSocketAccounting implements SocketAccounting {
   };
 
   track(socket: Socket): void {
-    if (this.live.has(socket) || this.excluded.has(socket)) return;
-    this.live.set(socket, undefined);
+    if (this.isLive(socket) || this.excluded.has(socket)) return;
     this.unplaced.add(socket);
     // getsockname only answers while the handle is open, so learn the address on connect.
     this.place(socket);
@@ -71,9 +69,9 @@ class ProcessSocketAccounting implements SocketAccounting {
       });
     }
     socket.once('close', () => {
-      if (!this.live.has(socket)) return;
+      if (!this.isLive(socket)) return;
       this.place(socket);
-      const home = this.live.get(socket) ?? this.address(UNKNOWN_ADDRESS);
+      const home = this.placed.get(socket) ?? this.address(UNKNOWN_ADDRESS);
       this.forget(socket);
       home.closedReceived += socket.bytesRead;
       home.closedSent += bytesWritten(socket);
@@ -86,29 +84,24 @@ class ProcessSocketAccounting implements SocketAccounting {
   }
 
   liveSockets(): number {
-    return this.live.size;
+    return this.placed.size + this.unplaced.size;
   }
 
   snapshot(): Map<string, ByteCounts> {
     for (const socket of this.unplaced) this.place(socket);
     const out = new Map<string, ByteCounts>();
     for (const [address, a] of this.byAddress) {
-      let receivedBytes = a.closedReceived;
-      let sentBytes = a.closedSent;
-      for (const socket of a.live) {
-        receivedBytes += socket.bytesRead;
-        sentBytes += bytesWritten(socket);
-      }
-      if (address === UNKNOWN_ADDRESS) {
-        // Sockets still connecting may have bytes queued already.
-        for (const socket of this.unplaced) {
-          receivedBytes += socket.bytesRead;
-          sentBytes += bytesWritten(socket);
-        }
-      }
-      if (receivedBytes !== 0 || sentBytes !== 0) out.set(address, { receivedBytes, sentBytes });
+      const c = { receivedBytes: a.closedReceived, sentBytes: a.closedSent };
+      addLive(c, a.live);
+      // Sockets still connecting may have bytes queued already.
+      if (address === UNKNOWN_ADDRESS) addLive(c, this.unplaced);
+      if (c.receivedBytes !== 0 || c.sentBytes !== 0) out.set(address, c);
     }
     return out;
+  }
+
+  private isLive(socket: Socket): boolean {
+    return this.placed.has(socket) || this.unplaced.has(socket);
   }
 
   /** Files a live socket under its local address once the address is known. */
@@ -118,13 +111,13 @@ class ProcessSocketAccounting implements SocketAccounting {
     if (address === undefined || address === '') return;
     const home = this.address(plainIPv4(address));
     home.live.add(socket);
-    this.live.set(socket, home);
+    this.placed.set(socket, home);
     this.unplaced.delete(socket);
   }
 
   private forget(socket: Socket): void {
-    this.live.get(socket)?.live.delete(socket);
-    this.live.delete(socket);
+    this.placed.get(socket)?.live.delete(socket);
+    this.placed.delete(socket);
     this.unplaced.delete(socket);
   }
 
@@ -135,6 +128,14 @@ class ProcessSocketAccounting implements SocketAccounting {
       this.byAddress.set(address, a);
     }
     return a;
+  }
+}
+
+/** Adds what the live `sockets` have moved so far to `c`. */
+function addLive(c: ByteCounts, sockets: Iterable<Socket>): void {
+  for (const socket of sockets) {
+    c.receivedBytes += socket.bytesRead;
+    c.sentBytes += bytesWritten(socket);
   }
 }
 
