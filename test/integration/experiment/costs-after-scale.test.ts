@@ -4,6 +4,7 @@
  * and an agent group killed during a cruise gets exactly its nodes flagged.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,27 +162,38 @@ describe('an agent group that crash-loops during the cruise', () => {
     let killedPid = 0;
     // comp-group1 hosts comp2 and comp3. The supervisor restarts a dead group within a second, so to
     // lose its samples the group crash-loops: killed halfway through the cruise, by the PID our
-    // testbed started, and again each time it comes back, until the cruise ends.
+    // testbed started, and again the moment each restart writes its ready file (the exporter scrapes
+    // only ready processes; a kill on a 100 ms poll let a scrape in now and then and closed the gap),
+    // until the cruise ends.
     const drive: DriveStep = (req) => {
       const midCruiseMs = (req.run.phases.warmupS + req.run.phases.cruiseS / 2) * 1000;
       const cruiseEndMs = (req.run.phases.warmupS + req.run.phases.cruiseS) * 1000;
+      const groupDir = join(testbedDir, 'nodes', 'comp-group1');
       const timers: NodeJS.Timeout[] = [];
+      let watcher: FSWatcher | undefined;
       const killed = new Set<number>();
-      const kill = async (): Promise<void> => {
-        const ready = nodeReadySchema.parse(
-          JSON.parse(await readFile(join(testbedDir, 'nodes', 'comp-group1', 'ready.json'), 'utf8')),
-        );
-        if (killed.has(ready.pid)) return;
-        killed.add(ready.pid);
+      const kill = (): void => {
+        let pid: number;
+        try {
+          pid = nodeReadySchema.parse(JSON.parse(readFileSync(join(groupDir, 'ready.json'), 'utf8'))).pid;
+        } catch {
+          return; // between a death and its restart's ready file
+        }
+        if (killed.has(pid)) return;
+        killed.add(pid);
         if (killedPid === 0) {
-          killedPid = ready.pid;
+          killedPid = pid;
           killedAtMs = Date.now();
         }
         try {
-          process.kill(ready.pid, 'SIGKILL');
+          process.kill(pid, 'SIGKILL');
         } catch {
           // gone already: it died starting
         }
+      };
+      const stopKilling = (): void => {
+        watcher?.close();
+        for (const t of timers) clearTimeout(t);
       };
       return runDrive(driverOptionsFor(req), {
         // The real step's deps (the target's crashes among them), with this test's log.
@@ -191,17 +203,16 @@ describe('an agent group that crash-loops during the cruise', () => {
           if (m.startsWith('primed the create path') && timers.length === 0)
             timers.push(
               setTimeout(() => {
-                const loop = setInterval(() => void kill().catch(() => undefined), 100);
-                const stop = setTimeout(() => {
-                  clearInterval(loop);
-                }, cruiseEndMs - midCruiseMs);
-                timers.push(loop, stop);
+                watcher = watch(groupDir, (_event, file) => {
+                  if (file === 'ready.json') kill();
+                });
+                kill();
+                // A safety net for an event the watch might coalesce away.
+                timers.push(setInterval(kill, 100), setTimeout(stopKilling, cruiseEndMs - midCruiseMs));
               }, 200 + midCruiseMs),
             );
         },
-      }).finally(() => {
-        for (const t of timers) clearTimeout(t);
-      });
+      }).finally(stopKilling);
     };
     await runSweep({
       plan,
