@@ -6,18 +6,7 @@
  * unit test holds it to that.
  */
 import type { Histogram } from 'prom-client';
-
-/** prom-client 15's state of one histogram series (read only). Pinned version; the test guards it. */
-interface HistogramSeries {
-  readonly labels: Readonly<Record<string, string | number>>;
-  readonly bucketValues: Readonly<Record<string, number>>;
-  readonly sum: number;
-  readonly count: number;
-}
-
-function seriesOf(h: Histogram): Readonly<Record<string, HistogramSeries>> {
-  return (h as unknown as { hashMap: Record<string, HistogramSeries> }).hashMap;
-}
+import { seriesOf, type HistogramSeries } from './histogram-series.js';
 
 /** As prom-client escapes HELP text and label values. */
 function escapeText(s: string): string {

@@ -14,6 +14,7 @@ import {
   sampleValue,
 } from './agent-metrics-text.js';
 import type { FabricOp } from './fabric.js';
+import { HistogramObservers } from './histogram-series.js';
 import type { LastClientWriteLabel } from './write-times.js';
 
 export const LATENCY_BUCKETS = [
@@ -29,7 +30,7 @@ export interface AgentGaugeSource {
   readonly queueLength: number;
 }
 
-type LcwHistogram = Histogram<'last_client_wr'>;
+type LcwHistogram = HistogramObservers<'last_client_wr'>;
 
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -43,9 +44,9 @@ export class AgentMetrics {
   private readonly remoteIfc: LcwHistogram;
   private readonly statusUpdate: LcwHistogram;
   private readonly implToRemote: LcwHistogram;
-  private readonly fabric: Histogram<'op' | 'err'>;
-  private readonly fabricWait: Histogram<'op'>;
-  private readonly statusRoundTrip: Histogram<'statusErr' | 'err'>;
+  private readonly fabric: HistogramObservers<'op' | 'err'>;
+  private readonly fabricWait: HistogramObservers<'op'>;
+  private readonly statusRoundTrip: HistogramObservers<'statusErr' | 'err'>;
 
   constructor(group: string, opts: { processMetrics?: boolean } = {}) {
     this.registry.setDefaultLabels({ group });
@@ -56,11 +57,15 @@ export class AgentMetrics {
     const groupLabel = groupLabelText(group);
     this.groupLabel = groupLabel;
     const registers = [this.registry];
-    const histogram = <L extends string>(name: string, help: string, labelNames: L[]): Histogram<L> => {
+    const histogram = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: L[],
+    ): HistogramObservers<L> => {
       const h = new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
       const text = new HistogramText(h, name, help, LATENCY_BUCKETS, groupLabel);
       texts.push(() => text.render());
-      return h;
+      return new HistogramObservers(h, LATENCY_BUCKETS);
     };
     const lcw = (name: string, help: string): LcwHistogram => histogram(name, help, ['last_client_wr']);
     this.localIfc = lcw(
@@ -165,31 +170,32 @@ export class AgentMetrics {
   }
 
   observeLocalIfc(label: LastClientWriteLabel, seconds: number): void {
-    this.localIfc.observe({ last_client_wr: label }, seconds);
+    this.localIfc.observe(label, { last_client_wr: label }, seconds);
   }
 
   observeRemoteIfc(label: LastClientWriteLabel, seconds: number): void {
-    this.remoteIfc.observe({ last_client_wr: label }, seconds);
+    this.remoteIfc.observe(label, { last_client_wr: label }, seconds);
   }
 
   observeStatusUpdate(label: LastClientWriteLabel, seconds: number): void {
-    this.statusUpdate.observe({ last_client_wr: label }, seconds);
+    this.statusUpdate.observe(label, { last_client_wr: label }, seconds);
   }
 
   observeImplToRemote(label: LastClientWriteLabel, seconds: number): void {
-    this.implToRemote.observe({ last_client_wr: label }, seconds);
+    this.implToRemote.observe(label, { last_client_wr: label }, seconds);
   }
 
   observeFabric(op: FabricOp, ok: boolean, seconds: number): void {
-    this.fabric.observe({ op, err: ok ? 'ok' : 'err' }, seconds);
+    const err = ok ? 'ok' : 'err';
+    this.fabric.observe(`${op} ${err}`, { op, err }, seconds);
   }
 
   observeFabricWait(op: FabricOp, seconds: number): void {
-    this.fabricWait.observe({ op }, seconds);
+    this.fabricWait.observe(op, { op }, seconds);
   }
 
   observeStatusRoundTrip(outcome: 'ok' | 'nf' | 'err', seconds: number): void {
-    this.statusRoundTrip.observe({ statusErr: 'ok', err: outcome }, seconds);
+    this.statusRoundTrip.observe(outcome, { statusErr: 'ok', err: outcome }, seconds);
   }
 
   /** The Prometheus text of `registry.metrics()`, rendered without its generic path when it can be. */
