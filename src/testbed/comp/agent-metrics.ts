@@ -1,6 +1,7 @@
 /**
  * The connection agent's Prometheus metrics under KOS's names, one registry per agent group.
- * Histograms are shared by the group's agents (every series carries `group`, a default label);
+ * Histograms are shared by the group's agents (every series carries `group`, a default label) and
+ * counted into series resolved once per label set (histogram-series.ts, ADR 0046);
  * gauges are per node and read from the agents at scrape time, so an agent's state changes cost
  * no metric updates. Buckets are upstream's with finer steps below 1 s (a hollow fabric is fast).
  * /metrics is served by `metrics()`, a lean render of the same text as `registry.metrics()`.
