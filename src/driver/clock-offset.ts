@@ -44,14 +44,18 @@ export function offsetFromSamples(samples: readonly ClockSample[]): ClockOffset 
 export async function measureClockOffset(io: ClockProbe, count: number): Promise<ClockOffset> {
   const samples: ClockSample[] = [];
   for (let k = 0; k < count; k++) {
+    let sample: ClockSample;
     try {
       const beforeMs = io.wallMs();
       const serverMicros = await io.probe(k);
-      const afterMs = io.wallMs();
-      samples.push({ beforeMs, serverMs: serverMicros / 1000, afterMs });
-    } finally {
-      await io.afterProbe?.(k);
+      sample = { beforeMs, serverMs: serverMicros / 1000, afterMs: io.wallMs() };
+    } catch (e: unknown) {
+      // Tidy up still, but report why the probe failed, not a tidy-up that failed after it.
+      await io.afterProbe?.(k).catch(() => undefined);
+      throw e;
     }
+    await io.afterProbe?.(k);
+    samples.push(sample);
   }
   return offsetFromSamples(samples);
 }

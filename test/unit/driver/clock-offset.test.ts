@@ -61,6 +61,21 @@ describe('clock offset from bracketed write stamps', () => {
     await assert.rejects(measureClockOffset(io, 5), /no stamp/);
     assert.deepEqual(tidied, [0, 1, 2, 0, 1, 2, 3]);
   });
+  it("reports a failed probe's own error when its tidy-up fails too, and a tidy-up's error after a good probe", async () => {
+    const tidied: number[] = [];
+    const io = (probeFails: boolean) => ({
+      wallMs: () => 1_700_000_000_000,
+      probe: () =>
+        probeFails ? Promise.reject(new Error('create refused')) : Promise.resolve(1_700_000_000_000_000),
+      afterProbe: (k: number) => {
+        tidied.push(k);
+        return Promise.reject(new Error('delete refused'));
+      },
+    });
+    await assert.rejects(measureClockOffset(io(true), 3), /create refused/);
+    assert.deepEqual(tidied, [0]);
+    await assert.rejects(measureClockOffset(io(false), 3), /delete refused/);
+  });
   it('no samples: zero offset, zero samples', () => {
     assert.deepEqual(offsetFromSamples([]), { offsetMs: 0, uncertaintyMs: 0, samples: 0 });
   });
