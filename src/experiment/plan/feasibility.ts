@@ -77,7 +77,7 @@ function testbedLimits(run: PlannedRun, f: TestbedFacts): string[] {
   const groupSockets = Math.ceil((watches / NCA) * Math.min(NCA, f.agentsPerGroup)) * 2 + FD_MARGIN;
   if (groupSockets > f.fdLimit)
     out.push(
-      `${f.agentsPerGroup} agents per process need ~${groupSockets} descriptors, above ulimit -n ${f.fdLimit} (lower agentsPerGroup)`,
+      `${f.agentsPerGroup} agents per process need ~${groupSockets} descriptors, above ulimit -n ${f.fdLimit} (raise ulimit -n, or lower target.agentsPerGroup)`,
     );
   const bytes = TESTBED_BASE_BYTES + NCA * AGENT_BYTES + watches * 2 * WATCH_BYTES_PER_SIDE;
   if (bytes > f.availableMemoryBytes)
@@ -120,9 +120,19 @@ function common(run: PlannedRun): string[] {
   return out;
 }
 
-/** The run's predicted CPU need on this testbed machine, and whether it fits. */
+/**
+ * The run's predicted CPU need on this testbed machine, and whether it fits: on the machine's
+ * cores, and in its busiest agent process, which has one.
+ */
 export function runCapacity(run: PlannedRun, f: TestbedFacts): CapacityVerdict {
-  return capacityVerdict(run, runLoad(run, f.costModel.events, f.etcd), f.costModel, f.cores);
+  const verdict = capacityVerdict(run, runLoad(run, f.costModel.events, f.etcd), f.costModel, f.cores);
+  const group = agentGroupOverload(verdict.prediction, run.factors, f.agentsPerGroup);
+  if (group === undefined) return verdict;
+  return {
+    ...verdict,
+    fits: false,
+    reason: verdict.reason === undefined ? group : `${verdict.reason}; and ${group}`,
+  };
 }
 
 export function checkFeasibility(plan: ExperimentPlan, facts: TargetFacts): Refusal[] {
@@ -141,8 +151,6 @@ export function checkFeasibility(plan: ExperimentPlan, facts: TargetFacts): Refu
     if (facts.kind === 'testbed') {
       const cpu = runCapacity(run, facts);
       if (cpu.reason !== undefined) add(`predicted not to fit: ${cpu.reason}`, run.index, true);
-      const group = agentGroupOverload(cpu.prediction, run.factors.NCA, facts.agentsPerGroup);
-      if (group !== undefined) add(`predicted not to fit: ${group}`, run.index, true);
     }
   }
   return [...byReason.values()];

@@ -128,16 +128,19 @@ function whatToLower(
  */
 export function agentGroupOverload(
   prediction: CorePrediction,
-  nca: number,
+  run: { OPS: number; NCA: number },
   agentsPerGroup: number,
 ): string | undefined {
-  if (nca <= 0) return undefined;
-  const perAgent = prediction.byPurpose.comp / nca;
-  const agents = Math.min(nca, agentsPerGroup);
+  if (run.NCA <= 0) return undefined;
+  const perAgent = prediction.byPurpose.comp / run.NCA;
+  const agents = Math.min(run.NCA, agentsPerGroup);
   const busiest = perAgent * agents;
   const usable = usableCores(1);
   if (busiest <= usable) return undefined;
-  const fits = Math.max(1, Math.floor(usable / perAgent));
+  const fits = Math.floor(usable / perAgent);
+  // No packaging helps when one agent alone needs more than a process has.
+  if (fits < 1)
+    return `one hollow agent alone needs ~${perAgent.toFixed(2)} cores, but one process runs on one core (${usable.toFixed(2)} usable): lower OPS ${run.OPS} to <= ${Math.floor((run.OPS * usable * 10) / perAgent) / 10}, or run it on a cluster`;
   return `the busiest agent process (${agents} agents) needs ~${busiest.toFixed(2)} cores, but one process runs on one core (${usable.toFixed(2)} usable): lower target.agentsPerGroup to <= ${fits}`;
 }
 

@@ -198,6 +198,13 @@ describe('refusing plans the target cannot hold', () => {
       reason: /sockets per network-apiserver .* above ulimit -n 20000/,
     },
     {
+      name: 'agents per process beyond the file descriptors',
+      spec: spec(),
+      facts: { ...roomy, fdLimit: 700, agentsPerGroup: 1000 },
+      reason:
+        /1000 agents per process need ~\d+ descriptors, above ulimit -n 700 \(raise ulimit -n, or lower target\.agentsPerGroup\)/,
+    },
+    {
       name: 'NCA beyond the memory',
       spec: spec().replace('NCA: [60, 120]', 'NCA: [5000]').replace('NNA: [1, 3]', 'NNA: [3]'),
       facts: { ...roomy, availableMemoryBytes: 512 * 2 ** 20 },

@@ -38,6 +38,7 @@ describe('the capacity-aware plan through the CLI', () => {
   let root: string;
   let noModel: string;
   let dearModel: string;
+  let busyAgentsModel: string;
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'kos-test-capacity-cli-'));
     await writeFile(join(root, 'corner.yaml'), CORNER);
@@ -49,6 +50,10 @@ describe('the capacity-aware plan through the CLI', () => {
     const m: CostModel = defaultCostModel({ ...machineCpus(), measuredAt: '2026-12-06T21:00:00.000Z' });
     m.purposes.comp = { ...m.purposes.comp, cpuSecondsPerOp: 1 };
     await writeCostModel(dearModel, { ...m, source: 'calibrated' });
+    // A tenth of a second an op: the tiny run's five agents, all in one process, need about a core.
+    busyAgentsModel = join(root, 'busy-agents-model.json');
+    m.purposes.comp = { ...m.purposes.comp, cpuSecondsPerOp: 0.1 };
+    await writeCostModel(busyAgentsModel, { ...m, source: 'calibrated' });
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
@@ -78,6 +83,21 @@ describe('the capacity-aware plan through the CLI', () => {
     assert.match(
       r.text,
       /1 run\(s\) predicted not to fit \(experiment run refuses them unless --force\):\n {2}run 0: needs ~1\.9\d cores/,
+    );
+  });
+
+  it('plan names the agents per process that fit when one agent process would need more than a core', async () => {
+    const r = await runKosTest(
+      ['experiment', 'plan', join(root, 'tiny.yaml'), '--cost-model', busyAgentsModel],
+      join(root, 'plan-agents.log'),
+    );
+    assert.equal(r.code, 1, r.text);
+    // The machine's cores would hold it; the run's row says it does not fit all the same.
+    const row = r.text.split('\n').find((l) => l.startsWith('0  c0-r0'));
+    assert.match(row ?? '', /\s1\.\d\d\s+NO\s+comp 1\.\d\d/);
+    assert.match(
+      r.text,
+      /predicted not to fit: the busiest agent process \(5 agents\) needs ~1\.\d\d cores, but one process runs on one core \(0\.75 usable\): lower target\.agentsPerGroup to <= [1-4] \[run 0\]/,
     );
   });
 

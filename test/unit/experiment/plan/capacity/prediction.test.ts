@@ -198,10 +198,10 @@ describe('the verdict and what to lower', () => {
 describe('the busiest agent process', () => {
   // 40 agents at 50 ops/s x 20 ms = 1 core of agents: 25 ms of a core per agent.
   const run = `X: 20\nfactors: {OPS: [50], NCA: [40], POP: [3X], NNA: [1]}\ncruise: 20s\n`;
-  const refusals = (agentsPerGroup: number) =>
+  const refusals = (agentsPerGroup: number, cpuSecondsPerOp = 0.02) =>
     checkFeasibility(
       planExperiment(parseSpecText('s', run)),
-      testbedFacts({ cores: 64, agentsPerGroup, costModel: modelOf({ cpuSecondsPerOp: 0.02 }) }),
+      testbedFacts({ cores: 64, agentsPerGroup, costModel: modelOf({ cpuSecondsPerOp }) }),
     ).map((r) => r.reason);
 
   it('is refused (overridably) above one core less the headroom, with the agents per process that fit', () => {
@@ -212,6 +212,13 @@ describe('the busiest agent process', () => {
 
   it('fits when the agents are spread over enough processes, on a machine with the cores for them', () => {
     assert.deepEqual(refusals(30), []);
+  });
+
+  it('names the rate, not the packaging, when one agent alone needs more than a process has', () => {
+    // 50 ops/s x 0.8 s over 40 agents: 1 core an agent; the 40 fit the 64-core machine.
+    assert.deepEqual(refusals(1, 0.8), [
+      'predicted not to fit: one hollow agent alone needs ~1.00 cores, but one process runs on one core (0.75 usable): lower OPS 50 to <= 37.5, or run it on a cluster',
+    ]);
   });
 });
 
