@@ -40,6 +40,7 @@ export function specIssueError(source: string, data: unknown, issue: z.core.$Zod
       fix: 'remove it or correct its spelling (kos-test experiment schema lists every option)',
     });
   }
+  if (issue.path.length === 0) return notAMapping(source, data);
   const where = pathText(issue.path);
   const value = valueAt(data, issue.path);
   if (where === 'target.kubeconfig' && value === undefined) {
@@ -54,5 +55,15 @@ export function specIssueError(source: string, data: unknown, issue: z.core.$Zod
     what: `${source}: ${where === '' ? 'the spec' : where} ${value === undefined ? message : `is bad (${message})`}`,
     ...(value === undefined ? {} : { value: show(value) }),
     fix: fixFor(issue, where, value),
+  });
+}
+
+/** The whole document is not a spec: an empty file, or a list or a word where options belong. */
+function notAMapping(source: string, data: unknown): KosTestError {
+  const empty = data === null || data === undefined;
+  return new KosTestError({
+    what: `${source}: ${empty ? 'the spec is empty' : `the spec is ${Array.isArray(data) ? 'a list' : `a ${typeof data}`}, not a mapping of options`}`,
+    ...(empty ? {} : { value: show(data) }),
+    fix: 'write it as YAML options (name, X, factors, cruise, ...); kos-test experiment schema lists them, and examples/ has specs to start from',
   });
 }

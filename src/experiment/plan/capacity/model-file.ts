@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_TESTBED_DIR } from '../../../testbed/supervisor/testbed-state.js';
 import { writeFileAtomic } from '../../../util/atomic-write.js';
+import { parseChecked } from '../../../util/zod-error.js';
 import { KosTestError, toError } from '../../../util/errors.js';
 import type { MachineCpus } from '../../target/local-machine.js';
 import { costModelSchema, type CostModel } from './cost-model.js';
@@ -32,17 +33,22 @@ export async function loadCostModel(path: string, machine: MachineCpus): Promise
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fallback(`no ${path}`);
     throw new KosTestError({ what: 'cannot read the cost model', value: `${path}: ${toError(e).message}` });
   }
-  let model: CostModel;
-  try {
-    model = costModelSchema.parse(JSON.parse(text));
-  } catch (e: unknown) {
-    throw new KosTestError({
+  const notAModel = (why: string, cause?: unknown): KosTestError =>
+    new KosTestError({
       what: 'not a cost model',
-      value: `${path}: ${toError(e).message.split('\n')[0] ?? ''}`,
+      value: `${path}: ${why}`,
       fix: 'run kos-test testbed calibrate again, or delete the file to use the built-in model',
-      cause: e,
+      cause,
     });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e: unknown) {
+    throw notAModel(toError(e).message, e);
   }
+  const model: CostModel = parseChecked(costModelSchema, json, (f) =>
+    notAModel(`${f.path === '' ? '' : `${f.path}: `}${f.message.replace(/^Invalid input: /, '')}`),
+  );
   const m = model.machine;
   if (m.cores !== machine.cores || m.modelName !== machine.modelName)
     return fallback(

@@ -82,6 +82,30 @@ describe('experiment spec errors: one line naming the bad value and the fix', ()
       fix: /spelling/,
     },
     {
+      name: 'an empty file',
+      text: '',
+      message: /^s\.yaml: the spec is empty \(/,
+      fix: /YAML options .*kos-test experiment schema .*examples\//,
+    },
+    {
+      name: 'a file of comments only',
+      text: '# my experiment\n',
+      message: /^s\.yaml: the spec is empty \(/,
+      fix: /YAML options/,
+    },
+    {
+      name: 'a list where the options belong',
+      text: '- X: 20\n',
+      message: /^s\.yaml: the spec is a list, not a mapping of options: \[\{"X":20\}\] \(/,
+      fix: /YAML options/,
+    },
+    {
+      name: 'a word where the options belong',
+      text: 'quickstart\n',
+      message: /^s\.yaml: the spec is a string, not a mapping of options: "quickstart" \(/,
+      fix: /YAML options/,
+    },
+    {
       name: 'broken YAML',
       text: 'X: [1\n',
       message: /not valid YAML/,

@@ -260,7 +260,18 @@ describe('the cost model file', () => {
     await writeFile(join(dir, 'bad.json'), '{"schema": "kos-test/cost-model/v0"}');
     await assert.rejects(
       loadCostModel(join(dir, 'bad.json'), here),
-      /not a cost model: .*bad\.json.* \(run kos-test testbed calibrate again, or delete the file/,
+      /not a cost model: .*bad\.json: schema: expected "kos-test\/cost-model\/v1" \(run kos-test testbed calibrate again, or delete the file/,
     );
+    for (const [text, why] of [
+      ['[]', 'expected object, received array'],
+      ['', 'Unexpected end of JSON input'],
+    ] as const) {
+      await writeFile(join(dir, 'bad.json'), text);
+      await assert.rejects(loadCostModel(join(dir, 'bad.json'), here), (e: Error) => {
+        assert.equal(e.message.split('\n').length, 1, e.message);
+        assert.ok(e.message.includes(`bad.json: ${why} (`), e.message);
+        return true;
+      });
+    }
   });
 });
