@@ -2,6 +2,7 @@
 import type { SweepOutcome } from '../experiment/verdict/verdict.js';
 import { killChildrenOnExit, stopAllChildren } from '../process/child-registry.js';
 import { KosTestError, toError } from '../util/errors.js';
+import { pathProblem } from './path-problem.js';
 
 /**
  * Exit codes of `experiment run`, `experiment verdict` and `drive` by their verdict (README
@@ -18,7 +19,7 @@ export const VERDICT_EXIT_CODES: Record<SweepOutcome, number> = {
 export const EXIT_CODES_HELP = `
 Exit codes:
   0   every run valid and every SLO met
-  1   bad input (spec, flags, files): one line says what and how to fix it
+  1   bad input (spec, flags, files, a path that cannot be written): one line says what and how to fix it
   4   an SLO failed (every run valid)
   5   a run is invalid: it measured, but a validity check failed (e.g. host saturated)
   6   a run failed: nothing usable measured
@@ -31,6 +32,11 @@ export function reportFailure(
   if (thrown instanceof KosTestError) {
     write(`kos-test: ${thrown.message}\n`);
     return thrown.exitCode;
+  }
+  const onPath = pathProblem(thrown);
+  if (onPath !== undefined) {
+    write(`kos-test: ${onPath}\n`);
+    return 1;
   }
   const error = toError(thrown);
   write(`kos-test: unexpected error: ${error.stack ?? error.message}\n`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { spawnManaged } from '../../../src/process/child-registry.js';
+import { runKosTest } from '../../support/kos-test-process.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const cli = join(repo, 'bin', 'kos-test.js');
@@ -71,6 +72,46 @@ describe('kos-test experiment run with a bad spec: one line, non-zero exit, noth
       assert.match(lines[0] ?? '', c.line);
       // Nothing started: no sweep directory, so no testbed and no records either.
       await assert.rejects(stat(out), /ENOENT/);
+    });
+  }
+});
+
+describe('kos-test with a path it cannot use: one line naming the path and the fix, exit 1', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'kos-test-path-cli-'));
+    await writeFile(join(root, 'good.yaml'), good);
+    await writeFile(join(root, 'empty.yaml'), '');
+    await writeFile(join(root, 'a-file'), 'not a directory\n');
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const cases: { name: string; args: (root: string) => string[]; line: RegExp }[] = [
+    {
+      name: 'an empty spec file',
+      args: (r) => ['experiment', 'run', join(r, 'empty.yaml'), '--out', join(r, 'out-empty')],
+      line: /^kos-test: .*empty\.yaml: the spec is empty \(write it as YAML options/,
+    },
+    {
+      name: 'an --out below a file',
+      args: (r) => ['experiment', 'run', join(r, 'good.yaml'), '--out', join(r, 'a-file', 'sweep')],
+      line: /^kos-test: cannot mkdir .*a-file\/sweep\/runs: ENOTDIR \(a part of that path is a file, not a directory: give a directory path\)$/,
+    },
+    {
+      name: 'a report of a file, not a sweep directory',
+      args: (r) => ['report', join(r, 'a-file')],
+      line: /^kos-test: not a sweep directory \(no results\.jsonl\): .*a-file \(give the directory/,
+    },
+  ];
+  for (const [i, c] of cases.entries()) {
+    it(`refuses ${c.name}`, async () => {
+      const r = await runKosTest(c.args(root), join(root, `path${i}.log`));
+      assert.equal(r.code, 1, r.text);
+      const lines = r.text.trimEnd().split('\n');
+      assert.equal(lines.length, 1, r.text);
+      assert.match(lines[0] ?? '', c.line);
     });
   }
 });
