@@ -20,7 +20,9 @@ const FIXES: Readonly<Record<string, string>> = {
 export function pathProblem(thrown: unknown): string | undefined {
   if (!(thrown instanceof Error)) return undefined;
   const e = thrown as NodeJS.ErrnoException;
-  const fix = e.code === undefined ? undefined : FIXES[e.code];
+  // mkdir -p meets a file where a directory belongs (an exclusive create's EEXIST is the caller's).
+  const code = e.code === 'EEXIST' && e.syscall === 'mkdir' ? 'ENOTDIR' : e.code;
+  const fix = code === undefined ? undefined : FIXES[code];
   if (fix === undefined || typeof e.path !== 'string') return undefined;
   return `cannot ${e.syscall ?? 'use'} ${e.path}: ${e.code ?? ''} (${fix})`;
 }

@@ -18,10 +18,16 @@ describe('a file-system refusal on a path', () => {
       'cannot open /srv/out/results.jsonl: EACCES (no permission there: give a path you may write, or change its permissions)',
     );
     assert.match(pathProblem(fsError('ENOSPC', 'write', '/data/x')) ?? '', /no space left on that device/);
+    // mkdir -p /dev/null/x
+    assert.equal(
+      pathProblem(fsError('EEXIST', 'mkdir', '/dev/null')),
+      'cannot mkdir /dev/null: EEXIST (a part of that path is a file, not a directory: give a directory path)',
+    );
   });
 
   it('is not claimed for errors that may be bugs: a missing file, no path, not a file-system error', () => {
     assert.equal(pathProblem(fsError('ENOENT', 'open', '/x')), undefined);
+    assert.equal(pathProblem(fsError('EEXIST', 'open', '/run/lock')), undefined);
     assert.equal(pathProblem(fsError('EACCES', 'connect')), undefined);
     assert.equal(pathProblem(new TypeError('x is undefined')), undefined);
     assert.equal(pathProblem('EACCES'), undefined);
