@@ -53,8 +53,8 @@ export async function kubeconfigClient(
   if (cluster === null || cluster.server === '') {
     throw new KosTestError({
       what: 'the kubeconfig has no current cluster',
-      value: kc.getCurrentContext(),
-      fix: 'set current-context to a context with a cluster',
+      value: `${typeof source === 'string' ? `${source}, ` : ''}current-context ${kc.getCurrentContext() || '(none)'}`,
+      fix: 'set current-context to a context with a cluster, e.g. kubectl config use-context NAME',
     });
   }
   // client-node refuses a plain http:// server unless the cluster skips TLS verification (kubectl
