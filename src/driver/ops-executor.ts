@@ -5,6 +5,7 @@
  * Failed creates are not retried (their slot's delete is skipped); deletes are retried with
  * backoff 100 ms .. 5 s (a 404 means the object is already gone, which is success).
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatMicroTime } from '../api/micro-time.js';
 import { isNotFound } from '../kube/kube-api-error.js';
@@ -78,7 +79,17 @@ export class OpExecutor {
   /** Test commands of creates not yet posted (few: only tested attachments carry them). */
   private readonly execs = new Map<number, TestCommands>();
 
+  /**
+   * Ends the deletes' back-off waits on a hard stop. Each waiting delete listens on it, and a
+   * target that fails every delete for a moment has as many waiting as deletes were in flight:
+   * on a signal of their own, not the run's, where more than ten read as a listener leak.
+   */
+  private readonly retryWaits = new AbortController();
+
   constructor(private readonly o: ExecutorOptions) {
+    setMaxListeners(0, this.retryWaits.signal);
+    if (o.hardSignal.aborted) this.retryWaits.abort();
+    else o.hardSignal.addEventListener('abort', () => { this.retryWaits.abort(); }, { once: true });
     this.http = o.client.sender();
     this.path = apiPath({
       group: 'network.example.com',
@@ -279,7 +290,7 @@ export class OpExecutor {
           return;
         }
         this.deletes.retries++;
-        await sleep(backoff, undefined, { signal: this.o.hardSignal }).catch(() => undefined);
+        await sleep(backoff, undefined, { signal: this.retryWaits.signal }).catch(() => undefined);
         backoff = Math.min(DELETE_BACKOFF_MAX_MS, backoff * 2);
       }
     }

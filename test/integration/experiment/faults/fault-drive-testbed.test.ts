@@ -3,7 +3,8 @@
  * 4 s into the cruise, through the same fault host a sweep uses. The fault is recorded with its
  * times, the recovery time is measured against the pre-fault p99, the attachments planned in the
  * stall are the affected ones, faults.json holds it all, and the run's validity says
- * "fault-injected"; and a kill of nctrl, which the supervisor restarts.
+ * "fault-injected"; a kill of nctrl, which the supervisor restarts; and a napi killed
+ * again and again, whose failed deletes retry.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -112,5 +113,27 @@ describe('a drive with a fault on the embedded testbed', () => {
     assert.ok(nctrl.restarts >= 1, `restarts ${nctrl.restarts}`);
     const o = s.phases.cruise.outcomes;
     assert.equal(o.attempted, o.fulfilled + o.broken + o.neverFulfilled + o.createFailed);
+  });
+
+  it('retries the deletes a crash-looping napi failed, many at once, without a listener-leak warning', async (t) => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const s = await driveWith('fault-kill-napi', 'kill:napi@poisson(1s,6)', t);
+      t.diagnostic(`deletes ${JSON.stringify(s.deletes)}`);
+      // Deletes sent while it was down wait out their back-off together: more than ten at once
+      // used to read as a leak on the run's stop signal.
+      assert.ok(
+        s.deletes.retries > 10,
+        `only ${s.deletes.retries} delete retries: the case is not exercised`,
+      );
+      assert.equal(s.deletes.failed, 0);
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
