@@ -89,7 +89,14 @@ export class OpExecutor {
   constructor(private readonly o: ExecutorOptions) {
     setMaxListeners(0, this.retryWaits.signal);
     if (o.hardSignal.aborted) this.retryWaits.abort();
-    else o.hardSignal.addEventListener('abort', () => { this.retryWaits.abort(); }, { once: true });
+    else
+      o.hardSignal.addEventListener(
+        'abort',
+        () => {
+          this.retryWaits.abort();
+        },
+        { once: true },
+      );
     this.http = o.client.sender();
     this.path = apiPath({
       group: 'network.example.com',
