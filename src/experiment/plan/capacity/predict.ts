@@ -124,7 +124,8 @@ function whatToLower(
 /**
  * The busiest agent process: one runs at most one core, so a prediction that fits the machine can
  * still saturate a group of hollow agents and add its queueing to their latency (ADR 0044).
- * Undefined when it fits; else the reason, with the agents per process that would fit.
+ * Undefined when it fits; else the reason, with the agents per process that would fit (or, when
+ * one agent alone needs more than a process has, the OPS that would).
  */
 export function agentGroupOverload(
   prediction: CorePrediction,
