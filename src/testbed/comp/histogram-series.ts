@@ -67,7 +67,10 @@ export function seriesObserver<L extends string>(
   };
 }
 
-/** One histogram's observers by a caller's key for each label set (a few, fixed, per metric). */
+/**
+ * One histogram's observers, by a key the caller gives for each label set (a few, fixed, per
+ * metric): deriving it from the labels would cost the hashing this file saves.
+ */
 export class HistogramObservers<L extends string> {
   private readonly byKey = new Map<string, (value: number) => void>();
 

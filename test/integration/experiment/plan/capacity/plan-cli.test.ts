@@ -34,6 +34,9 @@ target: {kind: testbed, agentsPerGroup: 5}
 overheads: {perRun: 5s, reconfigure: 10s}
 `;
 
+/** The plan table's row of run 0. */
+const firstRunRow = (text: string): string => text.split('\n').find((l) => l.startsWith('0  c0-r0')) ?? '';
+
 describe('the capacity-aware plan through the CLI', () => {
   let root: string;
   let noModel: string;
@@ -65,8 +68,8 @@ describe('the capacity-aware plan through the CLI', () => {
       join(root, 'plan.log'),
     );
     assert.equal(r.code, 1, r.text);
-    const row = r.text.split('\n').find((l) => l.startsWith('0  c0-r0'));
-    assert.match(row ?? '', /\s1\.9\d\s+NO\s+napi 0\.6\d, comp 0\.6\d, netcd 0\.3\d$/);
+    const row = firstRunRow(r.text);
+    assert.match(row, /\s1\.9\d\s+NO\s+napi 0\.6\d, comp 0\.6\d, netcd 0\.3\d$/);
     assert.match(r.text, /built-in default cost model \(no .*no-model\.json/);
     assert.match(
       r.text,
@@ -93,8 +96,8 @@ describe('the capacity-aware plan through the CLI', () => {
     );
     assert.equal(r.code, 1, r.text);
     // The machine's cores would hold it; the run's row says it does not fit all the same.
-    const row = r.text.split('\n').find((l) => l.startsWith('0  c0-r0'));
-    assert.match(row ?? '', /\s1\.\d\d\s+NO\s+comp 1\.\d\d/);
+    const row = firstRunRow(r.text);
+    assert.match(row, /\s1\.\d\d\s+NO\s+comp 1\.\d\d/);
     assert.match(
       r.text,
       /predicted not to fit: the busiest agent process \(5 agents\) needs ~1\.\d\d cores, but one process runs on one core \(0\.75 usable\): lower target\.agentsPerGroup to <= [1-4] \[run 0\]/,
